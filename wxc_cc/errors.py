@@ -1,0 +1,68 @@
+"""
+The one error type for "tell the user this", and the translation of Webex API errors into a short reason.
+"""
+from typing import Optional
+
+import requests
+from wxc_sdk.rest import RestError
+
+__all__ = ['BotError', 'StoreUnavailable', 'TokenRejected', 'webex_reason']
+
+#: longest reason passed on to a user
+MAX_REASON = 200
+
+
+class BotError(Exception):
+    """
+    Something went wrong that the user should hear about.
+
+    :param user_message: what the user is told (markdown, already escaped where it contains outside text)
+    :param log_message: what goes into the log; defaults to the user message. Never put secrets in either.
+    """
+
+    def __init__(self, user_message: str, log_message: Optional[str] = None):
+        super().__init__(log_message or user_message)
+        self.user_message = user_message
+        self.log_message = log_message or user_message
+
+
+class StoreUnavailable(BotError):
+    """
+    The token store cannot be reached (Redis down, token file unreadable).
+
+    :param log_message: what went wrong, for the log
+    """
+
+    def __init__(self, log_message: str):
+        super().__init__('The token store is unavailable, try again shortly.', log_message)
+
+
+class TokenRejected(Exception):
+    """
+    Webex refused a refresh token or authorization code: the tokens are dead and the user must authorize again.
+    """
+
+
+def webex_reason(error: Exception) -> str:
+    """
+    A short plain reason for a failed Webex API request, as Webex gave it.
+
+    :param error: the exception raised by the request
+    :return: e.g. ``'404 Not Found: The requested resource could not be found.'``
+    """
+    if isinstance(error, RestError):
+        response = error.response
+        reason = error.description
+        if not reason and not isinstance(error.detail, str) and error.detail:
+            reason = error.detail.message
+        if not reason or reason.lstrip().startswith(('<', '{')):
+            reason = response.reason or 'request failed'
+        reason = ' '.join(reason.split())
+        if len(reason) > MAX_REASON:
+            reason = reason[:MAX_REASON - 1] + '…'
+        return f'{response.status_code} {reason}'.strip()
+    if isinstance(error, requests.Timeout):
+        return 'Webex did not answer in time'
+    if isinstance(error, requests.ConnectionError):
+        return 'Webex could not be reached'
+    return 'unexpected error'
