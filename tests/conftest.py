@@ -1,0 +1,151 @@
+"""
+Shared fixtures: an isolated environment and working directory for every test, the bot's settings, and a real
+throwaway Redis server for the whole session.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import redis
+
+from wxc_cc.config import Settings, load_settings
+
+#: environment variables the bot reads; none may leak into a test from the developer's shell
+BOT_VARIABLES = ('WXC_CC_', 'REDIS_', 'NGROK_HOST', 'HEROKU_NAME', 'PORT', 'WEBEX_API_BASE_URL', 'LOG_LEVEL')
+
+API = 'https://webex.test/v1'
+PUBLIC_URL = 'https://bot.test'
+BOT_TOKEN = 'bot-access-token-0123456789'
+CLIENT_SECRET = 'integration-client-secret-42'
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """
+    Every test runs in its own empty working directory with none of the bot's variables set.
+    """
+    for name in list(os.environ):
+        if name.startswith(BOT_VARIABLES):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def settings_values(**overrides: object) -> dict:
+    """
+    A complete set of settings by variable name, for a bot talking to :data:`API`.
+    """
+    values = {'WXC_CC_BOT_EMAIL': 'ccbot@webex.bot', 'WXC_CC_BOT_ACCESS_TOKEN': BOT_TOKEN,
+              'WXC_CC_BOT_NAME': 'ccbot', 'WXC_CC_INTEGRATION_CLIENT_ID': 'client-id',
+              'WXC_CC_INTEGRATION_CLIENT_SECRET': CLIENT_SECRET, 'WEBEX_API_BASE_URL': API,
+              'WXC_CC_BOT_URL': PUBLIC_URL}
+    values.update(overrides)
+    return values
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings for unit tests: the API at :data:`API`, the token file in the test's directory."""
+    return load_settings(settings_values(token_file=str(tmp_path / 'wxc_cc_bot.yml')), environ={})
+
+
+def free_port() -> int:
+    """A port nobody listens on right now (for servers that cannot bind port 0 themselves)."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class RedisServer:
+    """A redis-server process of the test session."""
+    port: int
+    process: subprocess.Popen
+    directory: Path
+
+    @property
+    def url(self) -> str:
+        return f'redis://127.0.0.1:{self.port}/0'
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(host='127.0.0.1', port=self.port, decode_responses=True, socket_timeout=5)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def start(self) -> None:
+        """(Re)start the server on its port."""
+        self.process = subprocess.Popen(
+            ['redis-server', '--port', str(self.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+             '--dir', str(self.directory)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                self.client().ping()
+                return
+            except redis.ConnectionError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f'redis-server did not start on port {self.port}')
+                time.sleep(0.02)
+
+
+@pytest.fixture(scope='session')
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """
+    A real redis-server on a free port for the whole session. Missing redis-server is an error, not a skip:
+    the Redis store must be tested.
+    """
+    if shutil.which('redis-server') is None:
+        pytest.fail('redis-server is not installed (apt-get install redis-server); the Redis tests need it')
+    for _ in range(5):
+        server = RedisServer(port=free_port(), process=None, directory=tmp_path_factory.mktemp('redis'))
+        try:
+            server.start()
+            break
+        except RuntimeError:
+            continue
+    else:
+        pytest.fail('could not start redis-server')
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_client(redis_server: RedisServer) -> redis.Redis:
+    """A client of the session's Redis, emptied before the test."""
+    client = redis_server.client()
+    client.flushall()
+    return client
+
+
+@pytest.fixture
+def webex(settings: Settings):
+    """The Webex cloud faked at the HTTP boundary with `responses`."""
+    import responses
+
+    from tests.webexmock import WebexMock
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield WebexMock(rsps, settings)
+
+
+@pytest.fixture
+def bot(settings: Settings, webex):
+    """The bot, started against the mocked Webex; the start-up requests are already forgotten."""
+    from wxc_cc_bot import CallControlBot
+    webex.bot_setup()
+    app = CallControlBot(settings=settings)
+    webex.reset()
+    return app
+
+
+@pytest.fixture
+def client(bot):
+    """Flask test client of the bot."""
+    return bot.test_client()

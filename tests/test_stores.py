@@ -1,0 +1,264 @@
+"""
+The token stores, YAML file and real Redis, against the same contract; then what is particular to each.
+"""
+import datetime
+import os
+import stat
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import redis
+import yaml
+from wxc_sdk.tokens import Tokens
+
+from tests.conftest import free_port, settings_values
+from wxc_cc.config import load_settings
+from wxc_cc.errors import StoreUnavailable, TokenRejected
+from wxc_cc.stores import RedisTokenManager, TokenManager, UserContext, YAMLTokenManager, redis_from_settings
+
+
+def tokens(seconds_left: float, access: str = 'access-1', refresh: str = 'refresh-1') -> Tokens:
+    now = datetime.datetime.now(datetime.timezone.utc)
+    return Tokens(access_token=access, refresh_token=refresh, token_type='Bearer',
+                  expires_at=now + datetime.timedelta(seconds=seconds_left),
+                  refresh_token_expires_at=now + datetime.timedelta(days=90))
+
+
+class Refresher:
+    """Counts refreshes; hands out numbered tokens; can refuse or fail."""
+
+    def __init__(self, delay: float = 0.0):
+        self.calls: list[str] = []
+        self.delay = delay
+        self.error: Exception | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, old: Tokens) -> Tokens:
+        with self._lock:
+            self.calls.append(old.refresh_token)
+            number = len(self.calls) + 1
+        time.sleep(self.delay)
+        if self.error:
+            raise self.error
+        return tokens(3600, access=f'access-{number}', refresh=f'refresh-{number}')
+
+
+@pytest.fixture(params=['yaml', 'redis'])
+def make_store(request: pytest.FixtureRequest, tmp_path: Path):
+    """Builds store instances sharing one backend, like workers of one deployment."""
+    def make(**kwargs) -> TokenManager:
+        if request.param == 'yaml':
+            return YAMLTokenManager(tmp_path / 'wxc_cc_bot.yml', **kwargs)
+        return RedisTokenManager(request.getfixturevalue('redis_client'), **kwargs)
+    return make
+
+
+def context(user_id: str = 'user-1', seconds_left: float = 3600) -> UserContext:
+    return UserContext(user_id=user_id, email=f'{user_id}@example.com', tokens=tokens(seconds_left))
+
+
+def test_user_context_round_trip_survives_restart(make_store):
+    make_store().set_user_context(context('alice'))
+    restarted = make_store()
+    stored = restarted.get_user_context('alice')
+    assert stored.email == 'alice@example.com'
+    assert stored.tokens.access_token == 'access-1' and stored.tokens.refresh_token == 'refresh-1'
+    assert 3590 < stored.tokens.remaining <= 3600
+    assert restarted.get_user_context('bob') is None
+
+
+def test_clear_user_context_and_list(make_store):
+    store = make_store()
+    for user in ('alice', 'bob'):
+        store.set_user_context(context(user))
+    assert sorted(c.user_id for c in store.user_contexts()) == ['alice', 'bob']
+    assert store.clear_user_context('alice') is True
+    assert store.clear_user_context('alice') is False
+    assert [c.user_id for c in make_store().user_contexts()] == ['bob']
+
+
+def test_flows_are_single_use_and_unguessable(make_store):
+    store = make_store()
+    flows = {store.start_flow('alice') for _ in range(20)}
+    assert len(flows) == 20 and all(len(flow) >= 32 for flow in flows)
+    flow = flows.pop()
+    assert store.pending_flows() == 20
+    other_worker = make_store()
+    assert other_worker.take_flow(flow) == 'alice'
+    assert store.take_flow(flow) is None
+    assert store.take_flow('no-such-flow') is None
+    assert store.pending_flows() == 19
+
+
+def test_expired_flow_is_refused(make_store):
+    store = make_store(flow_lifetime=-1)
+    flow = store.start_flow('alice')
+    assert store.take_flow(flow) is None
+
+
+def test_clear_removes_users_and_flows(make_store):
+    store = make_store()
+    store.set_user_context(context('alice'))
+    store.start_flow('alice')
+    assert store.clear() == 2
+    assert store.user_contexts() == [] and store.pending_flows() == 0
+
+
+def test_token_with_time_left_is_not_refreshed(make_store):
+    refresher = Refresher()
+    store = make_store(refresher=refresher)
+    store.set_user_context(context('alice', seconds_left=121))
+    assert store.get_user_context_and_refresh('alice').tokens.access_token == 'access-1'
+    assert refresher.calls == []
+
+
+def test_token_about_to_expire_is_refreshed_and_stored(make_store):
+    refresher = Refresher()
+    store = make_store(refresher=refresher)
+    store.set_user_context(context('alice', seconds_left=119))
+    refreshed = store.get_user_context_and_refresh('alice')
+    assert refreshed.tokens.access_token == 'access-2' and refreshed.email == 'alice@example.com'
+    assert refresher.calls == ['refresh-1']
+    assert make_store().get_user_context('alice').tokens.refresh_token == 'refresh-2'
+
+
+def test_rejected_refresh_token_forgets_the_user(make_store):
+    refresher = Refresher()
+    refresher.error = TokenRejected('400 invalid grant')
+    store = make_store(refresher=refresher)
+    store.set_user_context(context('alice', seconds_left=10))
+    assert store.get_user_context_and_refresh('alice') is None
+    assert store.get_user_context('alice') is None
+
+
+def test_failed_refresh_keeps_a_token_that_still_works(make_store):
+    refresher = Refresher()
+    refresher.error = ConnectionError('webex down')
+    store = make_store(refresher=refresher)
+    store.set_user_context(context('alice', seconds_left=60))
+    assert store.get_user_context_and_refresh('alice').tokens.access_token == 'access-1'
+    store.set_user_context(context('bob', seconds_left=-5))
+    with pytest.raises(ConnectionError):
+        store.get_user_context_and_refresh('bob')
+
+
+def test_concurrent_commands_refresh_once(make_store):
+    """Eight commands of one user at once, on two 'workers': one refresh, everybody gets the new token."""
+    refresher = Refresher(delay=0.2)
+    workers = [make_store(refresher=refresher), make_store(refresher=refresher)]
+    workers[0].set_user_context(context('alice', seconds_left=30))
+    results: list[str] = []
+    barrier = threading.Barrier(8)
+
+    def command(index: int) -> None:
+        barrier.wait(timeout=5)
+        results.append(workers[index % 2].get_user_context_and_refresh('alice').tokens.access_token)
+
+    threads = [threading.Thread(target=command, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert refresher.calls == ['refresh-1']
+    assert results == ['access-2'] * 8
+
+
+# --- YAML specifics
+
+
+def test_yaml_file_is_private_and_written_atomically(tmp_path: Path):
+    path = tmp_path / 'wxc_cc_bot.yml'
+    store = YAMLTokenManager(path)
+    store.set_user_context(context('alice'))
+    store.start_flow('alice')
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['wxc_cc_bot.yml', 'wxc_cc_bot.yml.lock']  # no temporary files left
+    data = yaml.safe_load(path.read_text())
+    assert data['users']['alice']['tokens']['access_token'] == 'access-1'
+    assert len(data['flows']) == 1
+    inode = path.stat().st_ino
+    store.clear_user_context('alice')
+    assert path.stat().st_ino != inode, 'the file is replaced, not rewritten in place'
+
+
+def test_yaml_two_processes_do_not_lose_updates(tmp_path: Path):
+    first, second = YAMLTokenManager(tmp_path / 't.yml'), YAMLTokenManager(tmp_path / 't.yml')
+    first.get_user_context('x')  # both have read (cached) the empty state
+    second.get_user_context('x')
+    first.set_user_context(context('alice'))
+    second.set_user_context(context('bob'))
+    assert sorted(c.user_id for c in first.user_contexts()) == ['alice', 'bob']
+
+
+def test_yaml_unreadable_file_is_not_overwritten(tmp_path: Path):
+    path = tmp_path / 'wxc_cc_bot.yml'
+    path.write_text('users: [unclosed')
+    store = YAMLTokenManager(path)
+    with pytest.raises(StoreUnavailable):
+        store.set_user_context(context('alice'))
+    with pytest.raises(StoreUnavailable):
+        store.check()
+    assert path.read_text() == 'users: [unclosed'
+
+
+def test_yaml_maintenance_removes_only_expired_flows(tmp_path: Path):
+    path = tmp_path / 'wxc_cc_bot.yml'
+    YAMLTokenManager(path, flow_lifetime=-1).start_flow('alice')
+    store = YAMLTokenManager(path)
+    store.start_flow('bob')
+    assert store.pending_flows() == 1
+    assert store.flow_maintenance() == 1
+    assert len(yaml.safe_load(path.read_text())['flows']) == 1
+
+
+# --- Redis specifics
+
+
+def test_redis_flow_expires_by_itself(redis_client: redis.Redis):
+    store = RedisTokenManager(redis_client)
+    flow = store.start_flow('alice')
+    ttl = redis_client.pttl(f'wxc_cc_bot:flow:{flow}')
+    assert 299_000 < ttl <= 300_000
+
+
+def test_redis_maintenance_removes_leftover_flows(redis_client: redis.Redis):
+    store = RedisTokenManager(redis_client)
+    store.start_flow('alice')
+    redis_client.set('wxc_cc_bot:flow:leftover', 'bob')
+    assert store.flow_maintenance() == 1
+    assert store.pending_flows() == 1
+
+
+def test_redis_keeps_other_keys(redis_client: redis.Redis):
+    redis_client.set('someone-else', 'x')
+    store = RedisTokenManager(redis_client)
+    store.set_user_context(context('alice'))
+    store.clear()
+    assert redis_client.get('someone-else') == 'x'
+
+
+def test_redis_down_is_reported_as_unavailable_quickly():
+    settings = load_settings(settings_values(REDIS_URL=f'redis://127.0.0.1:{free_port()}/0'), environ={})
+    store = RedisTokenManager(redis_from_settings(settings))
+    start = time.monotonic()
+    for operation in (lambda: store.get_user_context('alice'), store.check, lambda: store.start_flow('alice'),
+                      lambda: store.get_user_context_and_refresh('alice')):
+        with pytest.raises(StoreUnavailable) as failure:
+            operation()
+        assert failure.value.user_message == 'The token store is unavailable, try again shortly.'
+    assert time.monotonic() - start < 5
+
+
+@pytest.mark.parametrize('variables, expected', [
+    ({'REDIS_HOST': '127.0.0.1:7777', 'REDIS_URL': 'redis://other:1/0'}, ('127.0.0.1', 7777, False)),
+    ({'REDIS_HOST': 'redis'}, ('redis', 6379, False)),
+    ({'REDIS_URL': 'redis://h1:6000/0', 'REDIS_TLS_URL': 'rediss://:pw@h2:6001/0'}, ('h2', 6001, True)),
+    ({'REDIS_URL': 'redis://h1:6000/0'}, ('h1', 6000, False)),
+])
+def test_redis_client_from_settings(variables, expected):
+    client = redis_from_settings(load_settings(settings_values(**variables), environ={}))
+    kwargs = client.connection_pool.connection_kwargs
+    is_tls = 'ssl' in client.connection_pool.connection_class.__name__.lower()
+    assert (kwargs['host'], kwargs['port'], is_tls) == expected

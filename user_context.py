@@ -1,0 +1,15 @@
+"""
+Per-user state of the call-control bot: :class:`UserContext` objects (who a user is and the OAuth tokens to act
+for them) kept by a :class:`TokenManager`, either in a local YAML file (:class:`YAMLTokenManager`, file
+``wxc_cc_bot.yml`` in the working directory) or in Redis (:class:`RedisTokenManager`, selected by
+``REDIS_HOST``, ``REDIS_URL`` or ``REDIS_TLS_URL``).
+
+The token managers also keep pending OAuth flows: :meth:`TokenManager.start_flow` returns the flow id used as
+OAuth ``state``; :meth:`TokenManager.take_flow` consumes it when the redirect arrives. Access tokens are
+refreshed by :meth:`TokenManager.get_user_context_and_refresh` when less than 120 seconds remain.
+
+The implementation lives in :mod:`wxc_cc.stores`; this module keeps the names the bot has always had.
+"""
+from wxc_cc.stores import RedisTokenManager, TokenManager, UserContext, YAMLTokenManager
+
+__all__ = ['UserContext', 'TokenManager', 'YAMLTokenManager', 'RedisTokenManager']

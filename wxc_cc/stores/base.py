@@ -1,0 +1,200 @@
+"""
+The token store interface: per-user tokens and pending OAuth flows.
+
+:class:`TokenManager` defines the few storage operations a backend implements and, on top of them, the
+behaviour all backends share: starting flows and refreshing tokens that are about to expire.
+"""
+import logging
+import secrets
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import ClassVar, Optional
+
+from pydantic import BaseModel
+from wxc_sdk.tokens import Tokens
+
+from ..errors import TokenRejected
+
+__all__ = ['UserContext', 'TokenManager', 'Refresher', 'FLOW_LIFETIME', 'REFRESH_MARGIN']
+
+log = logging.getLogger(__name__)
+
+#: seconds an OAuth flow may take from /auth to /redirect
+FLOW_LIFETIME = 300
+
+#: access tokens with less than this many seconds left are refreshed before use
+REFRESH_MARGIN = 120
+
+#: exchanges a refresh token for new tokens; raises :class:`~wxc_cc.errors.TokenRejected` if Webex refuses
+Refresher = Callable[[Tokens], Tokens]
+
+
+class UserContext(BaseModel):
+    """
+    What the bot keeps per user: who they are and the tokens to act for them.
+    """
+    #: Webex person id
+    user_id: str
+    #: the user's email, for humans reading /redis info
+    email: Optional[str] = None
+    #: the user's OAuth tokens
+    tokens: Tokens
+
+    def to_record(self) -> dict:
+        """
+        Plain data for storage (no derived fields).
+        """
+        return self.model_dump(mode='json', exclude={'tokens': {'expires_in', 'refresh_token_expires_in'}})
+
+
+class TokenManager(ABC):
+    """
+    Abstract token store.
+
+    :param refresher: how to refresh tokens (the OAuth client); without one, tokens are never refreshed
+    :param flow_lifetime: seconds an OAuth flow stays valid
+    """
+    #: short name of the backend, e.g. ``'yaml'``
+    kind: ClassVar[str] = ''
+
+    def __init__(self, *, refresher: Optional[Refresher] = None, flow_lifetime: float = FLOW_LIFETIME):
+        self.refresher = refresher
+        self.flow_lifetime = flow_lifetime
+
+    # --- what a backend implements
+
+    @abstractmethod
+    def get_user_context(self, user_id: str) -> Optional[UserContext]:
+        """
+        The stored context of a user, or ``None``.
+
+        :param user_id: person id
+        """
+
+    @abstractmethod
+    def set_user_context(self, user_context: UserContext) -> None:
+        """
+        Store (create or replace) a user's context.
+
+        :param user_context: the context to store
+        """
+
+    @abstractmethod
+    def clear_user_context(self, user_id: str) -> bool:
+        """
+        Forget a user.
+
+        :param user_id: person id
+        :return: True if there was something to forget
+        """
+
+    @abstractmethod
+    def user_contexts(self) -> list[UserContext]:
+        """
+        All stored user contexts.
+        """
+
+    @abstractmethod
+    def _save_flow(self, flow_id: str, user_id: str, expires_at: float) -> None:
+        """
+        Store a pending flow.
+        """
+
+    @abstractmethod
+    def take_flow(self, flow_id: str) -> Optional[str]:
+        """
+        Consume a pending flow: each flow can be taken once, and not after it expired.
+
+        :param flow_id: the ``state`` of the OAuth redirect
+        :return: the id of the user who started the flow, or ``None`` if the flow is unknown, used or expired
+        """
+
+    @abstractmethod
+    def flow_maintenance(self) -> int:
+        """
+        Remove flows that were started but never completed and have expired.
+
+        :return: number of flows removed
+        """
+
+    @abstractmethod
+    def pending_flows(self) -> int:
+        """
+        Number of flows started and not yet completed or expired.
+        """
+
+    @abstractmethod
+    def clear(self) -> int:
+        """
+        Remove all users and flows.
+
+        :return: number of entries removed
+        """
+
+    @abstractmethod
+    def refresh_lock(self, user_id: str) -> AbstractContextManager:
+        """
+        A lock held while a user's tokens are refreshed, so that only one refresh happens at a time.
+
+        :param user_id: person id
+        """
+
+    def check(self) -> None:
+        """
+        Raise :class:`~wxc_cc.errors.StoreUnavailable` if the store cannot serve. Default: always fine.
+        """
+
+    # --- shared behaviour
+
+    def start_flow(self, user_id: str) -> str:
+        """
+        Start an OAuth flow for a user.
+
+        :param user_id: person id of the user who asked to authorize
+        :return: a fresh, unguessable flow id, to be used as the OAuth ``state``
+        """
+        flow_id = secrets.token_urlsafe(24)
+        self._save_flow(flow_id, user_id, time.time() + self.flow_lifetime)
+        log.info('flow started for user %s, expires in %d s', user_id, self.flow_lifetime)
+        return flow_id
+
+    def get_user_context_and_refresh(self, user_id: str) -> Optional[UserContext]:
+        """
+        A user's context with an access token that is good for at least :data:`REFRESH_MARGIN` seconds.
+
+        Tokens about to expire are refreshed under :meth:`refresh_lock`; whoever waited for the lock uses the
+        tokens the lock holder stored instead of refreshing again (refresh tokens may rotate). When Webex
+        refuses the refresh token the context is removed.
+
+        :param user_id: person id
+        :return: the context, or ``None`` if the user has no (more) valid tokens
+        """
+        context = self.get_user_context(user_id)
+        if not self._needs_refresh(context):
+            return context
+        with self.refresh_lock(user_id):
+            context = self.get_user_context(user_id)
+            if not self._needs_refresh(context):
+                return context
+            try:
+                tokens = self.refresher(context.tokens)
+            except TokenRejected:
+                log.warning('refresh token of user %s rejected, forgetting the user', user_id)
+                self.clear_user_context(user_id)
+                return None
+            except Exception as error:
+                if context.tokens.remaining > 0:
+                    log.warning('refresh for user %s failed (%s), using the current token', user_id,
+                                type(error).__name__)
+                    return context
+                raise
+            context = context.model_copy(update={'tokens': tokens})
+            self.set_user_context(context)
+            log.info('tokens refreshed for user %s, valid until %s', user_id, tokens.expires_at)
+            return context
+
+    def _needs_refresh(self, context: Optional[UserContext]) -> bool:
+        return (context is not None and self.refresher is not None and bool(context.tokens.refresh_token)
+                and context.tokens.remaining < REFRESH_MARGIN)

@@ -1,0 +1,181 @@
+"""
+Token store in a local YAML file (default ``wxc_cc_bot.yml`` in the working directory).
+
+Every change rewrites the file atomically (temporary file with mode 0600, then rename), under an exclusive
+``flock`` on a lock file beside it so that processes on one host sharing the file do not lose each other's
+changes. Reads are served from memory until the file changes on disk.
+"""
+import fcntl
+import logging
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Optional, Union
+
+import yaml
+
+from ..errors import StoreUnavailable
+from .base import TokenManager, UserContext
+
+__all__ = ['YAMLTokenManager']
+
+log = logging.getLogger(__name__)
+
+_Loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
+_Dumper = getattr(yaml, 'CSafeDumper', yaml.SafeDumper)
+
+
+class YAMLTokenManager(TokenManager):
+    """
+    Token store backed by a YAML file.
+
+    :param path: the file; created on first write
+    :param kwargs: see :class:`~wxc_cc.stores.base.TokenManager`
+    """
+    kind = 'yaml'
+
+    def __init__(self, path: Union[str, Path] = 'wxc_cc_bot.yml', **kwargs: Any):
+        super().__init__(**kwargs)
+        self.path = Path(path).absolute()
+        self._lock_path = self.path.with_name(self.path.name + '.lock')
+        self._refresh_lock_path = self.path.with_name(self.path.name + '.refresh.lock')
+        self._thread_lock = threading.RLock()
+        self._cache: dict = {}
+        self._cache_key: Optional[tuple] = None
+
+    # --- file access
+
+    def _read(self) -> dict:
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return {'users': {}, 'flows': {}}
+        except OSError as error:
+            raise StoreUnavailable(f'cannot stat {self.path}: {error}') from error
+        key = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if key != self._cache_key:
+            try:
+                data = yaml.load(self.path.read_text(encoding='utf-8'), Loader=_Loader) or {}
+            except (OSError, yaml.YAMLError) as error:
+                # never overwrite a file we could not read: that would lose every user's tokens
+                raise StoreUnavailable(f'cannot read {self.path}: {type(error).__name__}') from error
+            if not isinstance(data, dict):
+                raise StoreUnavailable(f'{self.path} does not hold a mapping')
+            data.setdefault('users', {})
+            data.setdefault('flows', {})
+            self._cache, self._cache_key = data, key
+        return self._cache
+
+    def _write(self, data: dict) -> None:
+        text = yaml.dump(data, Dumper=_Dumper, sort_keys=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f'.{self.path.name}.', suffix='.tmp')
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, 'w', encoding='utf-8') as file:
+                file.write(text)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self._cache_key = None
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        with self._thread_lock:
+            fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(fd)
+
+    def _update(self, change: Callable[[dict], Any]) -> Any:
+        """
+        Read, change and write back the data, all under the lock.
+        """
+        with self._locked():
+            data = self._read()
+            data = {'users': dict(data['users']), 'flows': dict(data['flows'])}
+            result = change(data)
+            self._write(data)
+            return result
+
+    # --- users
+
+    def get_user_context(self, user_id: str) -> Optional[UserContext]:
+        record = self._read()['users'].get(user_id)
+        return UserContext.model_validate(record) if record else None
+
+    def set_user_context(self, user_context: UserContext) -> None:
+        self._update(lambda data: data['users'].__setitem__(user_context.user_id, user_context.to_record()))
+
+    def clear_user_context(self, user_id: str) -> bool:
+        return self._update(lambda data: data['users'].pop(user_id, None) is not None)
+
+    def user_contexts(self) -> list[UserContext]:
+        return [UserContext.model_validate(record) for record in self._read()['users'].values()]
+
+    # --- flows
+
+    def _save_flow(self, flow_id: str, user_id: str, expires_at: float) -> None:
+        self._update(lambda data: data['flows'].__setitem__(flow_id, {'user_id': user_id, 'expires_at': expires_at}))
+
+    def take_flow(self, flow_id: str) -> Optional[str]:
+        if flow_id not in self._read()['flows']:
+            return None
+        flow = self._update(lambda data: data['flows'].pop(flow_id, None))
+        if flow is None or flow['expires_at'] < time.time():
+            return None
+        return flow['user_id']
+
+    def flow_maintenance(self) -> int:
+        def expire(data: dict) -> int:
+            now = time.time()
+            expired = [flow_id for flow_id, flow in data['flows'].items() if flow['expires_at'] < now]
+            for flow_id in expired:
+                del data['flows'][flow_id]
+            return len(expired)
+
+        return self._update(expire)
+
+    def pending_flows(self) -> int:
+        now = time.time()
+        return sum(1 for flow in self._read()['flows'].values() if flow['expires_at'] >= now)
+
+    # --- housekeeping
+
+    def clear(self) -> int:
+        def remove_all(data: dict) -> int:
+            count = len(data['users']) + len(data['flows'])
+            data['users'].clear()
+            data['flows'].clear()
+            return count
+
+        return self._update(remove_all)
+
+    @contextmanager
+    def refresh_lock(self, user_id: str, timeout: float = 20.0) -> Iterator[None]:
+        # one lock file for all users: refreshes are rare, and flock excludes other processes and threads alike
+        fd = os.open(self._refresh_lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise StoreUnavailable(f'refresh lock for {user_id} not acquired in {timeout} s') from None
+                    time.sleep(0.01)
+            yield
+        finally:
+            os.close(fd)
+
+    def check(self) -> None:
+        self._read()
