@@ -1,0 +1,104 @@
+"""
+What every command is made of: the request it answers, the services it may use, and the :class:`Command` base
+class. A command decides and formats; the Webex calls it needs go through the clients in :class:`Services`.
+"""
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, Optional
+
+from ..config import Settings
+from ..errors import BotError
+from ..stores import TokenManager, UserContext
+from ..webex import UserApi, WebexClients
+
+if TYPE_CHECKING:
+    from ..oauth import OAuthClient
+    from ..webhooks import CallEventWebhooks
+
+__all__ = ['Request', 'Services', 'Context', 'Command', 'usage_error']
+
+
+@dataclass(frozen=True)
+class Request:
+    """
+    One command as a user sent it.
+    """
+    #: the command word, lower case, e.g. ``'/dial'``
+    command: str
+    #: the text after the command word, stripped
+    argument: str
+    person_id: str
+    person_email: Optional[str]
+    room_id: str
+
+    @property
+    def words(self) -> list[str]:
+        """The argument split into words."""
+        return self.argument.split()
+
+
+@dataclass
+class Services:
+    """
+    What commands may use. Built once by :class:`~wxc_cc.core.BotCore`.
+    """
+    settings: Settings
+    store: TokenManager
+    clients: WebexClients
+    oauth: 'OAuthClient'
+    call_webhooks: 'CallEventWebhooks'
+    #: all commands by name, for /help
+    commands: dict[str, 'Command'] = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    """
+    A request with the services to serve it and, for commands that need them, the user's tokens.
+    """
+    request: Request
+    services: Services
+    user: Optional[UserContext] = None
+
+    def user_api(self) -> UserApi:
+        """
+        Webex clients acting for the user who sent the command.
+        """
+        assert self.user is not None, 'command declared needs_user = False'
+        return self.services.clients.user(self.user.tokens, self.user.user_id)
+
+
+def usage_error(command: 'Command') -> BotError:
+    """
+    The error for wrong arguments: the command's usage line.
+    """
+    return BotError(f'Usage: {command.usage}  \n{command.help}', f'bad arguments for {command.name}')
+
+
+class Command:
+    """
+    A chat command. Subclasses set the class attributes and implement :meth:`run`.
+    """
+    #: the command word, e.g. ``'/dial'``
+    name: ClassVar[str]
+    #: the usage line, e.g. ``'/dial <dial string>'``
+    usage: ClassVar[str]
+    #: one sentence for /help
+    help: ClassVar[str]
+    #: True if the command acts for the user and needs their tokens
+    needs_user: ClassVar[bool] = False
+
+    def available(self, services: Services) -> bool:
+        """
+        Whether the command is offered with this configuration (listed in /help).
+        """
+        return True
+
+    def run(self, context: Context) -> str:
+        """
+        Serve the command.
+
+        :param context: the request and what is needed to serve it
+        :return: the reply, markdown
+        :raises BotError: with what to tell the user when it cannot be served
+        """
+        raise NotImplementedError

@@ -1,0 +1,239 @@
+"""
+Everything the bot says, formatted in one place: chat replies (markdown), call events, the pages shown at the
+end of an OAuth flow.
+
+Text that comes from outside (names, numbers, echoed input) goes through :func:`escape` before it is placed in
+markdown; :func:`split_message` keeps each message within Webex's size limit.
+"""
+import datetime
+import html
+import re
+from collections.abc import Iterable
+from typing import Optional
+
+from wxc_sdk.telephony.calls import CallHistoryRecord, TelephonyCall, TelephonyParty
+from wxc_sdk.tokens import Tokens
+
+__all__ = ['escape', 'split_message', 'html_page', 'MAX_MESSAGE_BYTES']
+
+#: Webex refuses messages longer than this many bytes
+MAX_MESSAGE_BYTES = 7439
+
+_MARKDOWN_SPECIAL = re.compile(r'([\\`*_{}\[\]()#+\-.!|<>~&])')
+
+
+def escape(text: Optional[str]) -> str:
+    """
+    Make outside text safe to put into markdown: every markdown control character is backslash-escaped and
+    line breaks are flattened, so the text shows literally and cannot add links, mentions or formatting.
+
+    :param text: any text, or ``None``
+    """
+    if not text:
+        return ''
+    return _MARKDOWN_SPECIAL.sub(r'\\\1', ' '.join(text.split()))
+
+
+def split_message(text: str, limit: int = MAX_MESSAGE_BYTES) -> list[str]:
+    """
+    Split a message into parts of at most ``limit`` UTF-8 bytes, at line breaks where possible.
+
+    :param text: the message
+    :param limit: largest part in bytes
+    :return: the parts, in order; never empty
+    """
+    parts: list[str] = []
+    current = ''
+    for line in text.split('\n'):
+        candidate = f'{current}\n{line}' if current else line
+        if len(candidate.encode()) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        while len(line.encode()) > limit:
+            # cut on a character boundary, not inside a multi-byte character
+            cut = len(line.encode()[:limit].decode(errors='ignore'))
+            parts.append(line[:cut])
+            line = line[cut:]
+        current = line
+    parts.append(current)
+    return parts
+
+
+def html_page(title: str, text: str) -> str:
+    """
+    A small self-contained HTML page.
+
+    :param title: page title and heading
+    :param text: one paragraph of plain text
+    """
+    title, text = html.escape(title), html.escape(text)
+    return ('<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width"><title>{title}</title>'
+            '<style>body{font-family:sans-serif;max-width:36em;margin:4em auto;padding:0 1em}</style></head>'
+            f'<body><h1>{title}</h1><p>{text}</p></body></html>')
+
+
+def timestamp(moment: Optional[datetime.datetime]) -> str:
+    """
+    A time as the bot shows it: UTC, to the second.
+    """
+    if moment is None:
+        return 'unknown time'
+    return moment.astimezone(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M:%S UTC')
+
+
+def party(remote: Optional[TelephonyParty]) -> str:
+    """
+    A remote party as ``Name (number)``, escaped.
+    """
+    return party_of(remote and remote.name, remote and remote.number, remote and remote.privacy_enabled)
+
+
+def party_of(name: Optional[str], number: Optional[str], private: Optional[bool] = False) -> str:
+    """
+    ``Name (number)`` from parts, escaped; a private or unknown party says so.
+    """
+    if name and number:
+        return f'{escape(name)} ({escape(number)})'
+    if name or number:
+        return escape(name or number)
+    return 'a private number' if private else 'an unknown party'
+
+
+# --- authentication
+
+FLOW_UNKNOWN = ('This sign-in link is unknown, expired or was already used. '
+                'Send /auth to the bot for a new one.')
+AUTH_DECLINED = 'Authorization was not granted, so I cannot control your phone. Send /auth to try again.'
+AUTH_PAGE_SUCCESS = 'Done: the bot can now control your Webex Calling phone. You can close this window.'
+
+
+def not_authenticated(email: Optional[str]) -> str:
+    """Reply to a command that needs tokens the user has not granted."""
+    return f'User {escape(email) or "unknown"} not authenticated. Use /auth command first'
+
+
+def auth_link(url: str, minutes: int) -> str:
+    """The message carrying the link that starts the OAuth flow."""
+    return (f'Click this [link]({url}) to authorize me to control your Webex Calling phone. '
+            f'The link is valid for {minutes} minutes and works once.')
+
+
+def auth_state(email: Optional[str], tokens: Tokens) -> str:
+    """Reply to ``/auth`` for an authorized user. Expiry times only, never a token."""
+    return (f'You are authenticated as {escape(email)}.  \n'
+            f'Access token valid until {timestamp(tokens.expires_at)}, '
+            f'refresh token until {timestamp(tokens.refresh_token_expires_at)}.  \n'
+            'Use /auth force to authorize again or /auth clear to forget your tokens.')
+
+
+def auth_success(email: Optional[str], tokens: Tokens) -> str:
+    """Chat message after a successful authorization."""
+    return (f'Authorized as {escape(email)}: I can now control your phone (access token valid until '
+            f'{timestamp(tokens.expires_at)}). Try /dial, /monitor on or /help.')
+
+
+def _outside(text: Optional[str], markdown: bool) -> str:
+    return escape(text) if markdown else ' '.join((text or '').split())
+
+
+def auth_failed(reason: str, markdown: bool = True) -> str:
+    """Chat message (or, with ``markdown=False``, page text) when the token exchange fails."""
+    return f'Authorization failed: {_outside(reason.rstrip("."), markdown)}. Send /auth to try again.'
+
+
+def auth_wrong_person(email: Optional[str], markdown: bool = True) -> str:
+    """Chat message (or, with ``markdown=False``, page text) when someone else consented."""
+    who = f'as {_outside(email, markdown)}' if email else 'with another account'
+    return (f'Authorization refused: the sign-in was done {who}, not by the person who sent /auth. '
+            'Nothing was stored. Send /auth again and sign in with your own account.')
+
+
+# --- calls
+
+_DIRECTION = {'originator': ('outgoing', 'to'), 'terminator': ('incoming', 'from'),
+              'clickToDial': ('click-to-dial', 'to')}
+
+
+def direction(call: TelephonyCall) -> tuple[str, str]:
+    """
+    ``('incoming', 'from')``, ``('outgoing', 'to')`` or ``('click-to-dial', 'to')`` for a call.
+    """
+    return _DIRECTION.get(str(getattr(call.personality, 'value', call.personality)), ('', 'with'))
+
+
+def _value(enum_or_str: object) -> str:
+    return str(getattr(enum_or_str, 'value', enum_or_str))
+
+
+def call_summary(call: TelephonyCall) -> str:
+    """
+    One line for a call: state, direction and remote party, e.g. ``alerting incoming call from Ann (1001)``.
+    """
+    kind, preposition = direction(call)
+    return f'{_value(call.state)} {kind} call {preposition} {party(call.remote_party)}'.replace('  ', ' ')
+
+
+def call_event(call: TelephonyCall, event_type: str, event_time: Optional[datetime.datetime]) -> str:
+    """
+    A call event as a chat message: a readable line, then the details.
+    """
+    summary = call_summary(call)
+    lines = [f'📞 **{summary[:1].upper()}{summary[1:]}**',
+             f'- event: {escape(event_type)} at {timestamp(event_time)}',
+             f'- state: {escape(_value(call.state))}, personality: {escape(_value(call.personality))}']
+    remote = call.remote_party
+    if remote and remote.call_type:
+        lines.append(f'- remote party: {party(remote)}, call type {escape(_value(remote.call_type))}')
+    if call.answered:
+        lines.append(f'- answered: {timestamp(call.answered)}')
+    for redirection in call.redirections or []:
+        lines.append(f'- redirected by {party(redirection.redirecting_party)} '
+                     f'({escape(_value(redirection.reason))})')
+    if call.recording_state:
+        lines.append(f'- recording: {escape(_value(call.recording_state))}')
+    lines.append(f'- call id: `{escape(call.call_id)}`')
+    return '\n'.join(lines)
+
+
+def dialing(destination: str) -> str:
+    """Reply to ``/dial``."""
+    return (f'Dialing {escape(destination)}: your phone rings first; the call to {escape(destination)} '
+            'starts when you answer it.')
+
+
+def answered(call: TelephonyCall) -> str:
+    """Reply to ``/answer``."""
+    return f'Answered the call from {party(call.remote_party)}.'
+
+
+def hung_up(call: TelephonyCall) -> str:
+    """Reply to ``/hangup``: says "to" for outgoing and "from" for incoming calls."""
+    return f'Hung up the call {direction(call)[1]} {party(call.remote_party)}.'
+
+
+_HISTORY_ICON = {'placed': '↗️ placed', 'received': '↙️ received', 'missed': '⚠️ missed'}
+
+
+def history(records: Iterable[CallHistoryRecord]) -> str:
+    """
+    Call history, newest first, one line per call.
+    """
+    epoch = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
+    ordered = sorted(records, key=lambda record: record.time or epoch, reverse=True)
+    if not ordered:
+        return 'Your call history is empty.'
+    lines = [f'**Call history** ({len(ordered)} calls, newest first)']
+    for record in ordered:
+        kind = _value(record.call_type)
+        preposition = 'to' if kind == 'placed' else 'from'
+        lines.append(f'- {timestamp(record.time)} · {_HISTORY_ICON.get(kind, escape(kind))} {preposition} '
+                     f'{party_of(record.name, record.number, record.privacy_enabled)}')
+    return '\n'.join(lines)
+
+
+def api_failure(action: str, reason: str) -> str:
+    """One line telling the user that a Webex request failed, with Webex's reason."""
+    return f'Could not {action}: {escape(reason.rstrip("."))}'
