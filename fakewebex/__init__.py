@@ -1,0 +1,21 @@
+"""
+A local fake of the Webex cloud for tests and offline use.
+
+:class:`FakeWebex` serves the part of the Webex REST API the call-control bot uses (OAuth, people, messages,
+webhooks, Webex Calling call control) on 127.0.0.1 and delivers signed webhook notifications::
+
+    with FakeWebex() as fake:
+        bot = fake.add_bot(email='ccbot@webex.bot', display_name='CC Bot')
+        requests.get(f'{fake.base_url}/people/me', headers={'Authorization': f'Bearer {bot.token}'})
+
+Modules: :mod:`~fakewebex.ids` (ids), :mod:`~fakewebex.clock` (timestamps), :mod:`~fakewebex.errors`
+(error shape), :mod:`~fakewebex.models` (records), :mod:`~fakewebex.world` (state), :mod:`~fakewebex.auth`,
+:mod:`~fakewebex.messaging`, :mod:`~fakewebex.webhooks`, :mod:`~fakewebex.telephony`,
+:mod:`~fakewebex.inspection` (logic per area), :mod:`~fakewebex.routes` and :mod:`~fakewebex.api` (HTTP),
+:mod:`~fakewebex.delivery` (notifications), :mod:`~fakewebex.httpserver` and :mod:`~fakewebex.server`.
+"""
+from .errors import WebexError
+from .models import Delivery, Person, Recorded
+from .server import FakeWebex
+
+__all__ = ['FakeWebex', 'Person', 'Delivery', 'Recorded', 'WebexError']

@@ -1,0 +1,157 @@
+"""
+Request log and fault injection: what tests use to observe and disturb the API.
+"""
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
+
+from .errors import WebexError
+from .models import Recorded
+
+__all__ = ['MASKED_FIELDS', 'mask', 'RequestLog', 'FaultRule', 'FaultInjector']
+
+log = logging.getLogger(__name__)
+
+#: body fields never shown in the request log
+MASKED_FIELDS = frozenset({'client_secret', 'refresh_token', 'code'})
+
+
+def mask(body: Any) -> Any:
+    """
+    :param body: parsed request body
+    :return: a copy with the values of :data:`MASKED_FIELDS` replaced by ``'***'``
+    """
+    if not isinstance(body, Mapping):
+        return body
+    return {k: '***' if k in MASKED_FIELDS else v for k, v in body.items()}
+
+
+class RequestLog:
+    """
+    Every API request, in order of completion.
+    """
+
+    def __init__(self, lock: threading.RLock):
+        """
+        :param lock: the world lock
+        """
+        self._lock = lock
+        self._items: list[Recorded] = []
+        self._next_seq = 0
+
+    def add(self, recorded: Recorded) -> None:
+        """
+        Append a request; assigns its :attr:`~fakewebex.models.Recorded.seq`.
+        """
+        with self._lock:
+            recorded.seq = self._next_seq
+            self._next_seq += 1
+            self._items.append(recorded)
+
+    def all(self) -> list[Recorded]:
+        """
+        :return: a copy of the log
+        """
+        with self._lock:
+            return list(self._items)
+
+    def mark(self) -> int:
+        """
+        :return: a mark for :meth:`since`; unaffected by :meth:`clear`
+        """
+        with self._lock:
+            return self._next_seq
+
+    def since(self, mark: int) -> list[Recorded]:
+        """
+        :param mark: from :meth:`mark`
+        :return: requests logged after the mark was taken
+        """
+        with self._lock:
+            return [r for r in self._items if r.seq >= mark]
+
+    def clear(self) -> None:
+        """
+        Forget all logged requests.
+        """
+        with self._lock:
+            self._items.clear()
+
+
+@dataclass
+class FaultRule:
+    """
+    Answer the next ``remaining`` requests matching ``method`` and ``path`` with an error.
+    """
+    method: str
+    #: matched against the whole path after ``/v1``
+    path: re.Pattern
+    error: WebexError
+    remaining: int = 1
+
+    def matches(self, method: str, path: str) -> bool:
+        """
+        :return: True if the rule applies to this request
+        """
+        return self.remaining > 0 and self.method in ('*', method.upper()) and bool(self.path.fullmatch(path))
+
+
+class FaultInjector:
+    """
+    Planned failures and added latency.
+    """
+
+    def __init__(self, lock: threading.RLock):
+        """
+        :param lock: the world lock
+        """
+        self._lock = lock
+        self._rules: list[FaultRule] = []
+        #: seconds added to every API request
+        self.latency: float = 0.0
+
+    def fail_next(self, method: str, path_regex: str, status: int, *, count: int = 1,
+                  description: Optional[str] = None, headers: Optional[Mapping[str, str]] = None) -> FaultRule:
+        """
+        Make the next ``count`` matching requests fail.
+
+        :param method: HTTP method, ``'*'`` for any
+        :param path_regex: regular expression that must match the whole path after ``/v1``
+        :param status: HTTP status to answer
+        :param count: number of requests to fail
+        :param description: error description
+        :param headers: extra response headers, e.g. ``{'Retry-After': '1'}``
+        :return: the rule
+        """
+        rule = FaultRule(method.upper(), re.compile(path_regex), WebexError(status, None, description, headers),
+                         count)
+        with self._lock:
+            self._rules.append(rule)
+        return rule
+
+    def take(self, method: str, path: str) -> Optional[WebexError]:
+        """
+        Consume one planned failure for this request, if any.
+
+        :param method: request method
+        :param path: path after ``/v1``
+        :return: the error to answer with, None to process the request normally
+        """
+        with self._lock:
+            rule = next((r for r in self._rules if r.matches(method, path)), None)
+            if rule is None:
+                return None
+            rule.remaining -= 1
+            if not rule.remaining:
+                self._rules.remove(rule)
+            return rule.error
+
+    def clear(self) -> None:
+        """
+        Drop all planned failures and reset the latency.
+        """
+        with self._lock:
+            self._rules.clear()
+            self.latency = 0.0

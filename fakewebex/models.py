@@ -1,0 +1,103 @@
+"""
+Plain records shared by the modules of the fake: people, notifications, deliveries, recorded requests.
+"""
+import logging
+from dataclasses import dataclass
+from typing import Any, Optional
+
+__all__ = ['Person', 'Notification', 'Delivery', 'Recorded']
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Person:
+    """
+    A user or bot known to the fake.
+    """
+    #: Webex people id
+    id: str
+    #: the (single) email address
+    email: str
+    display_name: str
+    org_id: str
+    #: ``'person'`` or ``'bot'``
+    type: str = 'person'
+    #: Webex Calling extension, if any
+    extension: Optional[str] = None
+    #: E.164 phone number, if any
+    number: Optional[str] = None
+    #: non-expiring access token of a bot; None for persons (they get tokens via OAuth)
+    token: Optional[str] = None
+    #: creation time, Webex wire format
+    created: str = ''
+
+    @property
+    def is_bot(self) -> bool:
+        """
+        :return: True for bots
+        """
+        return self.type == 'bot'
+
+    @property
+    def dial_string(self) -> Optional[str]:
+        """
+        :return: what other users see as this person's number: the extension, else the number
+        """
+        return self.extension or self.number
+
+
+@dataclass
+class Notification:
+    """
+    A webhook notification waiting to be delivered.
+    """
+    webhook_id: str
+    resource: str
+    event: str
+    target_url: str
+    #: HMAC key of the webhook, None if the webhook has none
+    secret: Optional[str]
+    #: the JSON envelope to POST
+    envelope: dict[str, Any]
+
+
+@dataclass
+class Delivery:
+    """
+    The outcome of one attempt to deliver a notification.
+    """
+    webhook_id: str
+    resource: str
+    event: str
+    target_url: str
+    #: HTTP status of the receiver's answer; None if no answer (connection error, timeout)
+    status_code: Optional[int]
+    #: text of the exception when there was no answer
+    error: Optional[str]
+    #: the envelope as delivered
+    body: dict[str, Any]
+    #: time of the attempt (seconds since the epoch)
+    at: float = 0.0
+    duration_ms: float = 0.0
+
+
+@dataclass
+class Recorded:
+    """
+    One API request as the fake saw it.
+    """
+    method: str
+    #: path after ``/v1``, e.g. ``/telephony/calls/dial``
+    path: str
+    query: dict[str, str]
+    #: parsed JSON or form body with secrets masked, None without body
+    body: Any
+    status: int
+    #: email of the token's owner, ``'anonymous'`` without a valid token
+    identity: str
+    duration_ms: float
+    #: time the request arrived (seconds since the epoch)
+    at: float
+    #: position in the request log, see :meth:`fakewebex.FakeWebex.mark`
+    seq: int = 0

@@ -1,0 +1,302 @@
+"""
+:class:`FakeWebex`: the fake Webex cloud as a local HTTP server plus helpers for tests.
+"""
+import logging
+import time
+from typing import Any, Callable, Iterable, Optional
+
+from .api import API_PREFIX, create_app
+from .delivery import DeliveryWorker
+from .httpserver import ServerThread
+from .ids import new_id
+from .models import Delivery, Person, Recorded
+from .world import World
+
+__all__ = ['FakeWebex']
+
+log = logging.getLogger(__name__)
+
+
+class _Setting:
+    """
+    An attribute of :class:`FakeWebex` stored on a component of its world.
+    """
+
+    def __init__(self, component: str, name: str, doc: str):
+        self.component, self.name, self.__doc__ = component, name, doc
+
+    def __get__(self, obj: Optional['FakeWebex'], objtype: type = None) -> Any:
+        if obj is None:
+            return self
+        return getattr(getattr(obj.world, self.component), self.name)
+
+    def __set__(self, obj: 'FakeWebex', value: Any) -> None:
+        setattr(getattr(obj.world, self.component), self.name, value)
+
+
+class FakeWebex:
+    """
+    A local fake of the Webex REST API (``/v1``) that also delivers signed webhook notifications.
+
+    Nothing runs until :meth:`start` (or ``with FakeWebex() as fake:``). The state lives in :attr:`world`;
+    the methods here are the conveniences tests use.
+    """
+
+    access_token_lifetime = _Setting('auth', 'access_token_lifetime', 'seconds an access token is valid')
+    refresh_token_lifetime = _Setting('auth', 'refresh_token_lifetime', 'seconds a refresh token is valid')
+    rotate_refresh_tokens = _Setting('auth', 'rotate_refresh_tokens',
+                                     'True: refresh grants replace the refresh token (default False, as Webex)')
+    consent_as = _Setting('auth', 'consent_as', 'Person signed in to the browser visiting /authorize')
+    consent_decision = _Setting('auth', 'consent_decision', "'allow' or 'deny' on the consent page")
+    latency = _Setting('faults', 'latency', 'seconds added to every API request')
+
+    def __init__(self, *, delivery_timeout: float = 10.0, clock: Callable[[], float] = time.time):
+        """
+        :param delivery_timeout: HTTP timeout of a webhook delivery, seconds
+        :param clock: time source of the world (seconds since the epoch)
+        """
+        self.world = World(clock)
+        self._delivery = DeliveryWorker(timeout=delivery_timeout)
+        self.world.on_notification = self._delivery.submit
+        self._http = ServerThread(create_app(self.world), name='fakewebex-http')
+
+    # --- lifecycle
+
+    def start(self) -> 'FakeWebex':
+        """
+        Start the HTTP server (127.0.0.1, free port) and the delivery thread.
+
+        :return: self
+        """
+        self._delivery.start()
+        self._http.start()
+        log.info('fake Webex at %s', self.base_url)
+        return self
+
+    def stop(self) -> None:
+        """Stop the server and the delivery thread."""
+        self._http.stop()
+        self._delivery.stop()
+
+    def __enter__(self) -> 'FakeWebex':
+        return self.start()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """
+        :return: ``http://127.0.0.1:PORT/v1``, the value for ``WEBEX_API_BASE_URL``
+        """
+        return self._http.url + API_PREFIX
+
+    # --- people and OAuth
+
+    def add_bot(self, email: str = 'bot@webex.bot', display_name: str = 'Bot') -> Person:
+        """
+        :return: a new bot; :attr:`Person.token` is its non-expiring access token
+        """
+        return self.world.add_bot(email, display_name)
+
+    def add_person(self, email: str, display_name: str, *, extension: Optional[str] = None,
+                   number: Optional[str] = None, org_id: Optional[str] = None) -> Person:
+        """
+        :return: a new person (without token: use OAuth or :meth:`issue_tokens`)
+        """
+        return self.world.add_person(email, display_name, extension=extension, number=number, org_id=org_id)
+
+    @staticmethod
+    def new_org_id() -> str:
+        """
+        :return: a new organization id for :meth:`add_person`
+        """
+        return new_id('ORGANIZATION')
+
+    def person(self, key: str) -> Person:
+        """
+        :param key: people id or email
+        :return: the person
+        """
+        return self.world.person(key)
+
+    def add_integration(self, client_id: str, client_secret: str, *, redirect_uris: Iterable[str] = (),
+                        scopes: str = '') -> None:
+        """
+        Register an OAuth client.
+
+        :param client_id: client id
+        :param client_secret: client secret
+        :param redirect_uris: allowed redirect URIs; empty: any
+        :param scopes: scopes granted when the authorize request names none
+        """
+        self.world.auth.add_integration(client_id, client_secret, tuple(redirect_uris), scopes)
+
+    def issue_tokens(self, person: Person, client_id: Optional[str] = None, scope: Optional[str] = None) -> dict:
+        """
+        Tokens for ``person`` without the browser part of the OAuth flow.
+
+        :param person: token owner
+        :param client_id: integration; may be omitted if only one is registered
+        :param scope: scopes; default those of the integration
+        :return: the token response as ``POST /access_token`` returns it
+        """
+        return self.world.auth.issue(person, client_id, scope)
+
+    def expire_access_tokens(self, person: Person) -> int:
+        """
+        Let all current access tokens of ``person`` expire now (refresh tokens stay valid).
+
+        :return: number of tokens expired
+        """
+        return self.world.auth.expire_access_tokens(person)
+
+    # --- rooms and messages
+
+    def direct_room(self, a: Person, b: Optional[Person] = None) -> str:
+        """
+        :param a: one person
+        :param b: the other; default: the bot
+        :return: id of their 1:1 room (created on first use)
+        """
+        return self.world.messaging.direct_room(a, b or self.world.the_bot()).id
+
+    def add_group_room(self, title: str, members: Iterable[Person]) -> str:
+        """
+        :return: id of a new group room
+        """
+        return self.world.messaging.add_group_room(title, members).id
+
+    def send_message(self, person: Person, text: str, room_id: Optional[str] = None,
+                     mentions: Optional[Iterable[Person]] = None, *, markdown: Optional[str] = None) -> dict:
+        """
+        ``person`` writes a message, by default in the 1:1 room with the bot; fires webhooks.
+
+        :return: the stored message
+        """
+        messaging = self.world.messaging
+        with self.world.lock:
+            room = messaging.room(room_id) if room_id else messaging.direct_room(person, self.world.the_bot())
+            return messaging.send(person, room, text=text, markdown=markdown,
+                                  mention_ids=[p.id for p in mentions or ()])
+
+    def messages(self, room_id: Optional[str] = None, *, person: Optional[Person] = None,
+                 author: Optional[Person] = None) -> list[dict]:
+        """
+        :param room_id: only this room
+        :param person: only the 1:1 room of this person with the bot
+        :param author: only messages written by this person
+        :return: stored messages, oldest first
+        """
+        if person is not None:
+            room_id = self.direct_room(person)
+        return self.world.messaging.messages(room_id, author.id if author else None)
+
+    def wait_for_message(self, predicate: Callable[[dict], bool], timeout: float = 5.0) -> dict:
+        """
+        Wait until a stored message (old or new) satisfies ``predicate``.
+
+        :return: the first such message
+        :raises AssertionError: on timeout
+        """
+        return self.world.messaging.wait_for(predicate, timeout)
+
+    # --- webhooks and deliveries
+
+    def webhooks(self, owner: Optional[Person] = None) -> list[dict]:
+        """
+        :return: webhooks (of ``owner`` if given)
+        """
+        return self.world.hooks.list(owner)
+
+    def set_webhook_status(self, webhook_id: str, status: str) -> None:
+        """Set the status of any webhook: ``'active'`` or ``'inactive'``."""
+        self.world.hooks.set_status(webhook_id, status)
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """
+        :return: outcomes of all delivery attempts, in order
+        """
+        return self._delivery.records
+
+    def wait_deliveries_idle(self, timeout: float = 5.0) -> None:
+        """
+        Wait until no notification is queued or in flight.
+
+        :raises AssertionError: on timeout
+        """
+        self._delivery.wait_idle(timeout)
+
+    # --- telephony
+
+    def ring(self, person: Person, from_name: str = 'Henry Green', from_number: str = '7101',
+             from_person: Optional[Person] = None) -> str:
+        """
+        An incoming call for ``person`` (alerting); ``from_person`` gets the outgoing leg.
+
+        :return: id of ``person``'s call
+        """
+        return self.world.telephony.ring(person, from_name, from_number, from_person).id
+
+    def remote_answer(self, person: Person, call_id: str) -> None:
+        """The far end answers an outgoing call of ``person``."""
+        self.world.telephony.act(person, 'remote_answer', call_id)
+
+    def remote_hangup(self, person: Person, call_id: str) -> None:
+        """The far end hangs up a call of ``person``."""
+        self.world.telephony.act(person, 'remote_hangup', call_id)
+
+    def remote_hold(self, person: Person, call_id: str) -> None:
+        """The far end puts a connected call of ``person`` on hold."""
+        self.world.telephony.act(person, 'remote_hold', call_id)
+
+    def remote_resume(self, person: Person, call_id: str) -> None:
+        """The far end resumes a call it held."""
+        self.world.telephony.act(person, 'remote_resume', call_id)
+
+    def calls(self, person: Person) -> list[dict]:
+        """
+        :return: active calls of ``person`` as the API shows them
+        """
+        return self.world.telephony.calls(person)
+
+    def history(self, person: Person) -> list[dict]:
+        """
+        :return: call history of ``person``, newest first
+        """
+        return self.world.telephony.history(person)
+
+    # --- inspection and fault injection
+
+    @property
+    def requests(self) -> list[Recorded]:
+        """
+        :return: all API requests so far, in order of completion
+        """
+        return self.world.requests.all()
+
+    def mark(self) -> int:
+        """
+        :return: a mark to pass to :meth:`requests_since`
+        """
+        return self.world.requests.mark()
+
+    def requests_since(self, mark: int) -> list[Recorded]:
+        """
+        :return: API requests completed after :meth:`mark` returned ``mark``
+        """
+        return self.world.requests.since(mark)
+
+    def clear_requests(self) -> None:
+        """Empty the request log."""
+        self.world.requests.clear()
+
+    def fail_next(self, method: str, path_regex: str, status: int, *, count: int = 1,
+                  description: Optional[str] = None, headers: Optional[dict[str, str]] = None) -> None:
+        """
+        Answer the next ``count`` requests matching ``method`` and ``path_regex`` (full match against the path
+        after ``/v1``) with ``status`` and the Webex error shape instead of processing them.
+        """
+        self.world.faults.fail_next(method, path_regex, status, count=count, description=description,
+                                    headers=headers)

@@ -1,0 +1,165 @@
+"""
+The in-memory state of the fake Webex cloud: people plus the components holding everything else.
+
+All state is guarded by :attr:`World.lock` (one re-entrant lock shared by all components), so the threaded
+HTTP server, the delivery thread and the test thread can use it concurrently. Nothing here knows about HTTP.
+"""
+import logging
+import threading
+import time
+from typing import Callable, Optional
+
+from .auth import TokenAuthority
+from .clock import iso
+from .errors import WebexError
+from .ids import new_id
+from .inspection import FaultInjector, RequestLog
+from .messaging import Messaging
+from .models import Notification, Person
+from .telephony import Telephony
+from .webhooks import WebhookRegistry
+
+__all__ = ['World']
+
+log = logging.getLogger(__name__)
+
+
+class World:
+    """
+    Everything the fake knows.
+
+    Components: :attr:`auth` (OAuth and tokens), :attr:`hooks` (webhooks), :attr:`messaging` (rooms and
+    messages), :attr:`telephony` (calls), :attr:`requests` (request log) and :attr:`faults` (fault injection).
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.time):
+        """
+        :param clock: source of the current time (seconds since the epoch)
+        """
+        self.lock = threading.RLock()
+        #: notified whenever a message is stored
+        self.changed = threading.Condition(self.lock)
+        self._clock = clock
+        #: the org people are created in unless told otherwise
+        self.org_id = new_id('ORGANIZATION')
+        #: receives every notification to deliver; set by the server
+        self.on_notification: Optional[Callable[[Notification], None]] = None
+        self._people: dict[str, Person] = {}
+        self.auth = TokenAuthority(self)
+        self.hooks = WebhookRegistry(self)
+        self.messaging = Messaging(self)
+        self.telephony = Telephony(self)
+        self.requests = RequestLog(self.lock)
+        self.faults = FaultInjector(self.lock)
+
+    def now(self) -> float:
+        """
+        :return: current time, seconds since the epoch
+        """
+        return self._clock()
+
+    def emit(self, notification: Notification) -> None:
+        """
+        Hand a notification to the delivery machinery.
+
+        :param notification: what to deliver
+        """
+        if self.on_notification is None:
+            log.debug('no delivery configured, dropping notification for %s', notification.target_url)
+            return
+        self.on_notification(notification)
+
+    # --- people
+
+    def add_person(self, email: str, display_name: str, *, extension: Optional[str] = None,
+                   number: Optional[str] = None, org_id: Optional[str] = None,
+                   person_type: str = 'person') -> Person:
+        """
+        Create a person (or, with ``person_type='bot'``, a bot without token; see :meth:`add_bot`).
+
+        :param email: unique email address
+        :param display_name: display name
+        :param extension: Webex Calling extension
+        :param number: phone number
+        :param org_id: organization; default :attr:`org_id`
+        :param person_type: ``'person'`` or ``'bot'``
+        :return: the person
+        :raises ValueError: if the email is taken
+        """
+        with self.lock:
+            if self.find_person(email) is not None:
+                raise ValueError(f'{email} exists already')
+            person = Person(new_id('PEOPLE'), email, display_name, org_id or self.org_id, person_type, extension,
+                            number, created=iso(self.now()))
+            self._people[person.id] = person
+            return person
+
+    def add_bot(self, email: str, display_name: str) -> Person:
+        """
+        Create a bot with a non-expiring access token (:attr:`Person.token`).
+
+        :param email: bot email, e.g. ``ccbot@webex.bot``
+        :param display_name: bot name
+        :return: the bot
+        """
+        with self.lock:
+            bot = self.add_person(email, display_name, person_type='bot')
+            bot.token = self.auth.bot_token(bot, new_id('APPLICATION'))
+            return bot
+
+    def find_person(self, key: str) -> Optional[Person]:
+        """
+        :param key: people id or email (case-insensitive)
+        :return: the person or None
+        """
+        with self.lock:
+            if key in self._people:
+                return self._people[key]
+            return next((p for p in self._people.values() if p.email.lower() == key.lower()), None)
+
+    def person(self, key: str) -> Person:
+        """
+        :param key: people id or email
+        :return: the person
+        :raises WebexError: 404 if unknown
+        """
+        person = self.find_person(key)
+        if person is None:
+            raise WebexError(404, description='Person not found')
+        return person
+
+    def people(self) -> list[Person]:
+        """
+        :return: all people and bots, in creation order
+        """
+        with self.lock:
+            return list(self._people.values())
+
+    def the_bot(self) -> Person:
+        """
+        :return: the only bot
+        :raises ValueError: if there is not exactly one bot
+        """
+        bots = [p for p in self.people() if p.is_bot]
+        if len(bots) != 1:
+            raise ValueError(f'expected exactly one bot, found {len(bots)}; pass a room id')
+        return bots[0]
+
+    @staticmethod
+    def person_json(person: Person, calling_data: bool = False) -> dict:
+        """
+        A person as ``GET /people/{id}`` returns it.
+
+        :param person: the person
+        :param calling_data: add ``extension`` (as with ``callingData=true``)
+        :return: JSON
+        """
+        first, _, last = person.display_name.partition(' ')
+        data = {'id': person.id, 'emails': [person.email], 'displayName': person.display_name,
+                'nickName': first, 'firstName': first, 'lastName': last, 'orgId': person.org_id,
+                'type': person.type, 'created': person.created}
+        if person.number:
+            data['phoneNumbers'] = [{'type': 'work', 'value': person.number}]
+        if calling_data and person.extension:
+            data['extension'] = person.extension
+        return data
