@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install what a fresh Debian/Ubuntu machine lacks for the bot and its tests: Python's venv module and
+# redis-server (the tests start their own throwaway Redis). Uses sudo when not root. Does nothing when all is there.
+set -euo pipefail
+missing=()
+python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
+command -v redis-server >/dev/null || missing+=(redis-server)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null; then
+  echo "Please install: ${missing[*]}" >&2
+  exit 1
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "Installing ${missing[*]} ..." >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
