@@ -102,6 +102,8 @@ class TokenAuthority:
         self._integrations: dict[str, Integration] = {}
         self._codes: dict[str, _Code] = {}
         self._tokens: dict[str, Token] = {}
+        #: every token value ever issued, also those since replaced (for tests that look for leaks)
+        self.issued: list[str] = []
 
     def add_integration(self, client_id: str, client_secret: str, redirect_uris: tuple[str, ...] = (),
                         scopes: str = '') -> Integration:
@@ -236,6 +238,7 @@ class TokenAuthority:
         with self._world.lock:
             token = Token(new_secret(48), kind, person_id, app_id, client_id, scope, expires_at)
             self._tokens[token.value] = token
+            self.issued.append(token.value)
             return token
 
     def resolve(self, value: str) -> Optional[Token]:

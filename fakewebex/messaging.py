@@ -149,8 +149,13 @@ class Messaging:
 
     def _notify(self, event: str, message: dict, actor: Person) -> None:
         data = {k: message[k] for k in _NOTIFIED_FIELDS if k in message}
-        self._world.hooks.fire('messages', event, data, actor_id=actor.id,
-                               audience=self._rooms[message['roomId']].member_ids)
+        room = self._rooms[message['roomId']]
+        mentioned = set(message.get('mentionedPeople', ()))
+        # as in Webex, a bot hears of group-space messages only when they mention it (or are its own)
+        audience = [member for member in room.member_ids
+                    if room.type == 'direct' or member in mentioned or member == actor.id
+                    or not self._world.person(member).is_bot]
+        self._world.hooks.fire('messages', event, data, actor_id=actor.id, audience=audience)
 
     def get(self, reader: Person, message_id: str) -> dict:
         """

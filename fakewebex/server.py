@@ -143,6 +143,13 @@ class FakeWebex:
         """
         return self.world.auth.issue(person, client_id, scope)
 
+    def issued_tokens(self) -> list[str]:
+        """
+        :return: every access and refresh token the fake ever issued, bot tokens included
+        """
+        with self.world.lock:
+            return list(self.world.auth.issued)
+
     def expire_access_tokens(self, person: Person) -> int:
         """
         Let all current access tokens of ``person`` expire now (refresh tokens stay valid).

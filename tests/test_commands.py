@@ -100,6 +100,28 @@ def test_dial_refreshes_an_expiring_token_first(client, webex, bot):
     assert bot.core.store.get_user_context(USER_ID).tokens.refresh_token == 'fresh-refresh-token'
 
 
+def test_rejected_token_is_refreshed_and_the_request_made_again_once(client, webex, bot, authorized):
+    webex.error('POST', '/telephony/calls/dial', 401, 'The request requires a valid access token.')
+    webex.add('POST', '/telephony/calls/dial', status=201, json_body={'callId': 'C1', 'callSessionId': 'S1'})
+    webex.add('POST', '/access_token', json_body={
+        'access_token': 'fresh-access-token', 'expires_in': 1209600, 'refresh_token': 'fresh-refresh-token',
+        'refresh_token_expires_in': 7776000, 'token_type': 'Bearer'})
+    [reply] = chat(client, webex, '/dial 1234')
+    assert reply.startswith('Dialing 1234')
+    assert [(s.path, s.token) for s in webex.sent()][1:] == [
+        ('/telephony/calls/dial', USER_TOKEN), ('/access_token', None), ('/telephony/calls/dial', 'fresh-access-token'),
+        ('/messages', webex.sent()[-1].token)]
+
+
+def test_a_second_401_is_not_retried_again(client, webex, bot, authorized):
+    webex.error('POST', '/telephony/calls/dial', 401, 'The request requires a valid access token.')
+    webex.add('POST', '/access_token', json_body={'access_token': 'fresh', 'expires_in': 1209600,
+                                                  'token_type': 'Bearer'})
+    assert chat(client, webex, '/dial 1234') == [
+        'Could not dial: 401 The request requires a valid access token']
+    assert [s.path for s in webex.sent()].count('/telephony/calls/dial') == 2
+
+
 def test_answer_answers_the_alerting_call(client, webex, authorized):
     webex.add('GET', '/telephony/calls', json_body={'items': [
         call('C1', 'connected', 'originator', 'Bob'), call('C2', 'alerting', 'terminator', 'Henry *Green*')]})

@@ -417,6 +417,16 @@ def test_bot_own_message_is_delivered(fake: FakeWebex, bot: Person, alice: Perso
     assert receiver.bodies()[1]['data']['id'] == sent['id']
 
 
+def test_bot_hears_group_messages_only_when_mentioned(fake: FakeWebex, bot: Person, alice: Person, bob: Person,
+                                                      receiver: Receiver) -> None:
+    add_webhook(client(fake, bot), receiver.url())
+    room_id = fake.add_group_room('Team', members=[alice, bob, bot])
+    fake.send_message(alice, 'just chatting', room_id=room_id)
+    mention = fake.send_message(alice, 'CC Bot /help', room_id=room_id, mentions=[bot])
+    fake.wait_deliveries_idle()
+    assert [b['data']['id'] for b in receiver.bodies()] == [mention['id']]
+
+
 def test_failed_delivery_is_recorded(fake: FakeWebex, bot: Person, alice: Person, receiver: Receiver) -> None:
     add_webhook(client(fake, bot), receiver.url())
     receiver.server.stop()

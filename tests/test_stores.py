@@ -165,6 +165,16 @@ def test_concurrent_commands_refresh_once(make_store):
     assert results == ['access-2'] * 8
 
 
+def test_rejected_token_is_refreshed_once(make_store):
+    refresher = Refresher()
+    store = make_store(refresher=refresher)
+    store.set_user_context(context('alice', seconds_left=3600))
+    assert store.refresh_rejected('alice', 'access-1').tokens.access_token == 'access-2'
+    # a second request that failed with the old token gets the new one without another refresh
+    assert store.refresh_rejected('alice', 'access-1').tokens.access_token == 'access-2'
+    assert refresher.calls == ['refresh-1']
+
+
 # --- YAML specifics
 
 

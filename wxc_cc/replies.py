@@ -95,7 +95,7 @@ def party_of(name: Optional[str], number: Optional[str], private: Optional[bool]
     """
     ``Name (number)`` from parts, escaped; a private or unknown party says so.
     """
-    if name and number:
+    if name and number and name != number:
         return f'{escape(name)} ({escape(number)})'
     if name or number:
         return escape(name or number)

@@ -10,6 +10,7 @@ import logging
 import time
 from dataclasses import dataclass
 from functools import cached_property
+from collections.abc import Callable
 from typing import Any, Optional, Union
 
 import requests
@@ -52,15 +53,18 @@ class WebexSession(RestSession):
     :param base_url: Webex API base URL
     :param adapter: the shared connection pool
     :param retry: retry and timeout policy
+    :param on_unauthorized: called with the access token Webex answered 401 to; returns newer tokens to retry
+        the request with once, or ``None``
     """
 
     def __init__(self, *, token: Union[str, Tokens], identity: str, base_url: str, adapter: HTTPAdapter,
-                 retry: RetryPolicy):
+                 retry: RetryPolicy, on_unauthorized: Optional[Callable[[str], Optional[Tokens]]] = None):
         tokens = token if isinstance(token, Tokens) else Tokens(access_token=token)
         super().__init__(tokens=tokens, concurrent_requests=8, retry_429=False)
         self.BASE = base_url
         self.identity = identity
         self.retry = retry
+        self._on_unauthorized = on_unauthorized
         self.mount('http://', adapter)
         self.mount('https://', adapter)
 
@@ -70,6 +74,7 @@ class WebexSession(RestSession):
         """
         kwargs.setdefault('timeout', self.retry.timeout)
         rate_limited = failed = 0
+        reauthorized = False
         while True:
             try:
                 response = super().request(method, url, **kwargs)
@@ -87,6 +92,11 @@ class WebexSession(RestSession):
                 response.close()
                 time.sleep(wait)
                 continue
+            if response.status_code == 401 and not reauthorized and self._reauthorize(kwargs):
+                # a 401 was not acted on, so the request can be made again with the new token
+                reauthorized = True
+                response.close()
+                continue
             if response.status_code >= 500 and method == 'GET' and failed < self.retry.max_get_retries:
                 failed += 1
                 log.warning('%s %s as %s: %d, retry %d', method, url, self.identity, response.status_code, failed)
@@ -94,6 +104,18 @@ class WebexSession(RestSession):
                 time.sleep(self.retry.backoff * 2 ** (failed - 1))
                 continue
             return response
+
+    def _reauthorize(self, kwargs: dict) -> bool:
+        if self._on_unauthorized is None:
+            return False
+        rejected = self._tokens.access_token
+        tokens = self._on_unauthorized(rejected)
+        if tokens is None or not tokens.access_token or tokens.access_token == rejected:
+            return False
+        log.info('access token of %s rejected by Webex, retrying with refreshed token', self.identity)
+        self._tokens = tokens
+        kwargs['headers'] = {**(kwargs.get('headers') or {}), 'Authorization': f'Bearer {tokens.access_token}'}
+        return True
 
     def _retry_after(self, response: requests.Response) -> float:
         try:
@@ -194,18 +216,22 @@ class WebexClients:
         self.http.mount('http://', self._adapter)
         self.http.mount('https://', self._adapter)
 
-    def _session(self, token: Union[str, Tokens], identity: str) -> WebexSession:
+    def _session(self, token: Union[str, Tokens], identity: str,
+                 on_unauthorized: Optional[Callable[[str], Optional[Tokens]]] = None) -> WebexSession:
         return WebexSession(token=token, identity=identity, base_url=self.api_base, adapter=self._adapter,
-                            retry=self.retry)
+                            retry=self.retry, on_unauthorized=on_unauthorized)
 
-    def user(self, tokens: Tokens, person_id: str) -> UserApi:
+    def user(self, tokens: Tokens, person_id: str,
+             on_unauthorized: Optional[Callable[[str], Optional[Tokens]]] = None) -> UserApi:
         """
         API clients acting for a user.
 
         :param tokens: the user's tokens; the access token must be valid
         :param person_id: the user's person id (for logs)
+        :param on_unauthorized: gets newer tokens when Webex refuses the access token (see
+            :meth:`~wxc_cc.stores.TokenManager.refresh_rejected`)
         """
-        return UserApi(self._session(tokens, person_id))
+        return UserApi(self._session(tokens, person_id, on_unauthorized))
 
     def url(self, path: str) -> str:
         """

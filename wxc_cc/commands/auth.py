@@ -25,7 +25,7 @@ def forget_user(context: Context, user_id: str) -> int:
     deleted = 0
     if user is not None:
         try:
-            api = services.clients.user(user.tokens, user_id)
+            api = services.user_api(user)
             deleted = services.call_webhooks.disable(api.webhooks)
         except RestError as error:
             log.warning('could not delete webhooks of user %s: %s', user_id, webex_reason(error))

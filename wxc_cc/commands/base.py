@@ -5,6 +5,8 @@ class. A command decides and formats; the Webex calls it needs go through the cl
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Optional
 
+from wxc_sdk.tokens import Tokens
+
 from ..config import Settings
 from ..errors import BotError
 from ..stores import TokenManager, UserContext
@@ -49,6 +51,19 @@ class Services:
     #: all commands by name, for /help
     commands: dict[str, 'Command'] = field(default_factory=dict)
 
+    def user_api(self, user: UserContext) -> UserApi:
+        """
+        Webex clients acting for a user; when Webex refuses the access token early, it is refreshed (once for
+        all concurrent requests) and the request retried.
+
+        :param user: the user's context
+        """
+        def refreshed(rejected: str) -> Optional[Tokens]:
+            context = self.store.refresh_rejected(user.user_id, rejected)
+            return context.tokens if context else None
+
+        return self.clients.user(user.tokens, user.user_id, on_unauthorized=refreshed)
+
 
 @dataclass
 class Context:
@@ -64,7 +79,7 @@ class Context:
         Webex clients acting for the user who sent the command.
         """
         assert self.user is not None, 'command declared needs_user = False'
-        return self.services.clients.user(self.user.tokens, self.user.user_id)
+        return self.services.user_api(self.user)
 
 
 def usage_error(command: 'Command') -> BotError:

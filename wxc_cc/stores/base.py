@@ -174,9 +174,27 @@ class TokenManager(ABC):
         context = self.get_user_context(user_id)
         if not self._needs_refresh(context):
             return context
+        return self._refresh(user_id, self._needs_refresh)
+
+    def refresh_rejected(self, user_id: str, rejected_access_token: str) -> Optional[UserContext]:
+        """
+        Webex refused an access token before its time (revoked, or expired early): refresh it, unless another
+        request has done so since.
+
+        :param user_id: person id
+        :param rejected_access_token: the access token Webex answered 401 to
+        :return: the context with the current tokens, or ``None`` if the user has no (more) valid tokens
+        """
+        def still_rejected(context: Optional[UserContext]) -> bool:
+            return (context is not None and self.refresher is not None and bool(context.tokens.refresh_token)
+                    and context.tokens.access_token == rejected_access_token)
+
+        return self._refresh(user_id, still_rejected)
+
+    def _refresh(self, user_id: str, needed: Callable[[Optional[UserContext]], bool]) -> Optional[UserContext]:
         with self.refresh_lock(user_id):
             context = self.get_user_context(user_id)
-            if not self._needs_refresh(context):
+            if not needed(context):
                 return context
             try:
                 tokens = self.refresher(context.tokens)

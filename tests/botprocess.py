@@ -1,0 +1,82 @@
+"""
+The real bot in a real WSGI server: gunicorn in a child process, on a socket the test bound to port 0 on
+127.0.0.1 (handed over as ``fd://``, so the port is known before the bot starts and survives restarts).
+"""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class BotProcess:
+    """
+    ``gunicorn 'wxc_cc_bot:create_app()'`` as a deployment runs it.
+
+    :param env: the bot's environment variables (``WXC_CC_BOT_URL`` is set to the socket's URL)
+    :param cwd: working directory (the YAML token file lands here)
+    :param workers: gunicorn workers
+    """
+
+    def __init__(self, env: dict[str, str], cwd: Path, workers: int = 1):
+        self.sock = socket.socket()
+        self.sock.bind(('127.0.0.1', 0))
+        self.sock.listen(64)
+        self.url = f'http://127.0.0.1:{self.sock.getsockname()[1]}'
+        self.env = {'PATH': os.environ['PATH'], 'PYTHONPATH': str(REPO), 'WXC_CC_BOT_URL': self.url, **env}
+        self.cwd = cwd
+        self.workers = workers
+        self.log_path = cwd / 'bot.log'
+        self.process: Optional[subprocess.Popen] = None
+
+    def start(self, timeout: float = 30.0) -> 'BotProcess':
+        """Start and wait until /health answers 200."""
+        fd = self.sock.fileno()
+        with open(self.log_path, 'ab') as log:
+            self.process = subprocess.Popen(
+                [sys.executable, '-m', 'gunicorn', '--bind', f'fd://{fd}', '--workers', str(self.workers),
+                 '--no-control-socket', '--graceful-timeout', '5', '--log-file', '-', 'wxc_cc_bot:create_app()'],
+                cwd=self.cwd, env=self.env, pass_fds=(fd,), stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f'bot exited with {self.process.returncode}:\n{self.log()}')
+            try:
+                if requests.get(f'{self.url}/health', timeout=1).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f'bot not healthy within {timeout} s:\n{self.log()}')
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        """SIGTERM and wait."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+    def restart(self) -> None:
+        """Stop and start again on the same socket."""
+        self.stop()
+        self.start()
+
+    def close(self) -> None:
+        """Stop and release the socket."""
+        self.stop()
+        self.sock.close()
+
+    def log(self) -> str:
+        """Everything the bot wrote to stdout and stderr."""
+        return self.log_path.read_text(errors='replace') if self.log_path.exists() else ''

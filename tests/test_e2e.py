@@ -1,0 +1,206 @@
+"""
+End to end: the real bot under gunicorn on 127.0.0.1, talking to the local fake Webex (which delivers signed
+notifications), used the way a person uses it, with each token store; then restarted.
+"""
+import re
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+import requests
+
+from fakewebex import FakeWebex, Person
+from tests.botprocess import BotProcess
+from tests.conftest import CLIENT_SECRET
+
+BOT_NAME = 'ccbot'
+
+
+class Chat:
+    """A person's 1:1 space with the bot, as seen in the fake Webex."""
+
+    def __init__(self, fake: FakeWebex, person: Person, bot: Person):
+        self.fake, self.person, self.bot = fake, person, bot
+
+    def _seen(self) -> set[str]:
+        return {m['id'] for m in self.fake.messages(person=self.person)}
+
+    def wait_reply(self, contains: str, seen: set[str], timeout: float = 10.0) -> str:
+        """The first new bot message containing ``contains``."""
+        message = self.fake.wait_for_message(
+            lambda m: m['id'] not in seen and m['personId'] == self.bot.id and contains in (m.get('markdown') or '')
+            and m['roomId'] == self.fake.direct_room(self.person), timeout=timeout)
+        return message['markdown']
+
+    def say(self, text: str, contains: str) -> str:
+        """Send ``text``; return the bot's reply that contains ``contains``."""
+        seen = self._seen()
+        self.fake.send_message(self.person, text)
+        return self.wait_reply(contains, seen)
+
+    def expect(self, action: Callable[[], object], contains: str) -> str:
+        """Do something (e.g. ring the phone); return the bot's message about it."""
+        seen = self._seen()
+        action()
+        return self.wait_reply(contains, seen)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, 'condition not met in time'
+        time.sleep(0.01)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeWebex]:
+    with FakeWebex() as fake:
+        fake.rotate_refresh_tokens = True
+        fake.add_integration('client-id', CLIENT_SECRET)
+        yield fake
+
+
+@pytest.fixture(params=['yaml', 'redis'])
+def store_env(request: pytest.FixtureRequest) -> dict:
+    if request.param == 'redis':
+        request.getfixturevalue('redis_client')  # empties the session's Redis
+        return {'REDIS_URL': request.getfixturevalue('redis_server').url}
+    return {}
+
+
+def start_bot(fake: FakeWebex, bot: Person, tmp_path, store_env: dict) -> BotProcess:
+    env = {'WXC_CC_BOT_EMAIL': bot.email, 'WXC_CC_BOT_ACCESS_TOKEN': bot.token, 'WXC_CC_BOT_NAME': BOT_NAME,
+           'WXC_CC_INTEGRATION_CLIENT_ID': 'client-id', 'WXC_CC_INTEGRATION_CLIENT_SECRET': CLIENT_SECRET,
+           'WEBEX_API_BASE_URL': fake.base_url, 'LOG_LEVEL': 'DEBUG', **store_env}
+    return BotProcess(env, tmp_path).start()
+
+
+def calls_made(fake: FakeWebex, mark: int, count: int) -> list[tuple[str, str, str]]:
+    """(method, path, identity) of the requests since ``mark``, once there are ``count`` of them."""
+    wait_until(lambda: len(fake.requests_since(mark)) >= count)
+    fake.wait_deliveries_idle()
+    return [(r.method, re.sub(r'/messages/\S+', '/messages/{id}', r.path), r.identity)
+            for r in fake.requests_since(mark)]
+
+
+def test_a_day_with_the_bot(fake: FakeWebex, tmp_path, store_env):
+    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+    alice = fake.add_person('alice@example.com', 'Alice Example', extension='1001', number='+14085551001')
+    process = start_bot(fake, bot, tmp_path, store_env)
+    chat = Chat(fake, alice, bot)
+    try:
+        [hook] = fake.webhooks(owner=bot)
+        assert (hook['resource'], hook['event'], hook['targetUrl']) == ('messages', 'created', f'{process.url}/')
+        assert hook['secret']
+
+        assert chat.say('/dial 1234', 'not authenticated') == \
+            r'User alice@example\.com not authenticated. Use /auth command first'
+
+        # /auth -> consent in the "browser" -> /redirect
+        link = re.search(r'\[link\]\((\S+)\)', chat.say('/auth', 'to authorize me')).group(1)
+        fake.consent_as = alice
+        seen = chat._seen()
+        page = requests.get(link, timeout=10)
+        assert page.status_code == 200 and page.url.startswith(f'{process.url}/redirect')
+        assert 'can now control your Webex Calling phone' in page.text
+        chat.wait_reply('Authorized as alice@example', seen)
+        assert requests.get(link, timeout=10).status_code == 400, 'the link works once'
+
+        # an access token Webex no longer takes is refreshed and the dial made once (refresh tokens rotate here)
+        fake.expire_access_tokens(alice)
+        mark = fake.mark()
+        assert chat.say('/dial 1001', 'Dialing')
+        assert calls_made(fake, mark, 5) == [
+            ('GET', '/messages/{id}', bot.email), ('POST', '/telephony/calls/dial', 'anonymous'),
+            ('POST', '/access_token', 'anonymous'), ('POST', '/telephony/calls/dial', alice.email),
+            ('POST', '/messages', bot.email)]
+        [first_call] = fake.calls(alice)
+        assert first_call['remoteParty']['number'] == '1001'
+        fake.remote_hangup(alice, first_call['id'])
+
+
+        # /dial: one GET of the message, one dial, one reply
+        mark = fake.mark()
+        assert chat.say('/dial 1234', 'Dialing').startswith('Dialing 1234')
+        assert calls_made(fake, mark, 3) == [('GET', '/messages/{id}', bot.email),
+                                              ('POST', '/telephony/calls/dial', alice.email),
+                                              ('POST', '/messages', bot.email)]
+        [outgoing] = fake.calls(alice)
+        assert (outgoing['state'], outgoing['remoteParty']['number']) == ('connecting', '1234')
+        fake.remote_answer(alice, outgoing['id'])
+
+        assert chat.say('/monitor on', 'Monitoring is on')
+        [monitor] = fake.webhooks(owner=alice)
+        assert monitor['targetUrl'] == f'{process.url}/callevent/{alice.id}' and monitor['secret']
+
+        assert chat.say('/hangup', 'Hung up') == 'Hung up the call to 1234.'
+        chat.wait_reply('Disconnected outgoing call to 1234', set())
+
+        # an incoming call: event message, /answer, /hangup
+        event = chat.expect(lambda: fake.ring(alice, 'Henry Green', '7101'), 'Alerting')
+        assert event.splitlines()[0] == '📞 **Alerting incoming call from Henry Green (7101)**'
+        assert chat.say('/answer', 'Answered') == 'Answered the call from Henry Green (7101).'
+        assert [c['state'] for c in fake.calls(alice)] == ['connected']
+        assert chat.say('/hangup', 'Hung up') == 'Hung up the call from Henry Green (7101).'
+        assert fake.calls(alice) == []
+
+        history = chat.say('/history', 'Call history').splitlines()
+        assert history[0] == '**Call history** (3 calls, newest first)'
+        assert 'received from Henry Green (7101)' in history[1] and 'placed to 1234' in history[2]
+        assert 'placed to 1001' in history[3]
+
+        # a restart keeps the user authenticated and the webhooks as they are
+        process.restart()
+        assert chat.say('/history', 'Call history').splitlines()[0] == '**Call history** (3 calls, newest first)'
+        assert [h['id'] for h in fake.webhooks(owner=bot)] == [hook['id']]
+
+        if store_env:
+            info = chat.say('/redis info', 'Redis token store')
+            assert r'alice@example\.com' in info and alice.id in info
+
+        # /auth clear: tokens and call-event webhook gone, no more events
+        assert chat.say('/auth clear', 'forgotten')
+        assert fake.webhooks(owner=alice) == []
+        seen = chat._seen()
+        fake.ring(alice, 'Late Caller', '7102')
+        fake.wait_deliveries_idle()
+        assert not [m for m in fake.messages(person=alice) if m['id'] not in seen]
+        assert chat.say('/history', 'not authenticated')
+    finally:
+        process.close()
+    log = process.log()
+    assert 'tokens refreshed for user' in log, 'the log was written at DEBUG'
+    for secret in fake.issued_tokens() + [CLIENT_SECRET]:
+        assert secret not in log
+
+
+def test_forged_notifications_do_nothing(fake: FakeWebex, tmp_path):
+    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+    alice = fake.add_person('alice@example.com', 'Alice Example')
+    process = start_bot(fake, bot, tmp_path, {})
+    try:
+        mark = fake.mark()
+        body = b'{"id": "x", "resource": "messages", "event": "created", "data": {"id": "m", "roomId": "r", ' \
+               b'"personId": "p"}}'
+        assert requests.post(f'{process.url}/', data=body, timeout=5).status_code == 401
+        assert requests.post(f'{process.url}/', data=body, headers={'X-Spark-Signature': 'ab' * 20},
+                             timeout=5).status_code == 403
+        assert requests.post(f'{process.url}/callevent/{alice.id}', data=body, timeout=5).status_code == 401
+        assert requests.post(f'{process.url}/', data=b'', timeout=5).status_code == 401
+        assert fake.requests_since(mark) == []
+        assert requests.get(f'{process.url}/health', timeout=5).json() == {'status': 'ok', 'store': 'yaml'}
+    finally:
+        process.close()
+
+
+def test_missing_settings_stop_the_start_with_one_line(tmp_path):
+    process = BotProcess({'WXC_CC_BOT_NAME': 'ccbot'}, tmp_path)
+    try:
+        with pytest.raises(RuntimeError, match='bot exited with 3'):
+            process.start(timeout=20)
+    finally:
+        process.close()
+    log = process.log()
+    assert ('wxc_cc_bot cannot start: missing required setting(s): WXC_CC_BOT_EMAIL, WXC_CC_BOT_ACCESS_TOKEN, '
+            'WXC_CC_INTEGRATION_CLIENT_ID, WXC_CC_INTEGRATION_CLIENT_SECRET') in log
+    assert 'Traceback' not in log
