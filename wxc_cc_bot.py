@@ -203,7 +203,8 @@ def create_app(config: Optional[Mapping[str, object]] = None) -> CallControlBot:
     try:
         if not settings.public_url:
             settings = settings.with_public_url(
-                ngrokhelper.get_public_url(settings.port, ngrok_host=settings.ngrok_host))
+                ngrokhelper.get_public_url(settings.port, ngrok_host=settings.ngrok_host,
+                                           timeout=settings.ngrok_timeout))
         return CallControlBot(settings=settings)
     except ngrokhelper.NgrokError as error:
         raise _cannot_start(str(error)) from None

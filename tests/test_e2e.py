@@ -95,6 +95,8 @@ def test_a_day_with_the_bot(fake: FakeWebex, tmp_path, store_env):
 
         assert chat.say('/dial 1234', 'not authenticated') == \
             r'User alice@example\.com not authenticated. Use /auth command first'
+        assert '**/dial <number or SIP URI>**' in chat.say('/help', 'I understand these commands')
+        assert chat.say('/auth maintenance', 'expired sign-in link') == 'Removed 0 expired sign-in link(s); 0 pending.'
 
         # /auth -> consent in the "browser" -> /redirect
         link = re.search(r'\[link\]\((\S+)\)', chat.say('/auth', 'to authorize me')).group(1)
@@ -154,9 +156,17 @@ def test_a_day_with_the_bot(fake: FakeWebex, tmp_path, store_env):
         assert chat.say('/history', 'Call history').splitlines()[0] == '**Call history** (3 calls, newest first)'
         assert [h['id'] for h in fake.webhooks(owner=bot)] == [hook['id']]
 
+        assert 'to authorize me' in chat.say('/auth force', 'link')
+        assert chat.say('/auth', 'authenticated as').startswith(r'You are authenticated as alice@example\.com')
+        assert chat.say('/monitor off', 'Monitoring') == 'Monitoring is off.'
+        assert fake.webhooks(owner=alice) == []
+        assert chat.say('/monitor on', 'Monitoring') == 'Monitoring is on: I will tell you about your calls here.'
+
         if store_env:
             info = chat.say('/redis info', 'Redis token store')
-            assert r'alice@example\.com' in info and alice.id in info
+            assert r'alice@example\.com' in info and alice.id in info and '1 pending sign-in' in info
+        else:
+            assert chat.say('/redis info', 'Redis') == 'The bot does not use Redis, so /redis is not available.'
 
         # /auth clear: tokens and call-event webhook gone, no more events
         assert chat.say('/auth clear', 'forgotten')
@@ -166,6 +176,15 @@ def test_a_day_with_the_bot(fake: FakeWebex, tmp_path, store_env):
         fake.wait_deliveries_idle()
         assert not [m for m in fake.messages(person=alice) if m['id'] not in seen]
         assert chat.say('/history', 'not authenticated')
+
+        if store_env:
+            fake.consent_as = alice
+            requests.get(re.search(r'\[link\]\((\S+)\)', chat.say('/auth', 'link')).group(1), timeout=10)
+            chat.say('/monitor on', 'Monitoring is on')
+            assert chat.say('/redis clear', 'Cleared') == \
+                'Cleared the Redis store: 1 user(s) forgotten, their call monitoring turned off.'
+            assert fake.webhooks(owner=alice) == []
+            assert chat.say('/dial 1', 'not authenticated')
     finally:
         process.close()
     log = process.log()

@@ -45,6 +45,7 @@ OPTIONAL = {
     'WXC_CC_WEBHOOK_SECRET': 'webhook_secret_setting',
     'LOG_LEVEL': 'log_level',
     'WXC_CC_TOKEN_FILE': 'token_file',
+    'WXC_CC_NGROK_TIMEOUT': 'ngrok_timeout',
 }
 
 
@@ -78,6 +79,8 @@ class Settings:
     webhook_secret_setting: Optional[str] = field(default=None, repr=False)
     log_level: str = 'INFO'
     token_file: str = DEFAULT_TOKEN_FILE
+    #: seconds to wait for an ngrok tunnel
+    ngrok_timeout: float = 30.0
     #: the public base URL once it is known (configured, or found via ngrok by the entry point)
     public_url: Optional[str] = None
 
@@ -147,6 +150,10 @@ def _validate(values: dict) -> list[str]:
         url = values.get(key)
         if url and urlparse(url).scheme not in ('http', 'https'):
             problems.append(f'{name} must be an http(s) URL, not {url!r}')
+    try:
+        values['ngrok_timeout'] = float(values.get('ngrok_timeout', 30))
+    except ValueError:
+        problems.append(f'WXC_CC_NGROK_TIMEOUT must be a number of seconds, not {values["ngrok_timeout"]!r}')
     values['log_level'] = values.get('log_level', 'INFO').upper()
     if logging.getLevelName(values['log_level']) == f'Level {values["log_level"]}':
         problems.append(f'LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, not {values["log_level"]!r}')

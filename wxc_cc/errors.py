@@ -4,7 +4,6 @@ The one error type for "tell the user this", and the translation of Webex API er
 from typing import Optional
 
 import requests
-from wxc_sdk.rest import RestError
 
 __all__ = ['BotError', 'StoreUnavailable', 'TokenRejected', 'webex_reason']
 
@@ -43,24 +42,33 @@ class TokenRejected(Exception):
     """
 
 
+def _reason_in_body(response: requests.Response) -> str:
+    """Webex's own words from an error body: the first error's description, else the message."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ''
+    if not isinstance(body, dict):
+        return ''
+    errors = body.get('errors')
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict) and errors[0].get('description'):
+        return str(errors[0]['description'])
+    return str(body.get('message') or body.get('error_description') or '')
+
+
 def webex_reason(error: Exception) -> str:
     """
     A short plain reason for a failed Webex API request, as Webex gave it.
 
     :param error: the exception raised by the request
-    :return: e.g. ``'404 Not Found: The requested resource could not be found.'``
+    :return: e.g. ``'404 The requested resource could not be found.'``
     """
-    if isinstance(error, RestError):
+    if isinstance(error, requests.HTTPError) and error.response is not None:
         response = error.response
-        reason = error.description
-        if not reason and not isinstance(error.detail, str) and error.detail:
-            reason = error.detail.message
-        if not reason or reason.lstrip().startswith(('<', '{')):
-            reason = response.reason or 'request failed'
-        reason = ' '.join(reason.split())
+        reason = ' '.join(_reason_in_body(response).split()) or response.reason or 'request failed'
         if len(reason) > MAX_REASON:
             reason = reason[:MAX_REASON - 1] + '…'
-        return f'{response.status_code} {reason}'.strip()
+        return f'{response.status_code} {reason}'
     if isinstance(error, requests.Timeout):
         return 'Webex did not answer in time'
     if isinstance(error, requests.ConnectionError):

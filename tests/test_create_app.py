@@ -1,0 +1,100 @@
+"""
+create_app(): settings from .env and the environment, the public URL from ngrok, and a clean stop when the
+bot cannot start.
+"""
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+import responses
+
+from tests.botprocess import REPO
+from tests.conftest import API, BOT_TOKEN, free_port, settings_values
+from tests.test_ngrokhelper import TUNNELS, Agent
+from wxc_cc_bot import EXIT_CANNOT_START, create_app
+
+
+def mock_webex(rsps: responses.RequestsMock) -> None:
+    rsps.get(f'{API}/people/me', json={'id': 'BOT', 'emails': ['ccbot@webex.bot'], 'displayName': 'CC Bot'})
+    rsps.get(f'{API}/webhooks', json={'items': []})
+    rsps.post(f'{API}/webhooks', json={'id': 'W', 'name': 'n', 'targetUrl': 't', 'status': 'active',
+                                       'created': '2026-01-01T00:00:00Z'})
+
+
+def test_settings_come_from_dot_env_in_the_working_directory(tmp_path: Path, monkeypatch):
+    (tmp_path / '.env').write_text('\n'.join(f'{k}={v}' for k, v in settings_values().items()))
+    monkeypatch.setenv('WXC_CC_BOT_NAME', 'from-environment')
+    with responses.RequestsMock() as rsps:
+        mock_webex(rsps)
+        app = create_app()
+    assert app.settings.bot_token == BOT_TOKEN and app.settings.api_base == API
+    assert app.settings.bot_name == 'from-environment', 'the environment wins over .env'
+    assert app.core.store.kind == 'yaml'
+
+
+def test_public_url_from_ngrok(tmp_path: Path):
+    agent = Agent(TUNNELS)
+    values = settings_values(NGROK_HOST=agent.host, WXC_CC_BOT_URL=None)
+    try:
+        with responses.RequestsMock() as rsps:
+            rsps.add_passthru(f'http://{agent.host}')
+            mock_webex(rsps)
+            app = create_app(values)
+            created = [c.request.body for c in rsps.calls if c.request.method == 'POST']
+    finally:
+        agent.stop()
+    assert app.settings.public_url == 'https://abc.ngrok.example'
+    assert b'"targetUrl": "https://abc.ngrok.example/"' in created[0]
+    assert app.settings.redirect_url == 'http://localhost:6001/redirect', 'ngrok URLs change; localhost does not'
+    assert app.call_event_url('P1') == 'https://abc.ngrok.example/callevent/P1'
+
+
+def test_refused_bot_token_stops_with_one_line(capsys):
+    with responses.RequestsMock() as rsps:
+        rsps.get(f'{API}/people/me', status=401, json={'message': 'The request requires a valid access token.',
+                                                       'errors': [{'description': 'Invalid token'}]})
+        with pytest.raises(SystemExit) as stop:
+            create_app(settings_values())
+    assert stop.value.code == EXIT_CANNOT_START
+    assert capsys.readouterr().err == (f'wxc_cc_bot cannot start: Webex at {API} refused the bot or could not be '
+                                       'reached (401 Invalid token); check WXC_CC_BOT_ACCESS_TOKEN\n')
+
+
+def test_no_tunnel_stops_with_one_line(capsys):
+    with pytest.raises(SystemExit):
+        create_app(settings_values(WXC_CC_BOT_URL=None, NGROK_HOST=f'127.0.0.1:{free_port()}',
+                                   WXC_CC_NGROK_TIMEOUT='0.3'))
+    assert 'wxc_cc_bot cannot start: no ngrok tunnel appeared' in capsys.readouterr().err
+
+
+def test_python_wxc_cc_bot_serves_on_port(tmp_path: Path):
+    """`python wxc_cc_bot.py` against the fake Webex; the access log leaves out query strings."""
+    from fakewebex import FakeWebex
+    with FakeWebex() as fake:
+        bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+        port = free_port()
+        env = {'PATH': '/usr/bin:/bin', **settings_values(WXC_CC_BOT_ACCESS_TOKEN=bot.token, PORT=str(port),
+                                                           WEBEX_API_BASE_URL=fake.base_url,
+                                                           WXC_CC_BOT_URL=f'http://127.0.0.1:{port}')}
+        process = subprocess.Popen([sys.executable, str(REPO / 'wxc_cc_bot.py')], cwd=tmp_path, env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            deadline = time.monotonic() + 20
+            while True:
+                assert process.poll() is None, process.stdout.read()
+                try:
+                    if requests.get(f'http://127.0.0.1:{port}/health', timeout=1).ok:
+                        break
+                except requests.ConnectionError:
+                    assert time.monotonic() < deadline, 'not serving in time'
+                    time.sleep(0.05)
+            assert requests.get(f'http://127.0.0.1:{port}/redirect?code=SECRETCODE&state=x', timeout=5).status_code \
+                == 400
+        finally:
+            process.terminate()
+            output = process.communicate(timeout=10)[0]
+    assert f'serving on port {port}' in output
+    assert '"GET /redirect" 400' in output and 'SECRETCODE' not in output
