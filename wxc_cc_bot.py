@@ -9,8 +9,11 @@ environment; ``python wxc_cc_bot.py`` serves it on ``$PORT``; ``gunicorn 'wxc_cc
 Routes: ``POST /`` (notifications of the bot's webhooks), ``GET /redirect`` (end of the OAuth flow),
 ``POST /callevent/<user_id>`` (call events of a monitored user), ``GET /health``.
 """
+import atexit
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Optional
@@ -205,12 +208,15 @@ def create_app(config: Optional[Mapping[str, object]] = None) -> CallControlBot:
             settings = settings.with_public_url(
                 ngrokhelper.get_public_url(settings.port, ngrok_host=settings.ngrok_host,
                                            timeout=settings.ngrok_timeout))
-        return CallControlBot(settings=settings)
+        app = CallControlBot(settings=settings)
     except ngrokhelper.NgrokError as error:
         raise _cannot_start(str(error)) from None
     except (RestError, requests.RequestException) as error:
         raise _cannot_start(f'Webex at {settings.api_base} refused the bot or could not be reached '
                             f'({webex_reason(error)}); check WXC_CC_BOT_ACCESS_TOKEN') from None
+    # a stopping process (gunicorn worker on SIGTERM, or main()) lets the commands in flight finish first
+    atexit.register(app.core.shutdown)
+    return app
 
 
 class _RequestHandler(WSGIRequestHandler):
@@ -228,13 +234,18 @@ def main() -> None:
     """
     app = create_app()
     server = make_server('0.0.0.0', app.settings.port, app, threaded=True, request_handler=_RequestHandler)
+
+    def stop(signum: int, frame: object) -> None:
+        log.info('signal %d: stopping', signum)
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     log.info('serving on port %d', server.port)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    server.serve_forever()
+    server.server_close()
+    app.core.shutdown()
+    log.info('stopped')
 
 
 if __name__ == '__main__':

@@ -45,20 +45,23 @@ def sign(secret: str, body: bytes) -> str:
 
 class DeliveryWorker:
     """
-    Delivers notifications one at a time in submission order and records the outcome.
+    Delivers notifications and records the outcome: one at a time in submission order, or with several threads
+    in parallel (as Webex does under load; order is then not kept).
     """
 
-    def __init__(self, timeout: float = 10.0):
+    def __init__(self, timeout: float = 10.0, threads: int = 1):
         """
         :param timeout: HTTP timeout per delivery, seconds
+        :param threads: deliveries in parallel
         """
         self.timeout = timeout
+        self.threads = threads
         self._cond = threading.Condition()
         self._queue: collections.deque[Notification] = collections.deque()
         #: queued plus in flight
         self._pending = 0
         self._records: list[Delivery] = []
-        self._thread: Optional[threading.Thread] = None
+        self._workers: list[threading.Thread] = []
         self._stopping = False
 
     def submit(self, notification: Notification) -> None:
@@ -75,11 +78,13 @@ class DeliveryWorker:
         Start the delivery thread.
         """
         with self._cond:
-            if self._thread is not None:
+            if self._workers:
                 return
             self._stopping = False
-            self._thread = threading.Thread(target=self._run, name='fakewebex-delivery', daemon=True)
-            self._thread.start()
+            self._workers = [threading.Thread(target=self._run, name=f'fakewebex-delivery-{i}', daemon=True)
+                             for i in range(self.threads)]
+            for worker in self._workers:
+                worker.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         """
@@ -88,7 +93,7 @@ class DeliveryWorker:
         :param timeout: seconds to wait for the thread (a delivery in flight may take up to :attr:`timeout`)
         """
         with self._cond:
-            thread, self._thread = self._thread, None
+            workers, self._workers = self._workers, []
             self._stopping = True
             dropped = len(self._queue)
             self._pending -= dropped
@@ -96,8 +101,9 @@ class DeliveryWorker:
             self._cond.notify_all()
         if dropped:
             log.warning('dropped %d undelivered notification(s)', dropped)
-        if thread is not None:
-            thread.join(timeout)
+        deadline = time.monotonic() + timeout
+        for worker in workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
 
     @property
     def records(self) -> list[Delivery]:
@@ -159,4 +165,4 @@ class DeliveryWorker:
                   notification.target_url, status)
         return Delivery(notification.webhook_id, notification.resource, notification.event,
                         notification.target_url, status, error, json.loads(body), started,
-                        (time.time() - started) * 1000)
+                        (time.time() - started) * 1000, notification)

@@ -1,45 +1,48 @@
 """
-A WSGI app served by werkzeug on 127.0.0.1 on a free port, in a daemon thread.
+A WSGI app served on 127.0.0.1 on a free port, in a daemon thread, by cheroot: a threaded HTTP/1.1 server that
+keeps connections alive as Webex does (werkzeug's development server closes every connection, which would
+hide whether a client reuses its connections).
 """
+import io
 import logging
 import threading
 from typing import Callable, Optional
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from cheroot import wsgi
 
 __all__ = ['ServerThread']
 
 log = logging.getLogger(__name__)
 
 
-class _QuietHandler(WSGIRequestHandler):
-    """
-    Logs requests at debug level to this module's logger instead of werkzeug's stderr output.
-    """
-
-    def log(self, type: str, message: str, *args) -> None:  # noqa: A002 (signature of the base class)
-        log.debug('%s %s', self.address_string(), message % args)
-
-
 class ServerThread:
     """
     Serve a WSGI app in the background.
+
+    :param app: WSGI application
+    :param host: interface to bind
+    :param name: thread name
+    :param threads: requests served in parallel
     """
 
-    #: seconds between checks for shutdown in the serve loop; bounds how long :meth:`stop` takes
-    POLL_INTERVAL = 0.05
-
-    def __init__(self, app: Callable, host: str = '127.0.0.1', name: str = 'wsgi-server'):
-        """
-        :param app: WSGI application
-        :param host: interface to bind
-        :param name: thread name
-        """
+    def __init__(self, app: Callable, host: str = '127.0.0.1', name: str = 'wsgi-server', threads: int = 32):
         self.app = app
         self.host = host
         self.name = name
-        self._server: Optional[BaseWSGIServer] = None
+        self.threads = threads
+        self._server: Optional[wsgi.Server] = None
         self._thread: Optional[threading.Thread] = None
+        self._lock = threading.Lock()
+        self._connections: set[tuple[str, str]] = set()
+
+    def _wsgi(self, environ: dict, start_response: Callable) -> object:
+        # a client connection is a (address, port) pair; count each once
+        with self._lock:
+            self._connections.add((environ.get('REMOTE_ADDR', ''), environ.get('REMOTE_PORT', '')))
+        # read the whole body first, so that nothing of it is left on a kept-alive connection
+        length = int(environ.get('CONTENT_LENGTH') or 0)
+        environ['wsgi.input'] = io.BytesIO(environ['wsgi.input'].read(length) if length > 0 else b'')
+        return self.app(environ, start_response)
 
     @property
     def port(self) -> int:
@@ -49,7 +52,7 @@ class ServerThread:
         """
         if self._server is None:
             raise RuntimeError(f'{self.name} is not running')
-        return self._server.server_port
+        return self._server.bind_addr[1]
 
     @property
     def url(self) -> str:
@@ -57,6 +60,14 @@ class ServerThread:
         :return: ``http://host:port``
         """
         return f'http://{self.host}:{self.port}'
+
+    @property
+    def connections_accepted(self) -> int:
+        """
+        :return: client connections that sent at least one request since the start
+        """
+        with self._lock:
+            return len(self._connections)
 
     def start(self) -> 'ServerThread':
         """
@@ -66,9 +77,13 @@ class ServerThread:
         """
         if self._server is not None:
             return self
-        self._server = make_server(self.host, 0, self.app, threaded=True, request_handler=_QuietHandler)
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(self.POLL_INTERVAL,),
-                                        name=self.name, daemon=True)
+        server = wsgi.Server((self.host, 0), self._wsgi, numthreads=self.threads, server_name=self.name,
+                             shutdown_timeout=0.1)
+        # how often the serve loop looks up from idle connections, and so how long stop() takes
+        server.expiration_interval = 0.05
+        server.prepare()
+        self._server = server
+        self._thread = threading.Thread(target=server.serve, name=self.name, daemon=True)
         self._thread.start()
         log.debug('%s listening on %s', self.name, self.url)
         return self
@@ -83,7 +98,6 @@ class ServerThread:
         self._server = self._thread = None
         if server is None:
             return
-        server.shutdown()
-        server.server_close()
+        server.stop()
         if thread is not None:
             thread.join(timeout)

@@ -2,7 +2,7 @@
 Plain records shared by the modules of the fake: people, notifications, deliveries, recorded requests.
 """
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
 __all__ = ['Person', 'Notification', 'Delivery', 'Recorded']
@@ -80,6 +80,8 @@ class Delivery:
     #: time of the attempt (seconds since the epoch)
     at: float = 0.0
     duration_ms: float = 0.0
+    #: what was delivered, for :meth:`fakewebex.FakeWebex.redeliver`
+    notification: Optional[Notification] = field(default=None, repr=False)
 
 
 @dataclass

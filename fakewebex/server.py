@@ -1,6 +1,7 @@
 """
 :class:`FakeWebex`: the fake Webex cloud as a local HTTP server plus helpers for tests.
 """
+import dataclasses
 import logging
 import time
 from typing import Any, Callable, Iterable, Optional
@@ -9,7 +10,7 @@ from .api import API_PREFIX, create_app
 from .delivery import DeliveryWorker
 from .httpserver import ServerThread
 from .ids import new_id
-from .models import Delivery, Person, Recorded
+from .models import Delivery, Notification, Person, Recorded
 from .world import World
 
 __all__ = ['FakeWebex']
@@ -50,14 +51,18 @@ class FakeWebex:
     consent_decision = _Setting('auth', 'consent_decision', "'allow' or 'deny' on the consent page")
     latency = _Setting('faults', 'latency', 'seconds added to every API request')
 
-    def __init__(self, *, delivery_timeout: float = 10.0, clock: Callable[[], float] = time.time):
+    def __init__(self, *, delivery_timeout: float = 10.0, clock: Callable[[], float] = time.time,
+                 delivery_threads: int = 1):
         """
         :param delivery_timeout: HTTP timeout of a webhook delivery, seconds
         :param clock: time source of the world (seconds since the epoch)
+        :param delivery_threads: notifications delivered in parallel; with more than one, order is not kept
         """
         self.world = World(clock)
-        self._delivery = DeliveryWorker(timeout=delivery_timeout)
-        self.world.on_notification = self._delivery.submit
+        self._delivery = DeliveryWorker(timeout=delivery_timeout, threads=delivery_threads)
+        #: how often each notification is delivered (Webex sometimes delivers one twice)
+        self.deliver_copies = 1
+        self.world.on_notification = self._submit
         self._http = ServerThread(create_app(self.world), name='fakewebex-http')
 
     # --- lifecycle
@@ -226,6 +231,29 @@ class FakeWebex:
         :return: outcomes of all delivery attempts, in order
         """
         return self._delivery.records
+
+    def _submit(self, notification: Notification) -> None:
+        for _ in range(self.deliver_copies):
+            self._delivery.submit(notification)
+
+    def redeliver(self, delivery: Delivery, target_url: Optional[str] = None) -> None:
+        """
+        Deliver a notification again, byte for byte (the same signature), to where it went or elsewhere.
+
+        :param delivery: a recorded delivery
+        :param target_url: another receiver, e.g. a second instance of the bot
+        """
+        notification = delivery.notification
+        if target_url:
+            notification = dataclasses.replace(notification, target_url=target_url)
+        self._delivery.submit(notification)
+
+    @property
+    def connections_accepted(self) -> int:
+        """
+        :return: TCP connections the API server accepted (it keeps connections alive, HTTP/1.1)
+        """
+        return self._http.connections_accepted
 
     def wait_deliveries_idle(self, timeout: float = 5.0) -> None:
         """

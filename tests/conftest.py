@@ -147,5 +147,17 @@ def bot(settings: Settings, webex):
 
 @pytest.fixture
 def client(bot):
-    """Flask test client of the bot."""
+    """
+    Flask test client of the bot. Commands run after the response; each request returns once the work it
+    caused is done, so that tests see all of it.
+    """
+    from flask.testing import FlaskClient
+
+    class SettlingClient(FlaskClient):
+        def open(self, *args, **kwargs):
+            response = super().open(*args, **kwargs)
+            assert self.application.core.dispatcher.wait_idle(10), 'work not done in time'
+            return response
+
+    bot.test_client_class = SettlingClient
     return bot.test_client()

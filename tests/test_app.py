@@ -58,6 +58,21 @@ def test_messages_written_by_the_bot_cost_nothing(client, webex):
     assert webex.sent() == []
 
 
+def test_a_notification_delivered_twice_is_served_once(client, webex):
+    body = webex.message_notification('/help')
+    for _ in range(2):
+        assert client.post('/', data=body, headers=webex.signed(body)).status_code == 200
+    assert [s.path for s in webex.sent()].count('/messages') == 1
+
+
+def test_call_event_delivered_twice_is_told_once(client, webex, bot):
+    bot.core.store.set_user_context(user_context())
+    body = call_event_body()
+    for _ in range(2):
+        client.post(f'/callevent/{USER_ID}', data=body, headers={'X-Spark-Signature': sign(user_secret(bot), body)})
+    assert len(webex.replies()) == 1
+
+
 def test_group_spaces_get_a_pointer_to_the_1_1(client, webex):
     [reply] = chat(client, webex, 'CC Bot /dial 1234', room_type='group')
     assert reply.startswith('I handle call control only in a 1:1 space')

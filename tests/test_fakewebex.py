@@ -16,6 +16,7 @@ import requests
 from werkzeug.wrappers import Request, Response
 
 from fakewebex import FakeWebex, Person
+from fakewebex.delivery import sign
 from fakewebex.httpserver import ServerThread
 from fakewebex.ids import decode_id, kind_of, new_id
 
@@ -625,3 +626,33 @@ def test_wxc_sdk_against_fake(fake: FakeWebex, alice: Person) -> None:
         assert record.call_type == 'placed' and record.number == '1002'
     finally:
         api.close()
+
+
+def test_connections_are_kept_alive(fake: FakeWebex, bot: Person) -> None:
+    before = fake.connections_accepted
+    with requests.Session() as session:
+        for _ in range(5):
+            assert session.get(f'{fake.base_url}/people/me',
+                               headers={'Authorization': f'Bearer {bot.token}'}).status_code == 200
+    assert fake.connections_accepted - before == 1
+
+
+def test_copies_and_redelivery(fake: FakeWebex, bot: Person, alice: Person, receiver: Receiver) -> None:
+    add_webhook(client(fake, bot), receiver.url(), secret='s3')
+    fake.deliver_copies = 2
+    fake.send_message(alice, 'twice')
+    fake.wait_deliveries_idle()
+    first, second = receiver.received
+    assert first['raw'] == second['raw'] and first['headers']['X-Spark-Signature'] == sign('s3', first['raw'])
+    fake.deliver_copies = 1
+    fake.redeliver(fake.deliveries[0])
+    other = Receiver()
+    other.server.start()
+    try:
+        fake.redeliver(fake.deliveries[0], target_url=other.url())
+        fake.wait_deliveries_idle()
+        assert [r['raw'] for r in receiver.received] == [first['raw']] * 3
+        assert other.received[0]['raw'] == first['raw']
+        assert other.received[0]['headers']['X-Spark-Signature'] == first['headers']['X-Spark-Signature']
+    finally:
+        other.server.stop()

@@ -175,6 +175,46 @@ def test_rejected_token_is_refreshed_once(make_store):
     assert refresher.calls == ['refresh-1']
 
 
+def test_first_time_claims_a_key_once(make_store):
+    store = make_store()
+    assert store.first_time('message:1', ttl=60) is True
+    assert store.first_time('message:1', ttl=60) is False
+    assert store.first_time('message:2', ttl=60) is True
+    assert store.first_time('gone', ttl=0.001) is True
+    time.sleep(0.01)
+    assert store.first_time('gone', ttl=60) is True, 'a key is forgotten after its time'
+
+
+def test_redis_first_time_is_shared_by_instances(redis_client):
+    first, second = RedisTokenManager(redis_client), RedisTokenManager(redis_client)
+    assert first.first_time('message:1', ttl=60) is True
+    assert second.first_time('message:1', ttl=60) is False
+
+
+def test_lock_excludes_other_instances(make_store):
+    first, second = make_store(), make_store()
+    inside: list[str] = []
+    entered = threading.Event()
+
+    def hold() -> None:
+        with first.lock('webhooks'):
+            inside.append('first in')
+            entered.set()
+            time.sleep(0.2)
+            inside.append('first out')
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert entered.wait(5)
+    with pytest.raises(StoreUnavailable):
+        with second.lock('webhooks', timeout=0.05):
+            pass
+    with second.lock('webhooks', timeout=5):
+        inside.append('second in')
+    thread.join(5)
+    assert inside == ['first in', 'first out', 'second in']
+
+
 # --- YAML specifics
 
 

@@ -46,7 +46,14 @@ OPTIONAL = {
     'LOG_LEVEL': 'log_level',
     'WXC_CC_TOKEN_FILE': 'token_file',
     'WXC_CC_NGROK_TIMEOUT': 'ngrok_timeout',
+    'WXC_CC_WORKER_THREADS': 'worker_threads',
+    'WXC_CC_DRAIN_TIMEOUT': 'drain_timeout',
+    'WXC_CC_WEBHOOK_CHECK_INTERVAL': 'webhook_check_interval',
 }
+
+#: numeric settings: field -> (type, smallest, largest)
+NUMBERS = {'port': (int, 0, 65535), 'ngrok_timeout': (float, 0, 3600), 'worker_threads': (int, 1, 256),
+           'drain_timeout': (float, 0, 3600), 'webhook_check_interval': (float, 0, 86400)}
 
 
 class ConfigError(Exception):
@@ -81,6 +88,12 @@ class Settings:
     token_file: str = DEFAULT_TOKEN_FILE
     #: seconds to wait for an ngrok tunnel
     ngrok_timeout: float = 30.0
+    #: threads per process that serve commands after the webhook is answered
+    worker_threads: int = 8
+    #: seconds a stopping process waits for commands in flight
+    drain_timeout: float = 20.0
+    #: seconds between checks of the bot's webhooks (re-activate, re-point); 0: only at start
+    webhook_check_interval: float = 300.0
     #: the public base URL once it is known (configured, or found via ngrok by the entry point)
     public_url: Optional[str] = None
 
@@ -136,12 +149,17 @@ class Settings:
 
 def _validate(values: dict) -> list[str]:
     problems = []
-    try:
-        values['port'] = int(values.get('port', DEFAULT_PORT))
-        if not 0 <= values['port'] < 65536:
-            raise ValueError
-    except ValueError:
-        problems.append(f'PORT must be a port number, not {values.get("port")!r}')
+    variables = {attr: name for name, attr in {**REQUIRED, **OPTIONAL}.items()}
+    for attr, (kind, smallest, largest) in NUMBERS.items():
+        if attr not in values:
+            continue
+        try:
+            values[attr] = kind(values[attr])
+            if not smallest <= values[attr] <= largest:
+                raise ValueError
+        except ValueError:
+            problems.append(f'{variables[attr]} must be a number ({kind.__name__}) from {smallest} to {largest}, '
+                            f'not {values[attr]!r}')
     base = values.get('api_base', DEFAULT_API_BASE).rstrip('/')
     if urlparse(base).scheme not in ('http', 'https') or not urlparse(base).netloc:
         problems.append(f'WEBEX_API_BASE_URL must be an http(s) URL, not {base!r}')
@@ -150,10 +168,6 @@ def _validate(values: dict) -> list[str]:
         url = values.get(key)
         if url and urlparse(url).scheme not in ('http', 'https'):
             problems.append(f'{name} must be an http(s) URL, not {url!r}')
-    try:
-        values['ngrok_timeout'] = float(values.get('ngrok_timeout', 30))
-    except ValueError:
-        problems.append(f'WXC_CC_NGROK_TIMEOUT must be a number of seconds, not {values["ngrok_timeout"]!r}')
     values['log_level'] = values.get('log_level', 'INFO').upper()
     if logging.getLevelName(values['log_level']) == f'Level {values["log_level"]}':
         problems.append(f'LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, not {values["log_level"]!r}')
@@ -181,7 +195,7 @@ def load_settings(overrides: Optional[Mapping[str, object]] = None,
     for key, value in merged.items():
         attr = names.get(key) or (key if key in Settings.__dataclass_fields__ else None)
         if attr and value is not None and str(value).strip() != '':
-            values[attr] = value if attr == 'port' else str(value).strip()
+            values[attr] = value if attr in NUMBERS else str(value).strip()
     missing = [name for name, attr in REQUIRED.items() if attr not in values]
     problems = _validate(values)
     if missing:

@@ -4,16 +4,20 @@ The bot without a web framework: notifications in (raw body and signature), Webe
 """
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Optional
 
 import requests
 from wxc_sdk.rest import RestError
+from wxc_sdk.telephony.calls import TelephonyEventData
 
 from . import replies
 from .commands import Context, Request, Services, all_commands, parse_command
 from .config import Settings
+from .dispatch import Dispatcher
 from .errors import BotError, StoreUnavailable, webex_reason
+from .healing import WebhookHealer
 from .notifications import BadNotification, MessageCreated, call_event, message_created, parse_notification
 from .oauth import OAuthClient, RedirectOutcome, complete_authorization
 from .signature import Verdict, verify
@@ -24,6 +28,9 @@ from .webhooks import BotWebhooks, CallEventWebhooks
 __all__ = ['Outcome', 'BotCore']
 
 log = logging.getLogger(__name__)
+
+#: seconds a notification id is remembered to recognise it when delivered again
+DEDUP_TTL = 3600
 
 GROUP_POINTER = ('I handle call control only in a 1:1 space, where your calls stay private. '
                  'Send me a direct message, for example /help.')
@@ -56,10 +63,12 @@ class BotCore:
     :param settings: the settings; ``public_url`` must be known
     :param store: the token store; default: the one the settings select
     :param clients: the Webex clients; default: built from the settings
+    :param dispatcher: runs commands after the webhook is answered; default: one with
+        ``settings.worker_threads`` threads
     """
 
     def __init__(self, settings: Settings, *, store: Optional[TokenManager] = None,
-                 clients: Optional[WebexClients] = None):
+                 clients: Optional[WebexClients] = None, dispatcher: Optional[Dispatcher] = None):
         if not settings.public_url:
             raise ValueError('the public URL must be known')
         self.settings = settings
@@ -77,6 +86,10 @@ class BotCore:
         self.commands = all_commands()
         self.services = Services(settings=settings, store=self.store, clients=self.clients, oauth=self.oauth,
                                  call_webhooks=self.call_webhooks, commands=self.commands)
+        self.dispatcher = dispatcher or Dispatcher(workers=settings.worker_threads)
+        self.healer = WebhookHealer(store=self.store, bot=self.clients.bot, bot_webhooks=self.bot_webhooks,
+                                    call_webhooks=self.call_webhooks, user_api=self.services.user_api,
+                                    interval=settings.webhook_check_interval)
         self.bot_id: Optional[str] = None
         self.bot_display_name = ''
 
@@ -88,9 +101,32 @@ class BotCore:
         """
         me = self.clients.bot.people.me()
         self.bot_id, self.bot_display_name = me.person_id, me.display_name or ''
-        outcomes = self.bot_webhooks.ensure(self.clients.bot.webhooks)
+        outcomes = self.healer.heal_bot_webhooks()
+        self.healer.start()
         log.info('bot %s (%s) ready at %s, webhooks: %s', self.settings.bot_email, self.bot_id,
                  self.settings.public_url, outcomes)
+
+    def shutdown(self, timeout: Optional[float] = None) -> bool:
+        """
+        Stop taking work and let the commands in flight finish (bounded).
+
+        :param timeout: seconds; default: ``settings.drain_timeout``
+        :return: True if all finished
+        """
+        self.healer.stop()
+        return self.dispatcher.drain(self.settings.drain_timeout if timeout is None else timeout)
+
+    def _accept(self, key: str, dedup_key: str, task: Callable[[], None]) -> Outcome:
+        """
+        Queue a task for after the response, unless the notification was seen before.
+        """
+        if not self.store.first_time(dedup_key, DEDUP_TTL):
+            log.info('duplicate notification %s ignored', dedup_key)
+            return Outcome(200, 'duplicate ignored')
+        if not self.dispatcher.submit(key, task):
+            log.warning('notification %s for %s refused: shutting down or too many waiting', dedup_key, key)
+            return Outcome(503, 'busy')
+        return Outcome(200, 'accepted')
 
     # --- sending
 
@@ -134,8 +170,8 @@ class BotCore:
             return Outcome(400, f'malformed notification: {error}')
         if message.person_id == self.bot_id:
             return Outcome(200, 'own message ignored')
-        self.process_message(message)
-        return Outcome(200, 'ok')
+        return self._accept(message.person_id, f'message:{message.message_id}',
+                            lambda: self.process_message(message))
 
     def process_message(self, message: MessageCreated) -> None:
         """
@@ -187,17 +223,22 @@ class BotCore:
         except BadNotification as error:
             log.warning('malformed call event for %s: %s', user_id, error)
             return Outcome(400, f'malformed call event: {error}')
+        key = f'call:{user_id}:{event.call_id}:{event.event_type}:{event.event_timestamp.isoformat()}'
+        return self._accept(user_id, key, lambda: self.process_call_event(user_id, event))
+
+    def process_call_event(self, user_id: str, event: TelephonyEventData) -> None:
+        """
+        Tell a monitored user about a call event. Users the bot has forgotten are not told.
+        """
         try:
-            monitored = self.store.get_user_context(user_id) is not None
+            if self.store.get_user_context(user_id) is None:
+                log.info('call event for unknown user %s ignored', user_id)
+                return
         except StoreUnavailable as error:
-            log.error('call event for %s: %s', user_id, error.log_message)
-            return Outcome(503, 'token store unavailable')
-        if not monitored:
-            log.info('call event for unknown user %s ignored', user_id)
-            return Outcome(200, 'ignored')
+            log.error('call event for %s dropped: %s', user_id, error.log_message)
+            return
         log.info('call event %s for %s', event.event_type, user_id)
         self.notify(user_id, replies.call_event(event, event.event_type, event.event_timestamp))
-        return Outcome(200, 'ok')
 
     # --- OAuth
 

@@ -6,7 +6,9 @@ behaviour all backends share: starting flows and refreshing tokens that are abou
 """
 import logging
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -17,7 +19,7 @@ from wxc_sdk.tokens import Tokens
 
 from ..errors import TokenRejected
 
-__all__ = ['UserContext', 'TokenManager', 'Refresher', 'FLOW_LIFETIME', 'REFRESH_MARGIN']
+__all__ = ['UserContext', 'TokenManager', 'Refresher', 'SeenWindow', 'FLOW_LIFETIME', 'REFRESH_MARGIN']
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,34 @@ REFRESH_MARGIN = 120
 
 #: exchanges a refresh token for new tokens; raises :class:`~wxc_cc.errors.TokenRejected` if Webex refuses
 Refresher = Callable[[Tokens], Tokens]
+
+
+class SeenWindow:
+    """
+    Keys seen recently, in memory: the de-duplication of one process.
+
+    :param max_entries: most keys kept; the oldest go first
+    """
+
+    def __init__(self, max_entries: int = 20000):
+        self.max_entries = max_entries
+        self._expiry: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first_time(self, key: str, ttl: float) -> bool:
+        """
+        True the first time ``key`` is seen within ``ttl`` seconds.
+        """
+        now = time.monotonic()
+        with self._lock:
+            expiry = self._expiry.get(key)
+            if expiry is not None and expiry > now:
+                return False
+            self._expiry[key] = now + ttl
+            self._expiry.move_to_end(key)
+            while self._expiry and (len(self._expiry) > self.max_entries or next(iter(self._expiry.values())) <= now):
+                self._expiry.popitem(last=False)
+            return True
 
 
 class UserContext(BaseModel):
@@ -62,6 +92,7 @@ class TokenManager(ABC):
     def __init__(self, *, refresher: Optional[Refresher] = None, flow_lifetime: float = FLOW_LIFETIME):
         self.refresher = refresher
         self.flow_lifetime = flow_lifetime
+        self._seen = SeenWindow()
 
     # --- what a backend implements
 
@@ -134,12 +165,32 @@ class TokenManager(ABC):
         """
 
     @abstractmethod
+    def lock(self, name: str, timeout: float = 20.0) -> AbstractContextManager:
+        """
+        A lock shared by every process using this store (workers, and instances where the store is shared).
+
+        :param name: what is locked, e.g. ``'webhooks'``
+        :param timeout: seconds to wait for it
+        :raises StoreUnavailable: when it cannot be had in time
+        """
+
     def refresh_lock(self, user_id: str) -> AbstractContextManager:
         """
-        A lock held while a user's tokens are refreshed, so that only one refresh happens at a time.
+        The lock held while a user's tokens are refreshed, so that only one refresh happens at a time.
 
         :param user_id: person id
         """
+        return self.lock(f'refresh:{user_id}')
+
+    def first_time(self, key: str, ttl: float) -> bool:
+        """
+        True the first time ``key`` is claimed within ``ttl`` seconds, across everybody sharing the store:
+        notifications are acted on once even when delivered twice. Default: in this process's memory.
+
+        :param key: e.g. ``'message:<id>'``
+        :param ttl: seconds to remember the key
+        """
+        return self._seen.first_time(key, ttl)
 
     def check(self) -> None:
         """

@@ -9,6 +9,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import Any, Optional, TypeVar
 
@@ -136,16 +137,31 @@ class RedisTokenManager(TokenManager):
         keys = list(self._scan())
         return self.redis.delete(*keys) if keys else 0
 
-    def refresh_lock(self, user_id: str) -> redis.lock.Lock:
-        # the lock expires by itself should its holder die; waiters give up after blocking_timeout
-        return self.redis.lock(self._key('lock', 'refresh', user_id), timeout=30, blocking_timeout=20)
-
-    @_unavailable_on_redis_error
-    def get_user_context_and_refresh(self, user_id: str) -> Optional[UserContext]:
+    @contextmanager
+    def lock(self, name: str, timeout: float = 20.0) -> Iterator[None]:
+        # the lock expires by itself should its holder die
+        lock = self.redis.lock(self._key('lock', name), timeout=60, blocking_timeout=timeout)
         try:
-            return super().get_user_context_and_refresh(user_id)
-        except redis.exceptions.LockError as error:
-            raise StoreUnavailable(f'refresh lock for {user_id} not acquired: {error}') from error
+            acquired = lock.acquire()
+        except (redis.ConnectionError, redis.TimeoutError) as error:
+            raise StoreUnavailable(f'lock {name}: Redis unavailable: {error}') from error
+        if not acquired:
+            raise StoreUnavailable(f'lock {name} not acquired in {timeout} s')
+        try:
+            yield
+        finally:
+            try:
+                lock.release()
+            except (redis.exceptions.LockError, redis.ConnectionError, redis.TimeoutError) as error:
+                log.warning('lock %s not released: %s', name, error)
+
+    def first_time(self, key: str, ttl: float) -> bool:
+        try:
+            return bool(self.redis.set(self._key('seen', key), 1, nx=True, px=int(ttl * 1000)))
+        except (redis.ConnectionError, redis.TimeoutError) as error:
+            # better act on a rare duplicate than drop every notification while Redis is away
+            log.warning('de-duplication falls back to memory: %s', error)
+            return super().first_time(key, ttl)
 
     @_unavailable_on_redis_error
     def check(self) -> None:

@@ -42,7 +42,7 @@ class YAMLTokenManager(TokenManager):
         super().__init__(**kwargs)
         self.path = Path(path).absolute()
         self._lock_path = self.path.with_name(self.path.name + '.lock')
-        self._refresh_lock_path = self.path.with_name(self.path.name + '.refresh.lock')
+        self._named_lock_path = self.path.with_name(self.path.name + '.locks')
         self._thread_lock = threading.RLock()
         self._cache: dict = {}
         self._cache_key: Optional[tuple] = None
@@ -160,9 +160,10 @@ class YAMLTokenManager(TokenManager):
         return self._update(remove_all)
 
     @contextmanager
-    def refresh_lock(self, user_id: str, timeout: float = 20.0) -> Iterator[None]:
-        # one lock file for all users: refreshes are rare, and flock excludes other processes and threads alike
-        fd = os.open(self._refresh_lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    def lock(self, name: str, timeout: float = 20.0) -> Iterator[None]:
+        # one lock file for every name: these locks are rare and short, and flock excludes other processes and
+        # other threads alike
+        fd = os.open(self._named_lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             deadline = time.monotonic() + timeout
             while True:
@@ -171,7 +172,7 @@ class YAMLTokenManager(TokenManager):
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise StoreUnavailable(f'refresh lock for {user_id} not acquired in {timeout} s') from None
+                        raise StoreUnavailable(f'lock {name} not acquired in {timeout} s') from None
                     time.sleep(0.01)
             yield
         finally:

@@ -1,0 +1,125 @@
+"""
+Webhooks that look after themselves.
+
+At start, and then every ``WXC_CC_WEBHOOK_CHECK_INTERVAL`` seconds, the bot's own webhooks are checked under
+a lock shared by all workers and instances: inactive ones are re-activated, stale ones re-pointed, missing ones
+created. When the public URL changed (a new ngrok URL), the call-event webhooks of monitored users are
+re-pointed too, once per URL for the whole deployment.
+"""
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+from typing import Optional
+
+import requests
+from wxc_sdk.rest import RestError
+
+from .errors import StoreUnavailable, webex_reason
+from .stores import TokenManager, UserContext
+from .webex import BotApi, UserApi
+from .webhooks import BotWebhooks, CallEventWebhooks, reconcile
+
+__all__ = ['WebhookHealer']
+
+log = logging.getLogger(__name__)
+
+#: how long "the user webhooks were re-pointed to this URL" is remembered, seconds
+URL_MEMORY = 30 * 86400
+
+
+class WebhookHealer:
+    """
+    Keeps the bot's webhooks (and, after a URL change, the users' call-event webhooks) as they should be.
+
+    :param store: the token store (locks, de-duplication, users)
+    :param bot: the bot's API clients
+    :param bot_webhooks: the bot's webhooks
+    :param call_webhooks: the users' call-event webhooks
+    :param user_api: builds API clients for a user
+    :param interval: seconds between checks; 0 for none after the start
+    """
+
+    def __init__(self, *, store: TokenManager, bot: BotApi, bot_webhooks: BotWebhooks,
+                 call_webhooks: CallEventWebhooks, user_api: Callable[[UserContext], UserApi], interval: float):
+        self.store = store
+        self.bot = bot
+        self.bot_webhooks = bot_webhooks
+        self.call_webhooks = call_webhooks
+        self.user_api = user_api
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+
+    def heal_bot_webhooks(self) -> dict[str, str]:
+        """
+        Check the bot's webhooks now, under the deployment-wide lock so that workers starting together do not
+        create one each. Without the store (Redis down) the check runs unlocked: it is idempotent.
+
+        :return: outcome per webhook name
+        :raises RestError: Webex refused
+        """
+        try:
+            with self.store.lock('webhooks', timeout=30):
+                return self.bot_webhooks.ensure(self.bot.webhooks)
+        except StoreUnavailable as error:
+            log.warning('checking webhooks without lock: %s', error.log_message)
+            return self.bot_webhooks.ensure(self.bot.webhooks)
+
+    def heal_user_webhooks(self) -> int:
+        """
+        Re-point monitored users' call-event webhooks after a change of the public URL, once per URL.
+
+        :return: number of users whose webhook was updated
+        """
+        url_hash = hashlib.sha256(self.call_webhooks.public_url.encode()).hexdigest()[:16]
+        if not self.store.first_time(f'user-webhooks:{url_hash}', URL_MEMORY):
+            return 0
+        updated = 0
+        for user in self.store.user_contexts():
+            try:
+                user = self.store.get_user_context_and_refresh(user.user_id)
+                if user is None:
+                    continue
+                webhooks = self.user_api(user).webhooks
+                ours = [w for w in webhooks.list() if w.name == self.call_webhooks.name]
+                if ours and reconcile(webhooks, self.call_webhooks.spec(user.user_id), ours) != 'unchanged':
+                    updated += 1
+            except (RestError, requests.RequestException) as error:
+                log.warning('call-event webhook of %s not checked: %s', user.user_id, webex_reason(error))
+        if updated:
+            log.info('re-pointed the call-event webhooks of %d user(s) to %s', updated, self.call_webhooks.public_url)
+        return updated
+
+    def start(self) -> None:
+        """
+        Check the users' webhooks and then, periodically, the bot's, in a background thread.
+        """
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name='wxc-cc-webhooks', daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """
+        End the background checks.
+        """
+        self._stop.set()
+
+    def _run(self) -> None:
+        self._safely(self.heal_user_webhooks)
+        while self.interval and not self._stop.wait(self.interval):
+            # one worker of the deployment checks per interval
+            if self._safely(lambda: self.store.first_time('webhook-check', self.interval * 0.9)):
+                self._safely(self.heal_bot_webhooks)
+
+    @staticmethod
+    def _safely(check: Callable[[], object]) -> object:
+        try:
+            return check()
+        except StoreUnavailable as error:
+            log.warning('webhook check skipped: %s', error.log_message)
+        except (RestError, requests.RequestException) as error:
+            log.warning('webhook check failed: %s', webex_reason(error))
+        except Exception:
+            log.exception('webhook check failed')
+        return None
