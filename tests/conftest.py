@@ -68,6 +68,8 @@ class RedisServer:
     port: int
     process: subprocess.Popen
     directory: Path
+    #: keep the data across restarts (append-only file in :attr:`directory`)
+    persistent: bool = False
 
     @property
     def url(self) -> str:
@@ -83,7 +85,8 @@ class RedisServer:
     def start(self) -> None:
         """(Re)start the server on its port."""
         self.process = subprocess.Popen(
-            ['redis-server', '--port', str(self.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+            ['redis-server', '--port', str(self.port), '--bind', '127.0.0.1', '--save', '',
+             '--appendonly', 'yes' if self.persistent else 'no', '--appendfsync', 'always',
              '--dir', str(self.directory)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
         while True:

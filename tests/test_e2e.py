@@ -3,61 +3,22 @@ End to end: the real bot under gunicorn on 127.0.0.1, talking to the local fake 
 notifications), used the way a person uses it, with each token store; then restarted.
 """
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 import requests
 
-from fakewebex import FakeWebex, Person
+from fakewebex import FakeWebex
 from tests.botprocess import BotProcess
 from tests.conftest import CLIENT_SECRET
-
-BOT_NAME = 'ccbot'
-
-
-class Chat:
-    """A person's 1:1 space with the bot, as seen in the fake Webex."""
-
-    def __init__(self, fake: FakeWebex, person: Person, bot: Person):
-        self.fake, self.person, self.bot = fake, person, bot
-
-    def _seen(self) -> set[str]:
-        return {m['id'] for m in self.fake.messages(person=self.person)}
-
-    def wait_reply(self, contains: str, seen: set[str], timeout: float = 10.0) -> str:
-        """The first new bot message containing ``contains``."""
-        message = self.fake.wait_for_message(
-            lambda m: m['id'] not in seen and m['personId'] == self.bot.id and contains in (m.get('markdown') or '')
-            and m['roomId'] == self.fake.direct_room(self.person), timeout=timeout)
-        return message['markdown']
-
-    def say(self, text: str, contains: str) -> str:
-        """Send ``text``; return the bot's reply that contains ``contains``."""
-        seen = self._seen()
-        self.fake.send_message(self.person, text)
-        return self.wait_reply(contains, seen)
-
-    def expect(self, action: Callable[[], object], contains: str) -> str:
-        """Do something (e.g. ring the phone); return the bot's message about it."""
-        seen = self._seen()
-        action()
-        return self.wait_reply(contains, seen)
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, 'condition not met in time'
-        time.sleep(0.01)
+from tests.e2e import Chat, calls_made, new_fake, start_bot
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeWebex]:
-    with FakeWebex() as fake:
-        fake.rotate_refresh_tokens = True
-        fake.add_integration('client-id', CLIENT_SECRET)
-        yield fake
+    fake = new_fake()
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture(params=['yaml', 'redis'])
@@ -67,26 +28,10 @@ def store_env(request: pytest.FixtureRequest) -> dict:
         return {'REDIS_URL': request.getfixturevalue('redis_server').url}
     return {}
 
-
-def start_bot(fake: FakeWebex, bot: Person, tmp_path, store_env: dict) -> BotProcess:
-    env = {'WXC_CC_BOT_EMAIL': bot.email, 'WXC_CC_BOT_ACCESS_TOKEN': bot.token, 'WXC_CC_BOT_NAME': BOT_NAME,
-           'WXC_CC_INTEGRATION_CLIENT_ID': 'client-id', 'WXC_CC_INTEGRATION_CLIENT_SECRET': CLIENT_SECRET,
-           'WEBEX_API_BASE_URL': fake.base_url, 'LOG_LEVEL': 'DEBUG', **store_env}
-    return BotProcess(env, tmp_path).start()
-
-
-def calls_made(fake: FakeWebex, mark: int, count: int) -> list[tuple[str, str, str]]:
-    """(method, path, identity) of the requests since ``mark``, once there are ``count`` of them."""
-    wait_until(lambda: len(fake.requests_since(mark)) >= count)
-    fake.wait_deliveries_idle()
-    return [(r.method, re.sub(r'/messages/\S+', '/messages/{id}', r.path), r.identity)
-            for r in fake.requests_since(mark)]
-
-
 def test_a_day_with_the_bot(fake: FakeWebex, tmp_path, store_env):
     bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
     alice = fake.add_person('alice@example.com', 'Alice Example', extension='1001', number='+14085551001')
-    process = start_bot(fake, bot, tmp_path, store_env)
+    process = start_bot(fake, bot, tmp_path, **store_env)
     chat = Chat(fake, alice, bot)
     try:
         [hook] = fake.webhooks(owner=bot)
@@ -101,7 +46,7 @@ def test_a_day_with_the_bot(fake: FakeWebex, tmp_path, store_env):
         # /auth -> consent in the "browser" -> /redirect
         link = re.search(r'\[link\]\((\S+)\)', chat.say('/auth', 'to authorize me')).group(1)
         fake.consent_as = alice
-        seen = chat._seen()
+        seen = chat.seen()
         page = requests.get(link, timeout=10)
         assert page.status_code == 200 and page.url.startswith(f'{process.url}/redirect')
         assert 'can now control your Webex Calling phone' in page.text
@@ -171,7 +116,7 @@ def test_a_day_with_the_bot(fake: FakeWebex, tmp_path, store_env):
         # /auth clear: tokens and call-event webhook gone, no more events
         assert chat.say('/auth clear', 'forgotten')
         assert fake.webhooks(owner=alice) == []
-        seen = chat._seen()
+        seen = chat.seen()
         fake.ring(alice, 'Late Caller', '7102')
         fake.wait_deliveries_idle()
         assert not [m for m in fake.messages(person=alice) if m['id'] not in seen]
@@ -196,7 +141,7 @@ def test_a_day_with_the_bot(fake: FakeWebex, tmp_path, store_env):
 def test_forged_notifications_do_nothing(fake: FakeWebex, tmp_path):
     bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
     alice = fake.add_person('alice@example.com', 'Alice Example')
-    process = start_bot(fake, bot, tmp_path, {})
+    process = start_bot(fake, bot, tmp_path)
     try:
         mark = fake.mark()
         body = b'{"id": "x", "resource": "messages", "event": "created", "data": {"id": "m", "roomId": "r", ' \

@@ -69,6 +69,13 @@ def test_server_errors_retry_gets_only(clients, mock):
     assert len(mock.calls) == 1, 'a hangup is never sent twice'
 
 
+def test_a_reply_message_is_retried_after_a_server_error(clients, mock):
+    mock.post(f'{API}/messages', status=502)
+    mock.post(f'{API}/messages', json={'id': 'M1'})
+    assert clients.bot.messages.create(to_person_id='P', markdown='hi').id == 'M1'
+    assert len(mock.calls) == 2
+
+
 def test_connection_errors_retry_gets_only(clients, mock):
     mock.get(f'{API}/telephony/calls', body=requests.ConnectionError('reset'))
     mock.get(f'{API}/telephony/calls', json={'items': []})

@@ -4,7 +4,8 @@ The one place that builds Webex API clients.
 All clients share one HTTP connection pool (so a command reuses open connections instead of opening a new TLS
 connection each time) while every request carries the token of whoever it is made for: the bot, or the user
 the bot acts for. Requests have a timeout and bounded retries: 429 is retried after its ``Retry-After``; server
-errors and connection failures are retried only for GET, where a retry cannot act twice.
+errors and connection failures are retried only for GET, where a retry cannot act twice, and for posting a
+message (a reply sent twice beats a lost one). A dial, answer or hangup is never sent twice.
 """
 import logging
 import time
@@ -36,8 +37,10 @@ class RetryPolicy:
     max_429_retries: int = 3
     #: longest wait honoured from a Retry-After header, seconds
     max_retry_after: float = 10.0
-    #: retries of a GET after a 5xx or a connection error
+    #: retries of a GET (or of a POST to one of :attr:`repeatable_posts`) after a 5xx or a connection error
     max_get_retries: int = 2
+    #: POST paths where acting twice is better than not at all: a reply sent twice beats a lost reply
+    repeatable_posts: tuple[str, ...] = ('messages',)
     #: first backoff after a 5xx or connection error, seconds; doubles each time
     backoff: float = 0.25
     #: (connect, read) timeout of one request, seconds
@@ -79,7 +82,7 @@ class WebexSession(RestSession):
             try:
                 response = super().request(method, url, **kwargs)
             except (requests.ConnectionError, requests.Timeout):
-                if method != 'GET' or failed >= self.retry.max_get_retries:
+                if not self._repeatable(method, url) or failed >= self.retry.max_get_retries:
                     raise
                 failed += 1
                 log.warning('%s %s as %s: connection failed, retry %d', method, url, self.identity, failed)
@@ -97,13 +100,19 @@ class WebexSession(RestSession):
                 reauthorized = True
                 response.close()
                 continue
-            if response.status_code >= 500 and method == 'GET' and failed < self.retry.max_get_retries:
+            if (response.status_code >= 500 and self._repeatable(method, url)
+                    and failed < self.retry.max_get_retries):
                 failed += 1
                 log.warning('%s %s as %s: %d, retry %d', method, url, self.identity, response.status_code, failed)
                 response.close()
                 time.sleep(self.retry.backoff * 2 ** (failed - 1))
                 continue
             return response
+
+    def _repeatable(self, method: str, url: str) -> bool:
+        if method == 'GET':
+            return True
+        return method == 'POST' and url.rstrip('/') in (f'{self.BASE}/{path}' for path in self.retry.repeatable_posts)
 
     def _reauthorize(self, kwargs: dict) -> bool:
         if self._on_unauthorized is None:

@@ -1,0 +1,103 @@
+"""
+Helpers of the end-to-end tests: a person's chat with the bot in the fake Webex, starting the real bot against
+the fake, authorizing a person through the real OAuth flow, and counting what the bot asked of Webex.
+"""
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Optional
+
+import requests
+
+from fakewebex import FakeWebex, Person
+from tests.botprocess import BotProcess
+from tests.conftest import CLIENT_SECRET
+
+BOT_NAME = 'ccbot'
+
+
+class Chat:
+    """A person's 1:1 space with the bot, as seen in the fake Webex."""
+
+    def __init__(self, fake: FakeWebex, person: Person, bot: Person):
+        self.fake, self.person, self.bot = fake, person, bot
+
+    def seen(self) -> set[str]:
+        """Ids of the messages in the space now."""
+        return {m['id'] for m in self.fake.messages(person=self.person)}
+
+    def wait_reply(self, contains: str, seen: set[str], timeout: float = 10.0) -> str:
+        """The first new bot message containing ``contains``."""
+        message = self.fake.wait_for_message(
+            lambda m: m['id'] not in seen and m['personId'] == self.bot.id and contains in (m.get('markdown') or '')
+            and m['roomId'] == self.fake.direct_room(self.person), timeout=timeout)
+        return message['markdown']
+
+    def replies_since(self, seen: set[str]) -> list[str]:
+        """The bot's messages that are not in ``seen``."""
+        return [m.get('markdown') or '' for m in self.fake.messages(person=self.person)
+                if m['id'] not in seen and m['personId'] == self.bot.id]
+
+    def say(self, text: str, contains: str) -> str:
+        """Send ``text``; return the bot's reply that contains ``contains``."""
+        seen = self.seen()
+        self.fake.send_message(self.person, text)
+        return self.wait_reply(contains, seen)
+
+    def expect(self, action: Callable[[], object], contains: str) -> str:
+        """Do something (e.g. ring the phone); return the bot's message about it."""
+        seen = self.seen()
+        action()
+        return self.wait_reply(contains, seen)
+
+    def authorize(self, redirect_to: Optional[str] = None) -> None:
+        """
+        /auth, then consent in the "browser"; the redirect goes where Webex sends it, or to ``redirect_to``
+        (another instance of the bot).
+        """
+        link = re.search(r'\[link\]\((\S+)\)', self.say('/auth', 'to authorize me')).group(1)
+        self.fake.consent_as = self.person
+        seen = self.seen()
+        consent = requests.get(link, allow_redirects=False, timeout=10)
+        location = consent.headers['Location']
+        if redirect_to:
+            location = re.sub(r'^https?://[^/]+', redirect_to, location)
+        assert requests.get(location, timeout=10).status_code == 200
+        self.wait_reply('Authorized as', seen)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 5.0, interval: float = 0.01) -> None:
+    """Poll ``condition`` until it holds; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, 'condition not met in time'
+        time.sleep(interval)
+
+
+def new_fake(**kwargs) -> FakeWebex:
+    """A started fake Webex with the bot's integration, rotating refresh tokens (the strict case)."""
+    fake = FakeWebex(**kwargs).start()
+    fake.rotate_refresh_tokens = True
+    fake.add_integration('client-id', CLIENT_SECRET)
+    return fake
+
+
+def bot_env(fake: FakeWebex, bot: Person, **extra: str) -> dict[str, str]:
+    """The environment of a bot talking to ``fake``."""
+    return {'WXC_CC_BOT_EMAIL': bot.email, 'WXC_CC_BOT_ACCESS_TOKEN': bot.token, 'WXC_CC_BOT_NAME': BOT_NAME,
+            'WXC_CC_INTEGRATION_CLIENT_ID': 'client-id', 'WXC_CC_INTEGRATION_CLIENT_SECRET': CLIENT_SECRET,
+            'WEBEX_API_BASE_URL': fake.base_url, 'LOG_LEVEL': 'DEBUG', **extra}
+
+
+def start_bot(fake: FakeWebex, bot: Person, cwd: Path, workers: int = 1, **extra: str) -> BotProcess:
+    """The bot under gunicorn, healthy."""
+    return BotProcess(bot_env(fake, bot, **extra), cwd, workers=workers).start()
+
+
+def calls_made(fake: FakeWebex, mark: int, count: int) -> list[tuple[str, str, str]]:
+    """(method, path, identity) of the requests since ``mark``, once there are ``count`` of them."""
+    wait_until(lambda: len(fake.requests_since(mark)) >= count)
+    fake.wait_deliveries_idle()
+    return [(r.method, re.sub(r'/messages/\S+', '/messages/{id}', r.path), r.identity)
+            for r in fake.requests_since(mark)]

@@ -1,0 +1,203 @@
+"""
+One correct bot with several gunicorn workers and several instances sharing one real Redis, against the fake
+Webex: start-up, duplicate deliveries, OAuth across instances, concurrent refresh, Webex faults, Redis going
+away and coming back, and a graceful stop.
+"""
+import re
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from fakewebex import FakeWebex
+from tests.conftest import RedisServer, free_port
+from tests.e2e import Chat, calls_made, new_fake, start_bot, wait_until
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeWebex]:
+    fake = new_fake(delivery_threads=8)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer, redis_client) -> str:
+    return redis_server.url
+
+
+def webhook_checks(fake: FakeWebex, mark: int = 0) -> int:
+    """How many processes have checked the bot's webhooks (each does once at start-up) since ``mark``."""
+    return len([r for r in fake.requests_since(mark) if (r.method, r.path) == ('GET', '/webhooks')])
+
+
+@pytest.mark.parametrize('store', ['yaml', 'redis'])
+def test_four_workers_register_one_webhook(fake, tmp_path, store, request):
+    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+    extra = {'REDIS_URL': request.getfixturevalue('redis_url')} if store == 'redis' else {}
+    fake.latency = 0.3  # widens the window between listing and creating, where unlocked workers would race
+    process = start_bot(fake, bot, tmp_path, workers=4, **extra)
+    try:
+        wait_until(lambda: webhook_checks(fake) == 4, timeout=20)
+        assert len(fake.webhooks(owner=bot)) == 1
+        assert [(r.method, r.path) for r in fake.requests if r.method != 'GET'] == [('POST', '/webhooks')]
+        assert len([r for r in fake.requests if r.path == '/people/me']) == 4, 'each worker asks once'
+        mark = fake.mark()
+        process.restart()
+        wait_until(lambda: webhook_checks(fake, mark) == 4, timeout=20)
+        assert [r.method for r in fake.requests_since(mark) if r.path.startswith('/webhooks')] == ['GET'] * 4
+    finally:
+        process.close()
+
+
+def dial_numbers(fake: FakeWebex, alice) -> list[str]:
+    return sorted(c['remoteParty']['number'] for c in fake.calls(alice))
+
+
+def test_duplicate_deliveries_are_acted_on_once(fake, tmp_path, redis_url):
+    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+    alice = fake.add_person('alice@example.com', 'Alice')
+    process = start_bot(fake, bot, tmp_path, workers=4, REDIS_URL=redis_url)
+    chat = Chat(fake, alice, bot)
+    try:
+        chat.authorize()
+        fake.deliver_copies = 2
+        seen = chat.seen()
+        for number in range(2001, 2007):
+            fake.send_message(alice, f'/dial {number}')
+        wait_until(lambda: len(dial_numbers(fake, alice)) >= 6, timeout=10)
+        fake.wait_deliveries_idle(10)
+        wait_until(lambda: len([r for r in chat.replies_since(seen) if r.startswith('Dialing')]) == 6)
+        assert dial_numbers(fake, alice) == [str(n) for n in range(2001, 2007)]
+        assert len([d for d in fake.deliveries if d.resource == 'messages']) > 12, 'every delivery came twice'
+    finally:
+        process.close()
+    assert len([r for r in chat.replies_since(seen) if r.startswith('Dialing')]) == 6
+
+
+def test_two_instances_share_flows_and_notifications(fake, tmp_path, redis_url):
+    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+    alice = fake.add_person('alice@example.com', 'Alice')
+    (tmp_path / 'a').mkdir()
+    (tmp_path / 'b').mkdir()
+    first = start_bot(fake, bot, tmp_path / 'a', REDIS_URL=redis_url)
+    # both behind one public URL, as behind a load balancer: here the first instance's
+    second = start_bot(fake, bot, tmp_path / 'b', REDIS_URL=redis_url, WXC_CC_BOT_URL=first.url)
+    chat = Chat(fake, alice, bot)
+    try:
+        assert len(fake.webhooks(owner=bot)) == 1
+        chat.authorize(redirect_to=second.url)  # /auth served by the first, /redirect by the second
+        seen = chat.seen()
+        mark = fake.mark()
+        fake.send_message(alice, '/dial 3001')
+        chat.wait_reply('Dialing', seen)
+        fake.wait_deliveries_idle()
+        [delivery] = [d for d in fake.deliveries if d.body['data'].get('personId') == alice.id][-1:]
+        fake.redeliver(delivery, target_url=f'{second.url}/')
+        fake.wait_deliveries_idle()
+        assert fake.deliveries[-1].status_code == 200 and fake.deliveries[-1].target_url == f'{second.url}/'
+        wait_until(lambda: 'duplicate notification message:' in second.log(), timeout=10)
+        assert dial_numbers(fake, alice) == ['3001']
+        assert [r.path for r in fake.requests_since(mark)].count('/telephony/calls/dial') == 1
+    finally:
+        first.close()
+        second.close()
+
+
+def test_concurrent_commands_refresh_once(fake, tmp_path, redis_url):
+    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+    alice = fake.add_person('alice@example.com', 'Alice')
+    process = start_bot(fake, bot, tmp_path, workers=4, REDIS_URL=redis_url)
+    chat = Chat(fake, alice, bot)
+    try:
+        chat.authorize()
+        fake.expire_access_tokens(alice)  # Webex now refuses the token the bot holds
+        fake.latency = 0.2  # the workers' refreshes would overlap without the shared lock
+        mark = fake.mark()
+        seen = chat.seen()
+        for _ in range(8):
+            fake.send_message(alice, '/history')
+        wait_until(lambda: len(chat.replies_since(seen)) == 8, timeout=15)
+        assert all(reply.startswith('Your call history is empty') for reply in chat.replies_since(seen))
+        refreshes = [r for r in fake.requests_since(mark) if r.path == '/access_token']
+        assert len(refreshes) == 1 and refreshes[0].status == 200
+    finally:
+        fake.latency = 0
+        process.close()
+
+
+def test_webex_faults(fake, tmp_path):
+    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+    alice = fake.add_person('alice@example.com', 'Alice')
+    process = start_bot(fake, bot, tmp_path)
+    chat = Chat(fake, alice, bot)
+    try:
+        chat.authorize()
+        # 429: waited for and tried again
+        fake.fail_next('POST', '/telephony/calls/dial', 429, headers={'Retry-After': '1'})
+        mark = fake.mark()
+        assert chat.say('/dial 4001', 'Dialing').startswith('Dialing 4001')
+        assert [r.status for r in fake.requests_since(mark) if r.path == '/telephony/calls/dial'] == [429, 201]
+        # 500 on a dial: never sent twice, the user hears it in one line
+        fake.fail_next('POST', '/telephony/calls/dial', 500, description='Internal error.')
+        mark = fake.mark()
+        assert chat.say('/dial 4002', 'Could not') == 'Could not dial: 500 Internal error'
+        assert [r.status for r in fake.requests_since(mark) if r.path == '/telephony/calls/dial'] == [500]
+        assert dial_numbers(fake, alice) == ['4001']
+        # 503 on reading the message and on posting the reply: both tried again
+        fake.fail_next('GET', '/messages/.*', 503)
+        fake.fail_next('POST', '/messages', 503)
+        seen = chat.seen()
+        mark = fake.mark()
+        chat.say('/help', 'I understand')
+        assert calls_made(fake, mark, 4) == [('GET', '/messages/{id}', bot.email), ('GET', '/messages/{id}', bot.email),
+                                             ('POST', '/messages', bot.email), ('POST', '/messages', bot.email)]
+        assert len(chat.replies_since(seen)) == 1
+    finally:
+        process.close()
+
+
+def test_redis_going_away_and_coming_back(fake, tmp_path: Path):
+    server = RedisServer(port=free_port(), process=None, directory=tmp_path / 'redis', persistent=True)
+    server.directory.mkdir()
+    server.start()
+    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+    alice = fake.add_person('alice@example.com', 'Alice')
+    process = start_bot(fake, bot, tmp_path, workers=2, REDIS_URL=server.url)
+    chat = Chat(fake, alice, bot)
+    try:
+        chat.authorize()
+        server.stop()
+        wait_until(lambda: requests.get(f'{process.url}/health', timeout=5).status_code == 503, timeout=10)
+        health = requests.get(f'{process.url}/health', timeout=5).json()
+        assert health['status'] == 'unavailable' and 'Redis unavailable' in health['reason']
+        assert chat.say('/dial 5001', 'unavailable') == 'The token store is unavailable, try again shortly.'
+        assert chat.say('/help', 'I understand'), 'what needs no store still works'
+        server.start()
+        wait_until(lambda: requests.get(f'{process.url}/health', timeout=5).status_code == 200, timeout=15)
+        assert chat.say('/dial 5002', 'Dialing').startswith('Dialing 5002')
+    finally:
+        process.close()
+        server.stop()
+
+
+def test_sigterm_lets_commands_in_flight_finish(fake, tmp_path):
+    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+    people = [fake.add_person(f'user{i}@example.com', f'User {i}') for i in range(3)]
+    process = start_bot(fake, bot, tmp_path)
+    try:
+        fake.latency = 0.4  # each command needs three requests: over a second
+        seen = {p.id: Chat(fake, p, bot).seen() for p in people}
+        for person in people:
+            fake.send_message(person, '/help')
+        fake.wait_deliveries_idle(10)  # the bot has answered the webhooks; the commands are running
+        process.process.send_signal(signal.SIGTERM)
+        assert process.process.wait(timeout=20) == 0
+        for person in people:
+            assert [r for r in Chat(fake, person, bot).replies_since(seen[person.id]) if 'I understand' in r]
+    finally:
+        fake.latency = 0
+        process.close()
+    assert re.search(r'Shutting down: Master', process.log())
