@@ -5,7 +5,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test system-deps venv clean
+.PHONY: run test bench system-deps venv clean
 
 system-deps:
 	@bash scripts/system-deps.sh
@@ -24,6 +24,9 @@ run: venv
 
 test: venv
 	$(PYTHON) -m pytest -q
+
+bench: venv
+	$(PYTHON) bench/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

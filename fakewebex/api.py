@@ -65,6 +65,7 @@ def create_app(world: World) -> Flask:
     @app.before_request
     def _before() -> Response | None:
         g.at, g.started = time.time(), time.monotonic()
+        world.requests.begin()
         bearer = _bearer()
         g.token = world.auth.resolve(bearer) if bearer else None
         g.person = world.find_person(g.token.person_id) if g.token else None

@@ -81,6 +81,8 @@ class ServerThread:
                              shutdown_timeout=0.1)
         # how often the serve loop looks up from idle connections, and so how long stop() takes
         server.expiration_interval = 0.05
+        # keep every idle connection a client wants kept (cheroot's default closes all but 10)
+        server.keep_alive_conn_limit = 10_000
         server.prepare()
         self._server = server
         self._thread = threading.Thread(target=server.serve, name=self.name, daemon=True)

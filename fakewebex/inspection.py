@@ -4,6 +4,7 @@ Request log and fault injection: what tests use to observe and disturb the API.
 import logging
 import re
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
@@ -40,6 +41,16 @@ class RequestLog:
         self._lock = lock
         self._items: list[Recorded] = []
         self._next_seq = 0
+        #: requests begun and not yet logged
+        self._in_flight = 0
+        self._settled = threading.Condition()
+
+    def begin(self) -> None:
+        """
+        A request has begun; :meth:`add` ends it.
+        """
+        with self._settled:
+            self._in_flight += 1
 
     def add(self, recorded: Recorded) -> None:
         """
@@ -49,6 +60,9 @@ class RequestLog:
             recorded.seq = self._next_seq
             self._next_seq += 1
             self._items.append(recorded)
+        with self._settled:
+            self._in_flight = max(0, self._in_flight - 1)
+            self._settled.notify_all()
 
     def all(self) -> list[Recorded]:
         """
@@ -57,10 +71,18 @@ class RequestLog:
         with self._lock:
             return list(self._items)
 
-    def mark(self) -> int:
+    def mark(self, settle: float = 2.0) -> int:
         """
+        A mark after every request begun so far: requests still in flight are waited for (up to ``settle``
+        seconds), so that a request whose effect was already seen is not counted after the mark.
+
+        :param settle: longest wait for requests in flight, seconds
         :return: a mark for :meth:`since`; unaffected by :meth:`clear`
         """
+        deadline = time.monotonic() + settle
+        with self._settled:
+            while self._in_flight and (remaining := deadline - time.monotonic()) > 0:
+                self._settled.wait(remaining)
         with self._lock:
             return self._next_seq
 

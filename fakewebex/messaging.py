@@ -54,6 +54,8 @@ class Messaging:
         self._rooms: dict[str, Room] = {}
         self._direct: dict[frozenset, str] = {}
         self._messages: dict[str, dict] = {}
+        #: called with each new message (a copy), in the thread that stored it; keep them quick
+        self.listeners: list[Callable[[dict], None]] = []
 
     def direct_room(self, a: Person, b: Person) -> Room:
         """
@@ -143,6 +145,8 @@ class Messaging:
             message = {k: v for k, v in message.items() if v is not None}
             self._messages[message['id']] = message
             self._world.changed.notify_all()
+            for listener in self.listeners:
+                listener(dict(message))
             self._notify('created', message, author)
             log.debug('message %s by %s in %s: %.60r', message['id'], author.email, room.type, message['text'])
             return dict(message)

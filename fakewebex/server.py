@@ -204,6 +204,14 @@ class FakeWebex:
             room_id = self.direct_room(person)
         return self.world.messaging.messages(room_id, author.id if author else None)
 
+    def on_message(self, listener: Callable[[dict], None]) -> None:
+        """
+        Call ``listener`` with every new message (a copy), right when it is stored.
+
+        :param listener: quick callable; it runs in the thread that stored the message
+        """
+        self.world.messaging.listeners.append(listener)
+
     def wait_for_message(self, predicate: Callable[[dict], bool], timeout: float = 5.0) -> dict:
         """
         Wait until a stored message (old or new) satisfies ``predicate``.

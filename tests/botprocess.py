@@ -23,9 +23,10 @@ class BotProcess:
     :param env: the bot's environment variables (``WXC_CC_BOT_URL`` is set to the socket's URL)
     :param cwd: working directory (the YAML token file lands here)
     :param workers: gunicorn workers
+    :param gunicorn_args: more gunicorn options
     """
 
-    def __init__(self, env: dict[str, str], cwd: Path, workers: int = 1):
+    def __init__(self, env: dict[str, str], cwd: Path, workers: int = 1, gunicorn_args: tuple[str, ...] = ()):
         self.sock = socket.socket()
         self.sock.bind(('127.0.0.1', 0))
         self.sock.listen(64)
@@ -33,6 +34,7 @@ class BotProcess:
         self.env = {'PATH': os.environ['PATH'], 'PYTHONPATH': str(REPO), 'WXC_CC_BOT_URL': self.url, **env}
         self.cwd = cwd
         self.workers = workers
+        self.gunicorn_args = gunicorn_args
         self.log_path = cwd / 'bot.log'
         self.process: Optional[subprocess.Popen] = None
 
@@ -42,7 +44,8 @@ class BotProcess:
         with open(self.log_path, 'ab') as log:
             self.process = subprocess.Popen(
                 [sys.executable, '-m', 'gunicorn', '--bind', f'fd://{fd}', '--workers', str(self.workers),
-                 '--no-control-socket', '--graceful-timeout', '5', '--log-file', '-', 'wxc_cc_bot:create_app()'],
+                 '--no-control-socket', '--graceful-timeout', '5', '--log-file', '-', *self.gunicorn_args,
+                 'wxc_cc_bot:create_app()'],
                 cwd=self.cwd, env=self.env, pass_fds=(fd,), stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while True:

@@ -656,3 +656,11 @@ def test_copies_and_redelivery(fake: FakeWebex, bot: Person, alice: Person, rece
         assert other.received[0]['headers']['X-Spark-Signature'] == first['headers']['X-Spark-Signature']
     finally:
         other.server.stop()
+
+
+def test_message_listeners_see_each_new_message(fake: FakeWebex, bot: Person, alice: Person) -> None:
+    seen: list[str] = []
+    fake.on_message(lambda message: seen.append(message['text']))
+    fake.send_message(alice, 'one')
+    client(fake, bot).post('/messages', json={'toPersonEmail': alice.email, 'text': 'two'})
+    assert seen == ['one', 'two']

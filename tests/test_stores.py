@@ -185,6 +185,16 @@ def test_first_time_claims_a_key_once(make_store):
     assert store.first_time('gone', ttl=60) is True, 'a key is forgotten after its time'
 
 
+def test_yaml_long_claims_hold_for_other_processes_and_restarts(tmp_path: Path):
+    first, second = YAMLTokenManager(tmp_path / 't.yml'), YAMLTokenManager(tmp_path / 't.yml')
+    assert first.first_time('user-webhooks:abc', ttl=30 * 86400) is True
+    assert second.first_time('user-webhooks:abc', ttl=30 * 86400) is False
+    assert second.first_time('message:1', ttl=3600) is True
+    assert first.first_time('message:1', ttl=3600) is True, 'short claims are per process'
+    first.set_user_context(context('alice'))
+    assert YAMLTokenManager(tmp_path / 't.yml').first_time('user-webhooks:abc', ttl=30 * 86400) is False
+
+
 def test_redis_first_time_is_shared_by_instances(redis_client):
     first, second = RedisTokenManager(redis_client), RedisTokenManager(redis_client)
     assert first.first_time('message:1', ttl=60) is True

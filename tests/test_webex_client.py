@@ -97,3 +97,12 @@ def test_closing_a_user_session_keeps_the_pool(clients, mock):
     mock.get(f'{API}/people/me', json={'id': 'B', 'emails': [], 'displayName': 'bot'})
     user(clients).session.close()
     clients.bot.people.me()
+
+
+def test_proxy_settings_from_the_environment_are_kept(monkeypatch):
+    monkeypatch.setenv('HTTPS_PROXY', 'http://proxy.example:3128')
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/etc/ssl/certs/custom.pem')
+    clients = WebexClients(api_base=API, bot_token='t')
+    for session in (clients.bot.session, user(clients).session, clients.http):
+        assert session.proxies.get('https') == 'http://proxy.example:3128'
+        assert session.verify == '/etc/ssl/certs/custom.pem'

@@ -23,6 +23,9 @@ from .base import TokenManager, UserContext
 
 __all__ = ['YAMLTokenManager']
 
+#: claims of at least this many seconds are kept in the file (see :meth:`YAMLTokenManager.first_time`)
+LONG_CLAIM = 86400
+
 log = logging.getLogger(__name__)
 
 _Loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
@@ -101,7 +104,7 @@ class YAMLTokenManager(TokenManager):
         """
         with self._locked():
             data = self._read()
-            data = {'users': dict(data['users']), 'flows': dict(data['flows'])}
+            data = {**data, 'users': dict(data['users']), 'flows': dict(data['flows'])}
             result = change(data)
             self._write(data)
             return result
@@ -177,6 +180,22 @@ class YAMLTokenManager(TokenManager):
             yield
         finally:
             os.close(fd)
+
+    def first_time(self, key: str, ttl: float) -> bool:
+        # long claims (e.g. "the users' webhooks point to this URL") are kept in the file: they then hold for
+        # every process on this host and across restarts; short ones (notification ids) stay in memory
+        if ttl < LONG_CLAIM:
+            return super().first_time(key, ttl)
+
+        def claim(data: dict) -> bool:
+            now = time.time()
+            data['claims'] = {k: expiry for k, expiry in data.get('claims', {}).items() if expiry > now}
+            if key in data['claims']:
+                return False
+            data['claims'][key] = now + ttl
+            return True
+
+        return self._update(claim)
 
     def check(self) -> None:
         self._read()
