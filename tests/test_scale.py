@@ -201,3 +201,30 @@ def test_sigterm_lets_commands_in_flight_finish(fake, tmp_path):
         fake.latency = 0
         process.close()
     assert re.search(r'Shutting down: Master', process.log())
+
+
+def test_webhooks_heal_themselves(fake, tmp_path):
+    """Webex disables a webhook: the periodic check re-activates it. The public URL changes (a new ngrok URL):
+    the next start re-points the bot's webhook and the monitored user's call-event webhook."""
+    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+    alice = fake.add_person('alice@example.com', 'Alice')
+    first = start_bot(fake, bot, tmp_path, WXC_CC_WEBHOOK_CHECK_INTERVAL='0.3')
+    chat = Chat(fake, alice, bot)
+    try:
+        chat.authorize()
+        chat.say('/monitor on', 'Monitoring is on')
+        [hook] = fake.webhooks(owner=bot)
+        fake.set_webhook_status(hook['id'], 'inactive')
+        wait_until(lambda: fake.webhooks(owner=bot)[0]['status'] == 'active', timeout=10)
+        assert [h['id'] for h in fake.webhooks(owner=bot)] == [hook['id']]
+    finally:
+        first.close()
+    second = start_bot(fake, bot, tmp_path)  # same token file, new address
+    try:
+        assert second.url != first.url
+        assert [(h['id'], h['targetUrl']) for h in fake.webhooks(owner=bot)] == [(hook['id'], f'{second.url}/')]
+        wait_until(lambda: fake.webhooks(owner=alice)[0]['targetUrl'] == f'{second.url}/callevent/{alice.id}',
+                   timeout=10)
+        assert chat.expect(lambda: fake.ring(alice, 'Henry Green', '7101'), 'Alerting')
+    finally:
+        second.close()
