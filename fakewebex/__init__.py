@@ -2,7 +2,8 @@
 A local fake of the Webex cloud for tests and offline use.
 
 :class:`FakeWebex` serves the part of the Webex REST API the call-control bot uses (OAuth, people, messages,
-webhooks, Webex Calling call control) on 127.0.0.1 and delivers signed webhook notifications::
+attachment actions, webhooks, Webex Calling call control and voice messages) on 127.0.0.1 and delivers signed
+webhook notifications::
 
     with FakeWebex() as fake:
         bot = fake.add_bot(email='ccbot@webex.bot', display_name='CC Bot')
@@ -10,9 +11,11 @@ webhooks, Webex Calling call control) on 127.0.0.1 and delivers signed webhook n
 
 Modules: :mod:`~fakewebex.ids` (ids), :mod:`~fakewebex.clock` (timestamps), :mod:`~fakewebex.errors`
 (error shape), :mod:`~fakewebex.models` (records), :mod:`~fakewebex.world` (state), :mod:`~fakewebex.auth`,
-:mod:`~fakewebex.messaging`, :mod:`~fakewebex.webhooks`, :mod:`~fakewebex.telephony`,
-:mod:`~fakewebex.inspection` (logic per area), :mod:`~fakewebex.routes` and :mod:`~fakewebex.api` (HTTP),
-:mod:`~fakewebex.delivery` (notifications), :mod:`~fakewebex.httpserver` and :mod:`~fakewebex.server`.
+:mod:`~fakewebex.messaging`, :mod:`~fakewebex.attachments`, :mod:`~fakewebex.webhooks`, :mod:`~fakewebex.legs`,
+:mod:`~fakewebex.telephony`, :mod:`~fakewebex.callcontrol`, :mod:`~fakewebex.callmoves`,
+:mod:`~fakewebex.voicemail`, :mod:`~fakewebex.inspection` (logic per area), :mod:`~fakewebex.routes`,
+:mod:`~fakewebex.calling_routes` and :mod:`~fakewebex.api` (HTTP), :mod:`~fakewebex.delivery` (notifications),
+:mod:`~fakewebex.httpserver`, :mod:`~fakewebex.server` and :mod:`~fakewebex.calling_helpers` (the test API).
 """
 from .errors import WebexError
 from .models import Delivery, Person, Recorded

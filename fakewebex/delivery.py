@@ -8,7 +8,6 @@ import json
 import logging
 import threading
 import time
-from typing import Optional
 
 import requests
 

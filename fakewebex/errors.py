@@ -6,7 +6,7 @@ from typing import Mapping, Optional
 
 from .ids import new_tracking_id
 
-__all__ = ['WebexError', 'TOKEN_REQUIRED', 'error_body', 'require_str']
+__all__ = ['WebexError', 'TOKEN_REQUIRED', 'error_body', 'require_str', 'optional_str']
 
 log = logging.getLogger(__name__)
 
@@ -76,3 +76,20 @@ def require_str(body: Mapping, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise WebexError(400, description=f'{key} is required')
     return value
+
+
+def optional_str(body: Mapping, key: str) -> Optional[str]:
+    """
+    An optional string field of a request body.
+
+    :param body: parsed JSON body
+    :param key: field name
+    :return: the value stripped, None if absent or null
+    :raises WebexError: 400 if present but empty or not a string
+    """
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise WebexError(400, description=f'{key} must be a non-empty string')
+    return value.strip()

@@ -15,7 +15,8 @@ __all__ = ['KINDS', 'new_id', 'decode_id', 'kind_of', 'new_tracking_id', 'new_se
 log = logging.getLogger(__name__)
 
 #: kinds of objects the fake hands out ids for
-KINDS = frozenset({'PEOPLE', 'ROOM', 'MESSAGE', 'WEBHOOK', 'CALL', 'ORGANIZATION', 'APPLICATION'})
+KINDS = frozenset({'PEOPLE', 'ROOM', 'MESSAGE', 'WEBHOOK', 'CALL', 'ORGANIZATION', 'APPLICATION',
+                   'ATTACHMENT_ACTION', 'VOICEMAIL'})
 
 _PREFIX = 'ciscospark://us/'
 

@@ -31,6 +31,8 @@ class Person:
     token: Optional[str] = None
     #: creation time, Webex wire format
     created: str = ''
+    #: whether new calls of this person report ``muteCapable: true`` (mute/unmute allowed)
+    mute_capable: bool = True
 
     @property
     def is_bot(self) -> bool:

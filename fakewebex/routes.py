@@ -1,5 +1,8 @@
 """
 The REST routes under ``/v1``: parse the request, call the world, answer JSON.
+
+This module holds the blueprint, the request helpers and the messaging side (OAuth, people, messages, attachment
+actions, webhooks); :mod:`~fakewebex.calling_routes` adds Webex Calling (calls and voice messages).
 """
 import html
 import logging
@@ -10,10 +13,9 @@ from flask import Blueprint, Response, current_app, g, jsonify, redirect, reques
 from .auth import AuthorizeError
 from .errors import WebexError
 from .models import Person
-from .telephony import API_ACTIONS
 from .world import World
 
-__all__ = ['bp', 'WORLD_KEY']
+__all__ = ['bp', 'WORLD_KEY', 'current_world', 'caller', 'calling_user', 'json_body', 'items', 'no_content']
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +27,14 @@ bp = Blueprint('webex_v1', __name__, url_prefix='/v1')
 
 # --- request helpers
 
-def _world() -> World:
+def current_world() -> World:
+    """
+    :return: the world the app serves
+    """
     return current_app.extensions[WORLD_KEY]
 
 
-def _caller() -> Person:
+def caller() -> Person:
     """
     :return: owner of the request's valid bearer token
     :raises WebexError: 401 without one
@@ -40,15 +45,15 @@ def _caller() -> Person:
     return person
 
 
-def _calling_user(write: bool) -> Person:
+def calling_user(write: bool) -> Person:
     """
-    :param write: True for call control actions, False for reading calls
-    :return: the caller, a user with a token allowed to use call control
+    :param write: True for actions (``spark:calls_write``), False for reading (``spark:calls_read``)
+    :return: the caller, a user with a token allowed to use Webex Calling
     :raises WebexError: 401 without token, 403 for bots or tokens without the calling scope
     """
-    person = _caller()
+    person = caller()
     if person.is_bot:
-        raise WebexError(403, description='Call control is not available with a bot token')
+        raise WebexError(403, description='Webex Calling APIs are not available with a bot token')
     scope = 'spark:calls_write' if write else 'spark:calls_read'
     granted = g.token.scope.split()
     if granted and scope not in granted:
@@ -56,18 +61,31 @@ def _calling_user(write: bool) -> Person:
     return person
 
 
-def _json_body() -> dict[str, Any]:
+def json_body(optional: bool = False) -> dict[str, Any]:
+    """
+    :param optional: True: a missing or empty body counts as ``{}``
+    :return: the request's JSON object
+    :raises WebexError: 400 if the body is not a JSON object
+    """
     body = request.get_json(silent=True)
+    if body is None and optional and not request.get_data():
+        return {}
     if not isinstance(body, dict):
         raise WebexError(400, description='The request body must be a JSON object')
     return body
 
 
-def _items(items: list) -> Response:
-    return jsonify({'items': items})
+def items(found: list) -> Response:
+    """
+    :return: ``{"items": [...]}``
+    """
+    return jsonify({'items': found})
 
 
-def _no_content() -> Response:
+def no_content() -> Response:
+    """
+    :return: an empty 204 response
+    """
     return Response(status=204)
 
 
@@ -82,7 +100,7 @@ def _html_page(status: int, text: str) -> Response:
 @bp.get('/authorize')
 def authorize() -> Response:
     try:
-        return redirect(_world().auth.authorize(request.args.to_dict()), 302)
+        return redirect(current_world().auth.authorize(request.args.to_dict()), 302)
     except AuthorizeError as e:
         return _html_page(400, str(e))
 
@@ -90,33 +108,33 @@ def authorize() -> Response:
 @bp.post('/access_token')
 def access_token() -> Response:
     form = request.form.to_dict() or request.get_json(silent=True)
-    return jsonify(_world().auth.grant(form if isinstance(form, dict) else {}))
+    return jsonify(current_world().auth.grant(form if isinstance(form, dict) else {}))
 
 
 # --- people
 
 @bp.get('/people/me')
 def people_me() -> Response:
-    return jsonify(World.person_json(_caller(), request.args.get('callingData') == 'true'))
+    return jsonify(World.person_json(caller(), request.args.get('callingData') == 'true'))
 
 
 @bp.get('/people/<person_id>')
 def people_get(person_id: str) -> Response:
-    _caller()
-    return jsonify(World.person_json(_world().person(person_id), request.args.get('callingData') == 'true'))
+    caller()
+    return jsonify(World.person_json(current_world().person(person_id), request.args.get('callingData') == 'true'))
 
 
 @bp.get('/people')
 def people_list() -> Response:
-    _caller()
+    caller()
     email, name, ids = request.args.get('email'), request.args.get('displayName'), request.args.get('id')
     if not (email or name or ids):
         raise WebexError(400, description='One of email, displayName or id is required')
-    found = [p for p in _world().people()
+    found = [p for p in current_world().people()
              if (not email or p.email.lower() == email.lower())
              and (not name or p.display_name.lower().startswith(name.lower()))
              and (not ids or p.id in ids.split(','))]
-    return _items([World.person_json(p) for p in found])
+    return items([World.person_json(p) for p in found])
 
 
 # --- messages
@@ -127,79 +145,60 @@ def messages_list() -> Response:
     if not room_id:
         raise WebexError(400, description='roomId is required')
     max_items = request.args.get('max', type=int)
-    return _items(_world().messaging.list_room(_caller(), room_id, max_items))
+    return items(current_world().messaging.list_room(caller(), room_id, max_items))
 
 
 @bp.post('/messages')
 def messages_create() -> Response:
-    return jsonify(_world().messaging.post(_caller(), _json_body()))
+    return jsonify(current_world().messaging.post(caller(), json_body()))
 
 
 @bp.get('/messages/<message_id>')
 def messages_get(message_id: str) -> Response:
-    return jsonify(_world().messaging.get(_caller(), message_id))
+    return jsonify(current_world().messaging.get(caller(), message_id))
 
 
 @bp.delete('/messages/<message_id>')
 def messages_delete(message_id: str) -> Response:
-    _world().messaging.delete(_caller(), message_id)
-    return _no_content()
+    current_world().messaging.delete(caller(), message_id)
+    return no_content()
 
 
 # --- webhooks
 
 @bp.get('/webhooks')
 def webhooks_list() -> Response:
-    return _items(_world().hooks.list(_caller()))
+    return items(current_world().hooks.list(caller()))
 
 
 @bp.post('/webhooks')
 def webhooks_create() -> Response:
-    return jsonify(_world().hooks.create(_caller(), g.token.app_id, _json_body()))
+    return jsonify(current_world().hooks.create(caller(), g.token.app_id, json_body()))
 
 
 @bp.get('/webhooks/<webhook_id>')
 def webhooks_get(webhook_id: str) -> Response:
-    return jsonify(_world().hooks.get(_caller(), webhook_id))
+    return jsonify(current_world().hooks.get(caller(), webhook_id))
 
 
 @bp.put('/webhooks/<webhook_id>')
 def webhooks_update(webhook_id: str) -> Response:
-    return jsonify(_world().hooks.update(_caller(), webhook_id, _json_body()))
+    return jsonify(current_world().hooks.update(caller(), webhook_id, json_body()))
 
 
 @bp.delete('/webhooks/<webhook_id>')
 def webhooks_delete(webhook_id: str) -> Response:
-    _world().hooks.delete(_caller(), webhook_id)
-    return _no_content()
+    current_world().hooks.delete(caller(), webhook_id)
+    return no_content()
 
 
-# --- telephony
+# --- attachment actions
 
-@bp.get('/telephony/calls')
-def calls_list() -> Response:
-    return _items(_world().telephony.calls(_calling_user(write=False)))
-
-
-@bp.get('/telephony/calls/history')
-def calls_history() -> Response:
-    return _items(_world().telephony.history(_calling_user(write=False), request.args.get('type')))
+@bp.post('/attachment/actions')
+def attachment_actions_create() -> Response:
+    return jsonify(current_world().cards.create(caller(), json_body()))
 
 
-@bp.get('/telephony/calls/<call_id>')
-def calls_get(call_id: str) -> Response:
-    return jsonify(_world().telephony.get(_calling_user(write=False), call_id))
-
-
-@bp.post('/telephony/calls/dial')
-def calls_dial() -> Response:
-    call = _world().telephony.dial(_calling_user(write=True), _json_body().get('destination'))
-    return jsonify({'callId': call.id, 'callSessionId': call.session_id}), 201
-
-
-@bp.post('/telephony/calls/<action>')
-def calls_action(action: str) -> Response:
-    if action not in API_ACTIONS:
-        raise WebexError(404, description=f'Unknown call control action {action!r}')
-    _world().telephony.act(_calling_user(write=True), action, _json_body().get('callId'))
-    return _no_content()
+@bp.get('/attachment/actions/<action_id>')
+def attachment_actions_get(action_id: str) -> Response:
+    return jsonify(current_world().cards.get(caller(), action_id))

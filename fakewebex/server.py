@@ -7,6 +7,7 @@ import time
 from typing import Any, Callable, Iterable, Optional
 
 from .api import API_PREFIX, create_app
+from .calling_helpers import CallingHelpers
 from .delivery import DeliveryWorker
 from .httpserver import ServerThread
 from .ids import new_id
@@ -35,12 +36,13 @@ class _Setting:
         setattr(getattr(obj.world, self.component), self.name, value)
 
 
-class FakeWebex:
+class FakeWebex(CallingHelpers):
     """
     A local fake of the Webex REST API (``/v1``) that also delivers signed webhook notifications.
 
     Nothing runs until :meth:`start` (or ``with FakeWebex() as fake:``). The state lives in :attr:`world`;
-    the methods here are the conveniences tests use.
+    the methods here and those of :class:`~fakewebex.calling_helpers.CallingHelpers` (calls, voicemail) are the
+    conveniences tests use.
     """
 
     access_token_lifetime = _Setting('auth', 'access_token_lifetime', 'seconds an access token is valid')
@@ -204,6 +206,25 @@ class FakeWebex:
             room_id = self.direct_room(person)
         return self.world.messaging.messages(room_id, author.id if author else None)
 
+    def cards(self, person: Person) -> list[dict]:
+        """
+        :return: the messages with attachments (cards) in the 1:1 room of ``person`` with the bot that are not
+            deleted, oldest first
+        """
+        return [m for m in self.messages(person=person) if m.get('attachments')]
+
+    def press(self, person: Person, message_id: str, inputs: Optional[dict] = None) -> dict:
+        """
+        ``person`` submits the card of a message (``Action.Submit``); if a bot posted the card, its
+        ``attachmentActions`` webhooks are notified.
+
+        :param inputs: the card's input values, e.g. ``{'action': 'hold', 'callId': ...}``
+        :return: the attachment action ``{id, type, messageId, inputs, personId, roomId, created}``
+        :raises WebexError: 404 if the message is deleted, unknown or not in a room of ``person``; 400 if it
+            carries no card
+        """
+        return self.world.cards.submit(person, message_id, inputs or {})
+
     def on_message(self, listener: Callable[[dict], None]) -> None:
         """
         Call ``listener`` with every new message (a copy), right when it is stored.
@@ -270,45 +291,6 @@ class FakeWebex:
         :raises AssertionError: on timeout
         """
         self._delivery.wait_idle(timeout)
-
-    # --- telephony
-
-    def ring(self, person: Person, from_name: str = 'Henry Green', from_number: str = '7101',
-             from_person: Optional[Person] = None) -> str:
-        """
-        An incoming call for ``person`` (alerting); ``from_person`` gets the outgoing leg.
-
-        :return: id of ``person``'s call
-        """
-        return self.world.telephony.ring(person, from_name, from_number, from_person).id
-
-    def remote_answer(self, person: Person, call_id: str) -> None:
-        """The far end answers an outgoing call of ``person``."""
-        self.world.telephony.act(person, 'remote_answer', call_id)
-
-    def remote_hangup(self, person: Person, call_id: str) -> None:
-        """The far end hangs up a call of ``person``."""
-        self.world.telephony.act(person, 'remote_hangup', call_id)
-
-    def remote_hold(self, person: Person, call_id: str) -> None:
-        """The far end puts a connected call of ``person`` on hold."""
-        self.world.telephony.act(person, 'remote_hold', call_id)
-
-    def remote_resume(self, person: Person, call_id: str) -> None:
-        """The far end resumes a call it held."""
-        self.world.telephony.act(person, 'remote_resume', call_id)
-
-    def calls(self, person: Person) -> list[dict]:
-        """
-        :return: active calls of ``person`` as the API shows them
-        """
-        return self.world.telephony.calls(person)
-
-    def history(self, person: Person) -> list[dict]:
-        """
-        :return: call history of ``person``, newest first
-        """
-        return self.world.telephony.history(person)
 
     # --- inspection and fault injection
 

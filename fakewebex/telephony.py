@@ -1,125 +1,43 @@
 """
-Webex Calling call control: call legs, a state-transition table, call history (no HTTP here).
+Webex Calling call legs at work: starting and ending legs, applying :data:`~fakewebex.legs.TRANSITIONS`,
+``telephony_calls`` notifications, call history (no HTTP here).
 
-Every call a person sees is a *leg*. A call between two people of the fake has two legs (originator and
-terminator) in one call session, linked as peers: an action on one leg applies the mirrored action to the
-other (``answer`` <-> ``remote_answer``, ``hold`` <-> ``remote_hold``, ...). New states or features are added
-as rows of :data:`TRANSITIONS`.
+The call control features built on these legs (reject, divert, transfer, park, recording, ...) live in
+:mod:`~fakewebex.callcontrol` and :mod:`~fakewebex.callmoves`.
 """
 import logging
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from .clock import iso
 from .errors import WebexError, require_str
 from .ids import new_id, new_session_id
+from .legs import TRANSITIONS, Call, external_party, party
 from .models import Person
 
 if TYPE_CHECKING:
     from .world import World
 
-__all__ = ['ACTIVE_STATES', 'Transition', 'TRANSITIONS', 'API_ACTIONS', 'HISTORY_TYPES', 'Call', 'Telephony']
+__all__ = ['API_ACTIONS', 'HISTORY_TYPES', 'Telephony']
 
 log = logging.getLogger(__name__)
 
-ACTIVE_STATES = frozenset({'connecting', 'alerting', 'connected', 'held', 'remoteHeld'})
 HISTORY_TYPES = frozenset({'placed', 'missed', 'received'})
 
-
-@dataclass(frozen=True)
-class Transition:
-    """
-    One row of the state machine of a call leg.
-    """
-    #: states the leg may be in
-    sources: frozenset
-    #: state afterwards
-    target: str
-    #: ``eventType`` of the ``telephony_calls`` notification
-    event_type: str
-    #: error description when the leg is in another state
-    error: str
-    #: required personality of the leg, if any
-    personality: Optional[str] = None
-    #: action applied to the peer leg, if any
-    peer: Optional[str] = None
-
-
-TRANSITIONS: dict[str, Transition] = {
-    'answer': Transition(frozenset({'alerting'}), 'connected', 'connected', 'Call is not alerting',
-                         'terminator', 'remote_answer'),
-    'remote_answer': Transition(frozenset({'connecting', 'alerting'}), 'connected', 'connected',
-                                'Call is not connecting', 'originator', 'answer'),
-    'hold': Transition(frozenset({'connected'}), 'held', 'held', 'Call is not connected', peer='remote_hold'),
-    'resume': Transition(frozenset({'held'}), 'connected', 'resumed', 'Call is not held', peer='remote_resume'),
-    'remote_hold': Transition(frozenset({'connected'}), 'remoteHeld', 'remoteHeld', 'Call is not connected',
-                              peer='hold'),
-    'remote_resume': Transition(frozenset({'remoteHeld'}), 'connected', 'remoteResumed',
-                                'Call is not held by the remote party', peer='resume'),
-    'hangup': Transition(ACTIVE_STATES, 'disconnected', 'disconnected', 'Call is not active',
-                         peer='remote_hangup'),
-    'remote_hangup': Transition(ACTIVE_STATES, 'disconnected', 'disconnected', 'Call is not active',
-                                peer='hangup'),
-}
-
-#: actions the REST API exposes as ``POST /telephony/calls/{action}``
+#: actions the REST API exposes as ``POST /telephony/calls/{action}`` with only ``callId``, by table row
 API_ACTIONS = frozenset({'answer', 'hangup', 'hold', 'resume'})
-
-
-@dataclass
-class Call:
-    """
-    One call leg of one person.
-    """
-    id: str
-    session_id: str
-    owner_id: str
-    personality: str
-    state: str
-    remote_party: dict[str, Any]
-    appearance: int
-    created: float
-    answered: Optional[float] = None
-    disconnected: Optional[float] = None
-    #: id of the other leg when both ends are people of the fake
-    peer_id: Optional[str] = None
-
-    def to_json(self) -> dict[str, Any]:
-        """
-        :return: the call as ``GET /telephony/calls/{id}`` returns it
-        """
-        data = {'id': self.id, 'callSessionId': self.session_id, 'personality': self.personality,
-                'state': self.state, 'remoteParty': dict(self.remote_party), 'appearance': self.appearance,
-                'created': iso(self.created)}
-        data.update({k: iso(v) for k, v in (('answered', self.answered), ('disconnected', self.disconnected))
-                     if v is not None})
-        return data
-
-    def event_data(self, event_type: str, timestamp: float) -> dict[str, Any]:
-        """
-        :return: ``data`` of a ``telephony_calls`` notification
-        """
-        call = self.to_json()
-        return {'eventType': event_type, 'eventTimestamp': iso(timestamp), 'callId': call.pop('id'), **call}
 
 
 def _digits(text: Optional[str]) -> str:
     return re.sub(r'\D', '', text or '')
 
 
-def _external_party(name: str, number: str) -> dict[str, Any]:
-    return {'name': name, 'number': number, 'privacyEnabled': False, 'callType': 'external'}
-
-
-def _party(person: Person, seen_by: Person) -> dict[str, Any]:
-    return {'name': person.display_name, 'number': person.dial_string or '', 'personId': person.id,
-            'privacyEnabled': False, 'callType': 'location' if person.org_id == seen_by.org_id else 'external'}
-
-
 class Telephony:
     """
-    Calls and call history of a :class:`~fakewebex.world.World`.
+    Call legs and call history of a :class:`~fakewebex.world.World`.
+
+    Besides the API-level methods, the leg primitives (:meth:`new_leg`, :meth:`apply`, :meth:`fire`, ...)
+    are public for :class:`~fakewebex.callcontrol.CallControl`; call them with the world lock held.
     """
 
     def __init__(self, world: 'World'):
@@ -143,16 +61,16 @@ class Telephony:
         """
         destination = require_str({'destination': destination}, 'destination').strip()
         with self._world.lock:
-            callee = self._match(destination, caller)
+            callee = self.match(destination, exclude=caller)
             session_id = new_session_id()
-            remote = _party(callee, caller) if callee else _external_party(destination, destination)
-            leg = self._new_leg(caller, 'originator', 'connecting', remote, session_id)
+            remote = party(callee, caller) if callee else external_party(destination, destination)
+            leg = self.new_leg(caller, 'originator', 'connecting', remote, session_id)
             if callee is not None:
-                self._link(leg, self._new_leg(callee, 'terminator', 'alerting', _party(caller, callee), session_id))
+                self.link(leg, self.new_leg(callee, 'terminator', 'alerting', party(caller, callee), session_id))
             return leg
 
     def ring(self, person: Person, from_name: str = 'Henry Green', from_number: str = '7101',
-             from_person: Optional[Person] = None) -> Call:
+             from_person: Optional[Person] = None, mute_capable: Optional[bool] = None) -> Call:
         """
         An incoming call for ``person``.
 
@@ -160,24 +78,30 @@ class Telephony:
         :param from_name: caller name shown for an external caller
         :param from_number: caller number shown for an external caller
         :param from_person: a person of the fake calling; gets the outgoing leg, and name and number are theirs
+        :param mute_capable: ``muteCapable`` of the incoming leg; default :attr:`Person.mute_capable`
         :return: the incoming (alerting) leg
         """
         with self._world.lock:
             session_id = new_session_id()
             origin = None
             if from_person is not None:
-                origin = self._new_leg(from_person, 'originator', 'connecting', _party(person, from_person),
-                                       session_id)
-            remote = _party(from_person, person) if from_person else _external_party(from_name, from_number)
-            leg = self._new_leg(person, 'terminator', 'alerting', remote, session_id)
+                origin = self.new_leg(from_person, 'originator', 'connecting', party(person, from_person),
+                                      session_id)
+            remote = party(from_person, person) if from_person else external_party(from_name, from_number)
+            leg = self.new_leg(person, 'terminator', 'alerting', remote, session_id, mute_capable=mute_capable)
             if origin is not None:
-                self._link(origin, leg)
+                self.link(origin, leg)
             return leg
 
-    def _match(self, destination: str, caller: Person) -> Optional[Person]:
-        target = re.sub(r'^(tel|sip):', '', destination, flags=re.I)
+    def match(self, destination: str, exclude: Optional[Person] = None) -> Optional[Person]:
+        """
+        :param destination: extension, number, ``tel:``/``sip:`` URI or email
+        :param exclude: never this person (the one dialing)
+        :return: the person (not a bot) the destination reaches, None if none
+        """
+        target = re.sub(r'^(tel|sip):', '', destination.strip(), flags=re.I)
         for person in self._world.people():
-            if person.id == caller.id or person.is_bot:
+            if person.is_bot or (exclude is not None and person.id == exclude.id):
                 continue
             if '@' in target and target.lower() == person.email.lower():
                 return person
@@ -185,17 +109,35 @@ class Telephony:
                 return person
         return None
 
-    def _new_leg(self, owner: Person, personality: str, state: str, remote: dict, session_id: str) -> Call:
+    def new_leg(self, owner: Person, personality: str, state: str, remote: dict, session_id: str, *,
+                mute_capable: Optional[bool] = None, redirections: Iterable[dict] = ()) -> Call:
+        """
+        Create a leg and fire its ``created`` event (``originated`` or ``received``).
+
+        :param mute_capable: default :attr:`Person.mute_capable` of ``owner``
+        """
         now = self._world.now()
         used = {c.appearance for c in self._calls.values() if c.owner_id == owner.id}
         appearance = next(i for i in range(1, len(used) + 2) if i not in used)
-        call = Call(new_id('CALL'), session_id, owner.id, personality, state, remote, appearance, now)
+        call = Call(new_id('CALL'), session_id, owner.id, personality, state, dict(remote), appearance, now,
+                    mute_capable=owner.mute_capable if mute_capable is None else mute_capable,
+                    redirections=list(redirections))
         self._calls[call.id] = call
-        self._fire(call, 'created', 'originated' if personality == 'originator' else 'received', now)
+        self.fire(call, 'created', 'originated' if personality == 'originator' else 'received')
+        return call
+
+    def new_connected_leg(self, owner: Person, remote: dict, session_id: str) -> Call:
+        """
+        A leg started by an action that works like dial (retrieve, pickup, barge-in) and is connected at once:
+        ``created``/``originated``, then ``updated``/``connected``.
+        """
+        call = self.new_leg(owner, 'originator', 'connecting', remote, session_id)
+        self.apply(call, 'remote_answer', propagate=False)
         return call
 
     @staticmethod
-    def _link(a: Call, b: Call) -> None:
+    def link(a: Call, b: Call) -> None:
+        """Make two legs peers."""
         a.peer_id, b.peer_id = b.id, a.id
 
     # --- acting on calls
@@ -209,27 +151,41 @@ class Telephony:
         """
         call_id = require_str({'callId': call_id}, 'callId')
         with self._world.lock:
-            call = self._owned(person, call_id)
-            self._apply(call, action, propagate=True)
+            call = self.owned(person, call_id)
+            self.apply(call, action, propagate=True)
             return call
 
-    def _apply(self, call: Call, action: str, propagate: bool) -> None:
+    @staticmethod
+    def check(call: Call, action: str) -> None:
+        """
+        :raises WebexError: 400 if ``action`` is not possible for the leg in its state
+        """
         rule = TRANSITIONS[action]
         if call.state not in rule.sources or rule.personality not in (None, call.personality):
             raise WebexError(400, description=rule.error)
+
+    def apply(self, call: Call, action: str, propagate: bool) -> None:
+        """
+        Apply a row of :data:`TRANSITIONS` to a leg, fire its event and, with ``propagate``, mirror it on the
+        peer leg (if the peer is in a state that allows the mirrored action).
+
+        :raises WebexError: 400 if the action is not possible in the leg's state
+        """
+        self.check(call, action)
+        rule = TRANSITIONS[action]
         now = self._world.now()
         call.state = rule.target
         if rule.target == 'connected' and call.answered is None:
             call.answered = now
         if rule.target == 'disconnected':
             self._end(call, now)
-        self._fire(call, 'deleted' if rule.target == 'disconnected' else 'updated', rule.event_type, now)
+        self.fire(call, 'deleted' if rule.target == 'disconnected' else 'updated', rule.event_type)
         peer = self._calls.get(call.peer_id or '') if propagate and rule.peer else None
         if peer is None:
             return
         peer_rule = TRANSITIONS[rule.peer]
         if peer.state in peer_rule.sources and peer_rule.personality in (None, peer.personality):
-            self._apply(peer, rule.peer, propagate=False)
+            self.apply(peer, rule.peer, propagate=False)
         else:
             log.debug('peer %s in state %s: %s not mirrored', peer.id, peer.state, rule.peer)
 
@@ -240,22 +196,42 @@ class Telephony:
             kind = 'placed'
         else:
             kind = 'received' if call.answered is not None else 'missed'
-        party = call.remote_party
+        remote = call.remote_party
         self._history.setdefault(call.owner_id, []).append(
-            {'type': kind, 'name': party.get('name'), 'number': party.get('number'),
-             'privacyEnabled': party.get('privacyEnabled', False), 'time': iso(call.created)})
+            {'type': kind, 'name': remote.get('name'), 'number': remote.get('number'),
+             'privacyEnabled': remote.get('privacyEnabled', False), 'time': iso(call.created)})
 
-    def _fire(self, call: Call, event: str, event_type: str, now: float) -> None:
-        self._world.hooks.fire('telephony_calls', event, call.event_data(event_type, now),
+    def fire(self, call: Call, event: str, event_type: str) -> None:
+        """
+        Fire a ``telephony_calls`` notification for a leg to its owner's webhooks.
+        """
+        self._world.hooks.fire('telephony_calls', event, call.event_data(event_type, self._world.now()),
                                actor_id=call.owner_id, audience=[call.owner_id])
 
     # --- reading
 
-    def _owned(self, person: Person, call_id: str) -> Call:
+    def owned(self, person: Person, call_id: str) -> Call:
+        """
+        :return: the active leg ``call_id`` of ``person``
+        :raises WebexError: 404 if unknown or someone else's
+        """
         call = self._calls.get(call_id)
         if call is None or call.owner_id != person.id:
             raise WebexError(404, description='Call not found')
         return call
+
+    def find(self, call_id: Optional[str]) -> Optional[Call]:
+        """
+        :return: the active leg with this id (anyone's), None if there is none
+        """
+        return self._calls.get(call_id or '')
+
+    def legs(self, person: Person) -> list[Call]:
+        """
+        :return: active legs of ``person``, oldest first
+        """
+        with self._world.lock:
+            return [c for c in self._calls.values() if c.owner_id == person.id]
 
     def get(self, person: Person, call_id: str) -> dict:
         """
@@ -263,14 +239,14 @@ class Telephony:
         :raises WebexError: 404 otherwise
         """
         with self._world.lock:
-            return self._owned(person, call_id).to_json()
+            return self.owned(person, call_id).to_json()
 
     def calls(self, person: Person) -> list[dict]:
         """
         :return: JSON of the active calls of ``person``, oldest first
         """
         with self._world.lock:
-            return [c.to_json() for c in self._calls.values() if c.owner_id == person.id]
+            return [c.to_json() for c in self.legs(person)]
 
     def history(self, person: Person, kind: Optional[str] = None) -> list[dict]:
         """

@@ -9,7 +9,9 @@ import threading
 import time
 from typing import Callable, Optional
 
+from .attachments import AttachmentActions
 from .auth import TokenAuthority
+from .callcontrol import CallControl
 from .clock import iso
 from .errors import WebexError
 from .ids import new_id
@@ -17,6 +19,7 @@ from .inspection import FaultInjector, RequestLog
 from .messaging import Messaging
 from .models import Notification, Person
 from .telephony import Telephony
+from .voicemail import Voicemail
 from .webhooks import WebhookRegistry
 
 __all__ = ['World']
@@ -29,7 +32,9 @@ class World:
     Everything the fake knows.
 
     Components: :attr:`auth` (OAuth and tokens), :attr:`hooks` (webhooks), :attr:`messaging` (rooms and
-    messages), :attr:`telephony` (calls), :attr:`requests` (request log) and :attr:`faults` (fault injection).
+    messages), :attr:`cards` (attachment actions), :attr:`telephony` (call legs), :attr:`call_control` (call
+    control features), :attr:`voicemail` (mailboxes), :attr:`requests` (request log) and :attr:`faults` (fault
+    injection).
     """
 
     def __init__(self, clock: Callable[[], float] = time.time):
@@ -48,7 +53,10 @@ class World:
         self.auth = TokenAuthority(self)
         self.hooks = WebhookRegistry(self)
         self.messaging = Messaging(self)
+        self.cards = AttachmentActions(self)
         self.telephony = Telephony(self)
+        self.call_control = CallControl(self)
+        self.voicemail = Voicemail(self)
         self.requests = RequestLog(self.lock)
         self.faults = FaultInjector(self.lock)
 

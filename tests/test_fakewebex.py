@@ -15,7 +15,7 @@ import pytest
 import requests
 from werkzeug.wrappers import Request, Response
 
-from fakewebex import FakeWebex, Person
+from fakewebex import FakeWebex, Person, WebexError
 from fakewebex.delivery import sign
 from fakewebex.httpserver import ServerThread
 from fakewebex.ids import decode_id, kind_of, new_id
@@ -558,6 +558,457 @@ def test_token_without_calling_scope_is_403(fake: FakeWebex, alice: Person) -> N
     assert_webex_error(Client(fake.base_url, token).get('/telephony/calls'), 403, 'spark:calls_read')
 
 
+# --- call control
+
+@pytest.fixture
+def carol(fake: FakeWebex) -> Person:
+    return fake.add_person(email='carol@example.com', display_name='Carol Singer', extension='1003')
+
+
+def control(api: Client, action: str, /, **body: Any) -> requests.Response:
+    return api.post(f'/telephony/calls/{action}', json=body)
+
+
+def answered(fake: FakeWebex, person: Person, **ring: Any) -> str:
+    """
+    :return: id of a new incoming call of ``person``, answered
+    """
+    call_id = fake.ring(person, **ring)
+    assert control(client(fake, person), 'answer', callId=call_id).status_code == 204
+    return call_id
+
+
+def only_call(fake: FakeWebex, person: Person) -> dict:
+    [call] = fake.calls(person)
+    return call
+
+
+def events_at(receiver: Receiver, path: str) -> list[tuple[str, str, str]]:
+    return [(b['event'], b['data']['eventType'], b['data']['state'])
+            for r, b in zip(receiver.received, receiver.bodies()) if r['path'] == path]
+
+
+def test_call_details_reflect_all_fields(fake: FakeWebex, alice: Person) -> None:
+    api = client(fake, alice)
+    call_id = fake.ring(alice)
+    details = api.get(f'/telephony/calls/{call_id}').json()
+    assert (details['state'], details['muteCapable'], details['muted']) == ('alerting', True, False)
+    assert 'answered' not in details and 'recordingState' not in details
+    control(api, 'answer', callId=call_id)
+    control(api, 'mute', callId=call_id)
+    control(api, 'startRecording', callId=call_id)
+    details = api.get(f'/telephony/calls/{call_id}').json()
+    assert (details['state'], details['muted'], details['recordingState']) == ('connected', True, 'started')
+    assert re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z', details['answered'])
+    assert fake.call(alice, call_id) == details
+
+
+def test_reject_ends_both_legs_as_missed(fake: FakeWebex, alice: Person, bob: Person, receiver: Receiver) -> None:
+    alice_api = client(fake, alice)
+    add_webhook(alice_api, receiver.url(), resource='telephony_calls', event='all')
+    call_id = fake.ring(alice, from_person=bob)
+    assert_webex_error(control(client(fake, bob), 'reject', callId=call_id), 404, 'Call not found')
+    assert_webex_error(control(alice_api, 'reject', callId=call_id, action='later'), 400, 'Invalid action')
+    assert control(alice_api, 'reject', callId=call_id, action='temporarilyUnavailable').status_code == 204
+    assert fake.calls(alice) == [] and fake.calls(bob) == []
+    assert [h['type'] for h in fake.history(alice)] == ['missed']
+    assert [h['type'] for h in fake.history(bob)] == ['placed']
+    fake.wait_deliveries_idle()
+    assert call_events(receiver) == [('created', 'received', 'alerting'), ('deleted', 'disconnected', 'disconnected')]
+
+
+def test_reject_ignore_keeps_caller_ringing_and_answered_call_cannot_be_rejected(
+        fake: FakeWebex, alice: Person, bob: Person) -> None:
+    api = client(fake, alice)
+    assert control(api, 'reject', callId=fake.ring(alice, from_person=bob), action='ignore').status_code == 204
+    assert fake.calls(alice) == [] and only_call(fake, bob)['state'] == 'connecting'
+    call_id = answered(fake, alice)
+    assert_webex_error(control(api, 'reject', callId=call_id), 400, 'alerting')
+    assert only_call(fake, alice)['state'] == 'connected'
+
+
+def test_mute_and_unmute(fake: FakeWebex, alice: Person, receiver: Receiver) -> None:
+    api = client(fake, alice)
+    add_webhook(api, receiver.url(), resource='telephony_calls', event='updated')
+    call_id = fake.ring(alice)
+    assert_webex_error(control(api, 'mute', callId=call_id), 400, 'Call is not connected')
+    control(api, 'answer', callId=call_id)
+    assert control(api, 'mute', callId=call_id).status_code == 204
+    assert only_call(fake, alice)['muted'] is True
+    assert_webex_error(control(api, 'mute', callId=call_id), 400, 'already muted')
+    assert control(api, 'unmute', callId=call_id).status_code == 204
+    assert_webex_error(control(api, 'unmute', callId=call_id), 400, 'not muted')
+    assert only_call(fake, alice)['muted'] is False
+    fake.wait_deliveries_idle()
+    assert [e[1] for e in call_events(receiver)] == ['connected', 'muted', 'unmuted']
+
+
+def test_calls_that_are_not_mute_capable(fake: FakeWebex, alice: Person) -> None:
+    api = client(fake, alice)
+    call_id = answered(fake, alice, mute_capable=False)
+    assert only_call(fake, alice)['muteCapable'] is False
+    assert_webex_error(control(api, 'mute', callId=call_id), 400, 'not mute capable')
+    control(api, 'hangup', callId=call_id)
+    alice.mute_capable = False
+    dialed = api.post('/telephony/calls/dial', json={'destination': '7101'}).json()
+    assert api.get(f'/telephony/calls/{dialed["callId"]}').json()['muteCapable'] is False
+    assert fake.call(alice, fake.ring(alice, mute_capable=True))['muteCapable'] is True
+
+
+def test_hold_and_resume_errors(fake: FakeWebex, alice: Person) -> None:
+    api = client(fake, alice)
+    call_id = fake.ring(alice)
+    assert_webex_error(control(api, 'hold', callId=call_id), 400, 'Call is not connected')
+    control(api, 'answer', callId=call_id)
+    assert control(api, 'hold', callId=call_id).status_code == 204
+    assert_webex_error(control(api, 'hold', callId=call_id), 400, 'Call is not connected')
+    assert control(api, 'resume', callId=call_id).status_code == 204
+    assert_webex_error(control(api, 'resume', callId=call_id), 400, 'Call is not held')
+
+
+def test_divert_to_a_person(fake: FakeWebex, alice: Person, bob: Person, carol: Person,
+                            receiver: Receiver) -> None:
+    add_webhook(client(fake, bob), receiver.url('/bob'), resource='telephony_calls', event='all')
+    call_id = fake.ring(alice, from_person=bob)
+    assert_webex_error(control(client(fake, alice), 'divert', callId=call_id), 400, 'destination is required')
+    assert control(client(fake, alice), 'divert', callId=call_id, destination='1003').status_code == 204
+    assert fake.calls(alice) == [] and [h['type'] for h in fake.history(alice)] == ['missed']
+    carol_call = only_call(fake, carol)
+    assert (carol_call['state'], carol_call['remoteParty']['personId']) == ('alerting', bob.id)
+    assert carol_call['redirections'] == [{'reason': 'divert', 'redirectingParty': {
+        'name': 'Alice Example', 'number': '1001', 'personId': alice.id, 'privacyEnabled': False,
+        'callType': 'location'}}]
+    bob_call = only_call(fake, bob)
+    assert bob_call['remoteParty']['personId'] == carol.id and bob_call['callSessionId'] == carol_call['callSessionId']
+    control(client(fake, carol), 'answer', callId=carol_call['id'])
+    assert only_call(fake, bob)['state'] == 'connected' and 'redirections' not in only_call(fake, carol)
+    fake.wait_deliveries_idle()
+    assert events_at(receiver, '/bob') == [('created', 'originated', 'connecting'),
+                                           ('updated', 'forwarded', 'connecting'),
+                                           ('updated', 'connected', 'connected')]
+
+
+def test_divert_to_voicemail(fake: FakeWebex, alice: Person, bob: Person, carol: Person,
+                             receiver: Receiver) -> None:
+    add_webhook(client(fake, alice), receiver.url('/mwi'), resource='telephony_mwi', event='updated')
+    call_id = fake.ring(alice, from_name='Henry Green', from_number='7101')
+    assert control(client(fake, alice), 'divert', callId=call_id, toVoicemail=True).status_code == 204
+    assert fake.calls(alice) == []
+    [message] = fake.voicemails(alice)
+    assert message['callingParty'] == {'name': 'Henry Green', 'number': '7101', 'privacyEnabled': False}
+    assert (message['duration'], message['read']) == (12, False)
+    # a person calling and diverted to someone else's voicemail: the caller's leg ends after the message
+    call_id = fake.ring(alice, from_person=bob)
+    assert_webex_error(control(client(fake, alice), 'divert', callId=call_id, toVoicemail=True,
+                               destination='7777'), 404, 'voicemail')
+    control(client(fake, alice), 'divert', callId=call_id, toVoicemail=True, destination='carol@example.com')
+    assert fake.calls(bob) == [] and fake.calls(alice) == [] and fake.calls(carol) == []
+    assert fake.voicemails(carol)[0]['callingParty']['personId'] == bob.id
+    fake.wait_deliveries_idle()
+    assert [b['data']['newMessages'] for b in receiver.bodies()] == [1]
+
+
+def test_blind_transfer(fake: FakeWebex, alice: Person, bob: Person) -> None:
+    api = client(fake, alice)
+    call_id = answered(fake, alice, from_name='Henry Green', from_number='7101')
+    session = only_call(fake, alice)['callSessionId']
+    response = control(api, 'transfer', callId1=call_id, destination='1002')
+    assert response.status_code == 201 and response.json() == {'callId': call_id, 'callSessionId': session}
+    assert fake.calls(alice) == [] and [h['type'] for h in fake.history(alice)] == ['received']
+    bob_call = only_call(fake, bob)
+    assert (bob_call['state'], bob_call['remoteParty']['name'], bob_call['callSessionId']) == (
+        'alerting', 'Henry Green', session)
+    assert 'redirections' not in bob_call
+
+
+def test_attended_transfer_connects_the_remote_parties(fake: FakeWebex, alice: Person, bob: Person,
+                                                       carol: Person, receiver: Receiver) -> None:
+    api = client(fake, alice)
+    add_webhook(client(fake, bob), receiver.url('/bob'), resource='telephony_calls', event='updated')
+    first = answered(fake, alice, from_person=bob)
+    control(api, 'hold', callId=first)
+    second = api.post('/telephony/calls/dial', json={'destination': '1003'}).json()['callId']
+    assert_webex_error(control(api, 'transfer'), 400, 'Only answered calls')
+    assert len(fake.calls(alice)) == 2, 'a refused transfer changes nothing'
+    control(client(fake, carol), 'answer', callId=only_call(fake, carol)['id'])
+    assert_webex_error(control(api, 'transfer', callId2=second), 400)
+    assert_webex_error(control(api, 'transfer', callId1=first, callId2=first), 400)
+    assert control(api, 'transfer', callId1=first, callId2=second).status_code == 204
+    assert fake.calls(alice) == []
+    bob_call, carol_call = only_call(fake, bob), only_call(fake, carol)
+    assert (bob_call['state'], bob_call['remoteParty']['personId']) == ('connected', carol.id)
+    assert (carol_call['state'], carol_call['remoteParty']['personId']) == ('connected', bob.id)
+    fake.remote_hangup(bob, bob_call['id'])
+    assert fake.calls(carol) == []
+    fake.wait_deliveries_idle()
+    assert [e[1] for e in events_at(receiver, '/bob')] == ['connected', 'remoteHeld', 'remoteResumed']
+
+
+def test_transfer_without_ids_needs_exactly_two_calls(fake: FakeWebex, alice: Person) -> None:
+    api = client(fake, alice)
+    answered(fake, alice)
+    assert_webex_error(control(api, 'transfer'), 400, 'exactly two calls')
+    answered(fake, alice, from_number='7102')
+    assert control(api, 'transfer').status_code == 204
+    assert fake.calls(alice) == []
+
+
+def test_park_and_retrieve_elsewhere(fake: FakeWebex, alice: Person, bob: Person, carol: Person) -> None:
+    api = client(fake, alice)
+    call_id = answered(fake, alice, from_person=bob)
+    response = control(api, 'park', callId=call_id)
+    assert response.status_code == 200
+    assert response.json() == {'parkedAgainst': {'name': 'Alice Example', 'number': '1001', 'personId': alice.id,
+                                                 'privacyEnabled': False, 'callType': 'location'}}
+    assert fake.calls(alice) == [] and only_call(fake, bob)['state'] == 'remoteHeld'
+    [parked] = fake.parked_calls()
+    assert (parked['parkedAgainst'], parked['parkedBy'], parked['remoteParty']['personId']) == (alice.id, alice.id,
+                                                                                                 bob.id)
+    second = answered(fake, alice)
+    assert_webex_error(control(api, 'park', callId=second), 409, 'already parked')
+    assert_webex_error(control(api, 'park', callId=second, destination='7777'), 404)
+    carol_api = client(fake, carol)
+    assert_webex_error(carol_api.post('/telephony/calls/retrieve', json={}), 404, 'No call is parked')
+    retrieved = carol_api.post('/telephony/calls/retrieve', json={'destination': '1001'})
+    assert retrieved.status_code == 201
+    carol_call = fake.call(carol, retrieved.json()['callId'])
+    assert (carol_call['state'], carol_call['remoteParty']['personId']) == ('connected', bob.id)
+    assert carol_call['callSessionId'] == retrieved.json()['callSessionId'] == only_call(fake, bob)['callSessionId']
+    assert (only_call(fake, bob)['state'], only_call(fake, bob)['remoteParty']['personId']) == ('connected',
+                                                                                                carol.id)
+    assert fake.parked_calls() == []
+    assert_webex_error(carol_api.post('/telephony/calls/retrieve', json={'destination': '1001'}), 404)
+
+
+def test_parked_caller_hanging_up_empties_the_park(fake: FakeWebex, alice: Person, bob: Person,
+                                                   carol: Person) -> None:
+    api = client(fake, alice)
+    control(api, 'park', callId=answered(fake, alice, from_person=bob), destination='carol@example.com')
+    assert fake.parked_calls()[0]['parkedAgainst'] == carol.id
+    fake.remote_hangup(bob, only_call(fake, bob)['id'])
+    assert fake.parked_calls() == []
+    assert_webex_error(api.post('/telephony/calls/retrieve', json={'destination': '1003'}), 404)
+
+
+def test_transmit_dtmf(fake: FakeWebex, alice: Person) -> None:
+    api = client(fake, alice)
+    call_id = fake.ring(alice)
+    assert_webex_error(control(api, 'transmitDtmf', callId=call_id, dtmf='1'), 400, 'Call is not connected')
+    control(api, 'answer', callId=call_id)
+    assert control(api, 'transmitDtmf', callId=call_id, dtmf='1,23#').status_code == 204
+    assert control(api, 'transmitDtmf', dtmf='*ABCD0').status_code == 204, 'the only connected call'
+    for bad in ('12x', '', 5):
+        assert_webex_error(control(api, 'transmitDtmf', callId=call_id, dtmf=bad), 400, 'dtmf')
+    assert fake.dtmf_sent(alice, call_id) == '1,23#*ABCD0'
+    control(api, 'hold', callId=call_id)
+    assert_webex_error(control(api, 'transmitDtmf', callId=call_id, dtmf='1'), 400)
+    assert fake.dtmf_sent(alice, new_id('CALL')) == ''
+
+
+def test_recording_states(fake: FakeWebex, alice: Person, receiver: Receiver) -> None:
+    api = client(fake, alice)
+    call_id = fake.ring(alice)
+    assert_webex_error(control(api, 'startRecording', callId=call_id), 400, 'Call is not connected')
+    control(api, 'answer', callId=call_id)
+    add_webhook(api, receiver.url(), resource='telephony_calls', event='updated')
+    steps = [('startRecording', 'started'), ('pauseRecording', 'paused'), ('resumeRecording', 'started'),
+             ('stopRecording', 'stopped'), ('startRecording', 'started')]
+    for action, state in steps:
+        assert control(api, action, callId=call_id).status_code == 204, action
+        assert only_call(fake, alice)['recordingState'] == state
+    assert_webex_error(control(api, 'startRecording', callId=call_id), 400, 'already started')
+    assert_webex_error(control(api, 'resumeRecording', callId=call_id), 400, 'not paused')
+    assert control(api, 'stopRecording').status_code == 204, 'callId is optional'
+    assert_webex_error(control(api, 'stopRecording', callId=call_id), 400, 'not being recorded')
+    assert_webex_error(control(api, 'pauseRecording', callId=call_id), 400, 'not started')
+    fake.wait_deliveries_idle()
+    assert [(e[1], b['data']['recordingState']) for e, b in zip(call_events(receiver), receiver.bodies())] == [
+        ('recording', s) for s in ('started', 'paused', 'started', 'stopped', 'started', 'stopped')]
+
+
+def test_push_keeps_the_call(fake: FakeWebex, alice: Person) -> None:
+    api = client(fake, alice)
+    alerting = fake.ring(alice)
+    assert_webex_error(control(api, 'push', callId=alerting), 400, 'Call is not connected')
+    assert_webex_error(control(api, 'push'), 400, 'callId is required')
+    call_id = answered(fake, alice, from_number='7102')
+    assert control(api, 'push', callId=call_id).status_code == 204
+    assert fake.pushed_calls(alice) == [call_id] and fake.call(alice, call_id)['state'] == 'connected'
+
+
+def test_pickup_of_a_named_target(fake: FakeWebex, alice: Person, bob: Person) -> None:
+    api = client(fake, alice)
+    assert_webex_error(api.post('/telephony/calls/pickup', json={'target': '1002'}), 404, 'No call to pick up')
+    assert_webex_error(api.post('/telephony/calls/pickup', json={'target': '9999'}), 404, 'not found')
+    bob_call = fake.ring(bob, from_name='Henry Green', from_number='7101')
+    session = fake.call(bob, bob_call)['callSessionId']
+    response = api.post('/telephony/calls/pickup', json={'target': 'tel:1002'})
+    assert response.status_code == 201 and response.json()['callSessionId'] == session
+    call = fake.call(alice, response.json()['callId'])
+    assert (call['state'], call['remoteParty']['name'], call['personality']) == ('connected', 'Henry Green',
+                                                                                 'originator')
+    assert fake.calls(bob) == [] and [h['type'] for h in fake.history(bob)] == ['missed']
+
+
+def test_pickup_in_the_org_connects_the_caller(fake: FakeWebex, alice: Person, bob: Person, carol: Person) -> None:
+    outsider = fake.add_person(email='zed@other.example', display_name='Zed Other', extension='1009',
+                               org_id=fake.new_org_id())
+    fake.ring(outsider)
+    api = client(fake, alice)
+    assert_webex_error(api.post('/telephony/calls/pickup'), 404, 'No call to pick up')
+    fake.ring(carol, from_person=bob)
+    response = api.post('/telephony/calls/pickup')
+    assert response.status_code == 201
+    assert fake.calls(carol) == []
+    bob_call = only_call(fake, bob)
+    assert (bob_call['state'], bob_call['remoteParty']['personId']) == ('connected', alice.id)
+    control(api, 'hangup', callId=response.json()['callId'])
+    assert fake.calls(bob) == []
+
+
+def test_barge_in(fake: FakeWebex, alice: Person, bob: Person) -> None:
+    api = client(fake, alice)
+    assert_webex_error(api.post('/telephony/calls/bargeIn', json={}), 400, 'target')
+    assert_webex_error(api.post('/telephony/calls/bargeIn', json={'target': '9999'}), 404, 'not found')
+    fake.ring(bob)
+    assert_webex_error(api.post('/telephony/calls/bargeIn', json={'target': '1002'}), 404, 'no answered call')
+    bob_call = answered(fake, bob, from_name='Henry Green', from_number='7101')
+    response = api.post('/telephony/calls/bargeIn', json={'target': 'bob@example.com'})
+    assert response.status_code == 201
+    call = fake.call(alice, response.json()['callId'])
+    assert (call['state'], call['remoteParty']['name']) == ('connected', 'Henry Green')
+    assert call['callSessionId'] == fake.call(bob, bob_call)['callSessionId']
+    assert fake.call(bob, bob_call)['state'] == 'connected'
+
+
+def test_call_control_access(fake: FakeWebex, alice: Person, bot: Person) -> None:
+    assert_webex_error(control(client(fake, alice), 'teleport', callId='x'), 404, 'Unknown call control action')
+    assert_webex_error(control(client(fake, bot), 'park', callId='x'), 403)
+    read_only = fake.issue_tokens(alice, client_id=CLIENT_ID, scope='spark:calls_read')['access_token']
+    assert_webex_error(control(Client(fake.base_url, read_only), 'mute', callId='x'), 403, 'spark:calls_write')
+    assert_webex_error(client(fake, alice).post('/telephony/calls/park', data='nope'), 400, 'JSON object')
+
+
+# --- voicemail
+
+def test_voicemail_summary_list_mark_delete(fake: FakeWebex, alice: Person, bob: Person) -> None:
+    api = client(fake, alice)
+    assert api.get('/telephony/voiceMessages/summary').json() == {
+        'newMessages': 0, 'oldMessages': 0, 'newUrgentMessages': 0, 'oldUrgentMessages': 0}
+    first = fake.leave_voicemail(alice)
+    second = fake.leave_voicemail(alice, from_person=bob, duration=30, urgent=True)
+    assert kind_of(first) == 'VOICEMAIL'
+    listed = api.get('/telephony/voiceMessages').json()['items']
+    assert [m['id'] for m in listed] == [second, first] == [m['id'] for m in fake.voicemails(alice)]
+    assert listed[0] == {'id': second, 'duration': 30,
+                         'callingParty': {'name': 'Bob Builder', 'number': '1002', 'personId': bob.id,
+                                          'privacyEnabled': False},
+                         'urgent': True, 'confidential': False, 'read': False, 'created': listed[0]['created']}
+    assert api.post('/telephony/voiceMessages/markAsRead', json={'messageId': second}).status_code == 204
+    assert api.get('/telephony/voiceMessages/summary').json() == {
+        'newMessages': 1, 'oldMessages': 1, 'newUrgentMessages': 0, 'oldUrgentMessages': 1}
+    assert api.post('/telephony/voiceMessages/markAsRead', json={'messageId': None}).status_code == 204
+    assert [m['read'] for m in fake.voicemails(alice)] == [True, True]
+    assert api.post('/telephony/voiceMessages/markAsUnread', json={'messageId': first}).status_code == 204
+    assert api.delete(f'/telephony/voiceMessages/{first}').status_code == 204
+    assert [m['id'] for m in fake.voicemails(alice)] == [second]
+    assert_webex_error(api.delete(f'/telephony/voiceMessages/{first}'), 404)
+    assert_webex_error(api.post('/telephony/voiceMessages/markAsRead', json={'messageId': 'nope'}), 404)
+    assert_webex_error(client(fake, bob).delete(f'/telephony/voiceMessages/{second}'), 404)
+    assert_webex_error(api.post('/telephony/voiceMessages/markAsFunny', json={}), 404)
+
+
+def test_mwi_notifications_follow_the_new_message_count(fake: FakeWebex, alice: Person,
+                                                        receiver: Receiver) -> None:
+    api = client(fake, alice)
+    add_webhook(api, receiver.url(), resource='telephony_mwi', event='updated', secret='mwi')
+    first = fake.leave_voicemail(alice)
+    second = fake.leave_voicemail(alice)
+    api.post('/telephony/voiceMessages/markAsRead', json={'messageId': first})
+    api.post('/telephony/voiceMessages/markAsRead', json={'messageId': first})  # no change, no notification
+    api.delete(f'/telephony/voiceMessages/{first}')  # was read: the new count stays
+    api.delete(f'/telephony/voiceMessages/{second}')
+    fake.wait_deliveries_idle()
+    bodies = receiver.bodies()
+    assert [(b['data']['newMessages'], b['data']['oldMessages']) for b in bodies] == [(1, 0), (2, 0), (1, 1),
+                                                                                       (0, 0)]
+    first_body = bodies[0]
+    assert (first_body['resource'], first_body['event'], first_body['actorId']) == ('telephony_mwi', 'updated',
+                                                                                   alice.id)
+    assert set(first_body['data']) == {'eventType', 'eventTimestamp', 'personId', 'orgId', 'newMessages',
+                                       'oldMessages', 'newUrgentMessages', 'oldUrgentMessages'}
+    assert first_body['data']['eventType'] == 'mwi' and first_body['data']['personId'] == alice.id
+    raw = receiver.received[0]
+    assert raw['headers']['X-Spark-Signature'] == sign('mwi', raw['raw'])
+
+
+def test_voicemail_needs_a_user_token(fake: FakeWebex, bot: Person) -> None:
+    assert_webex_error(client(fake, bot).get('/telephony/voiceMessages'), 403)
+
+
+# --- cards
+
+CARD = [{'contentType': 'application/vnd.microsoft.card.adaptive',
+         'content': {'type': 'AdaptiveCard', 'version': '1.3', 'body': [{'type': 'TextBlock', 'text': 'Call'}],
+                     'actions': [{'type': 'Action.Submit', 'title': 'Hold', 'data': {'action': 'hold'}}]}}]
+
+
+def test_press_notifies_the_bot_that_posted_the_card(fake: FakeWebex, bot: Person, alice: Person, carol: Person,
+                                                     receiver: Receiver) -> None:
+    bot_api = client(fake, bot)
+    add_webhook(bot_api, receiver.url('/actions'), resource='attachmentActions', event='created')
+    add_webhook(client(fake, alice), receiver.url('/alice'), resource='attachmentActions', event='created')
+    card = bot_api.post('/messages', json={'toPersonId': alice.id, 'text': 'call card', 'attachments': CARD}).json()
+    plain = fake.send_message(alice, 'no card')
+    assert fake.cards(alice) == [card]
+    action = fake.press(alice, card['id'], {'action': 'hold', 'callId': 'c1'})
+    assert kind_of(action['id']) == 'ATTACHMENT_ACTION'
+    assert action == {'id': action['id'], 'type': 'submit', 'messageId': card['id'],
+                      'inputs': {'action': 'hold', 'callId': 'c1'}, 'personId': alice.id,
+                      'roomId': card['roomId'], 'created': action['created']}
+    fake.wait_deliveries_idle()
+    [received] = receiver.received
+    body = json.loads(received['raw'])
+    assert received['path'] == '/actions' and (body['resource'], body['event']) == ('attachmentActions', 'created')
+    assert body['data'] == {k: v for k, v in action.items() if k != 'inputs'} and body['actorId'] == alice.id
+    assert bot_api.get(f'/attachment/actions/{action["id"]}').json() == action
+    assert client(fake, alice).get(f'/attachment/actions/{action["id"]}').json()['inputs'] == action['inputs']
+    assert_webex_error(client(fake, carol).get(f'/attachment/actions/{action["id"]}'), 404)
+    with pytest.raises(WebexError) as no_card:
+        fake.press(alice, plain['id'], {})
+    assert no_card.value.status == 400
+    with pytest.raises(WebexError) as not_member:
+        fake.press(carol, card['id'], {})
+    assert not_member.value.status == 404
+
+
+def test_deleted_card_cannot_be_pressed(fake: FakeWebex, bot: Person, alice: Person) -> None:
+    bot_api = client(fake, bot)
+    card = bot_api.post('/messages', json={'toPersonEmail': alice.email, 'text': 'c', 'attachments': CARD}).json()
+    action = fake.press(alice, card['id'])
+    assert bot_api.delete(f'/messages/{card["id"]}').status_code == 204
+    assert fake.cards(alice) == [] and fake.messages(person=alice) == []
+    with pytest.raises(WebexError) as deleted:
+        fake.press(alice, card['id'], {'action': 'hold'})
+    assert deleted.value.status == 404
+    assert bot_api.get(f'/attachment/actions/{action["id"]}').json()['messageId'] == card['id']
+
+
+def test_client_posts_attachment_action(fake: FakeWebex, bot: Person, alice: Person, bob: Person,
+                                        receiver: Receiver) -> None:
+    add_webhook(client(fake, bot), receiver.url(), resource='attachmentActions', event='created')
+    room_id = fake.add_group_room('Team', members=[alice, bob, bot])
+    by_person = client(fake, bob).post('/messages', json={'roomId': room_id, 'text': 'c', 'attachments': CARD})
+    alice_api = client(fake, alice)
+    response = alice_api.post('/attachment/actions', json={'type': 'submit', 'messageId': by_person.json()['id'],
+                                                            'inputs': {'ok': True}})
+    assert response.status_code == 200 and response.json()['inputs'] == {'ok': True}
+    assert_webex_error(alice_api.post('/attachment/actions', json={'type': 'click', 'messageId': 'x',
+                                                                    'inputs': {}}), 400, 'submit')
+    fake.wait_deliveries_idle()
+    assert receiver.received == [], 'only the bot that posted the card hears of submits'
+
+
 # --- inspection and fault injection
 
 def test_fail_next_429_then_normal(fake: FakeWebex, bot: Person) -> None:
@@ -664,3 +1115,96 @@ def test_message_listeners_see_each_new_message(fake: FakeWebex, bot: Person, al
     fake.send_message(alice, 'one')
     client(fake, bot).post('/messages', json={'toPersonEmail': alice.email, 'text': 'two'})
     assert seen == ['one', 'two']
+
+
+def sdk_api(fake: FakeWebex, person: Person) -> Any:
+    """
+    :return: a wxc_sdk ``WebexSimpleApi`` acting as ``person`` against the fake
+    """
+    from wxc_sdk import WebexSimpleApi
+    api = WebexSimpleApi(tokens=person.token or fake.issue_tokens(person, client_id=CLIENT_ID)['access_token'])
+    api.session.BASE = fake.base_url
+    return api
+
+
+def test_wxc_sdk_call_control_against_fake(fake: FakeWebex, alice: Person, bob: Person) -> None:
+    from wxc_sdk.telephony.calls import RejectAction
+    api = sdk_api(fake, alice)
+    calls = api.telephony.calls
+    try:
+        calls.reject(fake.ring(alice), action=RejectAction.temporarily_unavailable)
+        calls.divert(fake.ring(alice), to_voicemail=True)
+        call_id = fake.ring(alice, from_name='Henry Green', from_number='7101')
+        calls.answer(call_id)
+        for act in (calls.mute, calls.hold, calls.resume, calls.start_recording, calls.pause_recording,
+                    calls.resume_recording, calls.push):
+            act(call_id)
+        calls.transmit_dtmf(call_id, '12#')
+        details = calls.call_details(call_id)
+        assert (details.call_id, details.state, details.recording_state) == (call_id, 'connected', 'started')
+        assert details.muted is True and details.mute_capable is True and details.answered is not None
+        assert fake.dtmf_sent(alice, call_id) == '12#' and fake.pushed_calls(alice) == [call_id]
+        calls.unmute(call_id)
+        calls.stop_recording(call_id)
+        parked = calls.park(call_id)
+        assert (parked.name, parked.number, parked.person_id) == ('Alice Example', '1001', alice.id)
+        retrieved = calls.retrieve(parked.number)
+        assert calls.call_details(retrieved.call_id).remote_party.name == 'Henry Green'
+        moved = calls.transfer(call_id1=retrieved.call_id, destination='1002')
+        assert moved.call_id == retrieved.call_id and calls.list_calls() == []
+        picked = calls.pickup(target='1002')
+        [listed] = calls.list_calls()
+        assert listed.call_id == picked.call_id and listed.remote_party.number == '7101'
+        bob_call = answered(fake, bob, from_number='7102')
+        barged = calls.barge_in('1002')
+        assert calls.call_details(barged.call_id).call_session_id == fake.call(bob, bob_call)['callSessionId']
+        assert [r.call_type for r in calls.call_history()] == ['placed', 'received', 'missed', 'missed']
+        assert [m.duration for m in api.telephony.voice_messaging.list()] == [12]
+    finally:
+        api.close()
+
+
+def test_wxc_sdk_voice_messaging_against_fake(fake: FakeWebex, alice: Person, bob: Person) -> None:
+    api = sdk_api(fake, alice)
+    voice = api.telephony.voice_messaging
+    try:
+        fake.leave_voicemail(alice, from_person=bob, duration=20)
+        fake.leave_voicemail(alice, urgent=True)
+        summary = voice.summary()
+        assert (summary.new_messages, summary.old_messages, summary.new_urgent_messages) == (2, 0, 1)
+        newest, oldest = voice.list()
+        assert (newest.calling_party.name, newest.urgent, newest.read) == ('Henry Green', True, False)
+        assert (oldest.calling_party.person_id, oldest.duration, oldest.confidential) == (bob.id, 20, False)
+        assert newest.created.tzinfo is not None
+        voice.mark_as_read(newest.id)
+        assert (voice.summary().old_messages, voice.summary().old_urgent_messages) == (1, 1)
+        voice.mark_as_unread(newest.id)
+        voice.delete(oldest.id)
+        assert [m.id for m in voice.list()] == [newest.id] and voice.summary().new_messages == 1
+    finally:
+        api.close()
+
+
+def test_wxc_sdk_parses_webhook_events_and_attachment_actions(fake: FakeWebex, bot: Person, alice: Person,
+                                                              receiver: Receiver) -> None:
+    from wxc_sdk.attachment_actions import AttachmentActionData
+    from wxc_sdk.telephony.calls import TelephonyEventData
+    from wxc_sdk.webhook import WebhookEvent
+    add_webhook(client(fake, bot), receiver.url(), resource='attachmentActions', event='created')
+    add_webhook(client(fake, alice), receiver.url(), resource='telephony_calls', event='updated')
+    call_id = answered(fake, alice)
+    control(client(fake, alice), 'mute', callId=call_id)
+    card = client(fake, bot).post('/messages', json={'toPersonId': alice.id, 'text': 'c', 'attachments': CARD})
+    action = fake.press(alice, card.json()['id'], {'action': 'unmute'})
+    fake.wait_deliveries_idle()
+    connected, muted, pressed = (WebhookEvent.model_validate(b) for b in receiver.bodies())
+    assert isinstance(muted.data, TelephonyEventData) and muted.data.event_type == 'muted'
+    assert muted.data.muted is True and muted.data.call_id == call_id
+    assert isinstance(pressed.data, AttachmentActionData) and pressed.data.id == action['id']
+    api = sdk_api(fake, bot)
+    try:
+        details = api.attachment_actions.details(action['id'])
+        assert (details.inputs, details.message_id, details.person_id) == ({'action': 'unmute'},
+                                                                           card.json()['id'], alice.id)
+    finally:
+        api.close()

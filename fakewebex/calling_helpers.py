@@ -1,0 +1,111 @@
+"""
+The Webex Calling conveniences of :class:`~fakewebex.server.FakeWebex`: simulate the far end of calls, leave
+voicemail, inspect what call control did.
+"""
+import logging
+from typing import TYPE_CHECKING, Optional
+
+from .models import Person
+
+if TYPE_CHECKING:
+    from .world import World
+
+__all__ = ['CallingHelpers']
+
+log = logging.getLogger(__name__)
+
+
+class CallingHelpers:
+    """
+    Mixin of :class:`~fakewebex.server.FakeWebex` for calls and voicemail; needs :attr:`world`.
+    """
+    world: 'World'
+
+    # --- calls
+
+    def ring(self, person: Person, from_name: str = 'Henry Green', from_number: str = '7101',
+             from_person: Optional[Person] = None, *, mute_capable: Optional[bool] = None) -> str:
+        """
+        An incoming call for ``person`` (alerting); ``from_person`` gets the outgoing leg.
+
+        :param mute_capable: ``muteCapable`` of the call; default ``person.mute_capable`` (True unless changed)
+        :return: id of ``person``'s call
+        """
+        return self.world.telephony.ring(person, from_name, from_number, from_person, mute_capable).id
+
+    def remote_answer(self, person: Person, call_id: str) -> None:
+        """The far end answers an outgoing call of ``person``."""
+        self.world.telephony.act(person, 'remote_answer', call_id)
+
+    def remote_hangup(self, person: Person, call_id: str) -> None:
+        """The far end hangs up a call of ``person``."""
+        self.world.telephony.act(person, 'remote_hangup', call_id)
+
+    def remote_hold(self, person: Person, call_id: str) -> None:
+        """The far end puts a connected call of ``person`` on hold."""
+        self.world.telephony.act(person, 'remote_hold', call_id)
+
+    def remote_resume(self, person: Person, call_id: str) -> None:
+        """The far end resumes a call it held."""
+        self.world.telephony.act(person, 'remote_resume', call_id)
+
+    def calls(self, person: Person) -> list[dict]:
+        """
+        :return: active calls of ``person`` as the API shows them
+        """
+        return self.world.telephony.calls(person)
+
+    def call(self, person: Person, call_id: str) -> dict:
+        """
+        :return: an active call of ``person`` as ``GET /telephony/calls/{id}`` shows it
+        :raises WebexError: 404 if it is not an active call of ``person``
+        """
+        return self.world.telephony.get(person, call_id)
+
+    def history(self, person: Person) -> list[dict]:
+        """
+        :return: call history of ``person``, newest first
+        """
+        return self.world.telephony.history(person)
+
+    def dtmf_sent(self, person: Person, call_id: str) -> str:
+        """
+        :return: the DTMF digits ``person`` sent on the call with ``transmitDtmf``, concatenated (``''`` if none)
+        """
+        return self.world.call_control.dtmf_sent(person, call_id)
+
+    def pushed_calls(self, person: Person) -> list[str]:
+        """
+        :return: ids of the calls ``person`` pushed (``POST /telephony/calls/push``), in order
+        """
+        return self.world.call_control.pushed(person)
+
+    def parked_calls(self) -> list[dict]:
+        """
+        :return: calls parked and not yet retrieved: ``{parkedAgainst (people id), parkedBy (people id),
+            remoteParty, callSessionId}``
+        """
+        return self.world.call_control.parked()
+
+    # --- voicemail
+
+    def leave_voicemail(self, person: Person, from_name: str = 'Henry Green', from_number: str = '7101',
+                        duration: int = 12, *, from_person: Optional[Person] = None, urgent: bool = False,
+                        confidential: bool = False) -> str:
+        """
+        A caller leaves a new voice message for ``person``; fires ``telephony_mwi``/``updated``.
+
+        :param from_person: a person of the fake as caller; name, number and personId are theirs
+        :return: id of the voice message
+        """
+        if from_person is not None:
+            from_name, from_number = from_person.display_name, from_person.dial_string or ''
+        return self.world.voicemail.leave(person, from_name, from_number, duration,
+                                          person_id=from_person.id if from_person else None, urgent=urgent,
+                                          confidential=confidential)['id']
+
+    def voicemails(self, person: Person) -> list[dict]:
+        """
+        :return: voice messages of ``person`` as ``GET /telephony/voiceMessages`` lists them, newest first
+        """
+        return self.world.voicemail.list(person)
