@@ -13,6 +13,7 @@ from wxc_cc.signature import derive_secret, sign
 from wxc_cc_bot import CallControlBot
 
 MESSAGES_HOOK = 'ccbot.messages.created'
+ACTIONS_HOOK = 'ccbot.attachmentActions.created'
 
 
 def start(settings, webex: WebexMock, existing: list) -> list:
@@ -21,15 +22,20 @@ def start(settings, webex: WebexMock, existing: list) -> list:
     return webex.summary()
 
 
-def test_start_learns_identity_and_creates_a_signed_webhook(settings, webex):
+def test_start_learns_identity_and_creates_signed_webhooks(settings, webex):
     assert start(settings, webex, []) == [('GET', '/people/me', 'bot'), ('GET', '/webhooks', 'bot'),
-                                          ('POST', '/webhooks', 'bot')]
-    assert webex.sent()[2].body == {'name': MESSAGES_HOOK, 'targetUrl': f'{PUBLIC_URL}/', 'resource': 'messages',
-                                    'event': 'created', 'secret': settings.webhook_secret}
+                                          ('POST', '/webhooks', 'bot'), ('POST', '/webhooks', 'bot')]
+    assert [s.body for s in webex.sent()[2:]] == [
+        {'name': MESSAGES_HOOK, 'targetUrl': f'{PUBLIC_URL}/', 'resource': 'messages', 'event': 'created',
+         'secret': settings.webhook_secret},
+        {'name': ACTIONS_HOOK, 'targetUrl': f'{PUBLIC_URL}/', 'resource': 'attachmentActions', 'event': 'created',
+         'secret': settings.webhook_secret}]
 
 
-def test_start_keeps_a_matching_webhook_and_leaves_others_alone(settings, webex):
+def test_start_keeps_matching_webhooks_and_leaves_others_alone(settings, webex):
     existing = [webhook(MESSAGES_HOOK, f'{PUBLIC_URL}/', 'messages', 'created', settings.webhook_secret),
+                webhook(ACTIONS_HOOK, f'{PUBLIC_URL}/', 'attachmentActions', 'created', settings.webhook_secret,
+                        webhook_id='WH2'),
                 webhook('someone else', 'https://x/', 'messages', 'created', None, webhook_id='OTHER')]
     assert start(settings, webex, existing) == [('GET', '/people/me', 'bot'), ('GET', '/webhooks', 'bot')]
 
@@ -37,7 +43,9 @@ def test_start_keeps_a_matching_webhook_and_leaves_others_alone(settings, webex)
 def test_start_updates_a_stale_webhook_and_removes_duplicates(settings, webex):
     existing = [webhook(MESSAGES_HOOK, 'https://old.example/', 'messages', 'created', None, webhook_id='A',
                         status='inactive'),
-                webhook(MESSAGES_HOOK, 'https://older.example/', 'messages', 'created', None, webhook_id='B')]
+                webhook(MESSAGES_HOOK, 'https://older.example/', 'messages', 'created', None, webhook_id='B'),
+                webhook(ACTIONS_HOOK, f'{PUBLIC_URL}/', 'attachmentActions', 'created', settings.webhook_secret,
+                        webhook_id='C')]
     webex.add('PUT', '/webhooks/A', json_body=existing[0])
     webex.add('DELETE', '/webhooks/B', status=204)
     assert start(settings, webex, existing)[2:] == [('DELETE', '/webhooks/B', 'bot'), ('PUT', '/webhooks/A', 'bot')]

@@ -10,8 +10,10 @@ import pytest
 from tests.conftest import API, CLIENT_SECRET, PUBLIC_URL
 from tests.webexmock import (ROOM_ID, USER_EMAIL, USER_ID, USER_REFRESH, USER_TOKEN, call, chat, user_context,
                              webhook)
+from tests.adaptivecard import validate_card
 from wxc_cc.signature import derive_secret
 
+MONITOR_ON = 'Monitoring is on: your calls show here as cards with buttons, and new voicemail too.'
 NOT_AUTHENTICATED = f'User {USER_EMAIL.replace(".", chr(92) + ".")} not authenticated. Use /auth command first'
 
 
@@ -20,14 +22,22 @@ def authorized(bot):
     bot.core.store.set_user_context(user_context())
 
 
-def test_help_lists_every_command_with_two_requests(client, webex):
+def test_help_lists_every_command_with_two_requests(client, webex, bot):
     [reply] = chat(client, webex, '/help')
-    for usage in ('/help', '/auth [clear|force|maintenance]', '/monitor on|off', '/dial <number or SIP URI>',
-                  '/answer', '/hangup', '/history'):
-        assert f'**{usage}**' in reply
+    for command in bot.core.commands.values():
+        if command.name != '/redis':
+            assert f'**{command.usage}**' in reply
     assert '/redis' not in reply, '/redis is offered only with the Redis store'
+    assert reply.index('**Calls**') < reply.index('**Monitoring**') < reply.index('**Voicemail**') \
+        < reply.index('**Account**')
     assert webex.summary() == [('GET', webex.sent()[0].path, 'bot'), ('POST', '/messages', 'bot')]
-    assert webex.replies()[0]['roomId'] == ROOM_ID
+    [message] = webex.replies()
+    assert message['roomId'] == ROOM_ID
+    [attachment] = message['attachments']
+    assert attachment['contentType'] == 'application/vnd.microsoft.card.adaptive'
+    validate_card(attachment['content'])
+    titles = [block['text'] for block in attachment['content']['body'] if block['type'] == 'TextBlock']
+    assert titles[1:] == ['Calls', 'Monitoring', 'Voicemail', 'Account']
 
 
 @pytest.mark.parametrize('text', ['hello', '', 'please /dial 1234', 'dial 1234', '/dialx 1'])
@@ -134,7 +144,7 @@ def test_answer_answers_the_alerting_call(client, webex, authorized):
 
 def test_answer_without_ringing_call(client, webex, authorized):
     webex.add('GET', '/telephony/calls', json_body={'items': [call('C1', 'connected', 'terminator')]})
-    assert chat(client, webex, '/answer') == ['There is no incoming call to answer.']
+    assert chat(client, webex, '/answer') == ['You have no call that can be answered.']
     assert '/telephony/calls/answer' not in [s.path for s in webex.sent()]
 
 
@@ -149,7 +159,7 @@ def test_hangup_says_to_or_from(client, webex, authorized, personality, word):
 
 def test_hangup_without_call(client, webex, authorized):
     webex.add('GET', '/telephony/calls', json_body={'items': []})
-    assert chat(client, webex, '/hangup') == ['You have no active call to hang up.']
+    assert chat(client, webex, '/hangup') == ['You have no call that can be hung up.']
 
 
 def test_history_is_sorted_newest_first(client, webex, authorized):
@@ -160,22 +170,23 @@ def test_history_is_sorted_newest_first(client, webex, authorized):
         {'type': 'received', 'privacyEnabled': True, 'time': '2026-01-02T10:00:00.000Z'}]})
     [reply] = chat(client, webex, '/history')
     assert reply.splitlines() == [
-        '**Call history** (3 calls, newest first)',
-        r'- 2026-01-03 10:00:00 UTC · ⚠️ missed from \+14085550000',
-        '- 2026-01-02 10:00:00 UTC · ↙️ received from a private number',
-        '- 2026-01-01 10:00:00 UTC · ↗️ placed to Ann (1001)']
+        '**Call history: 3 calls, newest first** (UTC)', '```',
+        '2026-01-03 10:00  missed    +14085550000',
+        '2026-01-02 10:00  received  private',
+        '2026-01-01 10:00  placed    Ann (1001)', '```']
     assert [(s.path, s.identity) for s in webex.sent() if s.path.startswith('/telephony')] == [
         ('/telephony/calls/history', 'user')]
 
 
 def test_long_replies_are_split_not_refused(client, webex, authorized):
-    webex.add('GET', '/telephony/calls/history', json_body={'items': [
-        {'type': 'placed', 'name': f'Person number {i} ' + 'x' * 40, 'number': str(1000 + i),
-         'privacyEnabled': False, 'time': f'2026-01-01T10:{i % 60:02d}:00.000Z'} for i in range(300)]})
-    replies = chat(client, webex, '/history')
+    webex.add('GET', '/telephony/voiceMessages', json_body={'items': [
+        {'id': f'VM{i}', 'duration': 30, 'read': False, 'created': f'2026-01-01T10:{i % 60:02d}:00.000Z',
+         'callingParty': {'name': f'Caller number {i} ' + 'x' * 40, 'number': str(1000 + i)}}
+        for i in range(300)]})
+    replies = chat(client, webex, '/voicemail list')
     assert len(replies) > 1
     assert all(len(reply.encode()) <= 7439 for reply in replies)
-    assert sum(reply.count('\n- ') + reply.startswith('- ') for reply in replies) == 300
+    assert sum(len(re.findall(r'^\d+\. ', reply, re.M)) for reply in replies) == 300
 
 
 def user_webhook_secret(bot) -> str:
@@ -186,18 +197,19 @@ def test_monitor_on_creates_a_signed_webhook(client, webex, bot, authorized):
     webex.add('GET', '/webhooks', json_body={'items': [webhook('other app', 'https://x', 'messages', 'created',
                                                                None, webhook_id='OTHER')]})
     webex.add('POST', '/webhooks', json_body=webhook('ccbot.telephony_calls', 'u', 'telephony_calls', 'all', 's'))
-    assert chat(client, webex, '/monitor on') == ['Monitoring is on: I will tell you about your calls here.']
+    assert chat(client, webex, '/monitor on') == [MONITOR_ON]
     hooks = [(s.method, s.path, s.identity, s.body) for s in webex.sent() if s.path.startswith('/webhooks')]
-    assert hooks == [('GET', '/webhooks', 'user', None), ('POST', '/webhooks', 'user', {
-        'name': 'ccbot.telephony_calls', 'targetUrl': f'{PUBLIC_URL}/callevent/{USER_ID}',
-        'resource': 'telephony_calls', 'event': 'all', 'secret': user_webhook_secret(bot)})]
+    assert hooks == [('GET', '/webhooks', 'user', None)] + [('POST', '/webhooks', 'user', {
+        'name': f'ccbot.{resource}', 'targetUrl': f'{PUBLIC_URL}/callevent/{USER_ID}',
+        'resource': resource, 'event': 'all', 'secret': user_webhook_secret(bot)})
+        for resource in ('telephony_calls', 'telephony_mwi')]
     assert user_webhook_secret(bot) != bot.settings.webhook_secret
 
 
 def test_monitor_on_twice_keeps_the_webhook(client, webex, bot, authorized):
     webex.add('GET', '/webhooks', json_body={'items': [webhook(
-        'ccbot.telephony_calls', f'{PUBLIC_URL}/callevent/{USER_ID}', 'telephony_calls', 'all',
-        user_webhook_secret(bot))]})
+        f'ccbot.{resource}', f'{PUBLIC_URL}/callevent/{USER_ID}', resource, 'all', user_webhook_secret(bot),
+        webhook_id=resource) for resource in ('telephony_calls', 'telephony_mwi')]})
     assert chat(client, webex, '/monitor on') == ['Monitoring is already on.']
     assert [s.method for s in webex.sent() if s.path.startswith('/webhooks')] == ['GET']
 

@@ -34,9 +34,10 @@ def test_a_day_with_the_bot(fake: FakeWebex, tmp_path, store_env):
     process = start_bot(fake, bot, tmp_path, **store_env)
     chat = Chat(fake, alice, bot)
     try:
-        [hook] = fake.webhooks(owner=bot)
+        hook, actions_hook = sorted(fake.webhooks(owner=bot), key=lambda h: h['resource'] != 'messages')
         assert (hook['resource'], hook['event'], hook['targetUrl']) == ('messages', 'created', f'{process.url}/')
-        assert hook['secret']
+        assert (actions_hook['resource'], actions_hook['event']) == ('attachmentActions', 'created')
+        assert hook['secret'] and actions_hook['secret']
 
         assert chat.say('/dial 1234', 'not authenticated') == \
             r'User alice@example\.com not authenticated. Use /auth command first'
@@ -77,8 +78,9 @@ def test_a_day_with_the_bot(fake: FakeWebex, tmp_path, store_env):
         fake.remote_answer(alice, outgoing['id'])
 
         assert chat.say('/monitor on', 'Monitoring is on')
-        [monitor] = fake.webhooks(owner=alice)
-        assert monitor['targetUrl'] == f'{process.url}/callevent/{alice.id}' and monitor['secret']
+        monitors = fake.webhooks(owner=alice)
+        assert sorted(h['resource'] for h in monitors) == ['telephony_calls', 'telephony_mwi']
+        assert all(h['targetUrl'] == f'{process.url}/callevent/{alice.id}' and h['secret'] for h in monitors)
 
         assert chat.say('/hangup', 'Hung up') == 'Hung up the call to 1234.'
         chat.wait_reply('Disconnected outgoing call to 1234', set())
@@ -92,20 +94,21 @@ def test_a_day_with_the_bot(fake: FakeWebex, tmp_path, store_env):
         assert fake.calls(alice) == []
 
         history = chat.say('/history', 'Call history').splitlines()
-        assert history[0] == '**Call history** (3 calls, newest first)'
-        assert 'received from Henry Green (7101)' in history[1] and 'placed to 1234' in history[2]
-        assert 'placed to 1001' in history[3]
+        assert history[0] == '**Call history: 3 calls, newest first** (UTC)'
+        assert history[2].endswith('received  Henry Green (7101)') and history[3].endswith('placed    1234')
+        assert history[4].endswith('placed    1001')
 
         # a restart keeps the user authenticated and the webhooks as they are
         process.restart()
-        assert chat.say('/history', 'Call history').splitlines()[0] == '**Call history** (3 calls, newest first)'
-        assert [h['id'] for h in fake.webhooks(owner=bot)] == [hook['id']]
+        assert chat.say('/history', 'Call history').splitlines()[0] == '**Call history: 3 calls, newest first** (UTC)'
+        assert sorted(h['id'] for h in fake.webhooks(owner=bot)) == sorted([hook['id'], actions_hook['id']])
 
         assert 'to authorize me' in chat.say('/auth force', 'link')
         assert chat.say('/auth', 'authenticated as').startswith(r'You are authenticated as alice@example\.com')
         assert chat.say('/monitor off', 'Monitoring') == 'Monitoring is off.'
         assert fake.webhooks(owner=alice) == []
-        assert chat.say('/monitor on', 'Monitoring') == 'Monitoring is on: I will tell you about your calls here.'
+        assert chat.say('/monitor on', 'Monitoring') == \
+            'Monitoring is on: your calls show here as cards with buttons, and new voicemail too.'
 
         if store_env:
             info = chat.say('/redis info', 'Redis token store')

@@ -2,7 +2,6 @@
 The token stores, YAML file and real Redis, against the same contract; then what is particular to each.
 """
 import datetime
-import os
 import stat
 import threading
 import time
@@ -195,6 +194,19 @@ def test_yaml_long_claims_hold_for_other_processes_and_restarts(tmp_path: Path):
     assert YAMLTokenManager(tmp_path / 't.yml').first_time('user-webhooks:abc', ttl=30 * 86400) is False
 
 
+def test_notes_are_shared_and_expire(make_store):
+    first, second = make_store(), make_store()
+    first.set_note('card:alice:C1', 'MSG1', ttl=60)
+    assert second.get_note('card:alice:C1') == 'MSG1'
+    second.set_note('card:alice:C1', 'MSG2', ttl=60)
+    assert first.get_note('card:alice:C1') == 'MSG2'
+    first.delete_note('card:alice:C1')
+    assert second.get_note('card:alice:C1') is None
+    first.set_note('short', 'x', ttl=0.001)
+    time.sleep(0.01)
+    assert second.get_note('short') is None
+
+
 def test_redis_first_time_is_shared_by_instances(redis_client):
     first, second = RedisTokenManager(redis_client), RedisTokenManager(redis_client)
     assert first.first_time('message:1', ttl=60) is True
@@ -234,7 +246,8 @@ def test_yaml_file_is_private_and_written_atomically(tmp_path: Path):
     store.set_user_context(context('alice'))
     store.start_flow('alice')
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert sorted(p.name for p in tmp_path.iterdir()) == ['wxc_cc_bot.yml', 'wxc_cc_bot.yml.lock']  # no temporary files left
+    # no temporary files left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['wxc_cc_bot.yml', 'wxc_cc_bot.yml.lock']
     data = yaml.safe_load(path.read_text())
     assert data['users']['alice']['tokens']['access_token'] == 'access-1'
     assert len(data['flows']) == 1

@@ -109,6 +109,18 @@ class WebexMock:
                            'data': {'id': message_id, 'roomId': ROOM_ID, 'roomType': room_type,
                                     'personId': person_id, 'personEmail': email}}).encode()
 
+    def action_notification(self, message_id: str, inputs: dict, *, person_id: str = USER_ID) -> bytes:
+        """A card press: the attachmentActions notification; the inputs answer GET /attachment/actions/{id}."""
+        action_id = f'ACTION{next(self._ids)}'
+        self.add('GET', f'/attachment/actions/{action_id}', json_body={
+            'id': action_id, 'type': 'submit', 'messageId': message_id, 'inputs': inputs, 'personId': person_id,
+            'roomId': ROOM_ID, 'created': '2026-01-01T00:00:00.000Z'})
+        return json.dumps({'id': 'ACTWH', 'name': 'ccbot.attachmentActions.created', 'resource': 'attachmentActions',
+                           'event': 'created', 'actorId': person_id,
+                           'data': {'id': action_id, 'type': 'submit', 'messageId': message_id,
+                                    'personId': person_id, 'roomId': ROOM_ID,
+                                    'created': '2026-01-01T00:00:00.000Z'}}).encode()
+
     def signed(self, body: bytes, secret: Optional[str] = None) -> dict:
         return {'X-Spark-Signature': sign(secret or self.settings.webhook_secret, body),
                 'Content-Type': 'application/json'}
@@ -155,12 +167,23 @@ def chat(client, webex: WebexMock, text: str, **kwargs: Any) -> list[str]:
     return [reply['markdown'] for reply in webex.replies()[before:]]
 
 
-def call(call_id: str, state: str, personality: str, name: str = 'Henry Green', number: str = '7101') -> dict:
+def call(call_id: str, state: str, personality: str, name: str = 'Henry Green', number: str = '7101',
+         created: str = '2026-01-01T10:00:00.000Z', **extra: Any) -> dict:
     """A call as GET /telephony/calls lists it."""
     return {'id': call_id, 'callSessionId': f'S-{call_id}', 'personality': personality, 'state': state,
             'remoteParty': {'name': name, 'number': number, 'privacyEnabled': False, 'callType': 'location'},
-            'appearance': 1, 'created': '2026-01-01T10:00:00.000Z'}
+            'appearance': 1, 'created': created, **extra}
 
 
 __all__ = ['WebexMock', 'Sent', 'chat', 'call', 'user_context', 'user_tokens', 'webhook', 'BOT_ID', 'USER_ID',
            'USER_EMAIL', 'USER_TOKEN', 'USER_REFRESH', 'ROOM_ID', 'PUBLIC_URL']
+
+
+def call_event(call_id: str, state: str, event_type: str, at: str, *, personality: str = 'terminator',
+               name: str = 'Henry Green', number: str = '7101', event: str = 'updated') -> bytes:
+    """A telephony_calls notification for :data:`USER_ID`."""
+    data = {'eventType': event_type, 'eventTimestamp': at, 'callId': call_id, 'callSessionId': f'S-{call_id}',
+            'personality': personality, 'state': state, 'appearance': 1, 'created': '2026-01-01T10:00:00.000Z',
+            'remoteParty': {'name': name, 'number': number, 'privacyEnabled': False, 'callType': 'location'}}
+    return json.dumps({'id': 'WH', 'name': 'ccbot.telephony_calls', 'resource': 'telephony_calls', 'event': event,
+                       'createdBy': USER_ID, 'actorId': USER_ID, 'data': data}).encode()

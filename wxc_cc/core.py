@@ -2,26 +2,30 @@
 The bot without a web framework: notifications in (raw body and signature), Webex API calls and an
 :class:`Outcome` out. :class:`wxc_cc_bot.CallControlBot` is the thin Flask adapter around it.
 """
+import hashlib
 import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Union
 
 import requests
 from wxc_sdk.rest import RestError
-from wxc_sdk.telephony.calls import TelephonyEventData
 
-from . import replies
-from .commands import Context, Request, Services, all_commands, parse_command
+from . import cards, replies
+from .cardactions import CardActions
+from .commands import Request, Services, all_commands
+from .conversation import Conversation
 from .config import Settings
 from .dispatch import Dispatcher
-from .errors import BotError, StoreUnavailable, webex_reason
+from .errors import StoreUnavailable, webex_reason
 from .healing import WebhookHealer
-from .notifications import BadNotification, MessageCreated, call_event, message_created, parse_notification
+from .monitoring import CallMonitor
+from .notifications import BadNotification, action_created, call_event, message_created, parse_notification
 from .oauth import OAuthClient, RedirectOutcome, complete_authorization
+from .replies import Reply
 from .signature import Verdict, verify
-from .stores import TokenManager, build_token_manager
+from .stores import TokenManager, UserContext, build_token_manager
 from .webex import WebexClients
 from .webhooks import BotWebhooks, CallEventWebhooks
 
@@ -32,8 +36,6 @@ log = logging.getLogger(__name__)
 #: seconds a notification id is remembered to recognise it when delivered again
 DEDUP_TTL = 3600
 
-GROUP_POINTER = ('I handle call control only in a 1:1 space, where your calls stay private. '
-                 'Send me a direct message, for example /help.')
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,12 @@ class BotCore:
         self.healer = WebhookHealer(store=self.store, bot=self.clients.bot, bot_webhooks=self.bot_webhooks,
                                     call_webhooks=self.call_webhooks, user_api=self.services.user_api,
                                     interval=settings.webhook_check_interval)
+        self.monitor = CallMonitor(store=self.store, bot=self.clients.bot, send=self.send,
+                                   user_api=self.services.user_api)
+        self.conversation = Conversation(
+            services=self.services, bot=self.clients.bot, send=self.send,
+            card_actions=CardActions(store=self.store, monitor=self.monitor, user_api=self.services.user_api),
+            mention=lambda: self.bot_display_name)
         self.bot_id: Optional[str] = None
         self.bot_display_name = ''
 
@@ -130,14 +138,25 @@ class BotCore:
 
     # --- sending
 
-    def send(self, markdown: str, *, room_id: Optional[str] = None, to_person_id: Optional[str] = None) -> None:
+    def send(self, reply: Union[str, Reply], *, room_id: Optional[str] = None,
+             to_person_id: Optional[str] = None) -> Optional[str]:
         """
-        Post a message, split into parts when it is too long for one.
+        Post a reply: markdown split into parts when it is too long for one message, or a card with its
+        markdown as the text shown where cards are not.
 
+        :return: id of the (last) message posted
         :raises RestError: Webex refused it
         """
+        messages = self.clients.bot.messages
+        if isinstance(reply, Reply) and reply.card:
+            return messages.create(room_id=room_id, to_person_id=to_person_id,
+                                   markdown=replies.split_message(reply.markdown)[0],
+                                   attachments=[cards.attachment(reply.card)]).id
+        markdown = reply.markdown if isinstance(reply, Reply) else reply
+        message_id = None
         for part in replies.split_message(markdown):
-            self.clients.bot.messages.create(room_id=room_id, to_person_id=to_person_id, markdown=part)
+            message_id = messages.create(room_id=room_id, to_person_id=to_person_id, markdown=part).id
+        return message_id
 
     def notify(self, person_id: str, markdown: str) -> None:
         """
@@ -148,7 +167,7 @@ class BotCore:
         except (RestError, requests.RequestException) as error:
             log.warning('message to %s failed: %s', person_id, webex_reason(error))
 
-    # --- notifications for the bot: chat messages
+    # --- notifications for the bot: chat messages and card presses
 
     def handle_bot_notification(self, body: bytes, signature: Optional[str]) -> Outcome:
         """
@@ -161,84 +180,67 @@ class BotCore:
             return rejected
         try:
             notification = parse_notification(body)
-            if (notification.resource, notification.event) != ('messages', 'created'):
-                log.info('ignored %s/%s notification', notification.resource, notification.event)
-                return Outcome(200, 'ignored')
-            message = message_created(notification)
+            kind = (notification.resource, notification.event)
+            if kind == ('messages', 'created'):
+                message = message_created(notification)
+                if message.person_id == self.bot_id:
+                    return Outcome(200, 'own message ignored')
+                return self._accept(message.person_id, f'message:{message.message_id}',
+                                    lambda: self.conversation.message(message))
+            if kind == ('attachmentActions', 'created'):
+                action = action_created(notification)
+                return self._accept(action.person_id, f'action:{action.action_id}', lambda: self.conversation.press(
+                    action.action_id, action.room_id, action.person_id))
         except BadNotification as error:
             log.warning('malformed notification: %s', error)
             return Outcome(400, f'malformed notification: {error}')
-        if message.person_id == self.bot_id:
-            return Outcome(200, 'own message ignored')
-        return self._accept(message.person_id, f'message:{message.message_id}',
-                            lambda: self.process_message(message))
+        log.info('ignored %s/%s notification', notification.resource, notification.event)
+        return Outcome(200, 'ignored')
 
-    def process_message(self, message: MessageCreated) -> None:
+    def execute(self, request: Request) -> Union[str, Reply]:
         """
-        Serve a chat message: read it, run the command, reply.
+        Run a command and return the reply (see :meth:`wxc_cc.conversation.Conversation.execute`).
         """
-        try:
-            if message.room_type != 'direct':
-                self.send(GROUP_POINTER, room_id=message.room_id)
-                return
-            text = self.clients.bot.messages.details(message.message_id).text or ''
-            command, argument = parse_command(text, self.bot_display_name)
-            request = Request(command=command, argument=argument, person_id=message.person_id,
-                              person_email=message.person_email, room_id=message.room_id)
-            self.send(self.execute(request), room_id=message.room_id)
-        except (RestError, requests.RequestException) as error:
-            log.error('message %s from %s not served: %s', message.message_id, message.person_id,
-                      webex_reason(error))
+        return self.conversation.execute(request)
 
-    def execute(self, request: Request) -> str:
-        """
-        Run a command and return the reply. Anything the bot does not understand gets the help text.
-        """
-        command = self.commands.get(request.command) or self.commands['/help']
-        log.info('%s from %s in %s', command.name, request.person_id, request.room_id)
-        context = Context(request=request, services=self.services)
-        try:
-            if command.needs_user:
-                context.user = self.store.get_user_context_and_refresh(request.person_id)
-                if context.user is None:
-                    return replies.not_authenticated(request.person_email)
-            return command.run(context)
-        except BotError as error:
-            log.info('%s from %s: %s', command.name, request.person_id, error.log_message)
-            return error.user_message
-        except Exception:
-            log.exception('%s from %s failed', command.name, request.person_id)
-            return f'Sorry, {command.name} failed unexpectedly. Please try again.'
-
-    # --- notifications of call events
+    # --- notifications of call events and voicemail
 
     def handle_call_event(self, user_id: str, body: bytes, signature: Optional[str]) -> Outcome:
         """
-        A ``telephony_calls`` notification for a monitored user, posted to ``/callevent/<user_id>``.
+        A ``telephony_calls`` or ``telephony_mwi`` notification for a monitored user, posted to
+        ``/callevent/<user_id>``.
         """
         if rejected := _rejected(verify(self.call_webhooks.secret(user_id), body, signature), 'call event'):
             return rejected
         try:
-            event = call_event(parse_notification(body))
+            notification = parse_notification(body)
+            if notification.resource == 'telephony_mwi':
+                key = f'mwi:{user_id}:{hashlib.sha256(body).hexdigest()[:32]}'
+                return self._accept(user_id, key, lambda: self._for_user(
+                    user_id, lambda user: self.monitor.voicemail_event(user, notification.data)))
+            event = call_event(notification)
         except BadNotification as error:
             log.warning('malformed call event for %s: %s', user_id, error)
             return Outcome(400, f'malformed call event: {error}')
         key = f'call:{user_id}:{event.call_id}:{event.event_type}:{event.event_timestamp.isoformat()}'
-        return self._accept(user_id, key, lambda: self.process_call_event(user_id, event))
+        log.info('call event %s for %s', event.event_type, user_id)
+        return self._accept(user_id, key, lambda: self._for_user(
+            user_id, lambda user: self.monitor.call_event(user, event, notification.data)))
 
-    def process_call_event(self, user_id: str, event: TelephonyEventData) -> None:
+    def _for_user(self, user_id: str, show: Callable[[UserContext], None]) -> None:
         """
-        Tell a monitored user about a call event. Users the bot has forgotten are not told.
+        Show an event to a monitored user; users the bot has forgotten are not told.
         """
         try:
-            if self.store.get_user_context(user_id) is None:
-                log.info('call event for unknown user %s ignored', user_id)
+            user = self.store.get_user_context(user_id)
+            if user is None:
+                log.info('event for unknown user %s ignored', user_id)
                 return
+            show(user)
         except StoreUnavailable as error:
-            log.error('call event for %s dropped: %s', user_id, error.log_message)
-            return
-        log.info('call event %s for %s', event.event_type, user_id)
-        self.notify(user_id, replies.call_event(event, event.event_type, event.event_timestamp))
+            log.error('event for %s dropped: %s', user_id, error.log_message)
+        except (RestError, requests.RequestException) as error:
+            log.warning('event for %s not shown: %s', user_id, webex_reason(error))
 
     # --- OAuth
 

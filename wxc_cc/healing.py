@@ -18,7 +18,7 @@ from wxc_sdk.rest import RestError
 from .errors import StoreUnavailable, webex_reason
 from .stores import TokenManager, UserContext
 from .webex import BotApi, UserApi
-from .webhooks import BotWebhooks, CallEventWebhooks, reconcile
+from .webhooks import BotWebhooks, CallEventWebhooks
 
 __all__ = ['WebhookHealer']
 
@@ -81,9 +81,8 @@ class WebhookHealer:
                 user = self.store.get_user_context_and_refresh(user.user_id)
                 if user is None:
                     continue
-                webhooks = self.user_api(user).webhooks
-                ours = [w for w in webhooks.list() if w.name == self.call_webhooks.name]
-                if ours and reconcile(webhooks, self.call_webhooks.spec(user.user_id), ours) != 'unchanged':
+                if self.call_webhooks.enable(self.user_api(user).webhooks, user.user_id,
+                                             only_existing=True) != 'unchanged':
                     updated += 1
             except (RestError, requests.RequestException) as error:
                 log.warning('call-event webhook of %s not checked: %s', user.user_id, webex_reason(error))

@@ -9,8 +9,8 @@ from typing import Any, Optional
 from pydantic import ValidationError
 from wxc_sdk.telephony.calls import TelephonyEventData
 
-__all__ = ['BadNotification', 'Notification', 'MessageCreated', 'parse_notification', 'message_created',
-           'call_event']
+__all__ = ['BadNotification', 'Notification', 'MessageCreated', 'ActionCreated', 'parse_notification',
+           'message_created', 'action_created', 'call_event']
 
 
 class BadNotification(ValueError):
@@ -86,6 +86,28 @@ def message_created(notification: Notification) -> MessageCreated:
                           room_type=_field(data, 'roomType', required=False) or 'direct',
                           person_id=_field(data, 'personId'),
                           person_email=_field(data, 'personEmail', required=False))
+
+
+@dataclass(frozen=True)
+class ActionCreated:
+    """
+    The ``data`` of an ``attachmentActions``/``created`` notification: a button pressed on a card (not the inputs).
+    """
+    action_id: str
+    message_id: str
+    person_id: str
+    room_id: str
+
+
+def action_created(notification: Notification) -> ActionCreated:
+    """
+    The reference to a card submission.
+
+    :raises BadNotification: fields missing
+    """
+    data = notification.data
+    return ActionCreated(action_id=_field(data, 'id'), message_id=_field(data, 'messageId'),
+                         person_id=_field(data, 'personId'), room_id=_field(data, 'roomId'))
 
 
 def call_event(notification: Notification) -> TelephonyEventData:

@@ -9,15 +9,26 @@ import datetime
 import html
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Optional
 
 from wxc_sdk.telephony.calls import CallHistoryRecord, TelephonyCall, TelephonyParty
+from wxc_sdk.telephony.voice_messaging.members import VoiceMessageDetails
 from wxc_sdk.tokens import Tokens
 
-__all__ = ['escape', 'split_message', 'html_page', 'MAX_MESSAGE_BYTES']
+__all__ = ['escape', 'split_message', 'html_page', 'Reply', 'MAX_MESSAGE_BYTES']
 
 #: Webex refuses messages longer than this many bytes
 MAX_MESSAGE_BYTES = 7439
+
+@dataclass(frozen=True)
+class Reply:
+    """
+    A reply with a card: the markdown is what clients that do not show cards (and notifications) display.
+    """
+    markdown: str
+    card: Optional[dict] = None
+
 
 _MARKDOWN_SPECIAL = re.compile(r'([\\`*_{}\[\]()#+\-.!|<>~&])')
 
@@ -112,7 +123,9 @@ AUTH_PAGE_SUCCESS = 'Done: the bot can now control your Webex Calling phone. You
 
 def not_authenticated(email: Optional[str]) -> str:
     """Reply to a command that needs tokens the user has not granted."""
-    return f'User {escape(email) or "unknown"} not authenticated. Use /auth command first'
+    if not email:
+        return 'You are not authenticated. Use /auth command first'
+    return f'User {escape(email)} not authenticated. Use /auth command first'
 
 
 def auth_link(url: str, minutes: int) -> str:
@@ -214,24 +227,98 @@ def hung_up(call: TelephonyCall) -> str:
     return f'Hung up the call {direction(call)[1]} {party(call.remote_party)}.'
 
 
-_HISTORY_ICON = {'placed': '↗️ placed', 'received': '↙️ received', 'missed': '⚠️ missed'}
+#: how history kinds are shown
+HISTORY_KINDS = {'placed': '↗️ placed', 'received': '↙️ received', 'missed': '⚠️ missed'}
 
 
-def history(records: Iterable[CallHistoryRecord]) -> str:
-    """
-    Call history, newest first, one line per call.
-    """
+def short_time(moment: Optional[datetime.datetime]) -> str:
+    """A time in a table: UTC, to the minute."""
+    if moment is None:
+        return '?'
+    return moment.astimezone(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M')
+
+
+def _code_safe(value: Optional[str]) -> str:
+    """Outside text for a code block: on one line, and unable to end the block."""
+    return ' '.join((value or '').replace('`', "'").split())
+
+
+def newest_first(records: Iterable[CallHistoryRecord]) -> list[CallHistoryRecord]:
+    """History records, newest first."""
     epoch = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
-    ordered = sorted(records, key=lambda record: record.time or epoch, reverse=True)
-    if not ordered:
-        return 'Your call history is empty.'
-    lines = [f'**Call history** ({len(ordered)} calls, newest first)']
-    for record in ordered:
-        kind = _value(record.call_type)
-        preposition = 'to' if kind == 'placed' else 'from'
-        lines.append(f'- {timestamp(record.time)} · {_HISTORY_ICON.get(kind, escape(kind))} {preposition} '
-                     f'{party_of(record.name, record.number, record.privacy_enabled)}')
+    return sorted(records, key=lambda record: record.time or epoch, reverse=True)
+
+
+def history_title(count: int, kind: Optional[str]) -> str:
+    """Heading of the history, e.g. ``Call history: 3 missed calls, newest first``."""
+    what = f'{kind} call' if kind else 'call'
+    return f'Call history: {count} {what}{"" if count == 1 else "s"}, newest first'
+
+
+def history(records: list[CallHistoryRecord], kind: Optional[str] = None) -> str:
+    """
+    Call history as a compact table (time UTC, kind, party), records already sorted and cut to size.
+    """
+    if not records:
+        return f'No {kind} calls in your history.' if kind else 'Your call history is empty.'
+    rows = []
+    for record in records:
+        record_kind = _value(record.call_type)
+        who = record.name if record.name and record.name != record.number else ''
+        party_text = f'{who} ({record.number})' if who and record.number else (who or record.number or 'private')
+        rows.append(f'{short_time(record.time)}  {record_kind:<8}  {_code_safe(party_text)}')
+    return f'**{history_title(len(records), kind)}** (UTC)\n```\n' + '\n'.join(rows) + '\n```'
+
+
+def call_list(calls: list[TelephonyCall], now: datetime.datetime) -> str:
+    """
+    The user's calls, numbered as the commands that take a call number expect.
+    """
+    if not calls:
+        return 'You have no active calls.'
+    lines = [f'**Your calls** ({len(calls)})']
+    for number, call in enumerate(calls, start=1):
+        since = call.answered or call.created
+        seconds = max(0, int((now - since).total_seconds())) if since else 0
+        muted = ', muted' if call.muted else ''
+        recording = f', recording {_value(call.recording_state)}' if call.recording_state else ''
+        lines.append(f'{number}. {call_summary(call)} · {seconds // 60}:{seconds % 60:02d}{muted}{recording}')
     return '\n'.join(lines)
+
+
+def voicemail_summary(new: int, old: int, urgent: int) -> str:
+    """Reply to ``/voicemail``."""
+    if not new and not old:
+        return 'Your voicemail is empty.'
+    urgent_text = f' ({urgent} urgent)' if urgent else ''
+    return f'You have {new} new{urgent_text} and {old} old voice message(s). /voicemail list shows them.'
+
+
+def newest_messages(messages: Iterable[VoiceMessageDetails]) -> list[VoiceMessageDetails]:
+    """Voice messages newest first, as /voicemail numbers them."""
+    epoch = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
+    return sorted(messages, key=lambda message: message.created or epoch, reverse=True)
+
+
+def voicemail_list(messages: list[VoiceMessageDetails]) -> str:
+    """Reply to ``/voicemail list``: numbered, newest first, with caller, time, duration and read state."""
+    if not messages:
+        return 'Your voicemail is empty.'
+    lines = [f'**Voice messages** ({len(messages)}, newest first)']
+    for number, message in enumerate(messages, start=1):
+        caller = message.calling_party
+        who = party_of(caller and caller.name, caller and caller.number, caller and caller.privacy_enabled)
+        seconds = message.duration or 0
+        state = 'read' if message.read else '**new**'
+        urgent = ' · urgent' if message.urgent else ''
+        lines.append(f'{number}. {state} · {short_time(message.created)} · {who} · '
+                     f'{seconds // 60}:{seconds % 60:02d}{urgent}')
+    return '\n'.join(lines)
+
+
+def new_voicemail(new: int) -> str:
+    """Announcement of a new voice message (monitoring on)."""
+    return f'📬 New voice message: you have {new} new. /voicemail list shows them.'
 
 
 def api_failure(action: str, reason: str) -> str:

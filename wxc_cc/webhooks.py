@@ -83,7 +83,7 @@ class BotWebhooks:
     :param secret: the bot's webhook secret
     """
     #: (resource, event) pairs the bot listens to
-    EVENTS = (('messages', 'created'),)
+    EVENTS = (('messages', 'created'), ('attachmentActions', 'created'))
 
     def __init__(self, *, bot_name: str, public_url: str, secret: str):
         self.specs = [WebhookSpec(name=f'{bot_name}.{resource}.{event}', target_url=f'{public_url}/',
@@ -102,54 +102,70 @@ class BotWebhooks:
 
 class CallEventWebhooks:
     """
-    The per-user ``telephony_calls`` webhooks that deliver a user's call events to ``/callevent/<person id>``.
+    The per-user webhooks of a monitored user: ``telephony_calls`` (call events) and ``telephony_mwi`` (new
+    voicemail), both delivered to ``/callevent/<person id>``.
 
-    :param bot_name: the bot's name; the webhook is named ``<bot name>.telephony_calls``
+    :param bot_name: the bot's name; the webhooks are named ``<bot name>.telephony_calls`` and
+        ``<bot name>.telephony_mwi``
     :param public_url: the bot's public base URL
     :param master_secret: the bot's webhook secret, from which each user's secret is derived
     """
+    #: the resources watched for a monitored user
+    RESOURCES = ('telephony_calls', 'telephony_mwi')
 
     def __init__(self, *, bot_name: str, public_url: str, master_secret: str):
-        self.name = f'{bot_name}.telephony_calls'
+        self.names = {f'{bot_name}.{resource}': resource for resource in self.RESOURCES}
         self.public_url = public_url
         self._master_secret = master_secret
 
     def target_url(self, user_id: str) -> str:
         """
-        Where a user's call events are delivered: ``{public URL}/callevent/{user_id}``.
+        Where a user's events are delivered: ``{public URL}/callevent/{user_id}``.
         """
         return f'{self.public_url}/callevent/{user_id}'
 
     def secret(self, user_id: str) -> str:
         """
-        The secret of a user's call-event webhook (the user can read it, so it is theirs alone).
+        The secret of a user's webhooks (the user can read it, so it is theirs alone).
         """
         return derive_secret(self._master_secret, f'callevent:{user_id}')
 
-    def spec(self, user_id: str) -> WebhookSpec:
+    def specs(self, user_id: str) -> list[WebhookSpec]:
         """
-        The webhook a monitored user should have.
+        The webhooks a monitored user should have.
         """
-        return WebhookSpec(name=self.name, target_url=self.target_url(user_id), resource='telephony_calls',
-                           event='all', secret=self.secret(user_id))
+        return [WebhookSpec(name=name, target_url=self.target_url(user_id), resource=resource, event='all',
+                            secret=self.secret(user_id)) for name, resource in self.names.items()]
 
-    def enable(self, api: Webhooks, user_id: str) -> str:
+    def ours(self, webhooks: Iterable[Webhook]) -> list[Webhook]:
         """
-        Turn monitoring on.
+        The webhooks among ``webhooks`` that this bot made for monitoring.
+        """
+        return [w for w in webhooks if w.name in self.names]
+
+    def enable(self, api: Webhooks, user_id: str, only_existing: bool = False) -> str:
+        """
+        Turn monitoring on (or, with ``only_existing``, bring the webhooks of a monitored user up to date).
 
         :param api: the webhook API with the user's token
-        :return: ``'unchanged'``, ``'updated'`` or ``'created'``
+        :param user_id: the user
+        :param only_existing: do nothing unless the user has webhooks of ours (monitoring is on)
+        :return: ``'unchanged'`` if every webhook was right, else ``'updated'`` or ``'created'``
         """
-        return reconcile(api, self.spec(user_id), list(api.list()))
+        existing = list(api.list())
+        if only_existing and not self.ours(existing):
+            return 'unchanged'
+        outcomes = {reconcile(api, spec, existing) for spec in self.specs(user_id)}
+        return next((o for o in ('created', 'updated') if o in outcomes), 'unchanged')
 
     def disable(self, api: Webhooks) -> int:
         """
-        Turn monitoring off: delete the user's call-event webhooks made by this bot.
+        Turn monitoring off: delete the user's monitoring webhooks made by this bot.
 
         :param api: the webhook API with the user's token
         :return: number of webhooks deleted
         """
-        ours = [w for w in api.list() if w.name == self.name]
+        ours = self.ours(api.list())
         for webhook in ours:
             api.webhook_delete(webhook.webhook_id)
         return len(ours)

@@ -4,12 +4,25 @@ The chat commands, one module each, and how a message is turned into a command.
 from .answer import AnswerCommand
 from .auth import AuthCommand
 from .base import Command, Context, Request, Services
+from .calls import CallsCommand
 from .dial import DialCommand
+from .divert import DivertCommand
+from .dtmf import DtmfCommand
 from .hangup import HangupCommand
 from .help import HelpCommand
 from .history import HistoryCommand
+from .hold import HoldCommand, ResumeCommand
 from .monitor import MonitorCommand
+from .mute import MuteCommand, UnmuteCommand
+from .park import ParkCommand
+from .pickup import BargeCommand, PickupCommand
+from .push import PushCommand
+from .record import RecordCommand
 from .redis import RedisCommand
+from .reject import RejectCommand
+from .retrieve import RetrieveCommand
+from .transfer import TransferCommand
+from .voicemail import VoicemailCommand
 
 __all__ = ['Command', 'Context', 'Request', 'Services', 'all_commands', 'parse_command']
 
@@ -18,8 +31,10 @@ def all_commands() -> dict[str, Command]:
     """
     Every command, by name, in the order /help lists them.
     """
-    commands = (HelpCommand(), AuthCommand(), MonitorCommand(), DialCommand(), AnswerCommand(), HangupCommand(),
-                HistoryCommand(), RedisCommand())
+    commands = (HelpCommand(), AuthCommand(), MonitorCommand(), CallsCommand(), DialCommand(), AnswerCommand(),
+                HangupCommand(), HoldCommand(), ResumeCommand(), RejectCommand(), DivertCommand(), TransferCommand(),
+                MuteCommand(), UnmuteCommand(), ParkCommand(), RetrieveCommand(), DtmfCommand(), RecordCommand(),
+                PushCommand(), PickupCommand(), BargeCommand(), HistoryCommand(), VoicemailCommand(), RedisCommand())
     return {command.name: command for command in commands}
 
 

@@ -1,31 +1,25 @@
 """
-``/answer``: answer the incoming call that is alerting.
+``/answer [n]``: answer the incoming call that is ringing.
 """
+from wxc_sdk.telephony.calls import CallsApi, TelephonyCall
+
 from .. import replies
-from ..errors import BotError
-from .base import Command, Context, usage_error
-from .calls import call_api, pick_call
+from .common import call_api
+from .oncall import OnCallCommand
 
 __all__ = ['AnswerCommand']
 
 
-class AnswerCommand(Command):
+class AnswerCommand(OnCallCommand):
     """
     ``/answer``.
     """
     name = '/answer'
-    usage = '/answer'
-    help = 'Answer the incoming call that is ringing.'
-    needs_user = True
+    usage = '/answer [n]'
+    help = 'Answer the incoming call that is ringing (or call n of /calls).'
+    tiers = (('alerting',),)
+    what = 'answered'
 
-    def run(self, context: Context) -> str:
-        if context.request.argument:
-            raise usage_error(self)
-        calls = context.user_api().calls
-        incoming = [call for call in call_api(calls.list_calls, 'list your calls')
-                    if str(getattr(call.personality, 'value', call.personality)) == 'terminator']
-        call = pick_call(incoming, ('alerting',))
-        if call is None:
-            raise BotError('There is no incoming call to answer.', 'no alerting call')
+    def act(self, calls: CallsApi, call: TelephonyCall, argument: None) -> str:
         call_api(lambda: calls.answer(call.call_id), 'answer')
         return replies.answered(call)

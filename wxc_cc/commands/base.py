@@ -3,12 +3,13 @@ What every command is made of: the request it answers, the services it may use, 
 class. A command decides and formats; the Webex calls it needs go through the clients in :class:`Services`.
 """
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Optional
+from typing import TYPE_CHECKING, ClassVar, Optional, Union
 
 from wxc_sdk.tokens import Tokens
 
 from ..config import Settings
 from ..errors import BotError
+from ..replies import Reply
 from ..stores import TokenManager, UserContext
 from ..webex import UserApi, WebexClients
 
@@ -101,6 +102,8 @@ class Command:
     help: ClassVar[str]
     #: True if the command acts for the user and needs their tokens
     needs_user: ClassVar[bool] = False
+    #: where /help lists it: ``'calls'``, ``'monitoring'``, ``'voicemail'`` or ``'account'``
+    group: ClassVar[str] = 'account'
 
     def available(self, services: Services) -> bool:
         """
@@ -108,12 +111,12 @@ class Command:
         """
         return True
 
-    def run(self, context: Context) -> str:
+    def run(self, context: Context) -> Union[str, Reply]:
         """
         Serve the command.
 
         :param context: the request and what is needed to serve it
-        :return: the reply, markdown
+        :return: the reply: markdown, or markdown with a card
         :raises BotError: with what to tell the user when it cannot be served
         """
         raise NotImplementedError

@@ -1,53 +1,27 @@
 """
-Helpers shared by the call-control commands: calling the Webex API with errors turned into one line for the
-user, and picking the call a command acts on.
+``/calls``: the user's active calls, numbered for the commands that take a call number.
 """
-import logging
-from collections.abc import Callable, Iterable
-from typing import Optional, TypeVar
-
-import requests
-from wxc_sdk.rest import RestError
-from wxc_sdk.telephony.calls import TelephonyCall
+import datetime
 
 from .. import replies
-from ..errors import BotError, webex_reason
+from .base import Command, Context, usage_error
+from .common import call_api, numbered
 
-__all__ = ['call_api', 'pick_call']
-
-log = logging.getLogger(__name__)
-
-T = TypeVar('T')
+__all__ = ['CallsCommand']
 
 
-def call_api(request: Callable[[], T], action: str) -> T:
+class CallsCommand(Command):
     """
-    Make a Webex request; a failure becomes a :class:`~wxc_cc.errors.BotError` with Webex's reason.
-
-    :param request: the request to make
-    :param action: what it does, for the message, e.g. ``'dial'``
+    ``/calls``.
     """
-    try:
-        return request()
-    except (RestError, requests.RequestException) as error:
-        reason = webex_reason(error)
-        raise BotError(replies.api_failure(action, reason), f'{action} failed: {reason}') from error
+    name = '/calls'
+    usage = '/calls'
+    help = 'List your active calls, numbered: state, direction, who, and how long.'
+    needs_user = True
+    group = 'calls'
 
-
-def _state(call: TelephonyCall) -> str:
-    return str(getattr(call.state, 'value', call.state))
-
-
-def pick_call(calls: Iterable[TelephonyCall], states: tuple[str, ...]) -> Optional[TelephonyCall]:
-    """
-    The call to act on: the first call in the first of ``states`` that any call is in.
-
-    :param calls: the user's active calls
-    :param states: acceptable states, most wanted first
-    """
-    calls = list(calls)
-    for state in states:
-        for call in calls:
-            if _state(call) == state:
-                return call
-    return None
+    def run(self, context: Context) -> str:
+        if context.request.argument:
+            raise usage_error(self)
+        calls = call_api(context.user_api().calls.list_calls, 'list your calls')
+        return replies.call_list(numbered(calls), datetime.datetime.now(datetime.timezone.utc))

@@ -1,24 +1,52 @@
 """
-``/history``: the user's recent calls, newest first.
+``/history [missed|placed|received] [count]``: the user's recent calls, newest first.
 """
-from .. import replies
+from typing import Optional, Union
+
+from wxc_sdk.telephony.calls import HistoryType
+
+from .. import cards, replies
 from .base import Command, Context, usage_error
-from .calls import call_api
+from .common import call_api
 
 __all__ = ['HistoryCommand']
+
+DEFAULT_COUNT = 10
+#: Webex keeps 20 records per kind
+MAX_COUNT = 60
 
 
 class HistoryCommand(Command):
     """
-    ``/history``.
+    ``/history``: a compact table; missed calls carry a Call back button.
     """
     name = '/history'
-    usage = '/history'
-    help = 'Show your recent calls, newest first.'
+    usage = '/history [missed|placed|received] [count]'
+    help = f'Show your recent calls, newest first ({DEFAULT_COUNT} unless you say how many); missed calls have ' \
+           'a Call back button.'
     needs_user = True
+    group = 'calls'
 
-    def run(self, context: Context) -> str:
-        if context.request.argument:
-            raise usage_error(self)
+    def parse(self, words: list[str]) -> tuple[Optional[str], int]:
+        kind, count = None, DEFAULT_COUNT
+        for word in (word.lower() for word in words):
+            if word in ('missed', 'placed', 'received') and kind is None:
+                kind = word
+            elif word.isdigit() and 1 <= int(word) <= MAX_COUNT and count == DEFAULT_COUNT:
+                count = int(word)
+            else:
+                raise usage_error(self)
+        return kind, count
+
+    def run(self, context: Context) -> Union[str, replies.Reply]:
+        kind, count = self.parse(context.request.words)
         calls = context.user_api().calls
-        return replies.history(call_api(calls.call_history, 'get your call history'))
+        records = call_api(lambda: calls.call_history(HistoryType(kind) if kind else None),
+                           'get your call history')
+        records = replies.newest_first(records)[:count]
+        table = replies.history(records, kind)
+        if not any(str(getattr(r.call_type, 'value', r.call_type)) == 'missed' and r.number for r in records):
+            return table
+        card = cards.history_card(records, context.request.person_id,
+                                  replies.history_title(len(records), kind) + ' (UTC)')
+        return replies.Reply(table, card)

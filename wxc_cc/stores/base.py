@@ -56,7 +56,8 @@ class SeenWindow:
                 return False
             self._expiry[key] = now + ttl
             self._expiry.move_to_end(key)
-            while self._expiry and (len(self._expiry) > self.max_entries or next(iter(self._expiry.values())) <= now):
+            while self._expiry and (len(self._expiry) > self.max_entries
+                                    or next(iter(self._expiry.values())) <= now):
                 self._expiry.popitem(last=False)
             return True
 
@@ -71,6 +72,8 @@ class UserContext(BaseModel):
     email: Optional[str] = None
     #: the user's OAuth tokens
     tokens: Tokens
+    #: call events also as raw JSON (``/monitor verbose``)
+    verbose: bool = False
 
     def to_record(self) -> dict:
         """
@@ -181,6 +184,29 @@ class TokenManager(ABC):
         :param user_id: person id
         """
         return self.lock(f'refresh:{user_id}')
+
+    @abstractmethod
+    def set_note(self, key: str, value: str, ttl: float) -> None:
+        """
+        Keep a small value for a while, shared by everybody using the store (e.g. which message is the live
+        card of a call).
+
+        :param key: what the note is about
+        :param value: the note
+        :param ttl: seconds to keep it
+        """
+
+    @abstractmethod
+    def get_note(self, key: str) -> Optional[str]:
+        """
+        A note kept with :meth:`set_note`, or ``None`` when there is none (or it expired).
+        """
+
+    @abstractmethod
+    def delete_note(self, key: str) -> None:
+        """
+        Drop a note.
+        """
 
     def first_time(self, key: str, ttl: float) -> bool:
         """

@@ -130,6 +130,20 @@ class RedisTokenManager(TokenManager):
     def pending_flows(self) -> int:
         return sum(1 for _ in self._scan('flow', ''))
 
+    # --- notes
+
+    @_unavailable_on_redis_error
+    def set_note(self, key: str, value: str, ttl: float) -> None:
+        self.redis.set(self._key('note', key), value, px=max(1, int(ttl * 1000)))
+
+    @_unavailable_on_redis_error
+    def get_note(self, key: str) -> Optional[str]:
+        return self.redis.get(self._key('note', key))
+
+    @_unavailable_on_redis_error
+    def delete_note(self, key: str) -> None:
+        self.redis.delete(self._key('note', key))
+
     # --- housekeeping
 
     @_unavailable_on_redis_error

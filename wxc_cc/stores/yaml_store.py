@@ -151,6 +151,25 @@ class YAMLTokenManager(TokenManager):
         now = time.time()
         return sum(1 for flow in self._read()['flows'].values() if flow['expires_at'] >= now)
 
+    # --- notes: in the file, so that every process on this host sees them
+
+    def set_note(self, key: str, value: str, ttl: float) -> None:
+        def put(data: dict) -> None:
+            now = time.time()
+            notes = {k: note for k, note in data.get('notes', {}).items() if note['expires_at'] > now}
+            notes[key] = {'value': value, 'expires_at': now + ttl}
+            data['notes'] = notes
+
+        self._update(put)
+
+    def get_note(self, key: str) -> Optional[str]:
+        note = self._read().get('notes', {}).get(key)
+        return note['value'] if note and note['expires_at'] > time.time() else None
+
+    def delete_note(self, key: str) -> None:
+        if key in self._read().get('notes', {}):
+            self._update(lambda data: data.get('notes', {}).pop(key, None))
+
     # --- housekeeping
 
     def clear(self) -> int:
@@ -158,6 +177,7 @@ class YAMLTokenManager(TokenManager):
             count = len(data['users']) + len(data['flows'])
             data['users'].clear()
             data['flows'].clear()
+            data.pop('notes', None)
             return count
 
         return self._update(remove_all)

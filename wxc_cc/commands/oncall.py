@@ -1,0 +1,65 @@
+"""
+The pattern of the commands that act on one of the user's calls (``/hold [n]``, ``/mute``, ``/park`` ...): list
+the calls, choose one (by its number in /calls, or the only one that fits), act on it with one request.
+"""
+from typing import Any, ClassVar, Optional
+
+from wxc_sdk.telephony.calls import CallsApi, TelephonyCall
+
+from .base import Command, Context, usage_error
+from .common import call_api, choose_call, split_number
+
+__all__ = ['OnCallCommand']
+
+#: every state a call in progress can be in
+IN_PROGRESS = ('connected', 'held', 'remoteHeld')
+
+#: the call in progress: the connected one first, else one on hold
+CURRENT = (('connected',), ('held', 'remoteHeld'))
+
+
+class OnCallCommand(Command):
+    """
+    A command acting on one existing call. Subclasses set :attr:`tiers` and :attr:`what` and implement
+    :meth:`act`; those with arguments implement :meth:`parse`.
+    """
+    needs_user = True
+    group = 'calls'
+    #: acceptable call states, in tiers of preference
+    tiers: ClassVar[tuple[tuple[str, ...], ...]] = CURRENT
+    #: what the command does to a call, for messages: ``'put on hold'``
+    what: ClassVar[str]
+    #: whether a leading call number is understood (not where the argument itself may be a number)
+    takes_number: ClassVar[bool] = True
+
+    def split(self, words: list[str]) -> tuple[Optional[int], list[str]]:
+        """
+        The call number (if the command takes one and it was given) and the other words.
+        """
+        return split_number(words) if self.takes_number else (None, words)
+
+    def parse(self, words: list[str]) -> Any:
+        """
+        Check the arguments (without the call number).
+
+        :return: what :meth:`act` needs
+        :raises BotError: with the usage line
+        """
+        if words:
+            raise usage_error(self)
+        return None
+
+    def act(self, calls: CallsApi, call: TelephonyCall, argument: Any) -> str:
+        """
+        Act on the chosen call with one request.
+
+        :return: the reply
+        """
+        raise NotImplementedError
+
+    def run(self, context: Context) -> str:
+        number, words = self.split(context.request.words)
+        argument = self.parse(words)
+        calls = context.user_api().calls
+        call = choose_call(call_api(calls.list_calls, 'list your calls'), number, self.tiers, self.name, self.what)
+        return self.act(calls, call, argument)

@@ -1,0 +1,127 @@
+"""
+What a monitored user sees of their calls: one live card per call.
+
+Each call event that changes a call's state posts the call's current card (buttons that fit the new state) and
+deletes the previous one, so that the chat shows one live card per call instead of a trail of dead buttons. An
+event that does not change the state is a line of text; an ended call leaves a line and no card. Which message
+is a call's live card is kept in the token store, shared by all workers; events older than the one the card
+shows are ignored (events can reach different workers out of order). ``/monitor verbose`` adds the raw event.
+A new voicemail is announced.
+"""
+import datetime
+import json
+import logging
+from collections.abc import Callable
+from typing import Optional
+
+import requests
+from wxc_sdk.rest import RestError
+from wxc_sdk.telephony.calls import TelephonyEventData
+
+from . import cards, replies
+from .errors import webex_reason
+from .stores import TokenManager, UserContext
+from .webex import BotApi, UserApi
+
+__all__ = ['CallMonitor', 'card_key']
+
+log = logging.getLogger(__name__)
+
+#: seconds a live card is remembered: longer than any call
+CARD_MEMORY = 12 * 3600
+
+Send = Callable[..., Optional[str]]
+
+
+def card_key(user_id: str, call_id: str) -> str:
+    """The store note naming the live card of a user's call."""
+    return f'card:{user_id}:{call_id}'
+
+
+class CallMonitor:
+    """
+    Turns a monitored user's call and voicemail events into chat messages and cards.
+
+    :param store: the token store (live-card notes)
+    :param bot: the bot's API clients
+    :param send: posts a reply to a person, returns the message id (``BotCore.send``'s signature)
+    :param user_api: builds API clients for a user
+    """
+
+    def __init__(self, *, store: TokenManager, bot: BotApi, send: Send, user_api: Callable[[UserContext], UserApi]):
+        self.store = store
+        self.bot = bot
+        self.send = send
+        self.user_api = user_api
+
+    def call_event(self, user: UserContext, event: TelephonyEventData, raw: dict) -> None:
+        """
+        Show a call event: a new live card when the state changed, else a line.
+
+        :param user: the monitored user
+        :param event: the parsed event
+        :param raw: the event's data as Webex sent it (shown with ``/monitor verbose``)
+        """
+        key = card_key(user.user_id, event.call_id)
+        note = self._note(key)
+        event_time = event.event_timestamp.astimezone(datetime.timezone.utc)
+        if note and datetime.datetime.fromisoformat(note['at']) > event_time:
+            log.info('call event %s for %s older than the card, ignored', event.event_type, user.user_id)
+            return
+        state = str(getattr(event.state, 'value', event.state))
+        line = replies.call_event(event, event.event_type, event.event_timestamp)
+        if state == 'disconnected' or not cards.call_actions(event, user.user_id):
+            self.send(line, to_person_id=user.user_id)
+            self._retire(key, note, keep=state != 'disconnected', at=event_time, state=state)
+        elif note and note['state'] == state:
+            self.send(line, to_person_id=user.user_id)
+            self.store.set_note(key, json.dumps({**note, 'at': event_time.isoformat()}), CARD_MEMORY)
+        else:
+            message_id = self.send(replies.Reply(line, cards.call_card(event, user.user_id)),
+                                   to_person_id=user.user_id)
+            self.store.set_note(key, json.dumps({'message': message_id, 'state': state,
+                                                 'at': event_time.isoformat()}), CARD_MEMORY)
+            self._delete(note)
+        if user.verbose:
+            self.send(f'```\n{json.dumps(raw, indent=2).replace("```", "` ``")}\n```', to_person_id=user.user_id)
+
+    def live_card(self, user_id: str, call_id: str) -> Optional[str]:
+        """
+        The message id of a call's live card, or ``None`` when the call has none (ended, or never shown).
+        """
+        note = self._note(card_key(user_id, call_id))
+        return note['message'] if note else None
+
+    def voicemail_event(self, user: UserContext, data: dict) -> None:
+        """
+        Announce new voicemail when the count of new messages went up.
+        """
+        new = data.get('newMessages')
+        if not isinstance(new, int):
+            summary = self.user_api(user).voicemail.summary()
+            new = summary.new_messages or 0
+        key = f'mwi:{user.user_id}'
+        before = int(self.store.get_note(key) or 0)
+        self.store.set_note(key, str(new), 30 * 86400)
+        if new > before:
+            self.send(replies.new_voicemail(new), to_person_id=user.user_id)
+
+    def _note(self, key: str) -> Optional[dict]:
+        value = self.store.get_note(key)
+        return json.loads(value) if value else None
+
+    def _retire(self, key: str, note: Optional[dict], *, keep: bool, at: datetime.datetime, state: str) -> None:
+        if keep:
+            self.store.set_note(key, json.dumps({'message': None, 'state': state, 'at': at.isoformat()}),
+                                CARD_MEMORY)
+        else:
+            self.store.delete_note(key)
+        self._delete(note)
+
+    def _delete(self, note: Optional[dict]) -> None:
+        if not note or not note.get('message'):
+            return
+        try:
+            self.bot.messages.delete(note['message'])
+        except (RestError, requests.RequestException) as error:
+            log.warning('stale card %s not deleted: %s', note['message'], webex_reason(error))
