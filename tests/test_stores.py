@@ -237,6 +237,55 @@ def test_lock_excludes_other_instances(make_store):
     assert inside == ['first in', 'first out', 'second in']
 
 
+KEY = 'TL6sM2vJ5Qm0x6Q3R2T7kq3Q9XbqW5bS1u8aH0m2c3E='
+
+
+def raw_records(store: TokenManager) -> str:
+    """Everything the backend holds, as text."""
+    if isinstance(store, YAMLTokenManager):
+        return store.path.read_text()
+    return ' '.join(f'{k}={store.redis.get(k)}' for k in store.redis.scan_iter('wxc_cc_bot:*')
+                    if store.redis.type(k) == 'string')
+
+
+def test_tokens_are_encrypted_at_rest_with_a_key(make_store):
+    store = make_store(token_key=KEY)
+    store.set_user_context(context('alice'))
+    assert 'access-1' not in raw_records(store) and 'refresh-1' not in raw_records(store)
+    assert 'fernet:' in raw_records(store)
+    assert make_store(token_key=KEY).get_user_context('alice').tokens.access_token == 'access-1'
+    with pytest.raises(StoreUnavailable, match='set WXC_CC_TOKEN_KEY'):
+        make_store().get_user_context('alice')
+    other_key = 'Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyMTI='
+    with pytest.raises(StoreUnavailable, match='another WXC_CC_TOKEN_KEY'):
+        make_store(token_key=other_key).get_user_context('alice')
+
+
+def test_plain_tokens_are_encrypted_when_a_key_is_set(make_store):
+    make_store().set_user_context(context('alice'))
+    make_store().set_user_context(context('bob'))
+    assert 'access-1' in raw_records(make_store())
+    keyed = make_store(token_key=KEY)
+    assert keyed.get_user_context('alice').tokens.refresh_token == 'refresh-1'
+    assert sorted(c.user_id for c in keyed.user_contexts()) == ['alice', 'bob']
+    assert 'access-1' not in raw_records(keyed) and 'refresh-1' not in raw_records(keyed)
+
+
+def test_count_in_a_window(make_store):
+    first, second = make_store(), make_store()
+    assert [first.count('rate:alice', 60) for _ in range(3)] == [1, 2, 3]
+    assert first.count('rate:bob', 60) == 1
+    assert first.count('short', 0.001) == 1
+    time.sleep(0.01)
+    assert first.count('short', 0.001) == 1, 'a new window starts'
+
+
+def test_redis_count_is_shared(redis_client):
+    first, second = RedisTokenManager(redis_client), RedisTokenManager(redis_client)
+    assert first.count('rate:alice', 60) == 1
+    assert second.count('rate:alice', 60) == 2
+
+
 # --- YAML specifics
 
 

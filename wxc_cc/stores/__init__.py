@@ -21,5 +21,5 @@ def build_token_manager(settings: Settings, refresher: Optional[Refresher] = Non
     :return: the store; no connection is made yet
     """
     if settings.uses_redis:
-        return RedisTokenManager(redis_from_settings(settings), refresher=refresher)
-    return YAMLTokenManager(settings.token_file, refresher=refresher)
+        return RedisTokenManager(redis_from_settings(settings), refresher=refresher, token_key=settings.token_key)
+    return YAMLTokenManager(settings.token_file, refresher=refresher, token_key=settings.token_key)

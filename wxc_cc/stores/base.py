@@ -4,6 +4,7 @@ The token store interface: per-user tokens and pending OAuth flows.
 :class:`TokenManager` defines the few storage operations a backend implements and, on top of them, the
 behaviour all backends share: starting flows and refreshing tokens that are about to expire.
 """
+import json
 import logging
 import secrets
 import threading
@@ -12,12 +13,14 @@ from collections import OrderedDict
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import ClassVar, Optional
+from typing import ClassVar, Optional, Union
+
+from cryptography.fernet import Fernet, InvalidToken
 
 from pydantic import BaseModel
 from wxc_sdk.tokens import Tokens
 
-from ..errors import TokenRejected
+from ..errors import StoreUnavailable, TokenRejected
 
 __all__ = ['UserContext', 'TokenManager', 'Refresher', 'SeenWindow', 'FLOW_LIFETIME', 'REFRESH_MARGIN']
 
@@ -28,6 +31,9 @@ FLOW_LIFETIME = 300
 
 #: access tokens with less than this many seconds left are refreshed before use
 REFRESH_MARGIN = 120
+
+#: prefix of a user context stored encrypted
+ENCRYPTED = 'fernet:'
 
 #: exchanges a refresh token for new tokens; raises :class:`~wxc_cc.errors.TokenRejected` if Webex refuses
 Refresher = Callable[[Tokens], Tokens]
@@ -92,10 +98,53 @@ class TokenManager(ABC):
     #: short name of the backend, e.g. ``'yaml'``
     kind: ClassVar[str] = ''
 
-    def __init__(self, *, refresher: Optional[Refresher] = None, flow_lifetime: float = FLOW_LIFETIME):
+    def __init__(self, *, refresher: Optional[Refresher] = None, flow_lifetime: float = FLOW_LIFETIME,
+                 token_key: Optional[str] = None):
         self.refresher = refresher
         self.flow_lifetime = flow_lifetime
         self._seen = SeenWindow()
+        self._windows: dict[str, tuple[float, int]] = {}
+        self._windows_lock = threading.Lock()
+        self._cipher = Fernet(token_key.encode()) if token_key else None
+
+    # --- tokens at rest
+
+    def _pack(self, context: UserContext) -> Union[str, dict]:
+        """
+        A user context as stored: plain data, or with a token key an encrypted string (``fernet:...``).
+        """
+        record = context.to_record()
+        if self._cipher is None:
+            return record
+        return ENCRYPTED + self._cipher.encrypt(json.dumps(record).encode()).decode()
+
+    def _unpack(self, stored: Union[str, dict]) -> tuple[UserContext, bool]:
+        """
+        A stored user context, and whether it should be stored again (kept in plain text while a key is set).
+
+        :raises StoreUnavailable: encrypted without the right key
+        """
+        if isinstance(stored, str) and stored.startswith(ENCRYPTED):
+            if self._cipher is None:
+                raise StoreUnavailable('tokens in the store are encrypted: set WXC_CC_TOKEN_KEY')
+            try:
+                return UserContext.model_validate_json(self._cipher.decrypt(stored[len(ENCRYPTED):].encode())), False
+            except InvalidToken:
+                raise StoreUnavailable('tokens in the store were encrypted with another WXC_CC_TOKEN_KEY') from None
+        record = json.loads(stored) if isinstance(stored, str) else stored
+        return UserContext.model_validate(record), self._cipher is not None
+
+    def _context(self, stored: Union[str, dict, None]) -> Optional[UserContext]:
+        """
+        The user context from what the store holds, encrypting it on the way if it was stored in plain text.
+        """
+        if not stored:
+            return None
+        context, rewrite = self._unpack(stored)
+        if rewrite:
+            log.info('tokens of user %s encrypted at rest', context.user_id)
+            self.set_user_context(context)
+        return context
 
     # --- what a backend implements
 
@@ -207,6 +256,25 @@ class TokenManager(ABC):
         """
         Drop a note.
         """
+
+    def count(self, key: str, window: float) -> int:
+        """
+        Count an event in a fixed time window, shared by everybody using the store: e.g. a person's commands.
+        Default: in this process's memory.
+
+        :param key: what is counted, e.g. ``'rate:<person id>'``
+        :param window: seconds of the window
+        :return: the number of events in the current window, this one included
+        """
+        now = time.monotonic()
+        with self._windows_lock:
+            started, count = self._windows.get(key, (now, 0))
+            if now - started >= window:
+                started, count = now, 0
+            self._windows[key] = (started, count + 1)
+            if len(self._windows) > 10000:
+                self._windows = {k: v for k, v in self._windows.items() if now - v[0] < window}
+            return count + 1
 
     def first_time(self, key: str, ttl: float) -> bool:
         """

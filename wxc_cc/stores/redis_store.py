@@ -90,12 +90,12 @@ class RedisTokenManager(TokenManager):
 
     @_unavailable_on_redis_error
     def get_user_context(self, user_id: str) -> Optional[UserContext]:
-        record = self.redis.get(self._key('user', user_id))
-        return UserContext.model_validate_json(record) if record else None
+        return self._context(self.redis.get(self._key('user', user_id)))
 
     @_unavailable_on_redis_error
     def set_user_context(self, user_context: UserContext) -> None:
-        self.redis.set(self._key('user', user_context.user_id), json.dumps(user_context.to_record()))
+        packed = self._pack(user_context)
+        self.redis.set(self._key('user', user_context.user_id), packed if isinstance(packed, str) else json.dumps(packed))
 
     @_unavailable_on_redis_error
     def clear_user_context(self, user_id: str) -> bool:
@@ -105,7 +105,7 @@ class RedisTokenManager(TokenManager):
     def user_contexts(self) -> list[UserContext]:
         keys = list(self._scan('user', ''))
         records = self.redis.mget(keys) if keys else []
-        return [UserContext.model_validate_json(record) for record in records if record]
+        return [self._context(record) for record in records if record]
 
     # --- flows
 
@@ -129,6 +129,18 @@ class RedisTokenManager(TokenManager):
     @_unavailable_on_redis_error
     def pending_flows(self) -> int:
         return sum(1 for _ in self._scan('flow', ''))
+
+    def count(self, key: str, window: float) -> int:
+        counter = self._key('count', key)
+        try:
+            with self.redis.pipeline() as pipe:
+                pipe.incr(counter)
+                pipe.pexpire(counter, max(1, int(window * 1000)), nx=True)
+                return int(pipe.execute()[0])
+        except (redis.ConnectionError, redis.TimeoutError) as error:
+            # keep limiting, per process, while Redis is away
+            log.warning('counting falls back to memory: %s', error)
+            return super().count(key, window)
 
     # --- notes
 

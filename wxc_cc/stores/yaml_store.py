@@ -112,17 +112,17 @@ class YAMLTokenManager(TokenManager):
     # --- users
 
     def get_user_context(self, user_id: str) -> Optional[UserContext]:
-        record = self._read()['users'].get(user_id)
-        return UserContext.model_validate(record) if record else None
+        return self._context(self._read()['users'].get(user_id))
 
     def set_user_context(self, user_context: UserContext) -> None:
-        self._update(lambda data: data['users'].__setitem__(user_context.user_id, user_context.to_record()))
+        packed = self._pack(user_context)
+        self._update(lambda data: data['users'].__setitem__(user_context.user_id, packed))
 
     def clear_user_context(self, user_id: str) -> bool:
         return self._update(lambda data: data['users'].pop(user_id, None) is not None)
 
     def user_contexts(self) -> list[UserContext]:
-        return [UserContext.model_validate(record) for record in self._read()['users'].values()]
+        return [self._context(stored) for stored in list(self._read()['users'].values())]
 
     # --- flows
 
