@@ -209,7 +209,7 @@ def create_app(config: Optional[Mapping[str, object]] = None) -> CallControlBot:
                 ngrokhelper.get_public_url(settings.port, ngrok_host=settings.ngrok_host,
                                            timeout=settings.ngrok_timeout))
         app = CallControlBot(settings=settings)
-    except ngrokhelper.NgrokError as error:
+    except (ngrokhelper.NgrokError, ConfigError) as error:
         raise _cannot_start(str(error)) from None
     except (RestError, requests.RequestException) as error:
         raise _cannot_start(f'Webex at {settings.api_base} refused the bot or could not be reached '

@@ -138,10 +138,23 @@ def webex(settings: Settings):
         yield WebexMock(rsps, settings)
 
 
+#: the test user (tests.webexmock.USER_EMAIL) is an admin unless a test writes another policy
+DEFAULT_POLICY = {'admins': ['alice@example.com']}
+
+
 @pytest.fixture
-def bot(settings: Settings, webex):
+def policy(tmp_path: Path) -> dict:
+    """The access policy the bot starts with (written to wxc_cc_config.json); change it before using `bot`."""
+    return dict(DEFAULT_POLICY)
+
+
+@pytest.fixture
+def bot(settings: Settings, webex, policy: dict, tmp_path: Path):
     """The bot, started against the mocked Webex; the start-up requests are already forgotten."""
+    import json
+
     from wxc_cc_bot import CallControlBot
+    (tmp_path / 'wxc_cc_config.json').write_text(json.dumps(policy))
     webex.bot_setup()
     app = CallControlBot(settings=settings)
     webex.reset()

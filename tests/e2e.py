@@ -2,6 +2,7 @@
 Helpers of the end-to-end tests: a person's chat with the bot in the fake Webex, starting the real bot against
 the fake, authorizing a person through the real OAuth flow, and counting what the bot asked of Webex.
 """
+import json
 import re
 import time
 from collections.abc import Callable
@@ -90,8 +91,11 @@ def bot_env(fake: FakeWebex, bot: Person, **extra: str) -> dict[str, str]:
             'WEBEX_API_BASE_URL': fake.base_url, 'LOG_LEVEL': 'DEBUG', **extra}
 
 
-def start_bot(fake: FakeWebex, bot: Person, cwd: Path, workers: int = 1, **extra: str) -> BotProcess:
-    """The bot under gunicorn, healthy."""
+def start_bot(fake: FakeWebex, bot: Person, cwd: Path, workers: int = 1, policy: Optional[dict] = None,
+              **extra: str) -> BotProcess:
+    """The bot under gunicorn, healthy; ``policy`` is written to its policy file first."""
+    if policy is not None:
+        (cwd / 'wxc_cc_config.json').write_text(json.dumps(policy))
     return BotProcess(bot_env(fake, bot, **extra), cwd, workers=workers).start()
 
 

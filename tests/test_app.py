@@ -14,6 +14,7 @@ from wxc_cc_bot import CallControlBot
 
 MESSAGES_HOOK = 'ccbot.messages.created'
 ACTIONS_HOOK = 'ccbot.attachmentActions.created'
+MEMBERS_HOOK = 'ccbot.memberships.created'
 
 
 def start(settings, webex: WebexMock, existing: list) -> list:
@@ -23,19 +24,21 @@ def start(settings, webex: WebexMock, existing: list) -> list:
 
 
 def test_start_learns_identity_and_creates_signed_webhooks(settings, webex):
-    assert start(settings, webex, []) == [('GET', '/people/me', 'bot'), ('GET', '/webhooks', 'bot'),
-                                          ('POST', '/webhooks', 'bot'), ('POST', '/webhooks', 'bot')]
+    assert start(settings, webex, []) == [('GET', '/people/me', 'bot'), ('GET', '/webhooks', 'bot')] + [
+        ('POST', '/webhooks', 'bot')] * 3
     assert [s.body for s in webex.sent()[2:]] == [
-        {'name': MESSAGES_HOOK, 'targetUrl': f'{PUBLIC_URL}/', 'resource': 'messages', 'event': 'created',
-         'secret': settings.webhook_secret},
-        {'name': ACTIONS_HOOK, 'targetUrl': f'{PUBLIC_URL}/', 'resource': 'attachmentActions', 'event': 'created',
-         'secret': settings.webhook_secret}]
+        {'name': name, 'targetUrl': f'{PUBLIC_URL}/', 'resource': resource, 'event': 'created',
+         'secret': settings.webhook_secret}
+        for name, resource in ((MESSAGES_HOOK, 'messages'), (ACTIONS_HOOK, 'attachmentActions'),
+                               (MEMBERS_HOOK, 'memberships'))]
 
 
 def test_start_keeps_matching_webhooks_and_leaves_others_alone(settings, webex):
     existing = [webhook(MESSAGES_HOOK, f'{PUBLIC_URL}/', 'messages', 'created', settings.webhook_secret),
                 webhook(ACTIONS_HOOK, f'{PUBLIC_URL}/', 'attachmentActions', 'created', settings.webhook_secret,
                         webhook_id='WH2'),
+                webhook(MEMBERS_HOOK, f'{PUBLIC_URL}/', 'memberships', 'created', settings.webhook_secret,
+                        webhook_id='WH3'),
                 webhook('someone else', 'https://x/', 'messages', 'created', None, webhook_id='OTHER')]
     assert start(settings, webex, existing) == [('GET', '/people/me', 'bot'), ('GET', '/webhooks', 'bot')]
 
@@ -45,7 +48,9 @@ def test_start_updates_a_stale_webhook_and_removes_duplicates(settings, webex):
                         status='inactive'),
                 webhook(MESSAGES_HOOK, 'https://older.example/', 'messages', 'created', None, webhook_id='B'),
                 webhook(ACTIONS_HOOK, f'{PUBLIC_URL}/', 'attachmentActions', 'created', settings.webhook_secret,
-                        webhook_id='C')]
+                        webhook_id='C'),
+                webhook(MEMBERS_HOOK, f'{PUBLIC_URL}/', 'memberships', 'created', settings.webhook_secret,
+                        webhook_id='D')]
     webex.add('PUT', '/webhooks/A', json_body=existing[0])
     webex.add('DELETE', '/webhooks/B', status=204)
     assert start(settings, webex, existing)[2:] == [('DELETE', '/webhooks/B', 'bot'), ('PUT', '/webhooks/A', 'bot')]

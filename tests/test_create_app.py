@@ -63,6 +63,16 @@ def test_refused_bot_token_stops_with_one_line(capsys):
                                        'reached (401 Invalid token); check WXC_CC_BOT_ACCESS_TOKEN\n')
 
 
+def test_invalid_policy_stops_with_one_line(capsys, tmp_path):
+    (tmp_path / 'policy.json').write_text('{"admins": "me"}')
+    with responses.RequestsMock() as rsps:  # nothing is asked of Webex before the policy is read
+        with pytest.raises(SystemExit):
+            create_app(settings_values(WXC_CC_CONFIG_FILE=str(tmp_path / 'policy.json')))
+        assert len(rsps.calls) == 0
+    assert capsys.readouterr().err == (f'wxc_cc_bot cannot start: policy file {tmp_path}/policy.json: admins must be '
+                                       'a list of strings\n')
+
+
 def test_no_tunnel_stops_with_one_line(capsys):
     with pytest.raises(SystemExit):
         create_app(settings_values(WXC_CC_BOT_URL=None, NGROK_HOST=f'127.0.0.1:{free_port()}',

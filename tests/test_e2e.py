@@ -31,13 +31,13 @@ def store_env(request: pytest.FixtureRequest) -> dict:
 def test_a_day_with_the_bot(fake: FakeWebex, tmp_path, store_env):
     bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
     alice = fake.add_person('alice@example.com', 'Alice Example', extension='1001', number='+14085551001')
-    process = start_bot(fake, bot, tmp_path, **store_env)
+    process = start_bot(fake, bot, tmp_path, policy={'admins': [alice.email], 'rate_limit': {'commands': 200, 'seconds': 60}}, **store_env)
     chat = Chat(fake, alice, bot)
     try:
-        hook, actions_hook = sorted(fake.webhooks(owner=bot), key=lambda h: h['resource'] != 'messages')
-        assert (hook['resource'], hook['event'], hook['targetUrl']) == ('messages', 'created', f'{process.url}/')
-        assert (actions_hook['resource'], actions_hook['event']) == ('attachmentActions', 'created')
-        assert hook['secret'] and actions_hook['secret']
+        hooks = {h['resource']: h for h in fake.webhooks(owner=bot)}
+        assert sorted(hooks) == ['attachmentActions', 'memberships', 'messages']
+        assert all(h['event'] == 'created' and h['targetUrl'] == f'{process.url}/' and h['secret']
+                   for h in hooks.values())
 
         assert chat.say('/dial 1234', 'not authenticated') == \
             r'User alice@example\.com not authenticated. Use /auth command first'
@@ -101,7 +101,7 @@ def test_a_day_with_the_bot(fake: FakeWebex, tmp_path, store_env):
         # a restart keeps the user authenticated and the webhooks as they are
         process.restart()
         assert chat.say('/history', 'Call history').splitlines()[0] == '**Call history: 3 calls, newest first** (UTC)'
-        assert sorted(h['id'] for h in fake.webhooks(owner=bot)) == sorted([hook['id'], actions_hook['id']])
+        assert sorted(h['id'] for h in fake.webhooks(owner=bot)) == sorted(h['id'] for h in hooks.values())
 
         assert 'to authorize me' in chat.say('/auth force', 'link')
         assert chat.say('/auth', 'authenticated as').startswith(r'You are authenticated as alice@example\.com')

@@ -41,8 +41,9 @@ def test_four_workers_register_one_webhook(fake, tmp_path, store, request):
     process = start_bot(fake, bot, tmp_path, workers=4, **extra)
     try:
         wait_until(lambda: webhook_checks(fake) == 4, timeout=20)
-        assert sorted(h['resource'] for h in fake.webhooks(owner=bot)) == ['attachmentActions', 'messages']
-        assert [(r.method, r.path) for r in fake.requests if r.method != 'GET'] == [('POST', '/webhooks')] * 2
+        assert sorted(h['resource'] for h in fake.webhooks(owner=bot)) == ['attachmentActions', 'memberships',
+                                                                             'messages']
+        assert [(r.method, r.path) for r in fake.requests if r.method != 'GET'] == [('POST', '/webhooks')] * 3
         assert len([r for r in fake.requests if r.path == '/people/me']) == 4, 'each worker asks once'
         mark = fake.mark()
         process.restart()
@@ -87,7 +88,7 @@ def test_two_instances_share_flows_and_notifications(fake, tmp_path, redis_url):
     second = start_bot(fake, bot, tmp_path / 'b', REDIS_URL=redis_url, WXC_CC_BOT_URL=first.url)
     chat = Chat(fake, alice, bot)
     try:
-        assert len(fake.webhooks(owner=bot)) == 2
+        assert len(fake.webhooks(owner=bot)) == 3
         chat.authorize(redirect_to=second.url)  # /auth served by the first, /redirect by the second
         seen = chat.seen()
         mark = fake.mark()
@@ -216,7 +217,7 @@ def test_webhooks_heal_themselves(fake, tmp_path):
         hook = next(h for h in fake.webhooks(owner=bot) if h['resource'] == 'messages')
         fake.set_webhook_status(hook['id'], 'inactive')
         wait_until(lambda: all(h['status'] == 'active' for h in fake.webhooks(owner=bot)), timeout=10)
-        assert hook['id'] in [h['id'] for h in fake.webhooks(owner=bot)] and len(fake.webhooks(owner=bot)) == 2
+        assert hook['id'] in [h['id'] for h in fake.webhooks(owner=bot)] and len(fake.webhooks(owner=bot)) == 3
     finally:
         first.close()
     second = start_bot(fake, bot, tmp_path)  # same token file, new address

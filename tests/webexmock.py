@@ -18,6 +18,7 @@ from wxc_cc.signature import sign
 from wxc_cc.stores import UserContext
 
 BOT_ID = 'BOT_PERSON_ID'
+BOT_ORG = 'BOT_ORG_ID'
 USER_ID = 'ALICE_PERSON_ID'
 USER_EMAIL = 'alice@example.com'
 USER_TOKEN = 'alice-access-token-1111'
@@ -84,7 +85,7 @@ class WebexMock:
     def bot_setup(self, existing_webhooks: Optional[list] = None) -> None:
         """What the bot's start-up asks for: its identity, its webhooks."""
         self.add('GET', '/people/me', json_body={'id': BOT_ID, 'emails': ['ccbot@webex.bot'],
-                                                 'displayName': 'CC Bot', 'type': 'bot'})
+                                                 'displayName': 'CC Bot', 'type': 'bot', 'orgId': BOT_ORG})
         self.add('GET', '/webhooks', json_body={'items': existing_webhooks or []})
         self.rsps.add_callback(responses.POST, f'{API}/webhooks', callback=lambda r: (
             200, {}, json.dumps({'id': 'NEWWH', 'status': 'active', 'created': '2026-01-01T00:00:00Z',

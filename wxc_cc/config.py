@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 from urllib.parse import urlparse
 
+from cryptography.fernet import Fernet
+
 __all__ = ['ConfigError', 'Settings', 'load_settings', 'DEFAULT_SCOPES', 'DEFAULT_API_BASE', 'DEFAULT_PORT']
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,9 @@ OPTIONAL = {
     'WXC_CC_WORKER_THREADS': 'worker_threads',
     'WXC_CC_DRAIN_TIMEOUT': 'drain_timeout',
     'WXC_CC_WEBHOOK_CHECK_INTERVAL': 'webhook_check_interval',
+    'WXC_CC_CONFIG_FILE': 'config_file',
+    'WXC_CC_TOKEN_KEY': 'token_key',
+    'LOCALE': 'locale',
 }
 
 #: numeric settings: field -> (type, smallest, largest)
@@ -94,6 +99,12 @@ class Settings:
     drain_timeout: float = 20.0
     #: seconds between checks of the bot's webhooks (re-activate, re-point); 0: only at start
     webhook_check_interval: float = 300.0
+    #: the access policy file (see :mod:`wxc_cc.policy`); None: ``wxc_cc_config.json`` if present
+    config_file: Optional[str] = None
+    #: Fernet key: when set, tokens are stored encrypted
+    token_key: Optional[str] = field(default=None, repr=False)
+    #: language of the replies
+    locale: str = 'en_US'
     #: the public base URL once it is known (configured, or found via ngrok by the entry point)
     public_url: Optional[str] = None
 
@@ -138,6 +149,13 @@ class Settings:
             return self.webhook_secret_setting
         return hmac.new(self.bot_token.encode(), b'wxc_cc_bot webhook secret', hashlib.sha256).hexdigest()[:48]
 
+    @property
+    def government(self) -> bool:
+        """
+        True when the API base is Webex for Government (FedRAMP), where Webex offers no call control.
+        """
+        return 'usgov' in (urlparse(self.api_base).hostname or '')
+
     def with_public_url(self, public_url: str) -> 'Settings':
         """
         A copy with the public URL set.
@@ -168,6 +186,13 @@ def _validate(values: dict) -> list[str]:
         url = values.get(key)
         if url and urlparse(url).scheme not in ('http', 'https'):
             problems.append(f'{name} must be an http(s) URL, not {url!r}')
+    if values.get('token_key'):
+        try:
+            Fernet(values['token_key'].encode())
+        except ValueError:
+            problems.append('WXC_CC_TOKEN_KEY must be a Fernet key (32 url-safe base64-encoded bytes); '
+                            'make one with: python -c "from cryptography.fernet import Fernet; '
+                            'print(Fernet.generate_key().decode())"')
     values['log_level'] = values.get('log_level', 'INFO').upper()
     if logging.getLevelName(values['log_level']) == f'Level {values["log_level"]}':
         problems.append(f'LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, not {values["log_level"]!r}')

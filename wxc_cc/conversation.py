@@ -14,6 +14,7 @@ from .cardactions import CardActions
 from .commands import Context, Request, Services, parse_command
 from .commands.help import help_reply
 from .errors import BotError, webex_reason
+from .gate import Gate
 from .notifications import MessageCreated
 from .webex import BotApi
 
@@ -36,21 +37,27 @@ class Conversation:
     :param send: posts a reply (``BotCore.send``)
     :param card_actions: serves button presses
     :param mention: the bot's display name, removed from the start of messages
+    :param gate: who may talk to the bot, how often
     """
 
     def __init__(self, *, services: Services, bot: BotApi, send: Send, card_actions: CardActions,
-                 mention: Callable[[], str]):
+                 mention: Callable[[], str], gate: Gate):
         self.services = services
         self.bot = bot
         self.send = send
         self.card_actions = card_actions
         self.mention = mention
+        self.gate = gate
 
     def message(self, message: MessageCreated) -> None:
         """
         Serve a chat message: read it, run the command, reply.
         """
         try:
+            if not self.gate.admit(message.person_id, message.person_email, message.room_id, 'message'):
+                return
+            if not self.gate.within_rate(message.person_id, message.person_email, message.room_id):
+                return
             if message.room_type != 'direct':
                 self.send(GROUP_POINTER, room_id=message.room_id)
                 return
@@ -59,6 +66,9 @@ class Conversation:
             request = Request(command=command, argument=argument, person_id=message.person_id,
                               person_email=message.person_email, room_id=message.room_id)
             self.send(self.execute(request), room_id=message.room_id)
+        except BotError as error:
+            log.warning('message %s from %s: %s', message.message_id, message.person_id, error.log_message)
+            self._tell(error.user_message, message.room_id)
         except (RestError, requests.RequestException) as error:
             log.error('message %s from %s not served: %s', message.message_id, message.person_id,
                       webex_reason(error))
@@ -72,6 +82,8 @@ class Conversation:
             log.info('help for %r from %s', request.command[:20], request.person_id)
             return help_reply(self.services)
         log.info('%s from %s in %s', command.name, request.person_id, request.room_id)
+        if command.call_control and self.services.settings.government:
+            return replies.GOVERNMENT.format(command=command.name)
         context = Context(request=request, services=self.services)
         try:
             if command.needs_user:
@@ -92,12 +104,19 @@ class Conversation:
         to say.
         """
         try:
-            action = self.bot.attachment_actions.details(action_id)
-            try:
-                reply = self.card_actions.press(action)
-            except BotError as error:
-                reply = error.user_message
+            if not self.gate.admit(person_id, None, room_id, 'card press'):
+                return
+            reply = self.card_actions.press(self.bot.attachment_actions.details(action_id))
             if reply:
                 self.send(reply, room_id=room_id)
+        except BotError as error:
+            log.warning('press %s by %s: %s', action_id, person_id, error.log_message)
+            self._tell(error.user_message, room_id)
         except (RestError, requests.RequestException) as error:
             log.error('press %s by %s not served: %s', action_id, person_id, webex_reason(error))
+
+    def _tell(self, markdown: str, room_id: str) -> None:
+        try:
+            self.send(markdown, room_id=room_id)
+        except (RestError, requests.RequestException) as error:
+            log.error('reply to %s failed: %s', room_id, webex_reason(error))

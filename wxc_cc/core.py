@@ -21,8 +21,12 @@ from .dispatch import Dispatcher
 from .errors import StoreUnavailable, webex_reason
 from .healing import WebhookHealer
 from .monitoring import CallMonitor
-from .notifications import BadNotification, action_created, call_event, message_created, parse_notification
+from .membership import MembershipGuard
+from .notifications import (BadNotification, action_created, call_event, membership_created, message_created,
+                            parse_notification)
+from .gate import Gate
 from .oauth import OAuthClient, RedirectOutcome, complete_authorization
+from .policy import Policy, load_policy
 from .replies import Reply
 from .signature import Verdict, verify
 from .stores import TokenManager, UserContext, build_token_manager
@@ -67,10 +71,13 @@ class BotCore:
     :param clients: the Webex clients; default: built from the settings
     :param dispatcher: runs commands after the webhook is answered; default: one with
         ``settings.worker_threads`` threads
+    :param policy: who may do what; default: read from ``settings.config_file``
+    :raises ConfigError: the policy file is invalid
     """
 
     def __init__(self, settings: Settings, *, store: Optional[TokenManager] = None,
-                 clients: Optional[WebexClients] = None, dispatcher: Optional[Dispatcher] = None):
+                 clients: Optional[WebexClients] = None, dispatcher: Optional[Dispatcher] = None,
+                 policy: Optional[Policy] = None):
         if not settings.public_url:
             raise ValueError('the public URL must be known')
         self.settings = settings
@@ -86,19 +93,26 @@ class BotCore:
         self.call_webhooks = CallEventWebhooks(bot_name=settings.bot_name, public_url=settings.public_url,
                                                master_secret=settings.webhook_secret)
         self.commands = all_commands()
+        self.policy = policy or load_policy(settings.config_file)
         self.services = Services(settings=settings, store=self.store, clients=self.clients, oauth=self.oauth,
-                                 call_webhooks=self.call_webhooks, commands=self.commands)
+                                 call_webhooks=self.call_webhooks, policy=self.policy, commands=self.commands)
         self.dispatcher = dispatcher or Dispatcher(workers=settings.worker_threads)
         self.healer = WebhookHealer(store=self.store, bot=self.clients.bot, bot_webhooks=self.bot_webhooks,
                                     call_webhooks=self.call_webhooks, user_api=self.services.user_api,
                                     interval=settings.webhook_check_interval)
         self.monitor = CallMonitor(store=self.store, bot=self.clients.bot, send=self.send,
                                    user_api=self.services.user_api)
+        self.gate = Gate(policy=self.policy, store=self.store, bot=self.clients.bot,
+                         bot_org_id=lambda: self.bot_org_id, send=self.send)
         self.conversation = Conversation(
             services=self.services, bot=self.clients.bot, send=self.send,
             card_actions=CardActions(store=self.store, monitor=self.monitor, user_api=self.services.user_api),
-            mention=lambda: self.bot_display_name)
+            mention=lambda: self.bot_display_name, gate=self.gate)
+        self.memberships = MembershipGuard(policy=self.policy, store=self.store, bot=self.clients.bot,
+                                           bot_id=lambda: self.bot_id, bot_org_id=lambda: self.bot_org_id,
+                                           send=self.send)
         self.bot_id: Optional[str] = None
+        self.bot_org_id: Optional[str] = None
         self.bot_display_name = ''
 
     def setup(self) -> None:
@@ -108,7 +122,7 @@ class BotCore:
         :raises RestError: Webex refused the bot token or the webhooks
         """
         me = self.clients.bot.people.me()
-        self.bot_id, self.bot_display_name = me.person_id, me.display_name or ''
+        self.bot_id, self.bot_org_id, self.bot_display_name = me.person_id, me.org_id, me.display_name or ''
         outcomes = self.healer.heal_bot_webhooks()
         self.healer.start()
         log.info('bot %s (%s) ready at %s, webhooks: %s', self.settings.bot_email, self.bot_id,
@@ -187,6 +201,13 @@ class BotCore:
                     return Outcome(200, 'own message ignored')
                 return self._accept(message.person_id, f'message:{message.message_id}',
                                     lambda: self.conversation.message(message))
+            if kind == ('memberships', 'created'):
+                joined = membership_created(notification)
+                if joined.person_id != self.bot_id:
+                    return Outcome(200, 'ignored')
+                return self._accept(joined.room_id, f'membership:{joined.membership_id}', lambda: self._safely(
+                    lambda: self.memberships.added(joined.membership_id, joined.room_id, joined.person_id,
+                                                   joined.is_moderator, notification.actor_id)))
             if kind == ('attachmentActions', 'created'):
                 action = action_created(notification)
                 return self._accept(action.person_id, f'action:{action.action_id}', lambda: self.conversation.press(
@@ -226,6 +247,14 @@ class BotCore:
         log.info('call event %s for %s', event.event_type, user_id)
         return self._accept(user_id, key, lambda: self._for_user(
             user_id, lambda user: self.monitor.call_event(user, event, notification.data)))
+
+    @staticmethod
+    def _safely(task: Callable[[], None]) -> None:
+        """Run a background task; Webex failures are logged."""
+        try:
+            task()
+        except (RestError, requests.RequestException) as error:
+            log.warning('task failed: %s', webex_reason(error))
 
     def _for_user(self, user_id: str, show: Callable[[UserContext], None]) -> None:
         """

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from wxc_sdk.telephony.calls import TelephonyEventData
 
 __all__ = ['BadNotification', 'Notification', 'MessageCreated', 'ActionCreated', 'parse_notification',
-           'message_created', 'action_created', 'call_event']
+           'message_created', 'action_created', 'membership_created', 'call_event']
 
 
 class BadNotification(ValueError):
@@ -108,6 +108,29 @@ def action_created(notification: Notification) -> ActionCreated:
     data = notification.data
     return ActionCreated(action_id=_field(data, 'id'), message_id=_field(data, 'messageId'),
                          person_id=_field(data, 'personId'), room_id=_field(data, 'roomId'))
+
+
+@dataclass(frozen=True)
+class MembershipCreated:
+    """
+    The ``data`` of a ``memberships``/``created`` notification: who joined which space.
+    """
+    membership_id: str
+    room_id: str
+    person_id: str
+    is_moderator: bool
+
+
+def membership_created(notification: Notification) -> MembershipCreated:
+    """
+    The new membership.
+
+    :raises BadNotification: fields missing
+    """
+    data = notification.data
+    return MembershipCreated(membership_id=_field(data, 'id'), room_id=_field(data, 'roomId'),
+                             person_id=_field(data, 'personId'),
+                             is_moderator=bool(_field(data, 'isModerator', bool, required=False)))
 
 
 def call_event(notification: Notification) -> TelephonyEventData:

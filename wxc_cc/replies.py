@@ -321,6 +321,29 @@ def new_voicemail(new: int) -> str:
     return f'📬 New voice message: you have {new} new. /voicemail list shows them.'
 
 
+# --- access policy
+
+NOT_ALLOWED = ("Sorry, I am not allowed to work for you: this bot's organisation has limited who may use it. "
+               'Ask your Webex administrator if you think you should.')
+LEAVING = ('I may only take part in spaces of my own organisation, and this space belongs to another one, so '
+           'I am leaving. Sorry!')
+ADMINS_ONLY = "Only the bot's administrators may use {command}."
+GOVERNMENT = ('{command} is not available here: Webex for Government does not offer the call-control API. '
+              '/voicemail works.')
+
+
+def slow_down(limit: int, window: float) -> str:
+    """The notice to someone over the rate limit."""
+    return f'Slow down, please: I take {limit} commands per {window:.0f} seconds from one person. ' \
+           'Commands sent meanwhile are ignored.'
+
+
+def make_me_moderator(title: Optional[str]) -> str:
+    """The 1:1 message asking the person who added the bot to an announcement space to promote it."""
+    return f'You added me to the space "{escape(title)}", which is in announcement mode. Please make me a ' \
+           'moderator there, or I cannot post in it.'
+
+
 def api_failure(action: str, reason: str) -> str:
     """One line telling the user that a Webex request failed, with Webex's reason."""
     return f'Could not {action}: {escape(reason.rstrip("."))}'

@@ -17,9 +17,11 @@ from typing import Any, Optional, Union
 import requests
 from requests.adapters import HTTPAdapter
 from wxc_sdk.attachment_actions import AttachmentActionsApi
+from wxc_sdk.memberships import MembershipApi
 from wxc_sdk.messages import MessagesApi
 from wxc_sdk.people import PeopleApi
 from wxc_sdk.rest import RestSession
+from wxc_sdk.rooms import RoomsApi
 from wxc_sdk.telephony.calls import CallsApi
 from wxc_sdk.telephony.voice_messaging import VoiceMessagingApi
 from wxc_sdk.tokens import Tokens
@@ -222,6 +224,16 @@ class BotApi(_Api):
     def messages(self) -> MessagesApi:
         """Messages API."""
         return MessagesApi(session=self.session)
+
+    @cached_property
+    def rooms(self) -> RoomsApi:
+        """Rooms (spaces) API."""
+        return RoomsApi(session=self.session)
+
+    @cached_property
+    def memberships(self) -> MembershipApi:
+        """Memberships API."""
+        return MembershipApi(session=self.session)
 
     @cached_property
     def attachment_actions(self) -> AttachmentActionsApi:

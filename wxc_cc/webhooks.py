@@ -83,7 +83,7 @@ class BotWebhooks:
     :param secret: the bot's webhook secret
     """
     #: (resource, event) pairs the bot listens to
-    EVENTS = (('messages', 'created'), ('attachmentActions', 'created'))
+    EVENTS = (('messages', 'created'), ('attachmentActions', 'created'), ('memberships', 'created'))
 
     def __init__(self, *, bot_name: str, public_url: str, secret: str):
         self.specs = [WebhookSpec(name=f'{bot_name}.{resource}.{event}', target_url=f'{public_url}/',

@@ -7,7 +7,7 @@ from wxc_sdk.rest import RestError
 
 from .. import replies
 from ..errors import webex_reason
-from .base import Command, Context, usage_error
+from .base import Command, Context, require_admin, usage_error
 
 __all__ = ['AuthCommand', 'forget_user']
 
@@ -53,6 +53,7 @@ class AuthCommand(Command):
             log.info('user %s cleared, %d webhooks deleted', request.person_id, deleted)
             return 'Your tokens are forgotten and call monitoring is off. Use /auth to authorize again.'
         if sub == 'maintenance':
+            require_admin(context, '/auth maintenance')
             removed = store.flow_maintenance()
             return f'Removed {removed} expired sign-in link(s); {store.pending_flows()} pending.'
         if sub == '':

@@ -2,6 +2,7 @@
 What every command is made of: the request it answers, the services it may use, and the :class:`Command` base
 class. A command decides and formats; the Webex calls it needs go through the clients in :class:`Services`.
 """
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Optional, Union
 
@@ -9,7 +10,8 @@ from wxc_sdk.tokens import Tokens
 
 from ..config import Settings
 from ..errors import BotError
-from ..replies import Reply
+from ..policy import Policy
+from ..replies import ADMINS_ONLY, Reply
 from ..stores import TokenManager, UserContext
 from ..webex import UserApi, WebexClients
 
@@ -17,7 +19,9 @@ if TYPE_CHECKING:
     from ..oauth import OAuthClient
     from ..webhooks import CallEventWebhooks
 
-__all__ = ['Request', 'Services', 'Context', 'Command', 'usage_error']
+__all__ = ['Request', 'Services', 'Context', 'Command', 'usage_error', 'require_admin']
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class Services:
     clients: WebexClients
     oauth: 'OAuthClient'
     call_webhooks: 'CallEventWebhooks'
+    #: who may do what
+    policy: Policy = field(default_factory=Policy)
     #: all commands by name, for /help
     commands: dict[str, 'Command'] = field(default_factory=dict)
 
@@ -83,6 +89,19 @@ class Context:
         return self.services.user_api(self.user)
 
 
+def require_admin(context: Context, what: str) -> None:
+    """
+    Refuse (and log) unless the sender is one of the policy's admins.
+
+    :param what: the command, e.g. ``'/auth maintenance'``
+    :raises BotError: for everybody else
+    """
+    request = context.request
+    if not context.services.policy.is_admin(request.person_email):
+        log.warning('refused %s from %s (%s): not an admin', what, request.person_email, request.person_id)
+        raise BotError(ADMINS_ONLY.format(command=what), f'{what} refused: not an admin')
+
+
 def usage_error(command: 'Command') -> BotError:
     """
     The error for wrong arguments: the command's usage line.
@@ -104,12 +123,16 @@ class Command:
     needs_user: ClassVar[bool] = False
     #: where /help lists it: ``'calls'``, ``'monitoring'``, ``'voicemail'`` or ``'account'``
     group: ClassVar[str] = 'account'
+    #: True if the command uses Webex's call-control API (which Webex for Government does not offer)
+    call_control: ClassVar[bool] = False
+    #: True if only the policy's admins may use it
+    admin_only: ClassVar[bool] = False
 
     def available(self, services: Services) -> bool:
         """
         Whether the command is offered with this configuration (listed in /help).
         """
-        return True
+        return not (self.call_control and services.settings.government)
 
     def run(self, context: Context) -> Union[str, Reply]:
         """

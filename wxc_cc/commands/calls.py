@@ -18,6 +18,7 @@ class CallsCommand(Command):
     usage = '/calls'
     help = 'List your active calls, numbered: state, direction, who, and how long.'
     needs_user = True
+    call_control = True
     group = 'calls'
 
     def run(self, context: Context) -> str:

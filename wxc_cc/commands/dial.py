@@ -20,6 +20,7 @@ class DialCommand(Command):
     usage = '/dial <number or SIP URI>'
     help = 'Call a number: your phone rings first, the call starts when you answer.'
     needs_user = True
+    call_control = True
     group = 'calls'
 
     def run(self, context: Context) -> str:

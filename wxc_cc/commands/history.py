@@ -25,6 +25,7 @@ class HistoryCommand(Command):
     help = f'Show your recent calls, newest first ({DEFAULT_COUNT} unless you say how many); missed calls have ' \
            'a Call back button.'
     needs_user = True
+    call_control = True
     group = 'calls'
 
     def parse(self, words: list[str]) -> tuple[Optional[str], int]:

@@ -20,6 +20,7 @@ class MonitorCommand(Command):
     help = 'Watch your calls here: a live card per call with buttons, and new voicemail; verbose adds the raw ' \
            'events.'
     needs_user = True
+    call_control = True
     group = 'monitoring'
 
     def run(self, context: Context) -> str:

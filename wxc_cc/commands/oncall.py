@@ -24,6 +24,7 @@ class OnCallCommand(Command):
     :meth:`act`; those with arguments implement :meth:`parse`.
     """
     needs_user = True
+    call_control = True
     group = 'calls'
     #: acceptable call states, in tiers of preference
     tiers: ClassVar[tuple[tuple[str, ...], ...]] = CURRENT

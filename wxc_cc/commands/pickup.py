@@ -16,6 +16,7 @@ class PickupCommand(Command):
     usage = '/pickup [number]'
     help = "Pick up a call ringing for someone in your pickup group (or for the number given); your phone rings."
     needs_user = True
+    call_control = True
     group = 'calls'
 
     def run(self, context: Context) -> str:
@@ -33,6 +34,7 @@ class BargeCommand(Command):
     usage = '/barge <number>'
     help = "Barge in on another user's answered call; your phone rings."
     needs_user = True
+    call_control = True
     group = 'calls'
 
     def run(self, context: Context) -> str:

@@ -6,7 +6,7 @@ import logging
 from .. import replies
 from ..errors import BotError
 from .auth import forget_user
-from .base import Command, Context, Services, usage_error
+from .base import Command, Context, Services, require_admin, usage_error
 
 __all__ = ['RedisCommand']
 
@@ -27,6 +27,7 @@ class RedisCommand(Command):
     def run(self, context: Context) -> str:
         if not self.available(context.services):
             raise BotError('The bot does not use Redis, so /redis is not available.', '/redis without Redis')
+        require_admin(context, '/redis')
         words = [word.lower() for word in context.request.words]
         if words not in (['info'], ['clear']):
             raise usage_error(self)

@@ -16,6 +16,7 @@ class RetrieveCommand(Command):
     usage = '/retrieve [extension]'
     help = 'Pick up a parked call (parked against you, or against the extension given); your phone rings.'
     needs_user = True
+    call_control = True
     group = 'calls'
 
     def run(self, context: Context) -> str:

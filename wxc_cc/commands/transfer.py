@@ -20,6 +20,7 @@ class TransferCommand(Command):
     usage = '/transfer [number]'
     help = 'Transfer the current call to a number, or, without a number, connect your two calls with each other.'
     needs_user = True
+    call_control = True
     group = 'calls'
 
     def run(self, context: Context) -> str:

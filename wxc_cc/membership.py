@@ -1,0 +1,75 @@
+"""
+Where the bot may stay: when it is added to a group space, it checks the space against the membership policy
+(leaving, with a word why, a space owned by another organisation when the policy says own organisation only),
+remembers who added it, and asks that person to make it a moderator when the space is in announcement mode.
+"""
+import logging
+from collections.abc import Callable
+from typing import Optional
+
+from . import replies
+from .policy import Policy
+from .stores import TokenManager
+from .webex import BotApi
+
+__all__ = ['MembershipGuard', 'added_by_key']
+
+log = logging.getLogger(__name__)
+
+#: how long the bot remembers who added it to a space
+YEAR = 365 * 86400
+
+
+def added_by_key(room_id: str) -> str:
+    """The store note naming who added the bot to a space."""
+    return f'added-by:{room_id}'
+
+
+class MembershipGuard:
+    """
+    Acts on the bot's new memberships.
+
+    :param policy: the access policy
+    :param store: the token store (notes)
+    :param bot: the bot's API clients
+    :param bot_id: the bot's person id, known after start-up
+    :param bot_org_id: the bot's organisation, known after start-up
+    :param send: posts a message (``BotCore.send``)
+    """
+
+    def __init__(self, *, policy: Policy, store: TokenManager, bot: BotApi, bot_id: Callable[[], Optional[str]],
+                 bot_org_id: Callable[[], Optional[str]], send: Callable[..., Optional[str]]):
+        self.policy = policy
+        self.store = store
+        self.bot = bot
+        self.bot_id = bot_id
+        self.bot_org_id = bot_org_id
+        self.send = send
+
+    def added(self, membership_id: str, room_id: str, person_id: str, is_moderator: bool,
+              actor_id: Optional[str]) -> None:
+        """
+        Someone joined a space the bot is in; when it is the bot itself, check the space.
+
+        :param membership_id: the new membership
+        :param room_id: the space
+        :param person_id: who joined
+        :param is_moderator: whether they joined as moderator
+        :param actor_id: who added them
+        """
+        if person_id != self.bot_id():
+            return
+        room = self.bot.rooms.details(room_id)
+        if str(getattr(room.type, 'value', room.type)) == 'direct':
+            return
+        if self.policy.membership_own_org_only and room.owner_id != self.bot_org_id():
+            log.warning('refused membership in space %s owned by %s (added by %s): policy own organisation only',
+                        room_id, room.owner_id, actor_id)
+            self.send(replies.LEAVING, room_id=room_id)
+            self.bot.memberships.delete(membership_id)
+            return
+        if actor_id:
+            self.store.set_note(added_by_key(room_id), actor_id, YEAR)
+        log.info('added to space %s by %s', room_id, actor_id)
+        if room.is_announcement_only and not is_moderator and actor_id:
+            self.send(replies.make_me_moderator(room.title), to_person_id=actor_id)
