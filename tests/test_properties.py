@@ -1,0 +1,92 @@
+"""
+Property-based tests: random and malformed bodies, headers, signatures and paths sent to every route. Whatever
+comes in: never a 500, never a Webex request without a valid signature, never a token in a response.
+"""
+import json
+import string
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import BOT_TOKEN, CLIENT_SECRET
+from tests.webexmock import USER_ID, USER_REFRESH, USER_TOKEN, user_context
+from wxc_cc.signature import derive_secret, sign
+
+FIXTURES_OK = settings(max_examples=150, deadline=None,
+                       suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+                           lambda children: st.lists(children, max_size=4)
+                           | st.dictionaries(st.text(max_size=10), children, max_size=4), max_leaves=12)
+envelopes = st.fixed_dictionaries(
+    {}, optional={'id': json_values, 'resource': st.sampled_from(['messages', 'attachmentActions', 'memberships',
+                                                                 'telephony_calls', 'telephony_mwi', 'rooms', '']),
+                  'event': st.sampled_from(['created', 'updated', 'deleted', 'x']), 'data': json_values,
+                  'actorId': json_values, 'createdBy': json_values})
+bodies = st.one_of(st.binary(max_size=300), envelopes.map(lambda e: json.dumps(e).encode()),
+                   json_values.map(lambda v: json.dumps(v).encode()))
+#: what an HTTP header value can carry
+HEADER_CHARS = ''.join(c for c in string.printable if c not in '\n\r\x0b\x0c')
+header_text = st.text(alphabet=HEADER_CHARS, max_size=60)
+
+
+def secrets_in(text: str, bot) -> list[str]:
+    secrets = (BOT_TOKEN, CLIENT_SECRET, USER_TOKEN, USER_REFRESH, bot.settings.webhook_secret)
+    return [secret for secret in secrets if secret in text]
+
+
+@FIXTURES_OK
+@given(body=bodies, signature=st.one_of(st.none(), header_text), content_type=header_text)
+def test_unsigned_or_forged_notifications(client, webex, bot, body, signature, content_type):
+    headers = {'Content-Type': content_type}
+    if signature is not None:
+        headers['X-Spark-Signature'] = signature
+    webex.reset()
+    for path in ('/', f'/callevent/{USER_ID}'):
+        response = client.post(path, data=body, headers=headers)
+        assert response.status_code in (401, 403)
+        assert not secrets_in(response.text, bot)
+    assert webex.sent() == []
+
+
+@FIXTURES_OK
+@given(body=bodies)
+def test_signed_garbage_never_fails_the_server(client, webex, bot, body):
+    bot.core.store.set_user_context(user_context())
+    for path, secret in (('/', bot.settings.webhook_secret),
+                         (f'/callevent/{USER_ID}', derive_secret(bot.settings.webhook_secret, f'callevent:{USER_ID}'))):
+        response = client.post(path, data=body, headers={'X-Spark-Signature': sign(secret, body)})
+        assert response.status_code in (200, 400, 503)
+        assert not secrets_in(response.text, bot)
+
+
+@FIXTURES_OK
+@given(user=st.text(min_size=1, max_size=40).filter(lambda u: '/' not in u and u not in ('.', '..')),
+       body=bodies)
+def test_any_call_event_path(client, webex, bot, user, body):
+    webex.reset()
+    response = client.post(f'/callevent/{user}', data=body)
+    assert response.status_code in (401, 403, 404)
+    assert webex.sent() == []
+
+
+@FIXTURES_OK
+@given(query=st.dictionaries(st.sampled_from(['code', 'state', 'error', 'x']), st.text(max_size=40), max_size=4))
+def test_any_redirect(client, webex, bot, query):
+    webex.reset()
+    response = client.get('/redirect', query_string=query)
+    assert response.status_code in (400, 502, 503)
+    assert not secrets_in(response.text, bot)
+    assert webex.sent() == [], 'unknown states never lead to a token exchange'
+
+
+@FIXTURES_OK
+@given(method=st.sampled_from(['GET', 'POST', 'PUT', 'DELETE', 'PATCH']),
+       path=st.sampled_from(['/', '/health', '/config', '/redirect', f'/callevent/{USER_ID}', '/nowhere']),
+       body=st.binary(max_size=100))
+def test_any_method_on_any_route(client, webex, bot, method, path, body):
+    webex.reset()
+    response = client.open(path, method=method, data=body)
+    assert response.status_code < 500 or response.status_code == 503
+    assert not secrets_in(response.text, bot)
+    assert webex.sent() == []
