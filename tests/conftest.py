@@ -17,7 +17,8 @@ import redis
 from wxc_cc.config import Settings, load_settings
 
 #: environment variables the bot reads; none may leak into a test from the developer's shell
-BOT_VARIABLES = ('WXC_CC_', 'REDIS_', 'NGROK_HOST', 'HEROKU_NAME', 'PORT', 'WEBEX_API_BASE_URL', 'LOG_LEVEL')
+BOT_VARIABLES = ('WXC_CC_', 'REDIS_', 'NGROK_HOST', 'HEROKU_NAME', 'PORT', 'WEBEX_API_BASE_URL', 'LOG_LEVEL',
+                 'LOCALE')
 
 API = 'https://webex.test/v1'
 PUBLIC_URL = 'https://bot.test'
@@ -26,15 +27,17 @@ CLIENT_SECRET = 'integration-client-secret-42'
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """
-    Every test runs in its own empty working directory with none of the bot's variables set.
+    Every test runs in its own empty working directory with none of the bot's variables set, and in English.
     """
+    from wxc_cc.locales import DEFAULT, set_locale
     for name in list(os.environ):
         if name.startswith(BOT_VARIABLES):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
-    return tmp_path
+    yield tmp_path
+    set_locale(DEFAULT)
 
 
 def settings_values(**overrides: object) -> dict:

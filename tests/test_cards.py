@@ -47,8 +47,7 @@ def test_history_card():
 
 def test_help_card_has_every_command_grouped():
     commands = all_commands()
-    groups = [(title, [(c.usage, c.help) for c in commands.values() if c.group == group])
-              for group, title in GROUPS.items()]
+    groups = [(group, [(c.usage, c.help) for c in commands.values() if c.group == group]) for group in GROUPS]
     card = cards.help_card(groups)
     validate_card(card)
     usages = [fact['title'] for item in card['body'] if item['type'] == 'FactSet' for fact in item['facts']]

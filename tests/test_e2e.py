@@ -31,7 +31,8 @@ def store_env(request: pytest.FixtureRequest) -> dict:
 def test_a_day_with_the_bot(fake: FakeWebex, tmp_path, store_env):
     bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
     alice = fake.add_person('alice@example.com', 'Alice Example', extension='1001', number='+14085551001')
-    process = start_bot(fake, bot, tmp_path, policy={'admins': [alice.email], 'rate_limit': {'commands': 200, 'seconds': 60}}, **store_env)
+    policy = {'admins': [alice.email], 'rate_limit': {'commands': 200, 'seconds': 60}}
+    process = start_bot(fake, bot, tmp_path, policy=policy, **store_env)
     chat = Chat(fake, alice, bot)
     try:
         hooks = {h['resource']: h for h in fake.webhooks(owner=bot)}

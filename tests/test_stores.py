@@ -272,7 +272,7 @@ def test_plain_tokens_are_encrypted_when_a_key_is_set(make_store):
 
 
 def test_count_in_a_window(make_store):
-    first, second = make_store(), make_store()
+    first = make_store()
     assert [first.count('rate:alice', 60) for _ in range(3)] == [1, 2, 3]
     assert first.count('rate:bob', 60) == 1
     assert first.count('short', 0.001) == 1

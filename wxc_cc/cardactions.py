@@ -19,6 +19,7 @@ from . import replies
 from .cards import TRANSFER_INPUT
 from .commands.common import destination
 from .errors import BotError, webex_reason
+from .locales import t
 from .monitoring import CallMonitor
 from .stores import TokenManager, UserContext
 from .webex import UserApi
@@ -27,20 +28,17 @@ __all__ = ['CardActions', 'CALL_ACTIONS']
 
 log = logging.getLogger(__name__)
 
-ENDED = 'That call has ended.'
 
-#: action -> (what it does, for messages; the request)
+#: action -> (catalogue key of what it does, for messages; the request)
 CALL_ACTIONS: dict[str, tuple[str, Callable[[CallsApi, str, dict], Any]]] = {
-    'answer': ('answer', lambda calls, call_id, inputs: calls.answer(call_id)),
-    'decline': ('decline the call', lambda calls, call_id, inputs: calls.reject(call_id, RejectAction.busy)),
-    'voicemail': ('send the call to voicemail', lambda calls, call_id, inputs: calls.divert(call_id,
-                                                                                          to_voicemail=True)),
-    'hold': ('hold the call', lambda calls, call_id, inputs: calls.hold(call_id)),
-    'resume': ('resume the call', lambda calls, call_id, inputs: calls.resume(call_id)),
-    'hangup': ('hang up', lambda calls, call_id, inputs: calls.hangup(call_id)),
-    'transfer': ('transfer', lambda calls, call_id, inputs: calls.transfer(
-        call_id1=call_id, destination=destination(str(inputs.get(TRANSFER_INPUT) or ''),
-                                                  'type a number into "Transfer to", then press Transfer'))),
+    'answer': ('action.answer', lambda calls, call_id, inputs: calls.answer(call_id)),
+    'decline': ('action.reject', lambda calls, call_id, inputs: calls.reject(call_id, RejectAction.busy)),
+    'voicemail': ('action.voicemail_to', lambda calls, call_id, inputs: calls.divert(call_id, to_voicemail=True)),
+    'hold': ('action.hold', lambda calls, call_id, inputs: calls.hold(call_id)),
+    'resume': ('action.resume', lambda calls, call_id, inputs: calls.resume(call_id)),
+    'hangup': ('action.hangup', lambda calls, call_id, inputs: calls.hangup(call_id)),
+    'transfer': ('action.transfer', lambda calls, call_id, inputs: calls.transfer(
+        call_id1=call_id, destination=destination(str(inputs.get(TRANSFER_INPUT) or ''), t('card.transfer_usage')))),
 }
 
 
@@ -69,7 +67,7 @@ class CardActions:
         name, owner = inputs.get('action'), inputs.get('owner')
         if owner != action.person_id:
             log.warning('press by %s on a card of %s refused', action.person_id, owner)
-            return 'This card is not yours: only the person it was sent to can use its buttons.'
+            return t('card.not_yours')
         try:
             return self._act(action, name, inputs)
         except BotError as error:
@@ -82,16 +80,16 @@ class CardActions:
             return replies.not_authenticated(None)
         calls = self.user_api(user).calls
         if name == 'callback':
-            number = destination(str(inputs.get('number') or ''), 'Call back needs a number')
-            self._request(lambda: calls.dial(number), 'call back')
+            number = destination(str(inputs.get('number') or ''), t('card.callback_usage'))
+            self._request(lambda: calls.dial(number), t('action.callback'))
             return replies.dialing(number)
         if name not in CALL_ACTIONS:
-            raise BotError('This button is not one I know.', f'unknown card action {name!r}')
+            raise BotError(t('card.unknown_button'), f'unknown card action {name!r}')
         call_id = inputs.get('callId')
         if not call_id or self.monitor.live_card(action.person_id, call_id) != action.message_id:
-            raise BotError(ENDED, 'press on a card that is not live')
+            raise BotError(t('card.ended'), 'press on a card that is not live')
         what, request = CALL_ACTIONS[name]
-        self._request(lambda: request(calls, call_id, inputs), what)
+        self._request(lambda: request(calls, call_id, inputs), t(what))
         log.info('press %s by %s on call %s', name, action.person_id, call_id)
         return None
 
@@ -101,6 +99,6 @@ class CardActions:
             request()
         except (RestError, requests.RequestException) as error:
             if isinstance(error, RestError) and error.response.status_code == 404:
-                raise BotError(ENDED, f'{what}: 404') from error
+                raise BotError(t('card.ended'), f'{what}: 404') from error
             reason = webex_reason(error)
             raise BotError(replies.api_failure(what, reason), f'{what} failed: {reason}') from error

@@ -5,13 +5,13 @@ fit its state, the call history with "Call back" buttons, and the help. Pure fun
 Every button is an ``Action.Submit`` whose ``data`` names the action, the card's owner and what it acts on;
 :mod:`wxc_cc.cardactions` serves the presses.
 """
-import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any, Optional
 
 from wxc_sdk.telephony.calls import CallHistoryRecord, TelephonyCall
 
 from . import replies
+from .locales import t
 
 __all__ = ['CARD_CONTENT_TYPE', 'attachment', 'call_card', 'history_card', 'help_card', 'call_actions']
 
@@ -59,8 +59,11 @@ def _state(call: TelephonyCall) -> str:
     return str(getattr(call.state, 'value', call.state))
 
 
-_HEADINGS = {'alerting': '📞 Incoming call', 'connecting': '📞 Calling', 'connected': '📞 Connected call',
-             'held': '⏸️ Call on hold', 'remoteHeld': '⏸️ Held by the other side'}
+_HEADED_STATES = ('alerting', 'connecting', 'connected', 'held', 'remoteHeld')
+
+
+def _button(action: str, owner: str, call_id: str, style: Optional[str] = None) -> dict:
+    return submit(t(f'card.button.{action}'), action, owner, style, callId=call_id)
 
 
 def call_actions(call: TelephonyCall, owner: str) -> list[dict]:
@@ -70,42 +73,41 @@ def call_actions(call: TelephonyCall, owner: str) -> list[dict]:
     """
     call_id, state = call.call_id, _state(call)
     if state == 'alerting':
-        return [submit('Answer', 'answer', owner, 'positive', callId=call_id),
-                submit('Decline', 'decline', owner, 'destructive', callId=call_id),
-                submit('Send to voicemail', 'voicemail', owner, callId=call_id)]
+        return [_button('answer', owner, call_id, 'positive'), _button('decline', owner, call_id, 'destructive'),
+                _button('voicemail', owner, call_id)]
     if state in ('connected', 'remoteHeld'):
-        return [submit('Hold', 'hold', owner, callId=call_id),
-                submit('Hang up', 'hangup', owner, 'destructive', callId=call_id),
-                submit('Transfer', 'transfer', owner, callId=call_id)]
+        return [_button('hold', owner, call_id), _button('hangup', owner, call_id, 'destructive'),
+                _button('transfer', owner, call_id)]
     if state == 'held':
-        return [submit('Resume', 'resume', owner, 'positive', callId=call_id),
-                submit('Hang up', 'hangup', owner, 'destructive', callId=call_id),
-                submit('Transfer', 'transfer', owner, callId=call_id)]
+        return [_button('resume', owner, call_id, 'positive'), _button('hangup', owner, call_id, 'destructive'),
+                _button('transfer', owner, call_id)]
     if state == 'connecting':
-        return [submit('Hang up', 'hangup', owner, 'destructive', callId=call_id)]
+        return [_button('hangup', owner, call_id, 'destructive')]
     return []
 
 
-def call_card(call: TelephonyCall, owner: str, now: Optional[datetime.datetime] = None) -> dict:
+def call_card(call: TelephonyCall, owner: str) -> dict:
     """
     The live card of a call.
 
     :param call: the call as the latest event showed it
     :param owner: person id of the user whose call it is (only they may press)
-    :param now: for the duration shown; default: now
     """
     state = _state(call)
-    kind, preposition = replies.direction(call)
-    facts = [{'title': 'State', 'value': state}, {'title': 'Direction', 'value': kind or 'unknown'}]
+    personality = replies.personality(call)
+    facts = [{'title': t('card.fact.state'), 'value': replies.state_name(call.state)},
+             {'title': t('card.fact.direction'),
+              'value': t(f'direction.{personality}') if personality != 'other' else t('card.unknown')}]
     since = call.answered or call.created
     if since:
-        facts.append({'title': 'Since', 'value': replies.timestamp(since)})
-    body = [text(_HEADINGS.get(state, f'📞 Call {state}'), weight='Bolder', size='Medium'),
-            text(f'{preposition.capitalize()} {replies.party(call.remote_party)}'),
+        facts.append({'title': t('card.fact.since'), 'value': replies.timestamp(since)})
+    heading = t(f'card.heading.{state}') if state in _HEADED_STATES else t('card.heading.other', state=state)
+    body = [text(heading, weight='Bolder', size='Medium'),
+            text(t(f'card.with.{personality}', party=replies.party(call.remote_party))),
             {'type': 'FactSet', 'facts': facts}]
     if state in ('connected', 'remoteHeld', 'held'):
-        body.append({'type': 'Input.Text', 'id': TRANSFER_INPUT, 'placeholder': 'Transfer to (number)',
-                     'label': 'Transfer to'})
+        body.append({'type': 'Input.Text', 'id': TRANSFER_INPUT, 'placeholder': t('card.transfer_placeholder'),
+                     'label': t('card.transfer_label')})
     return card(body, call_actions(call, owner))
 
 
@@ -122,13 +124,14 @@ def history_card(records: Sequence[CallHistoryRecord], owner: str, title: str) -
         kind = str(getattr(record.call_type, 'value', record.call_type))
         columns = [{'type': 'Column', 'width': 'auto', 'items': [text(replies.short_time(record.time),
                                                                       fontType='Monospace')]},
-                   {'type': 'Column', 'width': 'auto', 'items': [text(replies.HISTORY_KINDS.get(kind, kind))]},
+                   {'type': 'Column', 'width': 'auto', 'items': [text(replies.history_kind(kind))]},
                    {'type': 'Column', 'width': 'stretch', 'items': [text(replies.party_of(
                        record.name, record.number, record.privacy_enabled))]}]
         row: list[dict] = [{'type': 'ColumnSet', 'columns': columns}]
         if kind == 'missed' and record.number:
-            row.append({'type': 'ActionSet', 'actions': [
-                submit(f'Call back {record.name or record.number}', 'callback', owner, number=record.number)]})
+            call_back = submit(t('card.call_back', who=record.name or record.number), 'callback', owner,
+                               number=record.number)
+            row.append({'type': 'ActionSet', 'actions': [call_back]})
         body.append({'type': 'Container', 'items': row, 'separator': True})
     return card(body)
 
@@ -139,7 +142,7 @@ def help_card(groups: Iterable[tuple[str, Iterable[tuple[str, str]]]]) -> dict:
 
     :param groups: (group title, [(usage, description), ...]) in order
     """
-    body = [text('I control your Webex Calling phone. Commands:', weight='Bolder', size='Medium')]
+    body = [text(t('help.card_intro'), weight='Bolder', size='Medium')]
     for title, commands in groups:
         body.append(text(title, weight='Bolder', separator=True))
         body.append({'type': 'FactSet', 'facts': [{'title': usage, 'value': description}

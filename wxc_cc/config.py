@@ -14,6 +14,8 @@ from urllib.parse import urlparse
 
 from cryptography.fernet import Fernet
 
+from .locales import LOCALES
+
 __all__ = ['ConfigError', 'Settings', 'load_settings', 'DEFAULT_SCOPES', 'DEFAULT_API_BASE', 'DEFAULT_PORT']
 
 log = logging.getLogger(__name__)
@@ -193,6 +195,8 @@ def _validate(values: dict) -> list[str]:
             problems.append('WXC_CC_TOKEN_KEY must be a Fernet key (32 url-safe base64-encoded bytes); '
                             'make one with: python -c "from cryptography.fernet import Fernet; '
                             'print(Fernet.generate_key().decode())"')
+    if values.get('locale', 'en_US') not in LOCALES:
+        problems.append(f'LOCALE must be one of {", ".join(sorted(LOCALES))}, not {values["locale"]!r}')
     values['log_level'] = values.get('log_level', 'INFO').upper()
     if logging.getLevelName(values['log_level']) == f'Level {values["log_level"]}':
         problems.append(f'LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, not {values["log_level"]!r}')

@@ -15,15 +15,14 @@ from .commands import Context, Request, Services, parse_command
 from .commands.help import help_reply
 from .errors import BotError, webex_reason
 from .gate import Gate
+from .locales import t
 from .notifications import MessageCreated
 from .webex import BotApi
 
-__all__ = ['Conversation', 'GROUP_POINTER']
+__all__ = ['Conversation']
 
 log = logging.getLogger(__name__)
 
-GROUP_POINTER = ('I handle call control only in a 1:1 space, where your calls stay private. '
-                 'Send me a direct message, for example /help.')
 
 Send = Callable[..., Optional[str]]
 
@@ -59,7 +58,7 @@ class Conversation:
             if not self.gate.within_rate(message.person_id, message.person_email, message.room_id):
                 return
             if message.room_type != 'direct':
-                self.send(GROUP_POINTER, room_id=message.room_id)
+                self.send(t('group_pointer'), room_id=message.room_id)
                 return
             text = self.bot.messages.details(message.message_id).text or ''
             command, argument = parse_command(text, self.mention())
@@ -83,7 +82,7 @@ class Conversation:
             return help_reply(self.services)
         log.info('%s from %s in %s', command.name, request.person_id, request.room_id)
         if command.call_control and self.services.settings.government:
-            return replies.GOVERNMENT.format(command=command.name)
+            return t('policy.government', command=command.name)
         context = Context(request=request, services=self.services)
         try:
             if command.needs_user:
@@ -96,7 +95,7 @@ class Conversation:
             return error.user_message
         except Exception:
             log.exception('%s from %s failed', command.name, request.person_id)
-            return f'Sorry, {command.name} failed unexpectedly. Please try again.'
+            return t('unexpected', command=command.name)
 
     def press(self, action_id: str, room_id: str, person_id: str) -> None:
         """

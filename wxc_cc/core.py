@@ -25,6 +25,7 @@ from .membership import MembershipGuard
 from .notifications import (BadNotification, action_created, call_event, membership_created, message_created,
                             parse_notification)
 from .gate import Gate
+from .locales import set_locale, t
 from .oauth import OAuthClient, RedirectOutcome, complete_authorization
 from .policy import Policy, load_policy
 from .replies import Reply
@@ -81,6 +82,7 @@ class BotCore:
         if not settings.public_url:
             raise ValueError('the public URL must be known')
         self.settings = settings
+        set_locale(settings.locale)
         self.clients = clients or WebexClients(api_base=settings.api_base, bot_token=settings.bot_token)
         self.oauth = OAuthClient(client_id=settings.client_id, client_secret=settings.client_secret,
                                  scopes=settings.client_scopes, redirect_url=settings.redirect_url,
@@ -282,7 +284,7 @@ class BotCore:
                                              oauth=self.oauth, clients=self.clients, notify=self.notify)
         except StoreUnavailable as failure:
             log.error('redirect: %s', failure.log_message)
-            outcome = RedirectOutcome(503, 'Try again shortly', failure.user_message)
+            outcome = RedirectOutcome(503, t('page.try_later'), failure.user_message)
         return Outcome(outcome.status, outcome.html(), 'text/html; charset=utf-8')
 
     # --- health

@@ -5,6 +5,8 @@ from typing import Optional
 
 import requests
 
+from .locales import t
+
 __all__ = ['BotError', 'StoreUnavailable', 'TokenRejected', 'webex_reason']
 
 #: longest reason passed on to a user
@@ -33,7 +35,7 @@ class StoreUnavailable(BotError):
     """
 
     def __init__(self, log_message: str):
-        super().__init__('The token store is unavailable, try again shortly.', log_message)
+        super().__init__(t('store_unavailable'), log_message)
 
 
 class TokenRejected(Exception):
@@ -65,12 +67,12 @@ def webex_reason(error: Exception) -> str:
     """
     if isinstance(error, requests.HTTPError) and error.response is not None:
         response = error.response
-        reason = ' '.join(_reason_in_body(response).split()) or response.reason or 'request failed'
+        reason = ' '.join(_reason_in_body(response).split()) or response.reason or t('reason.failed')
         if len(reason) > MAX_REASON:
             reason = reason[:MAX_REASON - 1] + '…'
         return f'{response.status_code} {reason}'
     if isinstance(error, requests.Timeout):
-        return 'Webex did not answer in time'
+        return t('reason.timeout')
     if isinstance(error, requests.ConnectionError):
-        return 'Webex could not be reached'
-    return 'unexpected error'
+        return t('reason.unreachable')
+    return t('reason.unexpected')

@@ -13,6 +13,7 @@ import requests
 from wxc_sdk.rest import RestError
 
 from . import replies
+from .locales import t
 from .errors import webex_reason
 from .policy import Policy
 from .stores import TokenManager
@@ -81,7 +82,7 @@ class Gate:
             return True
         log.warning('refused %s from %s (%s): %s', what, email, person_id, reason)
         if self.store.first_time(f'refused:{person_id}', DAY):
-            self.send(replies.NOT_ALLOWED, room_id=room_id)
+            self.send(t('policy.not_allowed'), room_id=room_id)
         return False
 
     def within_rate(self, person_id: str, email: Optional[str], room_id: str) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Optional
 
 from . import replies
+from .locales import t
 from .policy import Policy
 from .stores import TokenManager
 from .webex import BotApi
@@ -65,7 +66,7 @@ class MembershipGuard:
         if self.policy.membership_own_org_only and room.owner_id != self.bot_org_id():
             log.warning('refused membership in space %s owned by %s (added by %s): policy own organisation only',
                         room_id, room.owner_id, actor_id)
-            self.send(replies.LEAVING, room_id=room_id)
+            self.send(t('policy.leaving'), room_id=room_id)
             self.bot.memberships.delete(membership_id)
             return
         if actor_id:

@@ -18,6 +18,7 @@ from wxc_sdk.tokens import Tokens
 
 from . import replies
 from .errors import TokenRejected, webex_reason
+from .locales import t
 from .stores import TokenManager, UserContext
 from .webex import WebexClients
 
@@ -129,11 +130,11 @@ def complete_authorization(*, code: Optional[str], state: Optional[str], error: 
     user_id = store.take_flow(state) if state else None
     if user_id is None:
         log.warning('redirect with unknown, used or expired state')
-        return RedirectOutcome(400, 'Link expired', replies.FLOW_UNKNOWN)
+        return RedirectOutcome(400, t('page.expired'), t('auth.flow_unknown'))
     if error or not code:
         log.info('authorization not granted by user %s: %s', user_id, error or 'no code')
-        notify(user_id, replies.AUTH_DECLINED)
-        return RedirectOutcome(400, 'Not authorized', replies.AUTH_DECLINED)
+        notify(user_id, t('auth.declined'))
+        return RedirectOutcome(400, t('page.not_authorized'), t('auth.declined'))
     try:
         tokens = oauth.exchange_code(code)
         me = clients.user(tokens, user_id).people.me()
@@ -141,13 +142,13 @@ def complete_authorization(*, code: Optional[str], state: Optional[str], error: 
         reason = str(failure) if isinstance(failure, TokenRejected) else webex_reason(failure)
         log.warning('authorization of user %s failed: %s', user_id, reason)
         notify(user_id, replies.auth_failed(reason))
-        return RedirectOutcome(502, 'Authorization failed', replies.auth_failed(reason, markdown=False))
+        return RedirectOutcome(502, t('page.failed'), replies.auth_failed(reason, markdown=False))
     email = me.emails[0] if me.emails else None
     if me.person_id != user_id:
         log.warning('flow of user %s completed by another person %s, tokens dropped', user_id, me.person_id)
         notify(user_id, replies.auth_wrong_person(email))
-        return RedirectOutcome(403, 'Wrong account', replies.auth_wrong_person(email, markdown=False))
+        return RedirectOutcome(403, t('page.wrong_account'), replies.auth_wrong_person(email, markdown=False))
     store.set_user_context(UserContext(user_id=user_id, email=email, tokens=tokens))
     log.info('user %s authorized, token valid until %s', user_id, tokens.expires_at)
     notify(user_id, replies.auth_success(email, tokens))
-    return RedirectOutcome(200, 'Authorized', replies.AUTH_PAGE_SUCCESS)
+    return RedirectOutcome(200, t('page.authorized'), t('auth.page_success'))

@@ -16,6 +16,8 @@ from wxc_sdk.telephony.calls import CallHistoryRecord, TelephonyCall, TelephonyP
 from wxc_sdk.telephony.voice_messaging.members import VoiceMessageDetails
 from wxc_sdk.tokens import Tokens
 
+from .locales import t
+
 __all__ = ['escape', 'split_message', 'html_page', 'Reply', 'MAX_MESSAGE_BYTES']
 
 #: Webex refuses messages longer than this many bytes
@@ -91,7 +93,7 @@ def timestamp(moment: Optional[datetime.datetime]) -> str:
     A time as the bot shows it: UTC, to the second.
     """
     if moment is None:
-        return 'unknown time'
+        return t('time.unknown')
     return moment.astimezone(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M:%S UTC')
 
 
@@ -110,42 +112,32 @@ def party_of(name: Optional[str], number: Optional[str], private: Optional[bool]
         return f'{escape(name)} ({escape(number)})'
     if name or number:
         return escape(name or number)
-    return 'a private number' if private else 'an unknown party'
+    return t('party.private') if private else t('party.unknown')
 
 
 # --- authentication
 
-FLOW_UNKNOWN = ('This sign-in link is unknown, expired or was already used. '
-                'Send /auth to the bot for a new one.')
-AUTH_DECLINED = 'Authorization was not granted, so I cannot control your phone. Send /auth to try again.'
-AUTH_PAGE_SUCCESS = 'Done: the bot can now control your Webex Calling phone. You can close this window.'
-
-
 def not_authenticated(email: Optional[str]) -> str:
     """Reply to a command that needs tokens the user has not granted."""
     if not email:
-        return 'You are not authenticated. Use /auth command first'
-    return f'User {escape(email)} not authenticated. Use /auth command first'
+        return t('auth.not_authenticated_anonymous')
+    return t('auth.not_authenticated', email=escape(email))
 
 
 def auth_link(url: str, minutes: int) -> str:
     """The message carrying the link that starts the OAuth flow."""
-    return (f'Click this [link]({url}) to authorize me to control your Webex Calling phone. '
-            f'The link is valid for {minutes} minutes and works once.')
+    return t('auth.link', url=url, minutes=minutes)
 
 
 def auth_state(email: Optional[str], tokens: Tokens) -> str:
     """Reply to ``/auth`` for an authorized user. Expiry times only, never a token."""
-    return (f'You are authenticated as {escape(email)}.  \n'
-            f'Access token valid until {timestamp(tokens.expires_at)}, '
-            f'refresh token until {timestamp(tokens.refresh_token_expires_at)}.  \n'
-            'Use /auth force to authorize again or /auth clear to forget your tokens.')
+    return t('auth.state', email=escape(email), access=timestamp(tokens.expires_at),
+             refresh=timestamp(tokens.refresh_token_expires_at))
 
 
 def auth_success(email: Optional[str], tokens: Tokens) -> str:
     """Chat message after a successful authorization."""
-    return (f'Authorized as {escape(email)}: I can now control your phone (access token valid until '
-            f'{timestamp(tokens.expires_at)}). Try /dial, /monitor on or /help.')
+    return t('auth.success', email=escape(email), access=timestamp(tokens.expires_at))
 
 
 def _outside(text: Optional[str], markdown: bool) -> str:
@@ -154,39 +146,44 @@ def _outside(text: Optional[str], markdown: bool) -> str:
 
 def auth_failed(reason: str, markdown: bool = True) -> str:
     """Chat message (or, with ``markdown=False``, page text) when the token exchange fails."""
-    return f'Authorization failed: {_outside(reason.rstrip("."), markdown)}. Send /auth to try again.'
+    return t('auth.failed', reason=_outside(reason.rstrip('.'), markdown))
 
 
 def auth_wrong_person(email: Optional[str], markdown: bool = True) -> str:
     """Chat message (or, with ``markdown=False``, page text) when someone else consented."""
-    who = f'as {_outside(email, markdown)}' if email else 'with another account'
-    return (f'Authorization refused: the sign-in was done {who}, not by the person who sent /auth. '
-            'Nothing was stored. Send /auth again and sign in with your own account.')
+    who = t('auth.wrong_person_as', email=_outside(email, markdown)) if email else t('auth.wrong_person_other')
+    return t('auth.wrong_person', who=who)
 
 
 # --- calls
 
-_DIRECTION = {'originator': ('outgoing', 'to'), 'terminator': ('incoming', 'from'),
-              'clickToDial': ('click-to-dial', 'to')}
-
-
-def direction(call: TelephonyCall) -> tuple[str, str]:
-    """
-    ``('incoming', 'from')``, ``('outgoing', 'to')`` or ``('click-to-dial', 'to')`` for a call.
-    """
-    return _DIRECTION.get(str(getattr(call.personality, 'value', call.personality)), ('', 'with'))
+_PERSONALITIES = ('originator', 'terminator', 'clickToDial')
 
 
 def _value(enum_or_str: object) -> str:
     return str(getattr(enum_or_str, 'value', enum_or_str))
 
 
+def personality(call: TelephonyCall) -> str:
+    """``'originator'``, ``'terminator'``, ``'clickToDial'``, or ``'other'``: selects the wording of a call."""
+    value = _value(call.personality)
+    return value if value in _PERSONALITIES else 'other'
+
+
+def state_name(state: object) -> str:
+    """A call state in the reply language."""
+    return t(f'state.{_value(state)}') if f'state.{_value(state)}' in _STATE_KEYS else escape(_value(state))
+
+
+_STATE_KEYS = {f'state.{state}' for state in ('connecting', 'alerting', 'connected', 'held', 'remoteHeld',
+                                             'disconnected')}
+
+
 def call_summary(call: TelephonyCall) -> str:
     """
     One line for a call: state, direction and remote party, e.g. ``alerting incoming call from Ann (1001)``.
     """
-    kind, preposition = direction(call)
-    return f'{_value(call.state)} {kind} call {preposition} {party(call.remote_party)}'.replace('  ', ' ')
+    return t(f'summary.{personality(call)}', state=state_name(call.state), party=party(call.remote_party))
 
 
 def call_event(call: TelephonyCall, event_type: str, event_time: Optional[datetime.datetime]) -> str:
@@ -195,40 +192,41 @@ def call_event(call: TelephonyCall, event_type: str, event_time: Optional[dateti
     """
     summary = call_summary(call)
     lines = [f'📞 **{summary[:1].upper()}{summary[1:]}**',
-             f'- event: {escape(event_type)} at {timestamp(event_time)}',
-             f'- state: {escape(_value(call.state))}, personality: {escape(_value(call.personality))}']
+             t('event.when', event=escape(event_type), time=timestamp(event_time)),
+             t('event.state', state=state_name(call.state), personality=escape(_value(call.personality)))]
     remote = call.remote_party
     if remote and remote.call_type:
-        lines.append(f'- remote party: {party(remote)}, call type {escape(_value(remote.call_type))}')
+        lines.append(t('event.remote', party=party(remote), call_type=escape(_value(remote.call_type))))
     if call.answered:
-        lines.append(f'- answered: {timestamp(call.answered)}')
+        lines.append(t('event.answered', time=timestamp(call.answered)))
     for redirection in call.redirections or []:
-        lines.append(f'- redirected by {party(redirection.redirecting_party)} '
-                     f'({escape(_value(redirection.reason))})')
+        lines.append(t('event.redirected', party=party(redirection.redirecting_party),
+                       reason=escape(_value(redirection.reason))))
     if call.recording_state:
-        lines.append(f'- recording: {escape(_value(call.recording_state))}')
-    lines.append(f'- call id: `{escape(call.call_id)}`')
+        lines.append(t('event.recording', state=escape(_value(call.recording_state))))
+    lines.append(t('event.call_id', call_id=escape(call.call_id)))
     return '\n'.join(lines)
 
 
 def dialing(destination: str) -> str:
     """Reply to ``/dial``."""
-    return (f'Dialing {escape(destination)}: your phone rings first; the call to {escape(destination)} '
-            'starts when you answer it.')
+    return t('dial.done', destination=escape(destination))
 
 
 def answered(call: TelephonyCall) -> str:
     """Reply to ``/answer``."""
-    return f'Answered the call from {party(call.remote_party)}.'
+    return t('answer.done', party=party(call.remote_party))
 
 
 def hung_up(call: TelephonyCall) -> str:
     """Reply to ``/hangup``: says "to" for outgoing and "from" for incoming calls."""
-    return f'Hung up the call {direction(call)[1]} {party(call.remote_party)}.'
+    return t(f'hangup.done.{personality(call)}', party=party(call.remote_party))
 
 
-#: how history kinds are shown
-HISTORY_KINDS = {'placed': '↗️ placed', 'received': '↙️ received', 'missed': '⚠️ missed'}
+def history_kind(kind: str) -> str:
+    """How a history kind (placed, received, missed) is shown."""
+    key = f'history.kind.{kind}'
+    return t(key) if kind in ('placed', 'received', 'missed') else escape(kind)
 
 
 def short_time(moment: Optional[datetime.datetime]) -> str:
@@ -251,8 +249,10 @@ def newest_first(records: Iterable[CallHistoryRecord]) -> list[CallHistoryRecord
 
 def history_title(count: int, kind: Optional[str]) -> str:
     """Heading of the history, e.g. ``Call history: 3 missed calls, newest first``."""
-    what = f'{kind} call' if kind else 'call'
-    return f'Call history: {count} {what}{"" if count == 1 else "s"}, newest first'
+    calls = t('word.call') if count == 1 else t('word.calls')
+    if kind:
+        return t('history.title_kind', count=count, kind=kind, calls=calls)
+    return t('history.title', count=count, calls=calls)
 
 
 def history(records: list[CallHistoryRecord], kind: Optional[str] = None) -> str:
@@ -260,12 +260,13 @@ def history(records: list[CallHistoryRecord], kind: Optional[str] = None) -> str
     Call history as a compact table (time UTC, kind, party), records already sorted and cut to size.
     """
     if not records:
-        return f'No {kind} calls in your history.' if kind else 'Your call history is empty.'
+        return t('history.empty_kind', kind=kind) if kind else t('history.empty')
     rows = []
     for record in records:
         record_kind = _value(record.call_type)
         who = record.name if record.name and record.name != record.number else ''
-        party_text = f'{who} ({record.number})' if who and record.number else (who or record.number or 'private')
+        party_text = f'{who} ({record.number})' if who and record.number else (
+            who or record.number or t('history.private'))
         rows.append(f'{short_time(record.time)}  {record_kind:<8}  {_code_safe(party_text)}')
     return f'**{history_title(len(records), kind)}** (UTC)\n```\n' + '\n'.join(rows) + '\n```'
 
@@ -275,13 +276,13 @@ def call_list(calls: list[TelephonyCall], now: datetime.datetime) -> str:
     The user's calls, numbered as the commands that take a call number expect.
     """
     if not calls:
-        return 'You have no active calls.'
-    lines = [f'**Your calls** ({len(calls)})']
+        return t('calls.none')
+    lines = [t('calls.title', count=len(calls))]
     for number, call in enumerate(calls, start=1):
         since = call.answered or call.created
         seconds = max(0, int((now - since).total_seconds())) if since else 0
-        muted = ', muted' if call.muted else ''
-        recording = f', recording {_value(call.recording_state)}' if call.recording_state else ''
+        muted = t('calls.muted') if call.muted else ''
+        recording = t('calls.recording', state=escape(_value(call.recording_state))) if call.recording_state else ''
         lines.append(f'{number}. {call_summary(call)} · {seconds // 60}:{seconds % 60:02d}{muted}{recording}')
     return '\n'.join(lines)
 
@@ -289,9 +290,9 @@ def call_list(calls: list[TelephonyCall], now: datetime.datetime) -> str:
 def voicemail_summary(new: int, old: int, urgent: int) -> str:
     """Reply to ``/voicemail``."""
     if not new and not old:
-        return 'Your voicemail is empty.'
-    urgent_text = f' ({urgent} urgent)' if urgent else ''
-    return f'You have {new} new{urgent_text} and {old} old voice message(s). /voicemail list shows them.'
+        return t('voicemail.empty')
+    urgent_text = t('voicemail.urgent_count', count=urgent) if urgent else ''
+    return t('voicemail.summary', new=new, urgent=urgent_text, old=old)
 
 
 def newest_messages(messages: Iterable[VoiceMessageDetails]) -> list[VoiceMessageDetails]:
@@ -303,14 +304,14 @@ def newest_messages(messages: Iterable[VoiceMessageDetails]) -> list[VoiceMessag
 def voicemail_list(messages: list[VoiceMessageDetails]) -> str:
     """Reply to ``/voicemail list``: numbered, newest first, with caller, time, duration and read state."""
     if not messages:
-        return 'Your voicemail is empty.'
-    lines = [f'**Voice messages** ({len(messages)}, newest first)']
+        return t('voicemail.empty')
+    lines = [t('voicemail.title', count=len(messages))]
     for number, message in enumerate(messages, start=1):
         caller = message.calling_party
         who = party_of(caller and caller.name, caller and caller.number, caller and caller.privacy_enabled)
         seconds = message.duration or 0
-        state = 'read' if message.read else '**new**'
-        urgent = ' · urgent' if message.urgent else ''
+        state = t('voicemail.read') if message.read else t('voicemail.new')
+        urgent = t('voicemail.urgent') if message.urgent else ''
         lines.append(f'{number}. {state} · {short_time(message.created)} · {who} · '
                      f'{seconds // 60}:{seconds % 60:02d}{urgent}')
     return '\n'.join(lines)
@@ -318,32 +319,21 @@ def voicemail_list(messages: list[VoiceMessageDetails]) -> str:
 
 def new_voicemail(new: int) -> str:
     """Announcement of a new voice message (monitoring on)."""
-    return f'📬 New voice message: you have {new} new. /voicemail list shows them.'
+    return t('voicemail.announce', new=new)
 
 
 # --- access policy
 
-NOT_ALLOWED = ("Sorry, I am not allowed to work for you: this bot's organisation has limited who may use it. "
-               'Ask your Webex administrator if you think you should.')
-LEAVING = ('I may only take part in spaces of my own organisation, and this space belongs to another one, so '
-           'I am leaving. Sorry!')
-ADMINS_ONLY = "Only the bot's administrators may use {command}."
-GOVERNMENT = ('{command} is not available here: Webex for Government does not offer the call-control API. '
-              '/voicemail works.')
-
-
 def slow_down(limit: int, window: float) -> str:
     """The notice to someone over the rate limit."""
-    return f'Slow down, please: I take {limit} commands per {window:.0f} seconds from one person. ' \
-           'Commands sent meanwhile are ignored.'
+    return t('policy.slow_down', limit=limit, seconds=f'{window:.0f}')
 
 
 def make_me_moderator(title: Optional[str]) -> str:
     """The 1:1 message asking the person who added the bot to an announcement space to promote it."""
-    return f'You added me to the space "{escape(title)}", which is in announcement mode. Please make me a ' \
-           'moderator there, or I cannot post in it.'
+    return t('policy.moderator', title=escape(title))
 
 
 def api_failure(action: str, reason: str) -> str:
     """One line telling the user that a Webex request failed, with Webex's reason."""
-    return f'Could not {action}: {escape(reason.rstrip("."))}'
+    return t('api_failure', action=action, reason=escape(reason.rstrip('.')))

@@ -4,6 +4,7 @@
 from wxc_sdk.telephony.calls import CallsApi, TelephonyCall
 
 from .. import replies
+from ..locales import t
 from .common import call_api
 from .oncall import OnCallCommand
 
@@ -16,10 +17,8 @@ class AnswerCommand(OnCallCommand):
     """
     name = '/answer'
     usage = '/answer [n]'
-    help = 'Answer the incoming call that is ringing (or call n of /calls).'
     tiers = (('alerting',),)
-    what = 'answered'
 
     def act(self, calls: CallsApi, call: TelephonyCall, argument: None) -> str:
-        call_api(lambda: calls.answer(call.call_id), 'answer')
+        call_api(lambda: calls.answer(call.call_id), t('action.answer'))
         return replies.answered(call)

@@ -6,6 +6,7 @@ import logging
 from wxc_sdk.rest import RestError
 
 from .. import replies
+from ..locales import t
 from ..errors import webex_reason
 from .base import Command, Context, require_admin, usage_error
 
@@ -39,8 +40,6 @@ class AuthCommand(Command):
     """
     name = '/auth'
     usage = '/auth [clear|force|maintenance]'
-    help = ('Authorize me to control your phone, or show your authorization; clear forgets your tokens, '
-            'force authorizes again, maintenance removes expired sign-in links.')
 
     def run(self, context: Context) -> str:
         words = [word.lower() for word in context.request.words]
@@ -51,11 +50,11 @@ class AuthCommand(Command):
         if sub == 'clear':
             deleted = forget_user(context, request.person_id)
             log.info('user %s cleared, %d webhooks deleted', request.person_id, deleted)
-            return 'Your tokens are forgotten and call monitoring is off. Use /auth to authorize again.'
+            return t('auth.cleared')
         if sub == 'maintenance':
             require_admin(context, '/auth maintenance')
             removed = store.flow_maintenance()
-            return f'Removed {removed} expired sign-in link(s); {store.pending_flows()} pending.'
+            return t('auth.maintenance', removed=removed, pending=store.pending_flows())
         if sub == '':
             user = store.get_user_context_and_refresh(request.person_id)
             if user is not None:

@@ -11,7 +11,8 @@ from wxc_sdk.tokens import Tokens
 from ..config import Settings
 from ..errors import BotError
 from ..policy import Policy
-from ..replies import ADMINS_ONLY, Reply
+from ..locales import t
+from ..replies import Reply
 from ..stores import TokenManager, UserContext
 from ..webex import UserApi, WebexClients
 
@@ -99,14 +100,14 @@ def require_admin(context: Context, what: str) -> None:
     request = context.request
     if not context.services.policy.is_admin(request.person_email):
         log.warning('refused %s from %s (%s): not an admin', what, request.person_email, request.person_id)
-        raise BotError(ADMINS_ONLY.format(command=what), f'{what} refused: not an admin')
+        raise BotError(t('policy.admins_only', command=what), f'{what} refused: not an admin')
 
 
 def usage_error(command: 'Command') -> BotError:
     """
     The error for wrong arguments: the command's usage line.
     """
-    return BotError(f'Usage: {command.usage}  \n{command.help}', f'bad arguments for {command.name}')
+    return BotError(f"{t('usage', usage=command.usage)}  \n{command.help}", f'bad arguments for {command.name}')
 
 
 class Command:
@@ -117,8 +118,6 @@ class Command:
     name: ClassVar[str]
     #: the usage line, e.g. ``'/dial <dial string>'``
     usage: ClassVar[str]
-    #: one sentence for /help
-    help: ClassVar[str]
     #: True if the command acts for the user and needs their tokens
     needs_user: ClassVar[bool] = False
     #: where /help lists it: ``'calls'``, ``'monitoring'``, ``'voicemail'`` or ``'account'``
@@ -127,6 +126,11 @@ class Command:
     call_control: ClassVar[bool] = False
     #: True if only the policy's admins may use it
     admin_only: ClassVar[bool] = False
+
+    @property
+    def help(self) -> str:
+        """One sentence for /help, in the reply language."""
+        return t(f'help.{self.name}')
 
     def available(self, services: Services) -> bool:
         """

@@ -4,6 +4,7 @@
 import datetime
 
 from .. import replies
+from ..locales import t
 from .base import Command, Context, usage_error
 from .common import call_api, numbered
 
@@ -16,7 +17,6 @@ class CallsCommand(Command):
     """
     name = '/calls'
     usage = '/calls'
-    help = 'List your active calls, numbered: state, direction, who, and how long.'
     needs_user = True
     call_control = True
     group = 'calls'
@@ -24,5 +24,5 @@ class CallsCommand(Command):
     def run(self, context: Context) -> str:
         if context.request.argument:
             raise usage_error(self)
-        calls = call_api(context.user_api().calls.list_calls, 'list your calls')
+        calls = call_api(context.user_api().calls.list_calls, t('action.list_calls'))
         return replies.call_list(numbered(calls), datetime.datetime.now(datetime.timezone.utc))

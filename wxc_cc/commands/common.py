@@ -12,6 +12,7 @@ from wxc_sdk.rest import RestError
 from wxc_sdk.telephony.calls import TelephonyCall
 
 from .. import replies
+from ..locales import t
 from ..errors import BotError, webex_reason
 
 __all__ = ['call_api', 'destination', 'state_of', 'numbered', 'split_number', 'choose_call']
@@ -53,9 +54,9 @@ def destination(text: str, usage: str) -> str:
     else:
         value = ''.join(text.split())
     if not value:
-        raise BotError(f'Usage: {usage}', 'destination missing')
+        raise BotError(t('usage', usage=usage), 'destination missing')
     if not _DESTINATION.match(value):
-        raise BotError(f'{replies.escape(value)} is not a number or SIP URI I can dial.  \nUsage: {usage}',
+        raise BotError(f"{t('invalid_destination', value=replies.escape(value))}  \n{t('usage', usage=usage)}",
                        'invalid destination')
     return value
 
@@ -101,11 +102,12 @@ def choose_call(calls: Iterable[TelephonyCall], number: Optional[int], tiers: tu
     acceptable = {state for tier in tiers for state in tier}
     if number is not None:
         if not 1 <= number <= len(ordered):
-            raise BotError(f'There is no call {number}: you have {len(ordered)} call(s). See /calls.',
+            raise BotError(t('choose.no_number', number=number, count=len(ordered)),
                            f'no call {number}')
         call = ordered[number - 1]
         if state_of(call) not in acceptable:
-            raise BotError(f'Call {number} is {state_of(call)}: it cannot be {what}.', f'call {number} wrong state')
+            raise BotError(t('choose.wrong_state', number=number, state=replies.state_name(call.state), what=what),
+                           f'call {number} wrong state')
         return call
     for tier in tiers:
         fitting = [(index, call) for index, call in enumerate(ordered, start=1) if state_of(call) in tier]
@@ -113,6 +115,6 @@ def choose_call(calls: Iterable[TelephonyCall], number: Optional[int], tiers: tu
             return fitting[0][1]
         if fitting:
             options = '  \n'.join(f'{index}. {replies.call_summary(call)}' for index, call in fitting)
-            raise BotError(f'Which call? You have {len(fitting)} that can be {what}:  \n{options}  \n'
-                           f'Send {command} {fitting[0][0]}, for example.', 'several calls fit')
-    raise BotError(f'You have no call that can be {what}.', 'no fitting call')
+            raise BotError(t('choose.which', count=len(fitting), what=what, options=options, command=command,
+                             first=fitting[0][0]), 'several calls fit')
+    raise BotError(t('choose.none', what=what), 'no fitting call')

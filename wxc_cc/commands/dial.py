@@ -4,6 +4,7 @@
 import logging
 
 from .. import replies
+from ..locales import t
 from .base import Command, Context
 from .common import call_api, destination
 
@@ -18,13 +19,12 @@ class DialCommand(Command):
     """
     name = '/dial'
     usage = '/dial <number or SIP URI>'
-    help = 'Call a number: your phone rings first, the call starts when you answer.'
     needs_user = True
     call_control = True
     group = 'calls'
 
     def run(self, context: Context) -> str:
         number = destination(context.request.argument, self.usage)
-        call_api(lambda: context.user_api().calls.dial(number), 'dial')
+        call_api(lambda: context.user_api().calls.dial(number), t('action.dial'))
         log.info('user %s dialed', context.request.person_id)
         return replies.dialing(number)

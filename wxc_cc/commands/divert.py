@@ -6,6 +6,7 @@ from typing import Optional
 from wxc_sdk.telephony.calls import CallsApi, TelephonyCall
 
 from .. import replies
+from ..locales import t
 from .base import usage_error
 from .common import call_api, destination
 from .oncall import CURRENT, OnCallCommand
@@ -19,9 +20,7 @@ class DivertCommand(OnCallCommand):
     """
     name = '/divert'
     usage = '/divert <number>|voicemail'
-    help = 'Send the ringing (or current) call to another number or to your voicemail.'
     tiers = (('alerting',),) + CURRENT
-    what = 'diverted'
     takes_number = False
 
     def parse(self, words: list[str]) -> Optional[str]:
@@ -33,7 +32,7 @@ class DivertCommand(OnCallCommand):
 
     def act(self, calls: CallsApi, call: TelephonyCall, argument: Optional[str]) -> str:
         if argument is None:
-            call_api(lambda: calls.divert(call.call_id, to_voicemail=True), 'divert the call')
-            return f'Sent the call from {replies.party(call.remote_party)} to your voicemail.'
-        call_api(lambda: calls.divert(call.call_id, destination=argument), 'divert the call')
-        return f'Diverted the call with {replies.party(call.remote_party)} to {replies.escape(argument)}.'
+            call_api(lambda: calls.divert(call.call_id, to_voicemail=True), t('action.divert'))
+            return t('divert.voicemail', party=replies.party(call.remote_party))
+        call_api(lambda: calls.divert(call.call_id, destination=argument), t('action.divert'))
+        return t('divert.done', party=replies.party(call.remote_party), destination=replies.escape(argument))

@@ -6,6 +6,7 @@ import re
 from wxc_sdk.telephony.calls import CallsApi, TelephonyCall
 
 from .. import replies
+from ..locales import t
 from .base import usage_error
 from .common import call_api
 from .oncall import OnCallCommand
@@ -22,9 +23,7 @@ class DtmfCommand(OnCallCommand):
     """
     name = '/dtmf'
     usage = '/dtmf <digits>'
-    help = 'Send touch tones (0-9 * # A-D, a comma pauses) on the connected call.'
     tiers = (('connected',),)
-    what = 'sent tones'
     takes_number = False
 
     def parse(self, words: list[str]) -> str:
@@ -34,5 +33,5 @@ class DtmfCommand(OnCallCommand):
         return digits
 
     def act(self, calls: CallsApi, call: TelephonyCall, argument: str) -> str:
-        call_api(lambda: calls.transmit_dtmf(call.call_id, argument), 'send the tones')
-        return f'Sent {replies.escape(argument)} to {replies.party(call.remote_party)}.'
+        call_api(lambda: calls.transmit_dtmf(call.call_id, argument), t('action.dtmf'))
+        return t('dtmf.done', digits=replies.escape(argument), party=replies.party(call.remote_party))

@@ -4,6 +4,7 @@
 from wxc_sdk.telephony.calls import CallsApi, TelephonyCall
 
 from .. import replies
+from ..locales import t
 from .common import call_api
 from .oncall import OnCallCommand
 
@@ -16,10 +17,8 @@ class HangupCommand(OnCallCommand):
     """
     name = '/hangup'
     usage = '/hangup [n]'
-    help = 'Hang up your connected call (or your only other call, or call n of /calls).'
     tiers = (('connected',), ('held', 'remoteHeld', 'connecting', 'alerting'))
-    what = 'hung up'
 
     def act(self, calls: CallsApi, call: TelephonyCall, argument: None) -> str:
-        call_api(lambda: calls.hangup(call.call_id), 'hang up')
+        call_api(lambda: calls.hangup(call.call_id), t('action.hangup'))
         return replies.hung_up(call)

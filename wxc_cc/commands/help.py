@@ -2,12 +2,13 @@
 ``/help``: what the bot understands, as text and as a card with the commands grouped.
 """
 from .. import cards, replies
+from ..locales import t
 from .base import Command, Context, Services
 
 __all__ = ['HelpCommand', 'GROUPS']
 
 #: /help's groups, in order
-GROUPS = {'calls': 'Calls', 'monitoring': 'Monitoring', 'voicemail': 'Voicemail', 'account': 'Account'}
+GROUPS = ('calls', 'monitoring', 'voicemail', 'account')
 
 
 class HelpCommand(Command):
@@ -16,7 +17,6 @@ class HelpCommand(Command):
     """
     name = '/help'
     usage = '/help'
-    help = 'Show this list.'
 
     def run(self, context: Context) -> replies.Reply:
         return help_reply(context.services)
@@ -27,9 +27,9 @@ def help_reply(services: Services) -> replies.Reply:
     The help: markdown listing every available command by group, and the same as a card.
     """
     available = [command for command in services.commands.values() if command.available(services)]
-    groups = [(title, [(command.usage, command.help) for command in available if command.group == group])
-              for group, title in GROUPS.items()]
-    lines = ['Hello! I control your Webex Calling phone. I understand these commands:']
+    groups = [(t(f'group.{group}'), [(command.usage, command.help) for command in available if command.group == group])
+              for group in GROUPS]
+    lines = [t('help.intro')]
     for title, commands in groups:
         lines.append(f'**{title}**')
         lines.extend(f'- **{usage}**: {description}' for usage, description in commands)

@@ -6,6 +6,7 @@ from typing import Optional, Union
 from wxc_sdk.telephony.calls import HistoryType
 
 from .. import cards, replies
+from ..locales import t
 from .base import Command, Context, usage_error
 from .common import call_api
 
@@ -22,11 +23,13 @@ class HistoryCommand(Command):
     """
     name = '/history'
     usage = '/history [missed|placed|received] [count]'
-    help = f'Show your recent calls, newest first ({DEFAULT_COUNT} unless you say how many); missed calls have ' \
-           'a Call back button.'
     needs_user = True
     call_control = True
     group = 'calls'
+
+    @property
+    def help(self) -> str:
+        return t('help./history', count=DEFAULT_COUNT)
 
     def parse(self, words: list[str]) -> tuple[Optional[str], int]:
         kind, count = None, DEFAULT_COUNT
@@ -43,7 +46,7 @@ class HistoryCommand(Command):
         kind, count = self.parse(context.request.words)
         calls = context.user_api().calls
         records = call_api(lambda: calls.call_history(HistoryType(kind) if kind else None),
-                           'get your call history')
+                           t('action.history'))
         records = replies.newest_first(records)[:count]
         table = replies.history(records, kind)
         if not any(str(getattr(r.call_type, 'value', r.call_type)) == 'missed' and r.number for r in records):

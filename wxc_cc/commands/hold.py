@@ -4,6 +4,7 @@
 from wxc_sdk.telephony.calls import CallsApi, TelephonyCall
 
 from .. import replies
+from ..locales import t
 from .common import call_api
 from .oncall import OnCallCommand
 
@@ -16,13 +17,11 @@ class HoldCommand(OnCallCommand):
     """
     name = '/hold'
     usage = '/hold [n]'
-    help = 'Put your connected call (or call n) on hold.'
     tiers = (('connected', 'remoteHeld'),)
-    what = 'put on hold'
 
     def act(self, calls: CallsApi, call: TelephonyCall, argument: None) -> str:
-        call_api(lambda: calls.hold(call.call_id), 'hold the call')
-        return f'Put the call with {replies.party(call.remote_party)} on hold.'
+        call_api(lambda: calls.hold(call.call_id), t('action.hold'))
+        return t('hold.done', party=replies.party(call.remote_party))
 
 
 class ResumeCommand(OnCallCommand):
@@ -31,10 +30,8 @@ class ResumeCommand(OnCallCommand):
     """
     name = '/resume'
     usage = '/resume [n]'
-    help = 'Resume your held call (or call n).'
     tiers = (('held',),)
-    what = 'resumed'
 
     def act(self, calls: CallsApi, call: TelephonyCall, argument: None) -> str:
-        call_api(lambda: calls.resume(call.call_id), 'resume the call')
-        return f'Resumed the call with {replies.party(call.remote_party)}.'
+        call_api(lambda: calls.resume(call.call_id), t('action.resume'))
+        return t('resume.done', party=replies.party(call.remote_party))

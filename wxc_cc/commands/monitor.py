@@ -3,6 +3,7 @@
 """
 import logging
 
+from ..locales import t
 from .base import Command, Context, usage_error
 from .common import call_api
 
@@ -17,8 +18,6 @@ class MonitorCommand(Command):
     """
     name = '/monitor'
     usage = '/monitor on|off|verbose'
-    help = 'Watch your calls here: a live card per call with buttons, and new voicemail; verbose adds the raw ' \
-           'events.'
     needs_user = True
     call_control = True
     group = 'monitoring'
@@ -30,16 +29,16 @@ class MonitorCommand(Command):
         user, store = context.user, context.services.store
         webhooks, hooks = context.user_api().webhooks, context.services.call_webhooks
         if words == ['off']:
-            deleted = call_api(lambda: hooks.disable(webhooks), 'turn monitoring off')
+            deleted = call_api(lambda: hooks.disable(webhooks), t('action.monitor_off'))
             log.info('monitoring off for user %s (%d webhooks deleted)', user.user_id, deleted)
-            return 'Monitoring is off.' if deleted else 'Monitoring was not on.'
+            return t('monitor.off') if deleted else t('monitor.was_off')
         verbose = words == ['verbose']
-        outcome = call_api(lambda: hooks.enable(webhooks, user.user_id), 'turn monitoring on')
+        outcome = call_api(lambda: hooks.enable(webhooks, user.user_id), t('action.monitor_on'))
         changed_mode = user.verbose != verbose
         if changed_mode:
             store.set_user_context(user.model_copy(update={'verbose': verbose}))
         log.info('monitoring %s for user %s (%s)', words[0], user.user_id, outcome)
-        mode = ' with the raw events' if verbose else ''
+        mode = t('monitor.verbose') if verbose else ''
         if outcome == 'unchanged' and not changed_mode:
-            return f'Monitoring is already on{mode}.'
-        return f'Monitoring is on{mode}: your calls show here as cards with buttons, and new voicemail too.'
+            return t('monitor.already', mode=mode)
+        return t('monitor.on', mode=mode)

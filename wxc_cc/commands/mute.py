@@ -4,6 +4,7 @@
 from wxc_sdk.telephony.calls import CallsApi, TelephonyCall
 
 from .. import replies
+from ..locales import t
 from ..errors import BotError
 from .common import call_api
 from .oncall import OnCallCommand
@@ -13,7 +14,7 @@ __all__ = ['MuteCommand', 'UnmuteCommand']
 
 def _mute_capable(call: TelephonyCall) -> None:
     if not call.mute_capable:
-        raise BotError('This call cannot be muted from here (its device does not allow it).', 'not mute capable')
+        raise BotError(t('mute.not_capable'), 'not mute capable')
 
 
 class MuteCommand(OnCallCommand):
@@ -22,13 +23,11 @@ class MuteCommand(OnCallCommand):
     """
     name = '/mute'
     usage = '/mute [n]'
-    help = 'Mute your microphone on the current call (when the call allows it).'
-    what = 'muted'
 
     def act(self, calls: CallsApi, call: TelephonyCall, argument: None) -> str:
         _mute_capable(call)
-        call_api(lambda: calls.mute(call.call_id), 'mute the call')
-        return f'Muted the call with {replies.party(call.remote_party)}.'
+        call_api(lambda: calls.mute(call.call_id), t('action.mute'))
+        return t('mute.done', party=replies.party(call.remote_party))
 
 
 class UnmuteCommand(OnCallCommand):
@@ -37,10 +36,8 @@ class UnmuteCommand(OnCallCommand):
     """
     name = '/unmute'
     usage = '/unmute [n]'
-    help = 'Unmute your microphone on the current call.'
-    what = 'unmuted'
 
     def act(self, calls: CallsApi, call: TelephonyCall, argument: None) -> str:
         _mute_capable(call)
-        call_api(lambda: calls.unmute(call.call_id), 'unmute the call')
-        return f'Unmuted the call with {replies.party(call.remote_party)}.'
+        call_api(lambda: calls.unmute(call.call_id), t('action.unmute'))
+        return t('unmute.done', party=replies.party(call.remote_party))

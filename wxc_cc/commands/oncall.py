@@ -6,6 +6,7 @@ from typing import Any, ClassVar, Optional
 
 from wxc_sdk.telephony.calls import CallsApi, TelephonyCall
 
+from ..locales import t
 from .base import Command, Context, usage_error
 from .common import call_api, choose_call, split_number
 
@@ -28,10 +29,13 @@ class OnCallCommand(Command):
     group = 'calls'
     #: acceptable call states, in tiers of preference
     tiers: ClassVar[tuple[tuple[str, ...], ...]] = CURRENT
-    #: what the command does to a call, for messages: ``'put on hold'``
-    what: ClassVar[str]
     #: whether a leading call number is understood (not where the argument itself may be a number)
     takes_number: ClassVar[bool] = True
+
+    @property
+    def what(self) -> str:
+        """What the command does to a call, for messages: ``'put on hold'``."""
+        return t(f'what.{self.name}')
 
     def split(self, words: list[str]) -> tuple[Optional[int], list[str]]:
         """
@@ -62,5 +66,5 @@ class OnCallCommand(Command):
         number, words = self.split(context.request.words)
         argument = self.parse(words)
         calls = context.user_api().calls
-        call = choose_call(call_api(calls.list_calls, 'list your calls'), number, self.tiers, self.name, self.what)
+        call = choose_call(call_api(calls.list_calls, t('action.list_calls')), number, self.tiers, self.name, self.what)
         return self.act(calls, call, argument)

@@ -2,6 +2,7 @@
 ``/pickup [target]`` and ``/barge <target>``: new calls joining someone else's.
 """
 from .. import replies
+from ..locales import t
 from .base import Command, Context
 from .common import call_api, destination
 
@@ -14,16 +15,14 @@ class PickupCommand(Command):
     """
     name = '/pickup'
     usage = '/pickup [number]'
-    help = "Pick up a call ringing for someone in your pickup group (or for the number given); your phone rings."
     needs_user = True
     call_control = True
     group = 'calls'
 
     def run(self, context: Context) -> str:
         target = destination(context.request.argument, self.usage) if context.request.argument else None
-        call_api(lambda: context.user_api().calls.pickup(target=target), 'pick up the call')
-        return f'Picking up the call ringing for {replies.escape(target) if target else "your group"}: ' \
-               'your phone rings.'
+        call_api(lambda: context.user_api().calls.pickup(target=target), t('action.pickup'))
+        return t('pickup.done', target=replies.escape(target) if target else t('pickup.group'))
 
 
 class BargeCommand(Command):
@@ -32,12 +31,11 @@ class BargeCommand(Command):
     """
     name = '/barge'
     usage = '/barge <number>'
-    help = "Barge in on another user's answered call; your phone rings."
     needs_user = True
     call_control = True
     group = 'calls'
 
     def run(self, context: Context) -> str:
         target = destination(context.request.argument, self.usage)
-        call_api(lambda: context.user_api().calls.barge_in(target), 'barge in')
-        return f'Barging in on the call of {replies.escape(target)}: your phone rings.'
+        call_api(lambda: context.user_api().calls.barge_in(target), t('action.barge'))
+        return t('barge.done', target=replies.escape(target))

@@ -4,6 +4,7 @@
 from wxc_sdk.telephony.calls import CallsApi, TelephonyCall
 
 from .. import replies
+from ..locales import t
 from .common import call_api
 from .oncall import CURRENT, OnCallCommand
 
@@ -16,10 +17,8 @@ class PushCommand(OnCallCommand):
     """
     name = '/push'
     usage = '/push [n]'
-    help = 'As an executive assistant, push the current call to your executive.'
     tiers = CURRENT + (('alerting',),)
-    what = 'pushed'
 
     def act(self, calls: CallsApi, call: TelephonyCall, argument: None) -> str:
-        call_api(lambda: calls.push(call.call_id), 'push the call')
-        return f'Pushed the call with {replies.party(call.remote_party)} to your executive.'
+        call_api(lambda: calls.push(call.call_id), t('action.push'))
+        return t('push.done', party=replies.party(call.remote_party))

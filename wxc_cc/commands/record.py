@@ -6,13 +6,14 @@ from typing import Optional
 from wxc_sdk.telephony.calls import CallsApi, TelephonyCall
 
 from .. import replies
+from ..locales import t
 from .base import usage_error
 from .common import call_api, split_number
 from .oncall import OnCallCommand
 
 __all__ = ['RecordCommand']
 
-_DONE = {'start': 'Started', 'stop': 'Stopped', 'pause': 'Paused', 'resume': 'Resumed'}
+_SUBCOMMANDS = ('start', 'stop', 'pause', 'resume')
 
 
 class RecordCommand(OnCallCommand):
@@ -21,8 +22,6 @@ class RecordCommand(OnCallCommand):
     """
     name = '/record'
     usage = '/record start|stop|pause|resume [n]'
-    help = 'Start, stop, pause or resume recording the current call (as your recording settings allow).'
-    what = 'recorded'
 
     def split(self, words: list[str]) -> tuple[Optional[int], list[str]]:
         # the call number comes after the sub-command: /record pause 2
@@ -30,12 +29,12 @@ class RecordCommand(OnCallCommand):
         return number, words[:1] + rest
 
     def parse(self, words: list[str]) -> str:
-        if len(words) != 1 or words[0].lower() not in _DONE:
+        if len(words) != 1 or words[0].lower() not in _SUBCOMMANDS:
             raise usage_error(self)
         return words[0].lower()
 
     def act(self, calls: CallsApi, call: TelephonyCall, argument: str) -> str:
         request = {'start': calls.start_recording, 'stop': calls.stop_recording, 'pause': calls.pause_recording,
                    'resume': calls.resume_recording}[argument]
-        call_api(lambda: request(call.call_id), f'{argument} recording')
-        return f'{_DONE[argument]} recording the call with {replies.party(call.remote_party)}.'
+        call_api(lambda: request(call.call_id), t('action.record', what=argument))
+        return t(f'record.{argument}', party=replies.party(call.remote_party))

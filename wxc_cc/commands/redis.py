@@ -4,6 +4,7 @@
 import logging
 
 from .. import replies
+from ..locales import t
 from ..errors import BotError
 from .auth import forget_user
 from .base import Command, Context, Services, require_admin, usage_error
@@ -19,14 +20,13 @@ class RedisCommand(Command):
     """
     name = '/redis'
     usage = '/redis info|clear'
-    help = 'Show the users in the Redis token store (ids, emails, expiry times), or clear it.'
 
     def available(self, services: Services) -> bool:
         return services.store.kind == 'redis'
 
     def run(self, context: Context) -> str:
         if not self.available(context.services):
-            raise BotError('The bot does not use Redis, so /redis is not available.', '/redis without Redis')
+            raise BotError(t('redis.unavailable'), '/redis without Redis')
         require_admin(context, '/redis')
         words = [word.lower() for word in context.request.words]
         if words not in (['info'], ['clear']):
@@ -38,10 +38,10 @@ class RedisCommand(Command):
                 forget_user(context, user.user_id)
             removed = store.clear()
             log.info('redis store cleared by %s: %d users, %d keys', context.request.person_id, len(users), removed)
-            return f'Cleared the Redis store: {len(users)} user(s) forgotten, their call monitoring turned off.'
-        lines = [f'**Redis token store**: {len(users)} user(s), {store.pending_flows()} pending sign-in(s)']
+            return t('redis.cleared', count=len(users))
+        lines = [t('redis.title', users=len(users), flows=store.pending_flows())]
         for user in sorted(users, key=lambda u: u.email or ''):
-            lines.append(f'- {replies.escape(user.email) or "?"} (`{replies.escape(user.user_id)}`): access token '
-                         f'until {replies.timestamp(user.tokens.expires_at)}, refresh token until '
-                         f'{replies.timestamp(user.tokens.refresh_token_expires_at)}')
+            lines.append(t('redis.user', email=replies.escape(user.email) or '?', user_id=replies.escape(user.user_id),
+                           access=replies.timestamp(user.tokens.expires_at),
+                           refresh=replies.timestamp(user.tokens.refresh_token_expires_at)))
         return '\n'.join(lines)

@@ -4,6 +4,7 @@
 from wxc_sdk.telephony.calls import CallsApi, RejectAction, TelephonyCall
 
 from .. import replies
+from ..locales import t
 from .base import usage_error
 from .common import call_api
 from .oncall import OnCallCommand
@@ -20,9 +21,7 @@ class RejectCommand(OnCallCommand):
     """
     name = '/reject'
     usage = '/reject [n] [busy|unavailable|ignore]'
-    help = 'Decline the ringing call: busy (default), unavailable, or ignore (it rings on for the caller).'
     tiers = (('alerting',),)
-    what = 'declined'
 
     def parse(self, words: list[str]) -> str:
         if len(words) > 1 or (words and words[0].lower() not in _ACTIONS):
@@ -30,5 +29,5 @@ class RejectCommand(OnCallCommand):
         return words[0].lower() if words else 'busy'
 
     def act(self, calls: CallsApi, call: TelephonyCall, argument: str) -> str:
-        call_api(lambda: calls.reject(call.call_id, _ACTIONS[argument]), 'decline the call')
-        return f'Declined the call from {replies.party(call.remote_party)} ({argument}).'
+        call_api(lambda: calls.reject(call.call_id, _ACTIONS[argument]), t('action.reject'))
+        return t('reject.done', party=replies.party(call.remote_party), how=argument)

@@ -2,15 +2,16 @@
 ``/voicemail [list | read <n> | unread <n> | delete <n>]``: the user's voice messages.
 """
 from .. import replies
+from ..locales import t
 from ..errors import BotError
 from .base import Command, Context, usage_error
 from .common import call_api
 
 __all__ = ['VoicemailCommand']
 
-_ACTIONS = {'read': ('mark_as_read', 'Marked message {n} as read.'),
-            'unread': ('mark_as_unread', 'Marked message {n} as unread.'),
-            'delete': ('delete', 'Deleted message {n}.')}
+#: sub-command -> (method of the voice messaging API, text of the reply)
+_ACTIONS = {'read': ('mark_as_read', 'voicemail.marked_read'), 'unread': ('mark_as_unread', 'voicemail.marked_unread'),
+            'delete': ('delete', 'voicemail.deleted')}
 
 
 class VoicemailCommand(Command):
@@ -19,7 +20,6 @@ class VoicemailCommand(Command):
     """
     name = '/voicemail'
     usage = '/voicemail [list | read <n> | unread <n> | delete <n>]'
-    help = 'Your voicemail: how many new and old messages; list them; mark one read or unread; delete one.'
     needs_user = True
     group = 'voicemail'
 
@@ -27,7 +27,7 @@ class VoicemailCommand(Command):
         words = [word.lower() for word in context.request.words]
         api = context.user_api().voicemail
         if not words:
-            summary = call_api(api.summary, 'get your voicemail summary')
+            summary = call_api(api.summary, t('action.voicemail_summary'))
             return replies.voicemail_summary(summary.new_messages or 0, summary.old_messages or 0,
                                              summary.new_urgent_messages or 0)
         if words == ['list']:
@@ -36,12 +36,13 @@ class VoicemailCommand(Command):
             raise usage_error(self)
         messages, number = self._messages(api), int(words[1])
         if not 1 <= number <= len(messages):
-            raise BotError(f'There is no message {number}: you have {len(messages)}. See /voicemail list.',
+            raise BotError(t('voicemail.no_message', number=number, count=len(messages)),
                            f'no voice message {number}')
         method, done = _ACTIONS[words[0]]
-        call_api(lambda: getattr(api, method)(messages[number - 1].id), f'{words[0]} the message')
-        return done.format(n=number)
+        call_api(lambda: getattr(api, method)(messages[number - 1].id),
+                 t('action.voicemail', what=t(f'voicemail.verb.{words[0]}')))
+        return t(done, number=number)
 
     @staticmethod
     def _messages(api) -> list:
-        return replies.newest_messages(call_api(lambda: list(api.list()), 'list your voicemail'))
+        return replies.newest_messages(call_api(lambda: list(api.list()), t('action.voicemail_list')))

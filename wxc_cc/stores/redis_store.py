@@ -95,7 +95,8 @@ class RedisTokenManager(TokenManager):
     @_unavailable_on_redis_error
     def set_user_context(self, user_context: UserContext) -> None:
         packed = self._pack(user_context)
-        self.redis.set(self._key('user', user_context.user_id), packed if isinstance(packed, str) else json.dumps(packed))
+        value = packed if isinstance(packed, str) else json.dumps(packed)
+        self.redis.set(self._key('user', user_context.user_id), value)
 
     @_unavailable_on_redis_error
     def clear_user_context(self, user_id: str) -> bool:
