@@ -74,7 +74,10 @@ class WebexMock:
                           content_type='application/json')
 
     def _message_created(self, request) -> tuple[int, dict, str]:
-        body = json.loads(request.body)
+        try:
+            body = json.loads(request.body)
+        except (TypeError, ValueError):  # a file upload (multipart)
+            body = {'files': ['uploaded']}
         return 200, {}, json.dumps({'id': f'SENT{next(self._ids)}', 'personId': BOT_ID, **body})
 
     # --- canned answers
@@ -133,11 +136,14 @@ class WebexMock:
         for call in self.rsps.calls:
             url = urllib.parse.urlsplit(call.request.url)
             body = call.request.body
-            if isinstance(body, bytes):
+            content_type = call.request.headers.get('Content-Type', '')
+            if content_type.startswith('multipart/'):
+                body = {'multipart': True}
+            elif isinstance(body, bytes):
                 body = body.decode()
-            if body and call.request.headers.get('Content-Type', '').startswith('application/x-www-form'):
+            if body and content_type.startswith('application/x-www-form'):
                 body = dict(urllib.parse.parse_qsl(body))
-            elif body:
+            elif isinstance(body, str) and body:
                 body = json.loads(body)
             auth = call.request.headers.get('Authorization')
             result.append(Sent(call.request.method, url.path.removeprefix('/v1'),
@@ -165,7 +171,7 @@ def chat(client, webex: WebexMock, text: str, **kwargs: Any) -> list[str]:
     body = webex.message_notification(text, **kwargs)
     response = client.post('/', data=body, headers=webex.signed(body))
     assert response.status_code == 200, response.text
-    return [reply['markdown'] for reply in webex.replies()[before:]]
+    return [reply.get('markdown', '') for reply in webex.replies()[before:]]
 
 
 def call(call_id: str, state: str, personality: str, name: str = 'Henry Green', number: str = '7101',

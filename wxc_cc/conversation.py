@@ -60,10 +60,12 @@ class Conversation:
             if message.room_type != 'direct':
                 self.send(t('group_pointer'), room_id=message.room_id)
                 return
-            text = self.bot.messages.details(message.message_id).text or ''
-            command, argument = parse_command(text, self.mention())
+            details = self.bot.messages.details(message.message_id)
+            command, argument = parse_command(details.text or '', self.mention())
+            markdown = parse_command(details.markdown, self.mention())[1] if details.markdown else None
             request = Request(command=command, argument=argument, person_id=message.person_id,
-                              person_email=message.person_email, room_id=message.room_id)
+                              person_email=message.person_email, room_id=message.room_id, markdown=markdown,
+                              files=tuple(details.files or ()))
             self.send(self.execute(request), room_id=message.room_id)
         except BotError as error:
             log.warning('message %s from %s: %s', message.message_id, message.person_id, error.log_message)

@@ -13,6 +13,7 @@ import requests
 from wxc_sdk.rest import RestError
 
 from . import cards, replies
+from .broadcast import Broadcaster
 from .cardactions import CardActions
 from .commands import Request, Services, all_commands
 from .conversation import Conversation
@@ -110,6 +111,9 @@ class BotCore:
             services=self.services, bot=self.clients.bot, send=self.send,
             card_actions=CardActions(store=self.store, monitor=self.monitor, user_api=self.services.user_api),
             mention=lambda: self.bot_display_name, gate=self.gate)
+        self.services.broadcaster = Broadcaster(policy=self.policy, store=self.store, clients=self.clients,
+                                                bot_id=lambda: self.bot_id, bot_org_id=lambda: self.bot_org_id,
+                                                org_of=self.gate.org_of, send=self.send)
         self.memberships = MembershipGuard(policy=self.policy, store=self.store, bot=self.clients.bot,
                                            bot_id=lambda: self.bot_id, bot_org_id=lambda: self.bot_org_id,
                                            send=self.send)

@@ -4,6 +4,7 @@ The chat commands, one module each, and how a message is turned into a command.
 from .answer import AnswerCommand
 from .auth import AuthCommand
 from .base import Command, Context, Request, Services
+from .broadcast import BroadcastCommand
 from .calls import CallsCommand
 from .dial import DialCommand
 from .divert import DivertCommand
@@ -34,7 +35,8 @@ def all_commands() -> dict[str, Command]:
     commands = (HelpCommand(), AuthCommand(), MonitorCommand(), CallsCommand(), DialCommand(), AnswerCommand(),
                 HangupCommand(), HoldCommand(), ResumeCommand(), RejectCommand(), DivertCommand(), TransferCommand(),
                 MuteCommand(), UnmuteCommand(), ParkCommand(), RetrieveCommand(), DtmfCommand(), RecordCommand(),
-                PushCommand(), PickupCommand(), BargeCommand(), HistoryCommand(), VoicemailCommand(), RedisCommand())
+                PushCommand(), PickupCommand(), BargeCommand(), HistoryCommand(), VoicemailCommand(), BroadcastCommand(),
+                RedisCommand())
     return {command.name: command for command in commands}
 
 

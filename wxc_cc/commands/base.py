@@ -17,6 +17,7 @@ from ..stores import TokenManager, UserContext
 from ..webex import UserApi, WebexClients
 
 if TYPE_CHECKING:
+    from ..broadcast import Broadcaster
     from ..oauth import OAuthClient
     from ..webhooks import CallEventWebhooks
 
@@ -37,6 +38,10 @@ class Request:
     person_id: str
     person_email: Optional[str]
     room_id: str
+    #: the argument as the sender formatted it (markdown), when there is markdown
+    markdown: Optional[str] = None
+    #: URLs of the files attached to the message
+    files: tuple[str, ...] = ()
 
     @property
     def words(self) -> list[str]:
@@ -56,6 +61,8 @@ class Services:
     call_webhooks: 'CallEventWebhooks'
     #: who may do what
     policy: Policy = field(default_factory=Policy)
+    #: sends broadcasts (set by the core)
+    broadcaster: Optional['Broadcaster'] = None
     #: all commands by name, for /help
     commands: dict[str, 'Command'] = field(default_factory=dict)
 
