@@ -122,7 +122,7 @@ def test_other_files_go_along(client, webex, spaces):
     with_file(webex, 'agenda.pdf', b'%PDF-1.4 agenda', 'application/pdf')
     summary = chat(client, webex, '/broadcast Agenda attached')[-1]
     assert summary.startswith('Broadcast: sent to 1 space(s)')
-    uploads = [c.request for c in webex.rsps.calls if 'multipart/form-data' in c.request.headers.get('Content-Type', '')]
+    uploads = [c for c in webex.rsps.calls if 'multipart/form-data' in c.request.headers.get('Content-Type', '')]
     assert len(uploads) == 1
 
 

@@ -35,8 +35,8 @@ def all_commands() -> dict[str, Command]:
     commands = (HelpCommand(), AuthCommand(), MonitorCommand(), CallsCommand(), DialCommand(), AnswerCommand(),
                 HangupCommand(), HoldCommand(), ResumeCommand(), RejectCommand(), DivertCommand(), TransferCommand(),
                 MuteCommand(), UnmuteCommand(), ParkCommand(), RetrieveCommand(), DtmfCommand(), RecordCommand(),
-                PushCommand(), PickupCommand(), BargeCommand(), HistoryCommand(), VoicemailCommand(), BroadcastCommand(),
-                RedisCommand())
+                PushCommand(), PickupCommand(), BargeCommand(), HistoryCommand(), VoicemailCommand(),
+                BroadcastCommand(), RedisCommand())
     return {command.name: command for command in commands}
 
 
