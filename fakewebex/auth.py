@@ -34,6 +34,8 @@ class Integration:
     redirect_uris: tuple[str, ...] = ()
     #: space-separated scopes granted when a request names none
     scopes: str = ''
+    #: name shown on the consent page
+    name: str = ''
 
 
 @dataclass
@@ -99,6 +101,9 @@ class TokenAuthority:
         self.consent_as: Optional[Person] = None
         #: ``'allow'`` or ``'deny'``: what that person clicks on the consent page
         self.consent_decision: str = 'allow'
+        #: True: ``GET /authorize`` shows a consent page (person, scopes, Allow/Deny) to a real browser instead
+        #: of deciding at once as :attr:`consent_as`
+        self.consent_page: bool = False
         self._integrations: dict[str, Integration] = {}
         self._codes: dict[str, _Code] = {}
         self._tokens: dict[str, Token] = {}
@@ -106,7 +111,7 @@ class TokenAuthority:
         self.issued: list[str] = []
 
     def add_integration(self, client_id: str, client_secret: str, redirect_uris: tuple[str, ...] = (),
-                        scopes: str = '') -> Integration:
+                        scopes: str = '', name: str = '') -> Integration:
         """
         Register an OAuth client.
 
@@ -114,10 +119,12 @@ class TokenAuthority:
         :param client_secret: client secret
         :param redirect_uris: allowed redirect URIs; empty allows any
         :param scopes: default scopes of issued tokens
+        :param name: name shown on the consent page
         :return: the integration
         """
         with self._world.lock:
-            integration = Integration(client_id, client_secret, new_id('APPLICATION'), tuple(redirect_uris), scopes)
+            integration = Integration(client_id, client_secret, new_id('APPLICATION'), tuple(redirect_uris), scopes,
+                                      name)
             self._integrations[client_id] = integration
             return integration
 
@@ -131,12 +138,12 @@ class TokenAuthority:
         """
         return self._new_token('bot', person.id, app_id, None, '', None).value
 
-    def authorize(self, params: Mapping[str, str]) -> str:
+    def check(self, params: Mapping[str, str]) -> Integration:
         """
-        The browser visits the authorize URL as :attr:`consent_as`.
+        Validate an authorize request, as Webex does before it shows the consent page.
 
         :param params: query parameters ``client_id, response_type, redirect_uri, scope, state``
-        :return: URL to redirect the browser to (with ``code`` or ``error``)
+        :return: the integration asking
         :raises AuthorizeError: when Webex would show an error page instead of redirecting
         """
         with self._world.lock:
@@ -148,16 +155,43 @@ class TokenAuthority:
                 raise AuthorizeError('Unsupported response_type; only "code" is supported.')
             if not redirect_uri or (integration.redirect_uris and redirect_uri not in integration.redirect_uris):
                 raise AuthorizeError('Invalid redirect_uri for this integration.')
-            state = {'state': params['state']} if 'state' in params else {}
+            return integration
+
+    def authorize(self, params: Mapping[str, str]) -> str:
+        """
+        The browser visits the authorize URL as :attr:`consent_as`, who decides :attr:`consent_decision` at once.
+
+        :param params: query parameters ``client_id, response_type, redirect_uri, scope, state``
+        :return: URL to redirect the browser to (with ``code`` or ``error``)
+        :raises AuthorizeError: when Webex would show an error page instead of redirecting
+        """
+        with self._world.lock:
+            self.check(params)
             if self.consent_as is None:
                 raise AuthorizeError('Nobody is signed in to the fake Webex (set consent_as).')
-            if self.consent_decision == 'deny':
+            return self.decide(params, self.consent_as, self.consent_decision)
+
+    def decide(self, params: Mapping[str, str], person: Person, decision: str) -> str:
+        """
+        ``person`` answers the consent page of an authorize request.
+
+        :param params: the authorize request's parameters
+        :param person: who is signed in and decides
+        :param decision: ``'allow'``; anything else denies
+        :return: URL to redirect the browser to: ``redirect_uri`` with ``code`` (and ``state``) or
+            ``error=access_denied``
+        :raises AuthorizeError: when the request is invalid
+        """
+        with self._world.lock:
+            integration = self.check(params)
+            redirect_uri = params['redirect_uri']
+            state = {'state': params['state']} if 'state' in params else {}
+            if decision != 'allow':
                 return _add_query(redirect_uri, {'error': 'access_denied',
                                                  'error_description': 'The user denied the request.', **state})
             code = new_secret()
-            self._codes[code] = _Code(integration.client_id, self.consent_as.id, redirect_uri,
-                                      params.get('scope') or integration.scopes,
-                                      self._world.now() + CODE_LIFETIME)
+            self._codes[code] = _Code(integration.client_id, person.id, redirect_uri,
+                                      params.get('scope') or integration.scopes, self._world.now() + CODE_LIFETIME)
             return _add_query(redirect_uri, {'code': code, **state})
 
     def grant(self, form: Mapping[str, str]) -> dict:

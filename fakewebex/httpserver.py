@@ -1,7 +1,7 @@
 """
-A WSGI app served on 127.0.0.1 on a free port, in a daemon thread, by cheroot: a threaded HTTP/1.1 server that
-keeps connections alive as Webex does (werkzeug's development server closes every connection, which would
-hide whether a client reuses its connections).
+A WSGI app served on 127.0.0.1 on a free port (or a given one), in a daemon thread, by cheroot: a threaded
+HTTP/1.1 server that keeps connections alive as Webex does (werkzeug's development server closes every
+connection, which would hide whether a client reuses its connections).
 """
 import io
 import logging
@@ -23,11 +23,14 @@ class ServerThread:
     :param host: interface to bind
     :param name: thread name
     :param threads: requests served in parallel
+    :param port: port to bind; 0: a free one
     """
 
-    def __init__(self, app: Callable, host: str = '127.0.0.1', name: str = 'wsgi-server', threads: int = 32):
+    def __init__(self, app: Callable, host: str = '127.0.0.1', name: str = 'wsgi-server', threads: int = 32,
+                 port: int = 0):
         self.app = app
         self.host = host
+        self.requested_port = port
         self.name = name
         self.threads = threads
         self._server: Optional[wsgi.Server] = None
@@ -71,14 +74,15 @@ class ServerThread:
 
     def start(self) -> 'ServerThread':
         """
-        Bind a free port and start serving.
+        Bind the port (a free one if 0) and start serving.
 
         :return: self
+        :raises OSError: if the port is taken
         """
         if self._server is not None:
             return self
-        server = wsgi.Server((self.host, 0), self._wsgi, numthreads=self.threads, server_name=self.name,
-                             shutdown_timeout=0.1)
+        server = wsgi.Server((self.host, self.requested_port), self._wsgi, numthreads=self.threads,
+                             server_name=self.name, shutdown_timeout=0.1)
         # how often the serve loop looks up from idle connections, and so how long stop() takes
         server.expiration_interval = 0.05
         # keep every idle connection a client wants kept (cheroot's default closes all but 10)

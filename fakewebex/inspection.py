@@ -15,18 +15,21 @@ __all__ = ['MASKED_FIELDS', 'mask', 'RequestLog', 'FaultRule', 'FaultInjector']
 
 log = logging.getLogger(__name__)
 
-#: body fields never shown in the request log
-MASKED_FIELDS = frozenset({'client_secret', 'refresh_token', 'code'})
+#: body fields never shown in the request log (OAuth secrets, tokens, webhook secrets), at any depth
+MASKED_FIELDS = frozenset({'client_secret', 'refresh_token', 'access_token', 'code', 'secret'})
 
 
 def mask(body: Any) -> Any:
     """
     :param body: parsed request body
-    :return: a copy with the values of :data:`MASKED_FIELDS` replaced by ``'***'``
+    :return: a copy with the values of :data:`MASKED_FIELDS` replaced by ``'***'``, also in nested objects and
+        lists
     """
-    if not isinstance(body, Mapping):
-        return body
-    return {k: '***' if k in MASKED_FIELDS else v for k, v in body.items()}
+    if isinstance(body, Mapping):
+        return {k: '***' if k in MASKED_FIELDS else mask(v) for k, v in body.items()}
+    if isinstance(body, list):
+        return [mask(item) for item in body]
+    return body
 
 
 class RequestLog:

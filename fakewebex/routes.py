@@ -1,21 +1,22 @@
 """
 The REST routes under ``/v1``: parse the request, call the world, answer JSON.
 
-This module holds the blueprint, the request helpers and the messaging side (OAuth, people, messages, attachment
-actions, webhooks); :mod:`~fakewebex.calling_routes` adds Webex Calling (calls and voice messages).
+This module holds the blueprint, the request helpers and the messaging side (OAuth token endpoint, people,
+messages, attachment actions, webhooks); :mod:`~fakewebex.calling_routes` adds Webex Calling (calls and voice
+messages), :mod:`~fakewebex.consent` the browser's side of OAuth (``/authorize``).
 """
 import html
 import logging
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, redirect, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from .auth import AuthorizeError
 from .errors import WebexError
 from .models import Person
 from .world import World
 
-__all__ = ['bp', 'WORLD_KEY', 'current_world', 'caller', 'calling_user', 'json_body', 'items', 'no_content']
+__all__ = ['bp', 'WORLD_KEY', 'current_world', 'caller', 'calling_user', 'json_body', 'items', 'no_content',
+           'html_page']
 
 log = logging.getLogger(__name__)
 
@@ -89,21 +90,16 @@ def no_content() -> Response:
     return Response(status=204)
 
 
-def _html_page(status: int, text: str) -> Response:
+def html_page(status: int, text: str) -> Response:
+    """
+    :return: the error page Webex shows in the browser, with ``text`` escaped
+    """
     page = f'<!doctype html><html><head><title>Webex</title></head><body><h1>Error</h1><p>{html.escape(text)}</p>' \
            f'</body></html>'
     return Response(page, status=status, mimetype='text/html')
 
 
-# --- OAuth
-
-@bp.get('/authorize')
-def authorize() -> Response:
-    try:
-        return redirect(current_world().auth.authorize(request.args.to_dict()), 302)
-    except AuthorizeError as e:
-        return _html_page(400, str(e))
-
+# --- OAuth (the browser's side, /authorize, is in fakewebex.consent)
 
 @bp.post('/access_token')
 def access_token() -> Response:

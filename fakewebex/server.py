@@ -51,6 +51,9 @@ class FakeWebex(CallingHelpers):
                                      'True: refresh grants replace the refresh token (default False, as Webex)')
     consent_as = _Setting('auth', 'consent_as', 'Person signed in to the browser visiting /authorize')
     consent_decision = _Setting('auth', 'consent_decision', "'allow' or 'deny' on the consent page")
+    consent_page = _Setting('auth', 'consent_page',
+                            'True: GET /authorize shows a consent page to a real browser (person, scopes, Allow, '
+                            'Deny) instead of deciding at once as consent_as (default False)')
     latency = _Setting('faults', 'latency', 'seconds added to every API request')
 
     def __init__(self, *, delivery_timeout: float = 10.0, clock: Callable[[], float] = time.time,
@@ -128,7 +131,7 @@ class FakeWebex(CallingHelpers):
         return self.world.person(key)
 
     def add_integration(self, client_id: str, client_secret: str, *, redirect_uris: Iterable[str] = (),
-                        scopes: str = '') -> None:
+                        scopes: str = '', name: str = '') -> None:
         """
         Register an OAuth client.
 
@@ -136,8 +139,9 @@ class FakeWebex(CallingHelpers):
         :param client_secret: client secret
         :param redirect_uris: allowed redirect URIs; empty: any
         :param scopes: scopes granted when the authorize request names none
+        :param name: the integration's name, shown on the consent page
         """
-        self.world.auth.add_integration(client_id, client_secret, tuple(redirect_uris), scopes)
+        self.world.auth.add_integration(client_id, client_secret, tuple(redirect_uris), scopes, name)
 
     def issue_tokens(self, person: Person, client_id: Optional[str] = None, scope: Optional[str] = None) -> dict:
         """

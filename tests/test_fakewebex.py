@@ -259,6 +259,61 @@ def test_authorize_error_pages(fake: FakeWebex, alice: Person) -> None:
     assert response.status_code == 400 and 'client_id' in response.text
 
 
+def consent_form(page: str) -> dict[str, str]:
+    """The hidden fields of the consent page's form."""
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page))
+
+
+def test_consent_page_allow(fake: FakeWebex, alice: Person, bob: Person, bot: Person) -> None:
+    fake.add_integration('named', 'secret', scopes=CALL_SCOPES, name='Phone <Helper>')
+    fake.consent_page, fake.consent_as = True, bob
+    page = requests.get(f'{fake.base_url}/authorize', timeout=5,
+                        params={'client_id': 'named', 'response_type': 'code', 'redirect_uri': REDIRECT_URI,
+                                'state': 'st"<x>'})
+    assert page.status_code == 200 and page.headers['Content-Type'].startswith('text/html')
+    assert page.headers['Cache-Control'] == 'no-store'
+    assert 'Sign in to Webex' in page.text and '<strong>Phone &lt;Helper&gt;</strong> asks for permission' in page.text
+    assert 'spark:calls_write' in page.text and 'Control your calls' in page.text
+    options = re.findall(r'<option value="([^"]+)"( selected)?>([^<]+)</option>', page.text)
+    assert options == [(alice.id, '', 'Alice Example (alice@example.com)'),
+                       (bob.id, ' selected', 'Bob Builder (bob@example.com)')], 'people, no bots; consent_as first'
+    form = consent_form(page.text)
+    assert form == {'client_id': 'named', 'response_type': 'code', 'redirect_uri': REDIRECT_URI,
+                    'state': 'st&quot;&lt;x&gt;'}
+    form['state'] = 'st"<x>'
+    answer = requests.post(f'{fake.base_url}/authorize', allow_redirects=False, timeout=5,
+                           data={**form, 'person': alice.id, 'decision': 'allow'})
+    assert answer.status_code == 303 and answer.headers['Location'].startswith(REDIRECT_URI + '?')
+    params = query_of(answer)
+    assert params['state'] == 'st"<x>'
+    tokens = requests.post(f'{fake.base_url}/access_token', timeout=5,
+                           data={'grant_type': 'authorization_code', 'client_id': 'named', 'client_secret': 'secret',
+                                 'code': params['code'], 'redirect_uri': REDIRECT_URI}).json()
+    assert tokens['scope'] == CALL_SCOPES
+    assert Client(fake.base_url, tokens['access_token']).get('/people/me').json()['id'] == alice.id, \
+        'the person chosen on the page'
+
+
+def test_consent_page_deny_and_errors(fake: FakeWebex, alice: Person) -> None:
+    fake.consent_page = True
+    form = consent_form(authorize(fake, state='s9').text)
+    denied = requests.post(f'{fake.base_url}/authorize', data={**form, 'person': alice.id, 'decision': 'deny'},
+                           allow_redirects=False, timeout=5)
+    assert denied.status_code == 303
+    assert query_of(denied) == {'error': 'access_denied', 'error_description': 'The user denied the request.',
+                                'state': 's9'}
+    nobody = requests.post(f'{fake.base_url}/authorize', data={**form, 'person': 'nobody', 'decision': 'allow'},
+                           allow_redirects=False, timeout=5)
+    assert nobody.status_code == 400 and 'Choose a person' in nobody.text
+    forged = requests.post(f'{fake.base_url}/authorize', allow_redirects=False, timeout=5,
+                           data={**form, 'redirect_uri': '', 'person': alice.id, 'decision': 'allow'})
+    assert forged.status_code == 400 and 'redirect_uri' in forged.text
+    unknown = authorize(fake, client_id='unknown')
+    assert unknown.status_code == 400 and 'client_id' in unknown.text
+    fake.consent_page = False
+    assert authorize(fake).status_code == 400, 'without the page: nobody signed in (consent_as), as before'
+
+
 def test_bad_client_secret(fake: FakeWebex, alice: Person) -> None:
     tokens = fake.issue_tokens(alice, client_id=CLIENT_ID)
     response = requests.post(f'{fake.base_url}/access_token', timeout=5,
@@ -1044,6 +1099,32 @@ def test_request_log_identity_and_masking(fake: FakeWebex, alice: Person) -> Non
     assert me_request.identity == 'alice@example.com' and me_request.duration_ms >= 0
     fake.clear_requests()
     assert fake.requests == [] and fake.requests_since(mark) == []
+
+
+def test_request_log_masks_secrets_in_json_bodies(fake: FakeWebex, bot: Person, receiver: Receiver) -> None:
+    api = client(fake, bot)
+    add_webhook(api, receiver.url(), secret='webhook-secret')
+    api.post('/messages', json={'toPersonEmail': 'x@example.com', 'text': 'hi',
+                                'attachments': [{'contentType': 'a', 'content': {'access_token': 'at', 'n': [
+                                    {'refresh_token': 'rt', 'keep': 1}]}}]})
+    hook, message = fake.requests
+    assert hook.body['secret'] == '***' and hook.body['targetUrl'] == receiver.url()
+    assert message.body['attachments'] == [{'contentType': 'a', 'content': {'access_token': '***', 'n': [
+        {'refresh_token': '***', 'keep': 1}]}}]
+    assert 'webhook-secret' not in repr(fake.requests)
+
+
+def test_server_thread_on_a_given_port() -> None:
+    first = ServerThread(Response('one'), name='first').start()
+    port = first.port
+    first.stop()
+    second = ServerThread(Response('two'), name='second', port=port).start()
+    try:
+        assert second.port == port and requests.get(second.url, timeout=5).text == 'two'
+        with pytest.raises(OSError):
+            ServerThread(Response('three'), port=port).start()
+    finally:
+        second.stop()
 
 
 def test_latency_is_added(fake: FakeWebex, bot: Person) -> None:
