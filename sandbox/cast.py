@@ -1,0 +1,60 @@
+"""
+Who is in the sandbox: the bot, its integration and a few users of one organisation, each with a 1:1 space with
+the bot, all in a local :class:`~fakewebex.FakeWebex`.
+"""
+import logging
+import secrets
+from dataclasses import dataclass
+
+from fakewebex import FakeWebex, Person
+
+__all__ = ['User', 'USERS', 'BOT_EMAIL', 'BOT_NAME', 'CLIENT_ID', 'INTEGRATION_NAME', 'Cast', 'populate']
+
+log = logging.getLogger(__name__)
+
+BOT_EMAIL = 'ccbot@webex.bot'
+BOT_NAME = 'Call Control Bot'
+CLIENT_ID = 'sandbox-integration'
+INTEGRATION_NAME = 'Call Control Bot (sandbox integration)'
+
+
+@dataclass(frozen=True)
+class User:
+    """A sandbox user: key (used in the page and the API), name, email, extension and number."""
+    key: str
+    name: str
+    email: str
+    extension: str
+    number: str
+
+
+USERS = (User('alice', 'Alice Anders', 'alice@example.com', '1001', '+14085551001'),
+         User('bob', 'Bob Brown', 'bob@example.com', '1002', '+14085551002'),
+         User('carol', 'Carol Chen', 'carol@example.com', '1003', '+14085551003'))
+
+
+@dataclass
+class Cast:
+    """The people of a populated fake."""
+    bot: Person
+    #: the integration's client secret (only the bot gets it)
+    client_secret: str
+    #: sandbox users by key, in the order of :data:`USERS`
+    people: dict[str, Person]
+
+
+def populate(fake: FakeWebex) -> Cast:
+    """
+    Add the bot, the integration and the users to a started fake; open each user's 1:1 space with the bot.
+
+    :param fake: a fresh fake
+    :return: who is there
+    """
+    bot = fake.add_bot(BOT_EMAIL, BOT_NAME)
+    client_secret = secrets.token_urlsafe(24)
+    fake.add_integration(CLIENT_ID, client_secret, name=INTEGRATION_NAME)
+    people = {}
+    for user in USERS:
+        people[user.key] = fake.add_person(user.email, user.name, extension=user.extension, number=user.number)
+        fake.direct_room(people[user.key])
+    return Cast(bot, client_secret, people)

@@ -1,0 +1,96 @@
+"""
+What the sandbox page shows, as JSON: chat messages (markdown rendered to safe HTML), calls with the far-end
+actions that fit them, and the API trace (secrets masked). Pure functions of the fake's records.
+"""
+import json
+import logging
+from collections.abc import Iterable
+from typing import Any, Optional
+
+from fakewebex import Person, Recorded
+
+from .markdown import render_markdown, render_plain
+
+__all__ = ['FAR_END_ACTIONS', 'far_end_actions', 'message_view', 'call_view', 'trace_row', 'scrub']
+
+log = logging.getLogger(__name__)
+
+#: far-end action -> (button label, states of the user's call it fits, personality it needs or None)
+FAR_END_ACTIONS: dict[str, tuple[str, frozenset, Optional[str]]] = {
+    'answer': ('Answer (far end)', frozenset({'connecting'}), 'originator'),
+    'hold': ('Hold (far end)', frozenset({'connected'}), None),
+    'resume': ('Resume (far end)', frozenset({'remoteHeld'}), None),
+    'hangup': ('Hang up (far end)', frozenset({'connecting', 'alerting', 'connected', 'held', 'remoteHeld'}), None),
+}
+
+_MASK = '***'
+
+
+def far_end_actions(call: dict) -> list[dict[str, str]]:
+    """
+    :param call: a call as the fake's API shows it
+    :return: ``[{action, label}]`` the far end can do to it now
+    """
+    return [{'action': action, 'label': label} for action, (label, states, personality) in FAR_END_ACTIONS.items()
+            if call['state'] in states and personality in (None, call['personality'])]
+
+
+def message_view(message: dict, bot: Person) -> dict[str, Any]:
+    """
+    :param message: a stored message of a 1:1 space with the bot
+    :param bot: the bot
+    :return: ``{id, fromBot, author, created, html, card}``: the bot's markdown rendered, a person's text shown
+        literally, both escaped; ``card`` is the Adaptive Card content or None
+    """
+    from_bot = message['personId'] == bot.id
+    markdown = message.get('markdown')
+    if from_bot or markdown is not None:
+        rendered = render_markdown(markdown if markdown is not None else message.get('text', ''))
+    else:
+        rendered = render_plain(message.get('text', ''))
+    cards = [a.get('content') for a in message.get('attachments') or ()
+             if a.get('contentType') == 'application/vnd.microsoft.card.adaptive']
+    return {'id': message['id'], 'fromBot': from_bot, 'author': message.get('personEmail', ''),
+            'created': message.get('created', ''), 'html': rendered, 'card': cards[0] if cards else None}
+
+
+def call_view(call: dict) -> dict[str, Any]:
+    """
+    :param call: a call as the fake's API shows it
+    :return: ``{id, state, direction, remote, created, answered, farEnd}``
+    """
+    remote = call.get('remoteParty') or {}
+    return {'id': call['id'], 'state': call['state'],
+            'direction': 'incoming' if call['personality'] == 'terminator' else 'outgoing',
+            'remote': {'name': remote.get('name') or '', 'number': remote.get('number') or ''},
+            'created': call.get('created'), 'answered': call.get('answered'), 'farEnd': far_end_actions(call)}
+
+
+def scrub(value: Any, secrets: Iterable[str]) -> Any:
+    """
+    Belt and braces over the fake's own masking: replace any token value the fake issued, wherever it occurs.
+
+    :param value: JSON-like data
+    :param secrets: token values never to show
+    :return: a copy without them
+    """
+    text = json.dumps(value)
+    found = [s for s in secrets if s and s in text]
+    if not found:
+        return value
+    for secret in found:
+        text = text.replace(secret, _MASK)
+    return json.loads(text)
+
+
+def trace_row(recorded: Recorded, secrets: Iterable[str]) -> dict[str, Any]:
+    """
+    :param recorded: one request the fake logged
+    :param secrets: token values never to show
+    :return: ``{seq, at, method, path, query, body, status, identity, durationMs, by}``; ``by`` is ``'browser'``
+        for the OAuth pages the browser visits, ``'bot'`` otherwise (in the sandbox nobody else calls the API)
+    """
+    return scrub({'seq': recorded.seq, 'at': recorded.at, 'method': recorded.method, 'path': recorded.path,
+                  'query': recorded.query, 'body': recorded.body, 'status': recorded.status,
+                  'identity': recorded.identity, 'durationMs': round(recorded.duration_ms, 1),
+                  'by': 'browser' if recorded.path == '/authorize' else 'bot'}, secrets)
