@@ -115,6 +115,8 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix='wxc-cc-bench-'))
+    # a load test sends far more commands per person than the default rate limit admits
+    (workdir / 'wxc_cc_config.json').write_text(json.dumps({'rate_limit': {'commands': 1_000_000, 'seconds': 60}}))
     fake = FakeWebex(delivery_threads=max(8, args.users)).start()
     fake.add_integration('client-id', 'bench-client-secret')
     bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
