@@ -160,6 +160,7 @@ def bot(settings: Settings, webex, policy: dict, tmp_path: Path):
     (tmp_path / 'wxc_cc_config.json').write_text(json.dumps(policy))
     webex.bot_setup()
     app = CallControlBot(settings=settings)
+    assert app.core.healer.started.wait(5), 'the check at start is done before the test pokes at the store'
     webex.reset()
     return app
 

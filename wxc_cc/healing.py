@@ -50,6 +50,8 @@ class WebhookHealer:
         self.interval = interval
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
+        #: set once the check at start (the users' webhooks) is done
+        self.started = threading.Event()
 
     def heal_bot_webhooks(self) -> dict[str, str]:
         """
@@ -106,6 +108,7 @@ class WebhookHealer:
 
     def _run(self) -> None:
         self._safely(self.heal_user_webhooks)
+        self.started.set()
         while self.interval and not self._stop.wait(self.interval):
             # one worker of the deployment checks per interval
             if self._safely(lambda: self.store.first_time('webhook-check', self.interval * 0.9)):
