@@ -1,23 +1,42 @@
-# The call-control bot. Configuration comes from the environment at run time (docker compose passes .env);
-# nothing secret is in the image.
+# The call-control bot: `docker build -t wxc_cc_bot .`, then `docker compose up` (see docker-compose.yml) or
+# `docker run --env-file .env -p 127.0.0.1:6001:6001 wxc_cc_bot`. Configuration comes from the environment at run
+# time; nothing secret is in the image (.dockerignore keeps .env and token files out of the build context).
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PORT=6001
-WORKDIR /app
+# PYTHONPATH: the code lives in /app, the process works in /data (see WORKDIR below)
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PYTHONPATH=/app \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore \
+    PORT=6001
 
-COPY requirements.txt .
+# an unprivileged user, and its working directory: the YAML token store (used when no Redis is configured) and the
+# access policy file (wxc_cc_config.json) are looked up there; mount a volume on /data to keep them
+RUN groupadd --gid 10001 bot \
+    && useradd --uid 10001 --gid 10001 --create-home --shell /usr/sbin/nologin bot \
+    && mkdir /data \
+    && chown 10001:10001 /data
+
+WORKDIR /app
+# every dependency is a wheel or pure Python, so the slim image needs no compiler; pip keeps no cache
+COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 
+# the code belongs to root and is read-only for the bot, whatever modes the checkout has (a umask of 077 gives 0600)
 COPY wxc_cc_bot.py user_context.py ngrokhelper.py ./
 COPY wxc_cc ./wxc_cc
+RUN chmod -R a+rX,go-w /app
 
-RUN useradd --create-home --uid 10001 bot && mkdir /data && chown bot /data
-USER bot
-# the YAML token store (used when no Redis is configured) lives in the working directory
+USER 10001:10001
 WORKDIR /data
 
 EXPOSE 6001
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
-  CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/health', timeout=4)"
+# /health answers 200 when the bot can serve (503 when e.g. Redis is down); the start may wait up to
+# WXC_CC_NGROK_TIMEOUT (30 s) for an ngrok tunnel
+HEALTHCHECK --interval=30s --timeout=5s --start-period=45s --retries=3 \
+  CMD ["python", "-c", \
+       "import os, urllib.request as u; u.urlopen('http://127.0.0.1:%s/health' % os.environ['PORT'], timeout=4)"]
 
-CMD ["sh", "-c", "exec gunicorn --chdir /app --bind 0.0.0.0:${PORT} --workers 1 --log-file - --no-control-socket 'wxc_cc_bot:create_app()'"]
+# gunicorn binds 0.0.0.0:$PORT by itself; exec form: gunicorn is PID 1 and gets SIGTERM for a graceful stop
+CMD ["gunicorn", "--workers", "1", "--log-file", "-", "--no-control-socket", "wxc_cc_bot:create_app()"]
