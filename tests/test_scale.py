@@ -204,6 +204,26 @@ def test_sigterm_lets_commands_in_flight_finish(fake, tmp_path):
     assert re.search(r'Shutting down: Master', process.log())
 
 
+def test_a_new_webhook_secret_reaches_the_users_webhooks(fake, tmp_path):
+    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+    alice = fake.add_person('alice@example.com', 'Alice')
+    first = start_bot(fake, bot, tmp_path, WXC_CC_WEBHOOK_SECRET='old-secret')
+    chat = Chat(fake, alice, bot)
+    try:
+        chat.authorize()
+        chat.say('/monitor on', 'Monitoring is on')
+        old = {h['secret'] for h in fake.webhooks(owner=alice)}
+    finally:
+        first.stop()
+    first.env['WXC_CC_WEBHOOK_SECRET'] = 'new-secret'
+    first.start()
+    try:
+        wait_until(lambda: {h['secret'] for h in fake.webhooks(owner=alice)}.isdisjoint(old), timeout=10)
+        assert chat.expect(lambda: fake.ring(alice, 'Henry Green', '7101'), 'Alerting')
+    finally:
+        first.close()
+
+
 def test_webhooks_heal_themselves(fake, tmp_path):
     """Webex disables a webhook: the periodic check re-activates it. The public URL changes (a new ngrok URL):
     the next start re-points the bot's webhook and the monitored user's call-event webhook."""

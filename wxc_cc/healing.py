@@ -3,10 +3,9 @@ Webhooks that look after themselves.
 
 At start, and then every ``WXC_CC_WEBHOOK_CHECK_INTERVAL`` seconds, the bot's own webhooks are checked under
 a lock shared by all workers and instances: inactive ones are re-activated, stale ones re-pointed, missing ones
-created. When the public URL changed (a new ngrok URL), the call-event webhooks of monitored users are
-re-pointed too, once per URL for the whole deployment.
+created. When the public URL or the webhook secret changed (a new ngrok URL, a new WXC_CC_WEBHOOK_SECRET), the
+call-event webhooks of monitored users are brought up to date too, once per change for the whole deployment.
 """
-import hashlib
 import logging
 import threading
 from collections.abc import Callable
@@ -70,12 +69,12 @@ class WebhookHealer:
 
     def heal_user_webhooks(self) -> int:
         """
-        Re-point monitored users' call-event webhooks after a change of the public URL, once per URL.
+        Bring monitored users' call-event webhooks up to date after a change of the public URL or of the webhook
+        secret, once per change.
 
-        :return: number of users whose webhook was updated
+        :return: number of users whose webhooks were updated
         """
-        url_hash = hashlib.sha256(self.call_webhooks.public_url.encode()).hexdigest()[:16]
-        if not self.store.first_time(f'user-webhooks:{url_hash}', URL_MEMORY):
+        if not self.store.first_time(f'user-webhooks:{self.call_webhooks.fingerprint()}', URL_MEMORY):
             return 0
         updated = 0
         for user in self.store.user_contexts():

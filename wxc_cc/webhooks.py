@@ -3,6 +3,7 @@ The webhooks the bot creates: its own (chat messages to the bot), and one per mo
 call events. Every one carries a secret; a webhook is recognised as the bot's by its name, and webhooks with
 other names are never touched.
 """
+import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -123,6 +124,14 @@ class CallEventWebhooks:
         Where a user's events are delivered: ``{public URL}/callevent/{user_id}``.
         """
         return f'{self.public_url}/callevent/{user_id}'
+
+    def fingerprint(self) -> str:
+        """
+        A short digest of what the users' webhooks depend on (public URL, master secret); it changes when they
+        must be updated. It reveals neither.
+        """
+        material = f'{self.public_url}\n{self._master_secret}'.encode()
+        return hashlib.sha256(material).hexdigest()[:16]
 
     def secret(self, user_id: str) -> str:
         """
