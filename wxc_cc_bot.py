@@ -34,7 +34,7 @@ from wxc_cc.core import BotCore, Outcome
 from wxc_cc.errors import webex_reason
 from wxc_cc.stores import TokenManager
 
-__all__ = ['CallControlBot', 'create_app', 'main']
+__all__ = ['CallControlBot', 'create_app', 'main', 'EXIT_CANNOT_START']
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """
 Webex-flavoured markdown to safe HTML, for the bot's replies in the chat pane.
 
-The subset the bot writes: ``**bold**``, ``*italics*`` (and ``_italics_``), ```` `inline code` ````, fenced code
-blocks, ``[links](https://…)`` (opening in a new tab; only http, https and mailto), lists (``-``, ``*``,
+The subset the bot writes: ``**bold**``, ``*italics*`` (and ``_italics_``), inline code in single backticks,
+fenced code blocks, ``[links](https://…)`` (opening in a new tab; only http, https and mailto), lists (``-``, ``*``,
 ``1.``), line breaks (every newline is one, as in Webex) and backslash escapes (``\\*`` shows ``*``).
 
 Safety: the whole text is HTML-escaped first; markup is only added afterwards, by this module, around text that

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Install what a fresh Debian/Ubuntu machine lacks for the bot and its tests: Python's venv module and
-# redis-server (the tests start their own throwaway Redis); with --browser also Debian's chromium (the sandbox's
-# browser test drives /usr/bin/chromium with Playwright, whose driver comes with its pip package) and a colour
-# emoji font (the bot's replies use emoji). Uses sudo when not root. Does nothing when all is there.
+# redis-server (the tests start their own throwaway Redis). Options:
+#   --browser   Debian's chromium (the sandbox's browser test drives /usr/bin/chromium with Playwright, whose
+#               driver comes with its pip package) and a colour emoji font (the bot's replies use emoji)
+#   --graphviz  Graphviz's dot (the documentation's diagrams; the docs are built by make docs and make test)
+# Uses sudo when not root. Does nothing when all is there.
 set -euo pipefail
 missing=()
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 command -v redis-server >/dev/null || missing+=(redis-server)
-if [ "${1:-}" = "--browser" ]; then
+if [[ " $* " == *" --graphviz "* ]]; then
+  command -v dot >/dev/null || missing+=(graphviz)
+fi
+if [[ " $* " == *" --browser "* ]]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   if command -v dpkg-query >/dev/null; then
     dpkg-query -W -f='${Status}' fonts-noto-color-emoji 2>/dev/null | grep -q 'install ok installed' \

@@ -9,7 +9,8 @@ from typing import Any, Optional
 from pydantic import ValidationError
 from wxc_sdk.telephony.calls import TelephonyEventData
 
-__all__ = ['BadNotification', 'Notification', 'MessageCreated', 'ActionCreated', 'parse_notification',
+__all__ = ['BadNotification', 'Notification', 'MessageCreated', 'ActionCreated', 'MembershipCreated',
+           'parse_notification',
            'message_created', 'action_created', 'membership_created', 'call_event']
 
 
