@@ -9,11 +9,32 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Optional
 
 import requests
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def wait_healthy(url: str, process: subprocess.Popen, timeout: float, log: Callable[[], str]) -> None:
+    """
+    Wait until ``GET {url}/health`` answers 200.
+
+    :raises RuntimeError: with the process's output, when it exits or is not healthy within ``timeout`` seconds
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f'{process.args} exited with {process.returncode}:\n{log()}')
+        try:
+            if requests.get(f'{url}/health', timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f'not healthy within {timeout} s:\n{log()}')
+        time.sleep(0.05)
 
 
 class BotProcess:
@@ -47,18 +68,8 @@ class BotProcess:
                  '--no-control-socket', '--graceful-timeout', '5', '--log-file', '-', *self.gunicorn_args,
                  'wxc_cc_bot:create_app()'],
                 cwd=self.cwd, env=self.env, pass_fds=(fd,), stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f'bot exited with {self.process.returncode}:\n{self.log()}')
-            try:
-                if requests.get(f'{self.url}/health', timeout=1).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f'bot not healthy within {timeout} s:\n{self.log()}')
-            time.sleep(0.05)
+        wait_healthy(self.url, self.process, timeout, self.log)
+        return self
 
     def stop(self) -> None:
         """SIGTERM and wait."""

@@ -164,7 +164,7 @@ def test_forged_notifications_do_nothing(fake: FakeWebex, tmp_path):
 def test_missing_settings_stop_the_start_with_one_line(tmp_path):
     process = BotProcess({'WXC_CC_BOT_NAME': 'ccbot'}, tmp_path)
     try:
-        with pytest.raises(RuntimeError, match='bot exited with 3'):
+        with pytest.raises(RuntimeError, match='exited with 3'):
             process.start(timeout=20)
     finally:
         process.close()

@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-import requests
 import yaml
+
+from tests.botprocess import wait_healthy
 
 REPO = Path(__file__).resolve().parent.parent.parent
 HERE = Path(__file__).resolve().parent
@@ -260,19 +261,12 @@ class Served:
         with open(self.log_path, 'ab') as log:
             self.process = subprocess.Popen(self.command, env=self.env, cwd=self.cwd, stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f'{self.command} exited with {self.process.returncode}:\n{self.log()}')
-            try:
-                if requests.get(f'{self.url}/health', timeout=1).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f'not healthy within {timeout} s:\n{self.log()}')
-            time.sleep(0.05)
+        try:
+            wait_healthy(self.url, self.process, timeout, self.log)
+        except RuntimeError:
+            self.stop()
+            raise
+        return self
 
     def stop(self) -> Optional[int]:
         """SIGTERM (as ``docker stop`` and Heroku do), wait; the exit status."""
