@@ -4,7 +4,6 @@ Sphinx configuration. Build: ``make docs``, or ``sphinx-build -W --keep-going -b
 The diagrams are Graphviz (``sphinx.ext.graphviz``): the build needs the ``dot`` program (Debian: ``graphviz``).
 The command tables, example replies and cards come from the bot's code through ``_ext/botdocs.py``.
 """
-import re
 import sys
 from pathlib import Path
 
