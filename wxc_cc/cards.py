@@ -8,6 +8,7 @@ Every button is an ``Action.Submit`` whose ``data`` names the action, the card's
 from collections.abc import Iterable, Sequence
 from typing import Any, Optional
 
+from wxc_sdk.base import enum_str
 from wxc_sdk.telephony.calls import CallHistoryRecord, TelephonyCall
 
 from . import replies
@@ -55,10 +56,6 @@ def submit(title: str, action: str, owner: str, style: Optional[str] = None, **d
     return button
 
 
-def _state(call: TelephonyCall) -> str:
-    return str(getattr(call.state, 'value', call.state))
-
-
 _HEADED_STATES = ('alerting', 'connecting', 'connected', 'held', 'remoteHeld')
 
 
@@ -71,7 +68,7 @@ def call_actions(call: TelephonyCall, owner: str) -> list[dict]:
     The buttons that fit the call's state: Answer, Decline, Send to voicemail for an incoming call ringing;
     Hold or Resume, Hang up, Transfer for a call in progress; Hang up for an outgoing call still ringing.
     """
-    call_id, state = call.call_id, _state(call)
+    call_id, state = call.call_id, enum_str(call.state)
     if state == 'alerting':
         return [_button('answer', owner, call_id, 'positive'), _button('decline', owner, call_id, 'destructive'),
                 _button('voicemail', owner, call_id)]
@@ -93,7 +90,7 @@ def call_card(call: TelephonyCall, owner: str) -> dict:
     :param call: the call as the latest event showed it
     :param owner: person id of the user whose call it is (only they may press)
     """
-    state = _state(call)
+    state = enum_str(call.state)
     personality = replies.personality(call)
     facts = [{'title': t('card.fact.state'), 'value': replies.state_name(call.state)},
              {'title': t('card.fact.direction'),
@@ -121,7 +118,7 @@ def history_card(records: Sequence[CallHistoryRecord], owner: str, title: str) -
     """
     body: list[dict] = [text(title, weight='Bolder', size='Medium')]
     for record in records:
-        kind = str(getattr(record.call_type, 'value', record.call_type))
+        kind = enum_str(record.call_type)
         columns = [{'type': 'Column', 'width': 'auto', 'items': [text(replies.short_time(record.time),
                                                                       fontType='Monospace')]},
                    {'type': 'Column', 'width': 'auto', 'items': [text(replies.history_kind(kind))]},

@@ -7,6 +7,8 @@ import logging
 from collections.abc import Callable
 from typing import Optional
 
+from wxc_sdk.base import enum_str
+
 from . import replies
 from .locales import t
 from .policy import Policy
@@ -61,7 +63,7 @@ class MembershipGuard:
         if person_id != self.bot_id():
             return
         room = self.bot.rooms.details(room_id)
-        if str(getattr(room.type, 'value', room.type)) == 'direct':
+        if enum_str(room.type) == 'direct':
             return
         if self.policy.membership_own_org_only and room.owner_id != self.bot_org_id():
             log.warning('refused membership in space %s owned by %s (added by %s): policy own organisation only',

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Optional
 
 import requests
+from wxc_sdk.base import enum_str
 from wxc_sdk.rest import RestError
 from wxc_sdk.telephony.calls import TelephonyEventData
 
@@ -68,7 +69,7 @@ class CallMonitor:
         if note and datetime.datetime.fromisoformat(note['at']) > event_time:
             log.info('call event %s for %s older than the card, ignored', event.event_type, user.user_id)
             return
-        state = str(getattr(event.state, 'value', event.state))
+        state = enum_str(event.state)
         line = replies.call_event(event, event.event_type, event.event_timestamp)
         if state == 'disconnected' or not cards.call_actions(event, user.user_id):
             self.send(line, to_person_id=user.user_id)

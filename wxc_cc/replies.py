@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Optional
 
+from wxc_sdk.base import enum_str
 from wxc_sdk.telephony.calls import CallHistoryRecord, TelephonyCall, TelephonyParty
 from wxc_sdk.telephony.voice_messaging.members import VoiceMessageDetails
 from wxc_sdk.tokens import Tokens
@@ -160,23 +161,20 @@ def auth_wrong_person(email: Optional[str], markdown: bool = True) -> str:
 _PERSONALITIES = ('originator', 'terminator', 'clickToDial')
 
 
-def _value(enum_or_str: object) -> str:
-    return str(getattr(enum_or_str, 'value', enum_or_str))
-
-
 def personality(call: TelephonyCall) -> str:
     """``'originator'``, ``'terminator'``, ``'clickToDial'``, or ``'other'``: selects the wording of a call."""
-    value = _value(call.personality)
+    value = enum_str(call.personality)
     return value if value in _PERSONALITIES else 'other'
+
+
+#: the call states the catalogue names
+_STATES = ('connecting', 'alerting', 'connected', 'held', 'remoteHeld', 'disconnected')
 
 
 def state_name(state: object) -> str:
     """A call state in the reply language."""
-    return t(f'state.{_value(state)}') if f'state.{_value(state)}' in _STATE_KEYS else escape(_value(state))
-
-
-_STATE_KEYS = {f'state.{state}' for state in ('connecting', 'alerting', 'connected', 'held', 'remoteHeld',
-                                             'disconnected')}
+    value = enum_str(state)
+    return t(f'state.{value}') if value in _STATES else escape(value)
 
 
 def call_summary(call: TelephonyCall) -> str:
@@ -193,17 +191,17 @@ def call_event(call: TelephonyCall, event_type: str, event_time: Optional[dateti
     summary = call_summary(call)
     lines = [f'📞 **{summary[:1].upper()}{summary[1:]}**',
              t('event.when', event=escape(event_type), time=timestamp(event_time)),
-             t('event.state', state=state_name(call.state), personality=escape(_value(call.personality)))]
+             t('event.state', state=state_name(call.state), personality=escape(enum_str(call.personality)))]
     remote = call.remote_party
     if remote and remote.call_type:
-        lines.append(t('event.remote', party=party(remote), call_type=escape(_value(remote.call_type))))
+        lines.append(t('event.remote', party=party(remote), call_type=escape(enum_str(remote.call_type))))
     if call.answered:
         lines.append(t('event.answered', time=timestamp(call.answered)))
     for redirection in call.redirections or []:
         lines.append(t('event.redirected', party=party(redirection.redirecting_party),
-                       reason=escape(_value(redirection.reason))))
+                       reason=escape(enum_str(redirection.reason))))
     if call.recording_state:
-        lines.append(t('event.recording', state=escape(_value(call.recording_state))))
+        lines.append(t('event.recording', state=escape(enum_str(call.recording_state))))
     lines.append(t('event.call_id', call_id=escape(call.call_id)))
     return '\n'.join(lines)
 
@@ -263,7 +261,7 @@ def history(records: list[CallHistoryRecord], kind: Optional[str] = None) -> str
         return t('history.empty_kind', kind=kind) if kind else t('history.empty')
     rows = []
     for record in records:
-        record_kind = _value(record.call_type)
+        record_kind = enum_str(record.call_type)
         who = record.name if record.name and record.name != record.number else ''
         party_text = f'{who} ({record.number})' if who and record.number else (
             who or record.number or t('history.private'))
@@ -282,7 +280,7 @@ def call_list(calls: list[TelephonyCall], now: datetime.datetime) -> str:
         since = call.answered or call.created
         seconds = max(0, int((now - since).total_seconds())) if since else 0
         muted = t('calls.muted') if call.muted else ''
-        recording = t('calls.recording', state=escape(_value(call.recording_state))) if call.recording_state else ''
+        recording = t('calls.recording', state=escape(enum_str(call.recording_state))) if call.recording_state else ''
         lines.append(f'{number}. {call_summary(call)} · {seconds // 60}:{seconds % 60:02d}{muted}{recording}')
     return '\n'.join(lines)
 

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from wxc_sdk.base import enum_str
 from wxc_sdk.webhook import Webhook
 
 from .signature import derive_secret
@@ -35,12 +36,8 @@ class WebhookSpec:
         so that its secret gets set.
         """
         return (webhook.name == self.name and webhook.target_url == self.target_url
-                and _value(webhook.resource) == self.resource and _value(webhook.event) == self.event
-                and webhook.secret == self.secret and _value(webhook.status) == 'active')
-
-
-def _value(enum_or_str: object) -> str:
-    return str(getattr(enum_or_str, 'value', enum_or_str))
+                and enum_str(webhook.resource) == self.resource and enum_str(webhook.event) == self.event
+                and webhook.secret == self.secret and enum_str(webhook.status) == 'active')
 
 
 def reconcile(api: Webhooks, spec: WebhookSpec, existing: Iterable[Webhook]) -> str:
@@ -56,7 +53,7 @@ def reconcile(api: Webhooks, spec: WebhookSpec, existing: Iterable[Webhook]) -> 
     same = [w for w in existing if w.name == spec.name]
     keep = next((w for w in same if spec.matches(w)), None)
     if keep is None:
-        keep = next((w for w in same if _value(w.resource) == spec.resource and _value(w.event) == spec.event),
+        keep = next((w for w in same if enum_str(w.resource) == spec.resource and enum_str(w.event) == spec.event),
                     None)
         outcome = 'updated' if keep else 'created'
     else:

@@ -131,8 +131,6 @@ class Command:
     group: ClassVar[str] = 'account'
     #: True if the command uses Webex's call-control API (which Webex for Government does not offer)
     call_control: ClassVar[bool] = False
-    #: True if only the policy's admins may use it
-    admin_only: ClassVar[bool] = False
 
     @property
     def help(self) -> str:

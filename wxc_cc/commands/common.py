@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Optional, TypeVar
 
 import requests
+from wxc_sdk.base import enum_str
 from wxc_sdk.rest import RestError
 from wxc_sdk.telephony.calls import TelephonyCall
 
@@ -63,7 +64,7 @@ def destination(text: str, usage: str) -> str:
 
 def state_of(call: TelephonyCall) -> str:
     """A call's state as Webex names it, e.g. ``'remoteHeld'``."""
-    return str(getattr(call.state, 'value', call.state))
+    return enum_str(call.state)
 
 
 def numbered(calls: Iterable[TelephonyCall]) -> list[TelephonyCall]:

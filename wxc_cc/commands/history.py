@@ -3,6 +3,7 @@
 """
 from typing import Optional, Union
 
+from wxc_sdk.base import enum_str
 from wxc_sdk.telephony.calls import HistoryType
 
 from .. import cards, replies
@@ -49,7 +50,7 @@ class HistoryCommand(Command):
                            t('action.history'))
         records = replies.newest_first(records)[:count]
         table = replies.history(records, kind)
-        if not any(str(getattr(r.call_type, 'value', r.call_type)) == 'missed' and r.number for r in records):
+        if not any(enum_str(r.call_type) == 'missed' and r.number for r in records):
             return table
         card = cards.history_card(records, context.request.person_id,
                                   replies.history_title(len(records), kind) + ' (UTC)')
