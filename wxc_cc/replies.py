@@ -239,10 +239,12 @@ def _code_safe(value: Optional[str]) -> str:
     return ' '.join((value or '').replace('`', "'").split())
 
 
+_EPOCH = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
+
+
 def newest_first(records: Iterable[CallHistoryRecord]) -> list[CallHistoryRecord]:
     """History records, newest first."""
-    epoch = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
-    return sorted(records, key=lambda record: record.time or epoch, reverse=True)
+    return sorted(records, key=lambda record: record.time or _EPOCH, reverse=True)
 
 
 def history_title(count: int, kind: Optional[str]) -> str:
@@ -295,8 +297,7 @@ def voicemail_summary(new: int, old: int, urgent: int) -> str:
 
 def newest_messages(messages: Iterable[VoiceMessageDetails]) -> list[VoiceMessageDetails]:
     """Voice messages newest first, as /voicemail numbers them."""
-    epoch = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
-    return sorted(messages, key=lambda message: message.created or epoch, reverse=True)
+    return sorted(messages, key=lambda message: message.created or _EPOCH, reverse=True)
 
 
 def voicemail_list(messages: list[VoiceMessageDetails]) -> str:
