@@ -56,11 +56,13 @@ OPTIONAL = {
     'WXC_CC_CONFIG_FILE': 'config_file',
     'WXC_CC_TOKEN_KEY': 'token_key',
     'LOCALE': 'locale',
+    'WXC_CC_MAX_COMMAND_AGE': 'max_command_age',
 }
 
 #: numeric settings: field -> (type, smallest, largest)
 NUMBERS = {'port': (int, 0, 65535), 'ngrok_timeout': (float, 0, 3600), 'worker_threads': (int, 1, 256),
-           'drain_timeout': (float, 0, 3600), 'webhook_check_interval': (float, 0, 86400)}
+           'drain_timeout': (float, 0, 3600), 'webhook_check_interval': (float, 0, 86400),
+           'max_command_age': (float, 1, 86400)}
 
 
 class ConfigError(Exception):
@@ -107,6 +109,8 @@ class Settings:
     token_key: Optional[str] = field(default=None, repr=False)
     #: language of the replies
     locale: str = 'en_US'
+    #: seconds after which a message or card press (by Webex's ``created``) is too old to act on
+    max_command_age: float = 300.0
     #: the public base URL once it is known (configured, or found via ngrok by the entry point)
     public_url: Optional[str] = None
 

@@ -19,6 +19,8 @@ STRINGS = {
     'party.private': 'eine unterdrückte Nummer',
     'party.unknown': 'ein unbekannter Teilnehmer',
     'invalid_destination': '{value} ist keine Nummer oder SIP-URI, die ich wählen kann.',
+    'too_old': ('Dieser Befehl ist zu alt, um ihn auszuführen (es sind mehr als ein paar Minuten vergangen). '
+                'Bitte senden Sie ihn erneut.'),
 
     # --- help
     'help.intro': 'Hallo! Ich steuere Ihr Webex-Calling-Telefon. Ich verstehe diese Befehle:',
@@ -248,4 +250,5 @@ STRINGS = {
     'broadcast.not_allowed': ('Nur die Administratoren des Bots und die eingetragenen Absender dürfen /broadcast '
                               'verwenden.'),
     'broadcast.no_spaces': 'Es gibt keinen Bereich für eine Rundsendung.',
+    'broadcast.foreign_file': 'Die angehängte Datei liegt nicht bei Webex, daher habe ich nichts rundgesendet.',
 }

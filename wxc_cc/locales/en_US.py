@@ -19,6 +19,7 @@ STRINGS = {
     'party.private': 'a private number',
     'party.unknown': 'an unknown party',
     'invalid_destination': '{value} is not a number or SIP URI I can dial.',
+    'too_old': 'That command is too old to act on (more than a few minutes passed). Please send it again.',
 
     # --- help
     'help.intro': 'Hello! I control your Webex Calling phone. I understand these commands:',
@@ -229,4 +230,5 @@ STRINGS = {
     'broadcast.asked': ' (asked {who} to make me one)',
     'broadcast.not_allowed': 'Only the bot\'s administrators and the configured broadcast senders may use /broadcast.',
     'broadcast.no_spaces': 'There is no space to broadcast to.',
+    'broadcast.foreign_file': 'The attached file is not on Webex, so I did not broadcast anything.',
 }
