@@ -47,7 +47,7 @@ KUBERNETES_VERSION = '1.30.0'
 #: variables of the bot's public contract (CONTRACT.md) that wxc_cc/config.py does not read yet, and
 #: prometheus_client's own
 CONTRACT_ONLY = {'LOG_FORMAT', 'WXC_CC_METRICS_TOKEN', 'REDIS_SENTINELS', 'REDIS_SENTINEL_MASTER',
-                 'WXC_CC_MAX_COMMAND_AGE', 'WXC_CC_CLAIM_AFTER', 'PROMETHEUS_MULTIPROC_DIR'}
+                 'WXC_CC_CLAIM_AFTER', 'PROMETHEUS_MULTIPROC_DIR'}
 SETTINGS = set(REQUIRED) | set(OPTIONAL) | CONTRACT_ONLY
 #: memory of one gunicorn worker (the benchmark's peak RSS is 99 MB)
 WORKER_MEMORY = 100 * 2**20
