@@ -19,6 +19,8 @@ defaults below apply)::
 * ``broadcast``: who else may broadcast, and to which spaces: ``all``, ``senders_org`` (owned by the sender's
   organisation) or ``bots_org``. Default: nobody else; ``bots_org``.
 * ``rate_limit``: commands per person per time window. Default: 20 per 60 seconds.
+
+The models below mirror the file; they refuse unknown keys at every level and are immutable.
 """
 import json
 import logging
