@@ -9,6 +9,7 @@ naming every variable concerned and what it expects, without the values of secre
 import hashlib
 import hmac
 import logging
+import os
 import re
 from collections.abc import Mapping
 from typing import Any, Literal, Optional, get_args, get_origin
@@ -322,10 +323,8 @@ def load_settings(overrides: Optional[Mapping[str, object]] = None,
     :raises ConfigError: when required values are missing or values are invalid, naming every such variable
     """
     if environ is None:
-        import os
         environ = os.environ
-    variables = {**REQUIRED, **OPTIONAL}
-    merged = {key: value for key, value in environ.items() if key in variables}
+    merged = {key: value for key, value in environ.items() if key in REQUIRED or key in OPTIONAL}
     merged.update({_KEYS.get(key, key): value for key, value in (overrides or {}).items()})
     values = {key: str(value).strip() for key, value in merged.items()
               if key in _FIELDS and value is not None and str(value).strip()}
