@@ -7,6 +7,7 @@ import logging
 
 import pytest
 import responses
+from pydantic import ValidationError
 
 from tests.conftest import settings_values
 from tests.webexmock import BOT_ID, BOT_ORG, USER_ID, chat, user_context, webex_time
@@ -41,15 +42,54 @@ def test_a_full_policy_file(tmp_path):
 
 
 @pytest.mark.parametrize('data, message', [
-    ([], 'must hold a JSON object'), ({'sendrs': {}}, 'unknown policy key'),
-    ({'senders': {'own_org': 'yes'}}, 'senders.own_org must be true or false'),
-    ({'admins': 'root@example.com'}, 'admins must be a list'),
-    ({'broadcast': {'destinations': 'everywhere'}}, 'broadcast.destinations must be one of'),
-    ({'rate_limit': {'commands': 0}}, 'rate_limit needs'),
+    ([], 'the policy file must hold a JSON object'),
+    ({'sendrs': {}}, 'unknown policy key sendrs (known: senders, membership, admins, broadcast, rate_limit)'),
+    ({'senders': {'anyone': True, 'everyone': True}},
+     'unknown policy key senders.everyone (known: anyone, own_org, people, domains)'),
+    ({'senders': ['bob@example.com']}, 'senders must be an object'),
+    ({'senders': {'own_org': 'yes'}}, 'senders.own_org must be true or false, not "yes"'),
+    ({'membership': {'own_org_only': 1}}, 'membership.own_org_only must be true or false, not 1'),
+    ({'admins': 'root@example.com'}, 'admins must be a list of strings, not "root@example.com"'),
+    ({'senders': {'domains': ['example.com', 7]}}, 'senders.domains must be a list of strings'),
+    ({'broadcast': {'destinations': 'everywhere'}},
+     'broadcast.destinations must be one of all, senders_org, bots_org, not "everywhere"'),
+    ({'rate_limit': {'commands': 0}}, 'rate_limit.commands must be a whole number of at least 1, not 0'),
+    ({'rate_limit': {'commands': 2.5}}, 'rate_limit.commands must be a whole number of at least 1, not 2.5'),
+    ({'rate_limit': {'seconds': '60'}}, 'rate_limit.seconds must be a number greater than 0, not "60"'),
+    ({'rate_limit': {'seconds': 0}}, 'rate_limit.seconds must be a number greater than 0, not 0'),
+    ({'admins': 'root', 'rate_limit': {'commands': 0}},
+     'admins must be a list of strings, not "root"; rate_limit.commands must be a whole number of at least 1, not 0'),
 ])
 def test_invalid_policies_are_explained(data, message):
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(ConfigError) as error:
         parse_policy(data)
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize('senders, anyone', [
+    ({}, True), ({'own_org': False}, False), ({'people': []}, False), ({'domains': ['example.com']}, False),
+    ({'anyone': True, 'own_org': True}, True),
+])
+def test_anyone_is_the_default_only_without_other_sender_rules(senders, anyone):
+    assert parse_policy({'senders': senders}).senders.anyone is anyone
+
+
+def test_addresses_are_compared_lower_case_and_stripped():
+    policy = parse_policy({'admins': [' Root@Example.COM ', ''], 'senders': {'domains': [' Partner.Example']},
+                           'rate_limit': {'commands': 1, 'seconds': 0.5}})
+    assert policy.admins == {'root@example.com'} and policy.senders.domains == {'partner.example'}
+    assert policy.senders.admits_by_address('Anna@partner.example') and policy.rate_limit_seconds == 0.5
+    assert parse_policy({}) == Policy() and Policy().rate_limit_seconds == 60.0
+    with pytest.raises(ValidationError):
+        policy.senders.anyone = True
+
+
+def test_invalid_file_is_named_with_the_key(tmp_path):
+    (tmp_path / DEFAULT_CONFIG_FILE).write_text(json.dumps({'broadcast': {'senders': 'comms@example.com'}}))
+    with pytest.raises(ConfigError) as error:
+        load_policy(None)
+    assert str(error.value) == (f'policy file {DEFAULT_CONFIG_FILE}: broadcast.senders must be a list of strings, '
+                                'not "comms@example.com"')
 
 
 def test_an_explicit_file_must_exist_and_parse(tmp_path):
