@@ -31,24 +31,22 @@ import pytest
 import redis
 import requests
 import yaml
+from cryptography.fernet import Fernet
 
 from fakewebex import FakeWebex
 from tests.conftest import free_port
 from tests.deploy import BIN, REPO, Dockerfile, Served
 from tests.e2e import Chat, bot_env, new_fake
 from tests.test_deploy import SECRET_NAME
-from wxc_cc.config import OPTIONAL, REQUIRED
+from wxc_cc.config import OPTIONAL, REQUIRED, ConfigError, Settings, load_settings
 
 pytestmark = pytest.mark.deploy
 
 BASE = REPO / 'deploy' / 'kubernetes'
 #: the schemas every rendered object must satisfy (kubernetes-validate has them from 1.25 on)
 KUBERNETES_VERSION = '1.30.0'
-#: variables of the bot's public contract (CONTRACT.md) that wxc_cc/config.py does not read yet, and
-#: prometheus_client's own
-CONTRACT_ONLY = {'LOG_FORMAT', 'WXC_CC_METRICS_TOKEN', 'REDIS_SENTINELS', 'REDIS_SENTINEL_MASTER',
-                 'WXC_CC_CLAIM_AFTER', 'PROMETHEUS_MULTIPROC_DIR'}
-SETTINGS = set(REQUIRED) | set(OPTIONAL) | CONTRACT_ONLY
+#: the variables a pod may get: the bot's settings, and prometheus_client's multiprocess directory
+SETTINGS = set(REQUIRED) | set(OPTIONAL) | {'PROMETHEUS_MULTIPROC_DIR'}
 #: memory of one gunicorn worker (the benchmark's peak RSS is 99 MB)
 WORKER_MEMORY = 100 * 2**20
 BOT_LABELS = {'app.kubernetes.io/name': 'wxc-cc-bot', 'app.kubernetes.io/component': 'bot'}
@@ -82,6 +80,11 @@ def one(objects: list[dict], kind: str, name: Optional[str] = None) -> dict:
     """The only object of a kind (with that name)."""
     [found] = [item for item in objects if item['kind'] == kind and name in (None, item['metadata']['name'])]
     return found
+
+
+def settings_of(environment: dict[str, str], **filled: str) -> Settings:
+    """The bot's settings from a pod's environment, as the bot reads them at start (empty values filled in)."""
+    return load_settings(environ={name: value or filled.get(name, '') for name, value in environment.items()})
 
 
 def secret_values(secret: dict) -> dict[str, str]:
@@ -413,6 +416,11 @@ def test_every_variable_is_a_setting_of_the_bot(objects: list[dict], bot: Bot):
     environment = bot.environment
     assert set(environment) <= SETTINGS, set(environment) - SETTINGS
     assert set(REQUIRED) <= set(environment)
+    # the base alone does not start: the bot names what the overlay must fill in
+    with pytest.raises(ConfigError, match=r'^missing required setting\(s\): ' + ', '.join(REQUIRED) + ' '):
+        settings_of(environment)
+    settings = settings_of(environment, **dict.fromkeys(REQUIRED, 'x'))
+    assert (settings.log_format, settings.public_url, settings.drain_timeout) == ('json', 'https://bot.example.com', 20)
     # the example's keys are the Secret's, also those commented out (components/external-redis)
     example = (BASE / 'secret.example.env').read_text()
     named = set(re.findall(r'^#?\s*([A-Z][A-Z0-9_]+)=', example, re.MULTILINE))
@@ -471,10 +479,12 @@ def test_components_replace_the_redis(tree: Path, component: str):
     bot = Bot(objects)
     environment = bot.environment
     assert 'REDIS_URL' not in environment and set(environment) <= SETTINGS
+    settings = settings_of(environment, **dict.fromkeys(REQUIRED, 'x'))
     if component == 'redis-sentinel':
-        sentinels = environment['REDIS_SENTINELS'].split(',')
-        assert len(sentinels) >= 2 and all(re.fullmatch(r'[a-z0-9.-]+:\d+', item) for item in sentinels)
-        assert environment['REDIS_SENTINEL_MASTER']
+        assert len(settings.redis_sentinels) >= 2 and all(port == 26379 for _, port in settings.redis_sentinels)
+        assert settings.redis_sentinel_master == 'mymaster'
+    else:
+        assert not settings.redis_sentinels, 'the Redis URL goes into secret.env'
     # the pods are the base's but for the names of the generated ConfigMap
     base = Bot(render(BASE))
     assert bot.pod | {'containers': None} == base.pod | {'containers': None}
@@ -488,7 +498,7 @@ def test_example_overlay(tree: Path):
     """
     overlay = tree / 'overlays' / 'example'
     filled = {'WXC_CC_BOT_ACCESS_TOKEN': 'bot-token', 'WXC_CC_INTEGRATION_CLIENT_SECRET': 'client-secret',
-              'WXC_CC_TOKEN_KEY': 'fernet-key'}
+              'WXC_CC_TOKEN_KEY': Fernet.generate_key().decode()}
     example = (tree / 'kubernetes' / 'secret.example.env').read_text()
     (overlay / 'secret.env').write_text(
         re.sub(r'^([A-Z_]+)=$', lambda match: f'{match[1]}={filled.get(match[1], "")}', example, flags=re.MULTILINE))
@@ -504,8 +514,11 @@ def test_example_overlay(tree: Path):
     ingress = one(objects, 'Ingress')
     assert [rule['host'] for rule in ingress['spec']['rules']] == ['chat.corp.example']
     assert ingress['spec']['tls'][0]['hosts'] == ['chat.corp.example']
-    assert all(environment[name] for name in REQUIRED)
     assert {name: environment[name] for name in filled} == filled
+    settings = settings_of(environment)
+    assert (settings.public_url, settings.redirect_url) == ('https://chat.corp.example',
+                                                            'https://chat.corp.example/redirect')
+    assert settings.bot_email == 'ccbot@webex.bot' and settings.redis_url == 'redis://wxc-cc-bot-redis:6379/0'
     assert set(environment) <= SETTINGS
 
     # a managed Redis: the component, and the URL with its password in secret.env
@@ -518,7 +531,7 @@ def test_example_overlay(tree: Path):
     objects = render(overlay)
     validate(objects)
     assert not [item for item in objects if item['kind'] == 'StatefulSet']
-    assert Bot(objects).environment['REDIS_URL'] == url
+    assert settings_of(Bot(objects).environment).redis_url == url
     assert 'REDIS_URL' not in one(objects, 'ConfigMap')['data']
 
 
