@@ -26,6 +26,10 @@ BOT_TOKEN = 'bot-access-token-0123456789'
 CLIENT_SECRET = 'integration-client-secret-42'
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line('markers', 'deploy: checks of a deployment path (tests/test_kubernetes.py)')
+
+
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """
