@@ -53,8 +53,8 @@ docs: venv
 # is compiled, to check it and count its texts. The bot compiles the .po files itself when it loads them, so no
 # .mo file is written here.
 catalogues: venv
-	$(VENV)/bin/pybabel -q extract -F babel.cfg --strip-comment-tags --sort-output --add-location=file --project=$(DOMAIN) \
-		-o $(POT) $(DOMAIN)
+	$(VENV)/bin/pybabel -q extract -F babel.cfg --strip-comment-tags --sort-output --add-location=file \
+		--project=$(DOMAIN) -o $(POT) $(DOMAIN)
 	$(VENV)/bin/pybabel -q update -i $(POT) -d $(LOCALES) -D $(DOMAIN) \
 		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 	@for po in $(LOCALES)/*/LC_MESSAGES/$(DOMAIN).po; do \
