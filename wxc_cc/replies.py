@@ -19,7 +19,7 @@ from wxc_sdk.tokens import Tokens
 
 from .locales import N_, t
 
-__all__ = ['escape', 'split_message', 'html_page', 'Reply', 'MAX_MESSAGE_BYTES']
+__all__ = ['escape', 'split_message', 'code_block', 'html_page', 'Reply', 'MAX_MESSAGE_BYTES']
 
 #: Webex refuses messages longer than this many bytes
 MAX_MESSAGE_BYTES = 7439
@@ -73,6 +73,16 @@ def split_message(text: str, limit: int = MAX_MESSAGE_BYTES) -> list[str]:
         current = line
     parts.append(current)
     return parts
+
+
+def code_block(text: str) -> str:
+    """
+    Text shown verbatim in a fenced code block whose fence is longer than any run of backticks in the text, so
+    that nothing in it can end the block early.
+    """
+    longest = max((len(run) for run in re.findall('`+', text)), default=0)
+    fence = '`' * max(3, longest + 1)
+    return f'{fence}\n{text}\n{fence}'
 
 
 def html_page(title: str, text: str) -> str:
