@@ -153,7 +153,7 @@ class Broadcaster:
         result = BroadcastResult()
         attachment = self.download(files[0]) if files else None
         card = card_in(attachment)
-        text = f"{t('broadcast.from', sender=replies.escape(sender_email))}\n\n{markdown}".strip()
+        text = (t('broadcast.from', sender=replies.escape(sender_email)) + '\n\n' + markdown).strip()
         with tempfile.TemporaryDirectory(prefix='wxc-cc-broadcast-') as folder:
             path = None
             if attachment is not None:

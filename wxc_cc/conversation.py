@@ -154,6 +154,7 @@ class Conversation:
             return error.user_message
         except Exception:
             log.exception('%s from %s failed', command.name, request.person_id)
+            # TRANSLATORS: {command} is the command as typed, e.g. /dial
             return t('unexpected', command=command.name)
 
     def press(self, notification: ActionCreated) -> None:

@@ -16,7 +16,7 @@ Directives and roles:
         bot| **Your calls** (1)
         | 1. connecting outgoing call to Bob Brown (1002) · 0:05
 
-    ``bot:`` takes a key of the English catalogue (:mod:`wxc_cc.locales.en_US`) and the values of its
+    ``bot:`` takes a key of the English catalogue (``wxc_cc/locales/en_US``) and the values of its
     placeholders (``name=value``, quoted when they contain spaces): an unknown key or a missing value fails the
     build. ``bot|`` starts a reply given verbatim (markdown, for replies assembled from several texts), ``|``
     continues the current reply on a new line.
@@ -84,7 +84,7 @@ def _catalogue_text(spec: str) -> str:
     key, pairs = words[0], words[1:]
     english = LOCALES['en_US']
     if key not in english:
-        raise ValueError(f'{key!r} is not a key of wxc_cc.locales.en_US')
+        raise ValueError(f'{key!r} is not a key of the en_US catalogue')
     values = {}
     for pair in pairs:
         name, sep, value = pair.partition('=')
