@@ -1,5 +1,6 @@
 """
-The token stores, YAML file and real Redis, against the same contract; then what is particular to each.
+The token stores, YAML file and real Redis, against the same contract; then what is particular to each. OAuth
+flows and coordination have their own tests (tests/test_flow_stores.py, tests/test_coordination.py).
 """
 import datetime
 import stat
@@ -15,6 +16,7 @@ from wxc_sdk.tokens import Tokens
 from tests.conftest import free_port, settings_values
 from wxc_cc.config import load_settings
 from wxc_cc.errors import StoreUnavailable, TokenRejected
+from wxc_cc.locales import catalogue_for
 from wxc_cc.stores import RedisTokenManager, TokenManager, UserContext, YAMLTokenManager, redis_from_settings
 
 
@@ -78,49 +80,12 @@ def test_clear_user_context_and_list(make_store):
     assert [c.user_id for c in make_store().user_contexts()] == ['bob']
 
 
-def test_flows_are_single_use_and_unguessable(make_store):
-    store = make_store()
-    flows = {store.start_flow(f'user-{number}') for number in range(20)}
-    assert len(flows) == 20 and all(len(flow) >= 32 for flow in flows)
-    flow = store.start_flow('alice')
-    assert store.pending_flows() == 21
-    other_worker = make_store()
-    assert other_worker.take_flow(flow) == 'alice'
-    assert store.take_flow(flow) is None
-    assert store.take_flow('no-such-flow') is None
-    assert store.pending_flows() == 20
-
-
-def test_a_person_has_one_pending_flow(make_store):
-    store = make_store()
-    first = store.start_flow('alice')
-    flows = [store.start_flow('alice') for _ in range(50)]
-    assert store.pending_flows() == 1, '/auth in a loop does not grow the store'
-    assert make_store().take_flow(first) is None and store.take_flow(flows[-2]) is None, 'a new link replaces the old'
-    assert store.take_flow(flows[-1]) == 'alice'
-
-
-def test_starting_a_flow_prunes_expired_ones(make_store):
-    make_store(flow_lifetime=-1).start_flow('alice')
-    make_store(flow_lifetime=-1).start_flow('bob')
-    store = make_store()
-    store.start_flow('carol')
-    assert store.pending_flows() == 1
-    assert store.flow_maintenance() == 0, 'nothing left to remove'
-
-
-def test_expired_flow_is_refused(make_store):
-    store = make_store(flow_lifetime=-1)
-    flow = store.start_flow('alice')
-    assert store.take_flow(flow) is None
-
-
-def test_clear_removes_users_and_flows(make_store):
+def test_clear_removes_every_user(make_store):
     store = make_store()
     store.set_user_context(context('alice'))
-    store.start_flow('alice')
+    store.set_user_context(context('bob'))
     assert store.clear() == 2
-    assert store.user_contexts() == [] and store.pending_flows() == 0
+    assert store.user_contexts() == [] and make_store().get_user_context('alice') is None
 
 
 def test_token_with_time_left_is_not_refreshed(make_store):
@@ -192,94 +157,6 @@ def test_rejected_token_is_refreshed_once(make_store):
     assert refresher.calls == ['refresh-1']
 
 
-def test_first_time_claims_a_key_once(make_store):
-    store = make_store()
-    assert store.first_time('message:1', ttl=60) is True
-    assert store.first_time('message:1', ttl=60) is False
-    assert store.first_time('message:2', ttl=60) is True
-    assert store.first_time('gone', ttl=0.001) is True
-    time.sleep(0.01)
-    assert store.first_time('gone', ttl=60) is True, 'a key is forgotten after its time'
-
-
-def test_yaml_claims_hold_for_other_processes_and_restarts(tmp_path: Path):
-    first, second = YAMLTokenManager(tmp_path / 't.yml'), YAMLTokenManager(tmp_path / 't.yml')
-    assert first.first_time('user-webhooks:abc', ttl=30 * 86400) is True
-    assert second.first_time('user-webhooks:abc', ttl=30 * 86400) is False
-    assert second.first_time('message:1', ttl=3600) is True
-    assert first.first_time('message:1', ttl=3600) is False, 'notification claims are shared on the host too'
-    first.set_user_context(context('alice'))
-    assert YAMLTokenManager(tmp_path / 't.yml').first_time('user-webhooks:abc', ttl=30 * 86400) is False
-    assert YAMLTokenManager(tmp_path / 't.yml').first_time('message:1', ttl=3600) is False, 'and restarts'
-    assert (tmp_path / 't.db').stat().st_mode & 0o777 == 0o600
-
-
-def test_yaml_claims_expire_and_can_be_withdrawn(tmp_path: Path):
-    store = YAMLTokenManager(tmp_path / 't.yml')
-    assert store.first_time('message:1', ttl=0.05) is True
-    assert store.first_time('message:1', ttl=0.05) is False
-    time.sleep(0.06)
-    assert store.first_time('message:1', ttl=3600) is True, 'expired claims count as new'
-    store.forget('message:1')
-    assert YAMLTokenManager(tmp_path / 't.yml').first_time('message:1', ttl=3600) is True
-
-
-def test_yaml_claims_from_many_processes_are_granted_once(tmp_path: Path):
-    """Real processes race for the same keys through the shared file: each key is granted exactly once."""
-    import subprocess
-    import sys
-    script = ('import sys; from wxc_cc.stores import YAMLTokenManager; '
-              's = YAMLTokenManager(sys.argv[1]); '
-              'print(sum(s.first_time(f"message:{i}", 3600) for i in range(200)))')
-    processes = [subprocess.Popen([sys.executable, '-c', script, str(tmp_path / 't.yml')], stdout=subprocess.PIPE,
-                                  text=True, cwd=Path(__file__).resolve().parent.parent) for _ in range(4)]
-    granted = [int(process.communicate(timeout=60)[0]) for process in processes]
-    assert sum(granted) == 200
-
-
-def test_notes_are_shared_and_expire(make_store):
-    first, second = make_store(), make_store()
-    first.set_note('card:alice:C1', 'MSG1', ttl=60)
-    assert second.get_note('card:alice:C1') == 'MSG1'
-    second.set_note('card:alice:C1', 'MSG2', ttl=60)
-    assert first.get_note('card:alice:C1') == 'MSG2'
-    first.delete_note('card:alice:C1')
-    assert second.get_note('card:alice:C1') is None
-    first.set_note('short', 'x', ttl=0.001)
-    time.sleep(0.01)
-    assert second.get_note('short') is None
-
-
-def test_redis_first_time_is_shared_by_instances(redis_client):
-    first, second = RedisTokenManager(redis_client), RedisTokenManager(redis_client)
-    assert first.first_time('message:1', ttl=60) is True
-    assert second.first_time('message:1', ttl=60) is False
-
-
-def test_lock_excludes_other_instances(make_store):
-    first, second = make_store(), make_store()
-    inside: list[str] = []
-    entered = threading.Event()
-
-    def hold() -> None:
-        with first.lock('webhooks'):
-            inside.append('first in')
-            entered.set()
-            time.sleep(0.2)
-            inside.append('first out')
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    assert entered.wait(5)
-    with pytest.raises(StoreUnavailable):
-        with second.lock('webhooks', timeout=0.05):
-            pass
-    with second.lock('webhooks', timeout=5):
-        inside.append('second in')
-    thread.join(5)
-    assert inside == ['first in', 'first out', 'second in']
-
-
 KEY = 'TL6sM2vJ5Qm0x6Q3R2T7kq3Q9XbqW5bS1u8aH0m2c3E='
 
 
@@ -314,21 +191,6 @@ def test_plain_tokens_are_encrypted_when_a_key_is_set(make_store):
     assert 'access-1' not in raw_records(keyed) and 'refresh-1' not in raw_records(keyed)
 
 
-def test_count_in_a_window(make_store):
-    first = make_store()
-    assert [first.count('rate:alice', 60) for _ in range(3)] == [1, 2, 3]
-    assert first.count('rate:bob', 60) == 1
-    assert first.count('short', 0.001) == 1
-    time.sleep(0.01)
-    assert first.count('short', 0.001) == 1, 'a new window starts'
-
-
-def test_redis_count_is_shared(redis_client):
-    first, second = RedisTokenManager(redis_client), RedisTokenManager(redis_client)
-    assert first.count('rate:alice', 60) == 1
-    assert second.count('rate:alice', 60) == 2
-
-
 # --- YAML specifics
 
 
@@ -336,13 +198,12 @@ def test_yaml_file_is_private_and_written_atomically(tmp_path: Path):
     path = tmp_path / 'wxc_cc_bot.yml'
     store = YAMLTokenManager(path)
     store.set_user_context(context('alice'))
-    store.start_flow('alice')
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     # no temporary files left
     assert sorted(p.name for p in tmp_path.iterdir()) == ['wxc_cc_bot.yml', 'wxc_cc_bot.yml.lock']
     data = yaml.safe_load(path.read_text())
+    assert list(data) == ['users'], 'the file holds what the original bot kept: users and their tokens'
     assert data['users']['alice']['tokens']['access_token'] == 'access-1'
-    assert len(data['flows']) == 1
     inode = path.stat().st_ino
     store.clear_user_context('alice')
     assert path.stat().st_ino != inode, 'the file is replaced, not rewritten in place'
@@ -368,32 +229,20 @@ def test_yaml_unreadable_file_is_not_overwritten(tmp_path: Path):
     assert path.read_text() == 'users: [unclosed'
 
 
-def test_yaml_maintenance_removes_only_expired_flows(tmp_path: Path):
-    path = tmp_path / 'wxc_cc_bot.yml'
-    store = YAMLTokenManager(path)
-    store.start_flow('bob')
-    YAMLTokenManager(path, flow_lifetime=-1).start_flow('alice')
-    assert store.pending_flows() == 1
-    assert store.flow_maintenance() == 1
-    assert len(yaml.safe_load(path.read_text())['flows']) == 1
-
-
 # --- Redis specifics
 
 
-def test_redis_flow_expires_by_itself(redis_client: redis.Redis):
-    store = RedisTokenManager(redis_client)
-    flow = store.start_flow('alice')
-    ttl = redis_client.pttl(f'wxc_cc_bot:flow:{flow}')
-    assert 299_000 < ttl <= 300_000
-
-
-def test_redis_maintenance_removes_leftover_flows(redis_client: redis.Redis):
-    store = RedisTokenManager(redis_client)
-    store.start_flow('alice')
-    redis_client.set('wxc_cc_bot:flow:leftover', 'bob')
-    assert store.flow_maintenance() == 1
-    assert store.pending_flows() == 1
+def test_yaml_file_of_an_earlier_version_keeps_its_users(tmp_path: Path):
+    """Flows, notes and claims of earlier versions were kept in the file; they now live beside it."""
+    path = tmp_path / 'wxc_cc_bot.yml'
+    YAMLTokenManager(path).set_user_context(context('alice'))
+    data = yaml.safe_load(path.read_text())
+    path.write_text(yaml.safe_dump({**data, 'flows': {'F': {'user_id': 'alice', 'expires_at': 1}},
+                                    'notes': {}, 'claims': {}}))
+    store = YAMLTokenManager(path)
+    assert store.get_user_context('alice').email == 'alice@example.com'
+    store.set_user_context(context('bob'))
+    assert list(yaml.safe_load(path.read_text())) == ['users']
 
 
 def test_redis_keeps_other_keys(redis_client: redis.Redis):
@@ -408,11 +257,11 @@ def test_redis_down_is_reported_as_unavailable_quickly():
     settings = load_settings(settings_values(REDIS_URL=f'redis://127.0.0.1:{free_port()}/0'), environ={})
     store = RedisTokenManager(redis_from_settings(settings))
     start = time.monotonic()
-    for operation in (lambda: store.get_user_context('alice'), store.check, lambda: store.start_flow('alice'),
+    for operation in (lambda: store.get_user_context('alice'), store.check,
                       lambda: store.get_user_context_and_refresh('alice')):
         with pytest.raises(StoreUnavailable) as failure:
             operation()
-        assert failure.value.user_message == 'The token store is unavailable, try again shortly.'
+        assert failure.value.message(catalogue_for('en_US')) == 'The token store is unavailable, try again shortly.'
     assert time.monotonic() - start < 5
 
 

@@ -1,25 +1,86 @@
 """
-Token stores, one module per backend, and the choice between them.
+Where the bot keeps state, by responsibility, each with a file backend (one host) and a Redis backend (a whole
+deployment):
+
+* tokens: :class:`TokenManager` (:class:`YAMLTokenManager`, :class:`RedisTokenManager`), as the original bot;
+* pending OAuth flows: :class:`~wxc_cc.stores.flows.FlowStore`;
+* coordination (locks, claims, counters, notes): :class:`~wxc_cc.stores.coordination.Coordination`.
+
+:func:`build_stores` chooses the backends the settings select and returns them together as :class:`Stores`.
 """
+from dataclasses import dataclass
 from typing import Optional
 
 from ..config import Settings
-from .base import FLOW_LIFETIME, REFRESH_MARGIN, Refresher, TokenManager, UserContext
-from .redis_store import RedisTokenManager, redis_from_settings
+from .base import REFRESH_MARGIN, Refresher, TokenManager, UserContext
+from .coordination import Coordination, Locks
+from .file_locks import FileLocks
+from .flows import FLOW_LIFETIME, FlowStore
+from .redis_client import KeySpace, redis_from_settings
+from .redis_coordination import RedisCoordination
+from .redis_flows import RedisFlowStore
+from .redis_store import RedisTokenManager
+from .sqlite import SQLiteDatabase, database_beside
+from .sqlite_coordination import SQLiteCoordination
+from .sqlite_flows import SQLiteFlowStore
 from .yaml_store import YAMLTokenManager
 
-__all__ = ['UserContext', 'TokenManager', 'YAMLTokenManager', 'RedisTokenManager', 'build_token_manager',
-           'redis_from_settings', 'FLOW_LIFETIME', 'REFRESH_MARGIN', 'Refresher']
+__all__ = ['UserContext', 'TokenManager', 'YAMLTokenManager', 'RedisTokenManager', 'FlowStore', 'Coordination',
+           'Locks', 'Stores', 'build_stores', 'file_stores', 'redis_stores', 'redis_from_settings', 'FLOW_LIFETIME',
+           'REFRESH_MARGIN', 'Refresher']
 
 
-def build_token_manager(settings: Settings, refresher: Optional[Refresher] = None) -> TokenManager:
+@dataclass(frozen=True)
+class Stores:
     """
-    The token store the settings select: Redis when any Redis variable is set, else the YAML file.
+    The stores of one deployment.
+    """
+    tokens: TokenManager
+    flows: FlowStore
+    coordination: Coordination
+
+    @property
+    def kind(self) -> str:
+        """``'yaml'`` or ``'redis'``."""
+        return self.tokens.kind
+
+    def check(self) -> None:
+        """
+        Raise :class:`~wxc_cc.errors.StoreUnavailable` if any store cannot serve.
+        """
+        self.tokens.check()
+        self.coordination.check()
+
+
+def file_stores(token_file: str, *, refresher: Optional[Refresher] = None, token_key: Optional[str] = None) -> Stores:
+    """
+    The stores of one host: tokens in the YAML file, flows and coordination in a SQLite database beside it
+    (``wxc_cc_bot.db``), locks with ``flock`` on ``wxc_cc_bot.yml.locks``.
+    """
+    database = SQLiteDatabase(database_beside(token_file))
+    tokens = YAMLTokenManager(token_file, refresher=refresher, token_key=token_key)
+    coordination = SQLiteCoordination(database, tokens.locks)
+    return Stores(tokens=tokens, flows=SQLiteFlowStore(database), coordination=coordination)
+
+
+def redis_stores(keys: KeySpace, *, refresher: Optional[Refresher] = None, token_key: Optional[str] = None) -> Stores:
+    """
+    The stores of a deployment sharing one Redis.
+    """
+    coordination = RedisCoordination(keys)
+    tokens = RedisTokenManager(keys.redis, prefix=keys.prefix, locks=coordination, refresher=refresher,
+                               token_key=token_key)
+    return Stores(tokens=tokens, flows=RedisFlowStore(keys), coordination=coordination)
+
+
+def build_stores(settings: Settings, refresher: Optional[Refresher] = None) -> Stores:
+    """
+    The stores the settings select: Redis when any Redis variable is set, else files.
 
     :param settings: the bot's settings
     :param refresher: how to refresh tokens
-    :return: the store; no connection is made yet
+    :return: the stores; no connection is made yet
     """
     if settings.uses_redis:
-        return RedisTokenManager(redis_from_settings(settings), refresher=refresher, token_key=settings.token_key)
-    return YAMLTokenManager(settings.token_file, refresher=refresher, token_key=settings.token_key)
+        return redis_stores(KeySpace(redis_from_settings(settings)), refresher=refresher, token_key=settings.token_key)
+    return file_stores(settings.token_file, refresher=refresher, token_key=settings.token_key)

@@ -1,18 +1,16 @@
 """
-The token store interface: per-user tokens and pending OAuth flows.
+The token store: per-user :class:`UserContext` objects (who a user is, and the OAuth tokens to act for them).
 
-:class:`TokenManager` defines the few storage operations a backend implements and, on top of them, the
-behaviour all backends share: starting flows and refreshing tokens that are about to expire.
+:class:`TokenManager` defines the few operations a backend implements (get, set, clear, list) and, on top of
+them, what every backend shares: tokens encrypted at rest with a key, records bound to the person they are stored
+under, and refreshing tokens that are about to expire (once, under a lock, whatever the number of workers).
+OAuth flows and coordination (locks, claims, counters, notes) are other stores: :mod:`~wxc_cc.stores.flows`,
+:mod:`~wxc_cc.stores.coordination`.
 """
 import json
 import logging
-import secrets
-import threading
-import time
-from collections import OrderedDict
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from typing import ClassVar, Optional, Union
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -21,13 +19,11 @@ from pydantic import BaseModel
 from wxc_sdk.tokens import Tokens
 
 from ..errors import StoreUnavailable, TokenRejected
+from .coordination import Locks
 
-__all__ = ['UserContext', 'TokenManager', 'Refresher', 'SeenWindow', 'FLOW_LIFETIME', 'REFRESH_MARGIN']
+__all__ = ['UserContext', 'TokenManager', 'Refresher', 'REFRESH_MARGIN']
 
 log = logging.getLogger(__name__)
-
-#: seconds an OAuth flow may take from /auth to /redirect
-FLOW_LIFETIME = 300
 
 #: access tokens with less than this many seconds left are refreshed before use
 REFRESH_MARGIN = 120
@@ -37,42 +33,6 @@ ENCRYPTED = 'fernet:'
 
 #: exchanges a refresh token for new tokens; raises :class:`~wxc_cc.errors.TokenRejected` if Webex refuses
 Refresher = Callable[[Tokens], Tokens]
-
-
-class SeenWindow:
-    """
-    Keys seen recently, in memory: the de-duplication of one process.
-
-    :param max_entries: most keys kept; the oldest go first
-    """
-
-    def __init__(self, max_entries: int = 20000):
-        self.max_entries = max_entries
-        self._expiry: OrderedDict[str, float] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def first_time(self, key: str, ttl: float) -> bool:
-        """
-        True the first time ``key`` is seen within ``ttl`` seconds.
-        """
-        now = time.monotonic()
-        with self._lock:
-            expiry = self._expiry.get(key)
-            if expiry is not None and expiry > now:
-                return False
-            self._expiry[key] = now + ttl
-            self._expiry.move_to_end(key)
-            while self._expiry and (len(self._expiry) > self.max_entries
-                                    or next(iter(self._expiry.values())) <= now):
-                self._expiry.popitem(last=False)
-            return True
-
-    def forget(self, key: str) -> None:
-        """
-        Withdraw a claim: the key counts as new again.
-        """
-        with self._lock:
-            self._expiry.pop(key, None)
 
 
 class UserContext(BaseModel):
@@ -99,19 +59,17 @@ class TokenManager(ABC):
     """
     Abstract token store.
 
+    :param locks: where the lock held while a user's tokens are refreshed comes from (shared by every process
+        using the same store)
     :param refresher: how to refresh tokens (the OAuth client); without one, tokens are never refreshed
-    :param flow_lifetime: seconds an OAuth flow stays valid
+    :param token_key: a Fernet key: tokens are then stored encrypted
     """
     #: short name of the backend, e.g. ``'yaml'``
     kind: ClassVar[str] = ''
 
-    def __init__(self, *, refresher: Optional[Refresher] = None, flow_lifetime: float = FLOW_LIFETIME,
-                 token_key: Optional[str] = None):
+    def __init__(self, *, locks: Locks, refresher: Optional[Refresher] = None, token_key: Optional[str] = None):
+        self.locks = locks
         self.refresher = refresher
-        self.flow_lifetime = flow_lifetime
-        self._seen = SeenWindow()
-        self._windows: dict[str, tuple[float, int]] = {}
-        self._windows_lock = threading.Lock()
         self._cipher = Fernet(token_key.encode()) if token_key else None
 
     # --- tokens at rest
@@ -193,121 +151,12 @@ class TokenManager(ABC):
         """
 
     @abstractmethod
-    def _save_flow(self, flow_id: str, user_id: str, expires_at: float) -> None:
-        """
-        Store a pending flow; it replaces the person's earlier pending flow (a person has at most one), and
-        flows that expired are removed on the way, so that starting flows in a loop cannot grow the store.
-        """
-
-    @abstractmethod
-    def take_flow(self, flow_id: str) -> Optional[str]:
-        """
-        Consume a pending flow: each flow can be taken once, and not after it expired.
-
-        :param flow_id: the ``state`` of the OAuth redirect
-        :return: the id of the user who started the flow, or ``None`` if the flow is unknown, used or expired
-        """
-
-    @abstractmethod
-    def flow_maintenance(self) -> int:
-        """
-        Remove flows that were started but never completed and have expired.
-
-        :return: number of flows removed
-        """
-
-    @abstractmethod
-    def pending_flows(self) -> int:
-        """
-        Number of flows started and not yet completed or expired.
-        """
-
-    @abstractmethod
     def clear(self) -> int:
         """
-        Remove all users and flows.
+        Forget every user.
 
-        :return: number of entries removed
+        :return: number of users removed
         """
-
-    @abstractmethod
-    def lock(self, name: str, timeout: float = 20.0) -> AbstractContextManager:
-        """
-        A lock shared by every process using this store (workers, and instances where the store is shared).
-
-        :param name: what is locked, e.g. ``'webhooks'``
-        :param timeout: seconds to wait for it
-        :raises StoreUnavailable: when it cannot be had in time
-        """
-
-    def refresh_lock(self, user_id: str) -> AbstractContextManager:
-        """
-        The lock held while a user's tokens are refreshed, so that only one refresh happens at a time.
-
-        :param user_id: person id
-        """
-        return self.lock(f'refresh:{user_id}')
-
-    @abstractmethod
-    def set_note(self, key: str, value: str, ttl: float) -> None:
-        """
-        Keep a small value for a while, shared by everybody using the store (e.g. which message is the live
-        card of a call).
-
-        :param key: what the note is about
-        :param value: the note
-        :param ttl: seconds to keep it
-        """
-
-    @abstractmethod
-    def get_note(self, key: str) -> Optional[str]:
-        """
-        A note kept with :meth:`set_note`, or ``None`` when there is none (or it expired).
-        """
-
-    @abstractmethod
-    def delete_note(self, key: str) -> None:
-        """
-        Drop a note.
-        """
-
-    def count(self, key: str, window: float) -> int:
-        """
-        Count an event in a fixed time window, shared by everybody using the store: e.g. a person's commands.
-        Default: in this process's memory.
-
-        :param key: what is counted, e.g. ``'rate:<person id>'``
-        :param window: seconds of the window
-        :return: the number of events in the current window, this one included
-        """
-        now = time.monotonic()
-        with self._windows_lock:
-            started, count = self._windows.get(key, (now, 0))
-            if now - started >= window:
-                started, count = now, 0
-            self._windows[key] = (started, count + 1)
-            if len(self._windows) > 10000:
-                self._windows = {k: v for k, v in self._windows.items() if now - v[0] < window}
-            return count + 1
-
-    def first_time(self, key: str, ttl: float) -> bool:
-        """
-        True the first time ``key`` is claimed within ``ttl`` seconds, across everybody sharing the store:
-        notifications are acted on once even when delivered twice. Default: in this process's memory.
-
-        :param key: e.g. ``'message:<id>'``
-        :param ttl: seconds to remember the key
-        """
-        return self._seen.first_time(key, ttl)
-
-    def forget(self, key: str) -> None:
-        """
-        Withdraw a claim made with :meth:`first_time` (a notification that could not be taken): when it is
-        delivered again, it counts as new.
-
-        :param key: the claimed key
-        """
-        self._seen.forget(key)
 
     def check(self) -> None:
         """
@@ -326,23 +175,11 @@ class TokenManager(ABC):
 
     # --- shared behaviour
 
-    def start_flow(self, user_id: str) -> str:
-        """
-        Start an OAuth flow for a user.
-
-        :param user_id: person id of the user who asked to authorize
-        :return: a fresh, unguessable flow id, to be used as the OAuth ``state``
-        """
-        flow_id = secrets.token_urlsafe(24)
-        self._save_flow(flow_id, user_id, time.time() + self.flow_lifetime)
-        log.info('flow started for user %s, expires in %d s', user_id, self.flow_lifetime)
-        return flow_id
-
     def get_user_context_and_refresh(self, user_id: str) -> Optional[UserContext]:
         """
         A user's context with an access token that is good for at least :data:`REFRESH_MARGIN` seconds.
 
-        Tokens about to expire are refreshed under :meth:`refresh_lock`; whoever waited for the lock uses the
+        Tokens about to expire are refreshed under a lock (``refresh:<person id>``); whoever waited for it uses the
         tokens the lock holder stored instead of refreshing again (refresh tokens may rotate). When Webex
         refuses the refresh token the context is removed.
 
@@ -370,7 +207,7 @@ class TokenManager(ABC):
         return self._refresh(user_id, still_rejected)
 
     def _refresh(self, user_id: str, needed: Callable[[Optional[UserContext]], bool]) -> Optional[UserContext]:
-        with self.refresh_lock(user_id):
+        with self.locks.lock(f'refresh:{user_id}'):
             context = self.get_user_context(user_id)
             if not needed(context):
                 return context

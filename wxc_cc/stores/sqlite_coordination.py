@@ -1,98 +1,96 @@
 """
-Coordination of the processes on one host that share the YAML token file: a SQLite database beside it (the
-standard library's :mod:`sqlite3` in WAL mode), which every process on the host opens, and which survives
-restarts.
-
-It remembers which notifications were already claimed (:meth:`SQLiteCoordination.first_time`), so that a
-notification delivered twice, or replayed to another worker or after a restart, is acted on once.
+Coordination of the processes of one host (the YAML token store's deployments): claims, counters and notes in
+the SQLite database beside the token file (:class:`~wxc_cc.stores.sqlite.SQLiteDatabase`), locks with
+``flock`` (:class:`~wxc_cc.stores.file_locks.FileLocks`). Everything holds for every process on the host and
+across restarts.
 """
 import logging
-import sqlite3
-import threading
 import time
-from pathlib import Path
-from typing import Union
+from contextlib import AbstractContextManager
+from typing import Optional
 
-from ..errors import StoreUnavailable
+from .coordination import Coordination
+from .file_locks import FileLocks
+from .sqlite import SQLiteDatabase
 
-__all__ = ['SQLiteCoordination', 'database_beside']
+__all__ = ['SQLiteCoordination']
 
 log = logging.getLogger(__name__)
 
-#: every this many claims, expired ones are removed
+#: every this many writes, expired rows are removed
 PRUNE_EVERY = 500
 
-_SCHEMA = 'CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, expires REAL NOT NULL) WITHOUT ROWID'
+#: counters untouched for this many seconds are removed (longer than any rate-limit window)
+COUNTER_MEMORY = 86400
+
+SCHEMA = (
+    'CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, expires REAL NOT NULL) WITHOUT ROWID',
+    'CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, started REAL NOT NULL, count INTEGER NOT NULL) '
+    'WITHOUT ROWID',
+    'CREATE TABLE IF NOT EXISTS notes (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires REAL NOT NULL) '
+    'WITHOUT ROWID',
+)
 
 
-def database_beside(token_file: Union[str, Path]) -> Path:
+class SQLiteCoordination(Coordination):
     """
-    The coordination database of a token file: ``wxc_cc_bot.yml`` -> ``wxc_cc_bot.db`` in the same folder.
-    """
-    return Path(token_file).absolute().with_suffix('.db')
+    Coordination in a SQLite file, shared by every process on the host.
 
-
-class SQLiteCoordination:
-    """
-    Coordination state in a SQLite file, shared by every process on the host.
-
-    :param path: the database file; created with mode 0600 when missing
-    :param busy_timeout: seconds to wait for another process's write to finish
+    :param database: the database beside the token file
+    :param locks: the host's file locks
     """
 
-    def __init__(self, path: Union[str, Path], busy_timeout: float = 5.0):
-        self.path = Path(path)
-        self.busy_timeout = busy_timeout
-        self._local = threading.local()
-        self._claims = 0
+    def __init__(self, database: SQLiteDatabase, locks: FileLocks):
+        self.database = database
+        self.locks = locks
+        database.ensure(*SCHEMA)
+        self._writes = 0
 
-    def _connection(self) -> sqlite3.Connection:
-        connection = getattr(self._local, 'connection', None)
-        if connection is None:
-            try:
-                if not self.path.exists():
-                    self.path.touch(mode=0o600)
-                connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
-                connection.execute('PRAGMA journal_mode=WAL')
-                connection.execute('PRAGMA synchronous=NORMAL')
-                connection.execute(_SCHEMA)
-            except sqlite3.Error as error:
-                raise StoreUnavailable(f'cannot open {self.path}: {error}') from error
-            self._local.connection = connection
-        return connection
+    def _wrote(self, now: float) -> None:
+        self._writes += 1
+        if self._writes % PRUNE_EVERY == 0:
+            self.database.transaction([('DELETE FROM seen WHERE expires <= ?', (now,)),
+                                       ('DELETE FROM notes WHERE expires <= ?', (now,)),
+                                       ('DELETE FROM counters WHERE started <= ?', (now - COUNTER_MEMORY,))])
 
-    def _execute(self, sql: str, parameters: tuple = ()) -> sqlite3.Cursor:
-        try:
-            return self._connection().execute(sql, parameters)
-        except sqlite3.Error as error:
-            raise StoreUnavailable(f'{self.path}: {error}') from error
+    def lock(self, name: str, timeout: float = 20.0) -> AbstractContextManager:
+        return self.locks.lock(name, timeout)
 
     def first_time(self, key: str, ttl: float) -> bool:
-        """
-        True the first time ``key`` is claimed within ``ttl`` seconds, for every process using the file.
-
-        :param key: e.g. ``'message:<id>'``
-        :param ttl: seconds to remember the key
-        """
         now = time.time()
-        cursor = self._execute('INSERT INTO seen (key, expires) VALUES (?, ?) ON CONFLICT (key) DO UPDATE '
-                               'SET expires = excluded.expires WHERE seen.expires <= ?', (key, now + ttl, now))
-        self._claims += 1
-        if self._claims % PRUNE_EVERY == 0:
-            self._execute('DELETE FROM seen WHERE expires <= ?', (now,))
+        cursor = self.database.execute(
+            'INSERT INTO seen (key, expires) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires = excluded.expires '
+            'WHERE seen.expires <= ?', (key, now + ttl, now))
+        self._wrote(now)
         return cursor.rowcount == 1
 
     def forget(self, key: str) -> None:
-        """
-        Withdraw a claim, so that the key counts as new again (a notification that could not be taken).
-        """
-        self._execute('DELETE FROM seen WHERE key = ?', (key,))
+        self.database.execute('DELETE FROM seen WHERE key = ?', (key,))
 
-    def close(self) -> None:
-        """
-        Close this thread's connection.
-        """
-        connection = getattr(self._local, 'connection', None)
-        if connection is not None:
-            connection.close()
-            self._local.connection = None
+    def count(self, key: str, window: float) -> int:
+        now = time.time()
+        cursor = self.database.execute(
+            'INSERT INTO counters (key, started, count) VALUES (?, ?, 1) ON CONFLICT (key) DO UPDATE SET '
+            'count = CASE WHEN counters.started <= ? THEN 1 ELSE counters.count + 1 END, '
+            'started = CASE WHEN counters.started <= ? THEN excluded.started ELSE counters.started END '
+            'RETURNING count', (key, now, now - window, now - window))
+        count = cursor.fetchone()[0]
+        self._wrote(now)
+        return count
+
+    def set_note(self, key: str, value: str, ttl: float) -> None:
+        now = time.time()
+        self.database.execute('INSERT INTO notes (key, value, expires) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE '
+                              'SET value = excluded.value, expires = excluded.expires', (key, value, now + ttl))
+        self._wrote(now)
+
+    def get_note(self, key: str) -> Optional[str]:
+        row = self.database.execute('SELECT value FROM notes WHERE key = ? AND expires > ?',
+                                    (key, time.time())).fetchone()
+        return row[0] if row else None
+
+    def delete_note(self, key: str) -> None:
+        self.database.execute('DELETE FROM notes WHERE key = ?', (key,))
+
+    def check(self) -> None:
+        self.database.execute('SELECT 1')

@@ -1,18 +1,16 @@
 """
-Token store in a local YAML file (default ``wxc_cc_bot.yml`` in the working directory).
+Token store in a local YAML file (default ``wxc_cc_bot.yml`` in the working directory): the users and their tokens,
+as the original bot kept them.
 
 Every change rewrites the file atomically (temporary file with mode 0600, then rename), under an exclusive
 ``flock`` on a lock file beside it so that processes on one host sharing the file do not lose each other's
-changes. Reads are served from memory until the file changes on disk. Which notifications were already acted on
-is kept in a SQLite database beside the file (:mod:`~wxc_cc.stores.sqlite_coordination`), shared by every
-process on the host.
+changes. Reads are served from memory until the file changes on disk.
 """
 import fcntl
 import logging
 import os
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +20,8 @@ import yaml
 
 from ..errors import StoreUnavailable
 from .base import TokenManager, UserContext
-from .sqlite_coordination import SQLiteCoordination, database_beside
+from .coordination import Locks
+from .file_locks import FileLocks
 
 __all__ = ['YAMLTokenManager']
 
@@ -37,20 +36,19 @@ class YAMLTokenManager(TokenManager):
     Token store backed by a YAML file.
 
     :param path: the file; created on first write
+    :param locks: locks shared by the processes of the host; default: ``flock`` on ``<file>.locks`` beside it
     :param kwargs: see :class:`~wxc_cc.stores.base.TokenManager`
     """
     kind = 'yaml'
 
-    def __init__(self, path: Union[str, Path] = 'wxc_cc_bot.yml', **kwargs: Any):
-        super().__init__(**kwargs)
-        self.path = Path(path).absolute()
+    def __init__(self, path: Union[str, Path] = 'wxc_cc_bot.yml', *, locks: Optional[Locks] = None, **kwargs: Any):
+        path = Path(path).absolute()
+        super().__init__(locks=locks or FileLocks(path.with_name(path.name + '.locks')), **kwargs)
+        self.path = path
         self._lock_path = self.path.with_name(self.path.name + '.lock')
-        self._named_lock_path = self.path.with_name(self.path.name + '.locks')
         self._thread_lock = threading.RLock()
         self._cache: dict = {}
         self._cache_key: Optional[tuple] = None
-        #: claims shared by every process on the host (see :mod:`~wxc_cc.stores.sqlite_coordination`)
-        self.coordination = SQLiteCoordination(database_beside(self.path))
 
     # --- file access
 
@@ -58,7 +56,7 @@ class YAMLTokenManager(TokenManager):
         try:
             stat = self.path.stat()
         except FileNotFoundError:
-            return {'users': {}, 'flows': {}}
+            return {'users': {}}
         except OSError as error:
             raise StoreUnavailable(f'cannot stat {self.path}: {error}') from error
         key = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
@@ -71,7 +69,6 @@ class YAMLTokenManager(TokenManager):
             if not isinstance(data, dict):
                 raise StoreUnavailable(f'{self.path} does not hold a mapping')
             data.setdefault('users', {})
-            data.setdefault('flows', {})
             self._cache, self._cache_key = data, key
         return self._cache
 
@@ -102,11 +99,11 @@ class YAMLTokenManager(TokenManager):
 
     def _update(self, change: Callable[[dict], Any]) -> Any:
         """
-        Read, change and write back the data, all under the lock.
+        Read, change and write back the users, all under the lock. What else an older file holds (flows, notes
+        and claims of earlier versions, which now live in the database beside it) is dropped.
         """
         with self._locked():
-            data = self._read()
-            data = {**data, 'users': dict(data['users']), 'flows': dict(data['flows'])}
+            data = {'users': dict(self._read()['users'])}
             result = change(data)
             self._write(data)
             return result
@@ -127,94 +124,13 @@ class YAMLTokenManager(TokenManager):
         contexts = (self._context(owner, stored) for owner, stored in list(self._read()['users'].items()))
         return [context for context in contexts if context is not None]
 
-    # --- flows
-
-    def _save_flow(self, flow_id: str, user_id: str, expires_at: float) -> None:
-        def replace(data: dict) -> None:
-            now = time.time()
-            data['flows'] = {key: flow for key, flow in data['flows'].items()
-                             if flow['expires_at'] >= now and flow['user_id'] != user_id}
-            data['flows'][flow_id] = {'user_id': user_id, 'expires_at': expires_at}
-
-        self._update(replace)
-
-    def take_flow(self, flow_id: str) -> Optional[str]:
-        if flow_id not in self._read()['flows']:
-            return None
-        flow = self._update(lambda data: data['flows'].pop(flow_id, None))
-        if flow is None or flow['expires_at'] < time.time():
-            return None
-        return flow['user_id']
-
-    def flow_maintenance(self) -> int:
-        def expire(data: dict) -> int:
-            now = time.time()
-            expired = [flow_id for flow_id, flow in data['flows'].items() if flow['expires_at'] < now]
-            for flow_id in expired:
-                del data['flows'][flow_id]
-            return len(expired)
-
-        return self._update(expire)
-
-    def pending_flows(self) -> int:
-        now = time.time()
-        return sum(1 for flow in self._read()['flows'].values() if flow['expires_at'] >= now)
-
-    # --- notes: in the file, so that every process on this host sees them
-
-    def set_note(self, key: str, value: str, ttl: float) -> None:
-        def put(data: dict) -> None:
-            now = time.time()
-            notes = {k: note for k, note in data.get('notes', {}).items() if note['expires_at'] > now}
-            notes[key] = {'value': value, 'expires_at': now + ttl}
-            data['notes'] = notes
-
-        self._update(put)
-
-    def get_note(self, key: str) -> Optional[str]:
-        note = self._read().get('notes', {}).get(key)
-        return note['value'] if note and note['expires_at'] > time.time() else None
-
-    def delete_note(self, key: str) -> None:
-        if key in self._read().get('notes', {}):
-            self._update(lambda data: data.get('notes', {}).pop(key, None))
-
-    # --- housekeeping
-
     def clear(self) -> int:
         def remove_all(data: dict) -> int:
-            count = len(data['users']) + len(data['flows'])
+            count = len(data['users'])
             data['users'].clear()
-            data['flows'].clear()
-            data.pop('notes', None)
             return count
 
         return self._update(remove_all)
-
-    @contextmanager
-    def lock(self, name: str, timeout: float = 20.0) -> Iterator[None]:
-        # one lock file for every name: these locks are rare and short, and flock excludes other processes and
-        # other threads alike
-        fd = os.open(self._named_lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise StoreUnavailable(f'lock {name} not acquired in {timeout} s') from None
-                    time.sleep(0.01)
-            yield
-        finally:
-            os.close(fd)
-
-    def first_time(self, key: str, ttl: float) -> bool:
-        return self.coordination.first_time(key, ttl)
-
-    def forget(self, key: str) -> None:
-        self.coordination.forget(key)
 
     def _sample_record(self) -> Union[str, dict, None]:
         return next(iter(self._read()['users'].values()), None)

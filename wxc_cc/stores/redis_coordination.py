@@ -1,0 +1,93 @@
+"""
+Coordination of a whole deployment in Redis: locks (redis-py's :class:`redis.lock.Lock`, which expires should
+its holder die), claims (``SET NX PX``), counters (``INCR`` with a time to live) and notes (values with a time to
+live). While Redis is away, claims and counters fall back to this process's memory: better act on a rare
+duplicate, and limit per process, than drop every notification.
+"""
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Optional
+
+import redis
+
+from ..errors import StoreUnavailable
+from .coordination import Coordination, SeenWindow, WindowCounter
+from .redis_client import REDIS_ERRORS, KeySpace, unavailable_on_redis_error
+
+__all__ = ['RedisCoordination']
+
+log = logging.getLogger(__name__)
+
+#: seconds a lock is held at most should its holder die
+LOCK_EXPIRY = 60
+
+
+class RedisCoordination(Coordination):
+    """
+    Coordination in Redis.
+
+    :param keys: the deployment's keys
+    """
+
+    def __init__(self, keys: KeySpace):
+        self.keys = keys
+        self.redis = keys.redis
+        self._seen = SeenWindow()
+        self._counter = WindowCounter()
+
+    @contextmanager
+    def lock(self, name: str, timeout: float = 20.0) -> Iterator[None]:
+        lock = self.redis.lock(self.keys.key('lock', name), timeout=LOCK_EXPIRY, blocking_timeout=timeout)
+        try:
+            acquired = lock.acquire()
+        except REDIS_ERRORS as error:
+            raise StoreUnavailable(f'lock {name}: Redis unavailable: {error}') from error
+        if not acquired:
+            raise StoreUnavailable(f'lock {name} not acquired in {timeout} s')
+        try:
+            yield
+        finally:
+            try:
+                lock.release()
+            except (redis.exceptions.LockError, *REDIS_ERRORS) as error:
+                log.warning('lock %s not released: %s', name, error)
+
+    def first_time(self, key: str, ttl: float) -> bool:
+        try:
+            return bool(self.redis.set(self.keys.key('seen', key), 1, nx=True, px=max(1, int(ttl * 1000))))
+        except REDIS_ERRORS as error:
+            log.warning('de-duplication falls back to memory: %s', error)
+            return self._seen.first_time(key, ttl)
+
+    @unavailable_on_redis_error
+    def forget(self, key: str) -> None:
+        self._seen.forget(key)
+        self.redis.delete(self.keys.key('seen', key))
+
+    def count(self, key: str, window: float) -> int:
+        counter = self.keys.key('count', key)
+        try:
+            with self.redis.pipeline() as pipe:
+                pipe.incr(counter)
+                pipe.pexpire(counter, max(1, int(window * 1000)), nx=True)
+                return int(pipe.execute()[0])
+        except REDIS_ERRORS as error:
+            log.warning('counting falls back to memory: %s', error)
+            return self._counter.count(key, window)
+
+    @unavailable_on_redis_error
+    def set_note(self, key: str, value: str, ttl: float) -> None:
+        self.redis.set(self.keys.key('note', key), value, px=max(1, int(ttl * 1000)))
+
+    @unavailable_on_redis_error
+    def get_note(self, key: str) -> Optional[str]:
+        return self.redis.get(self.keys.key('note', key))
+
+    @unavailable_on_redis_error
+    def delete_note(self, key: str) -> None:
+        self.redis.delete(self.keys.key('note', key))
+
+    @unavailable_on_redis_error
+    def check(self) -> None:
+        self.redis.ping()
