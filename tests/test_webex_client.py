@@ -1,22 +1,28 @@
 """
-The Webex clients: base URL, which token each request carries, timeouts, bounded retries that never repeat an
-action, one shared connection pool.
+The Webex clients: base URL, which token each request carries, timeouts, bounded retries (urllib3's, on the
+shared adapter) that never repeat an action, one shared connection pool.
+
+`responses` plays the retries of status codes as urllib3 would (without the waits); lost and refused connections
+need a real socket, which a tiny server on 127.0.0.1 provides.
 """
+import socket
+import threading
+from collections.abc import Iterator
+
 import pytest
 import requests
 import responses
 from wxc_sdk.rest import RestError
 from wxc_sdk.tokens import Tokens
 
-from wxc_cc.webex import RetryPolicy, WebexClients
+from wxc_cc.webex import WebexClients, default_retry
 
 API = 'https://gov.webex.test/v1'
-FAST = RetryPolicy(max_429_retries=2, max_retry_after=0.01, max_get_retries=2, backoff=0.0, timeout=(1.0, 2.0))
 
 
 @pytest.fixture
 def clients() -> WebexClients:
-    return WebexClients(api_base=f'{API}/', bot_token='bot-token', retry=FAST)
+    return WebexClients(api_base=f'{API}/', bot_token='bot-token', timeout=(1.0, 2.0))
 
 
 @pytest.fixture
@@ -44,20 +50,25 @@ def test_requests_have_a_timeout(clients, mock):
     assert mock.calls[0].request.req_kwargs['timeout'] == (1.0, 2.0)
 
 
-def test_429_is_retried_after_retry_after_then_given_up(clients, mock):
+def test_429_is_retried_whatever_the_method_then_given_up(clients, mock):
     mock.post(f'{API}/telephony/calls/dial', status=429, headers={'Retry-After': '0'})
     mock.post(f'{API}/telephony/calls/dial', status=201, json={'callId': 'C', 'callSessionId': 'S'})
     assert user(clients).calls.dial('1234').call_id == 'C'
-    assert len(mock.calls) == 2
+    assert len(mock.calls) == 2, 'Webex did not act on a 429, so the dial is sent again'
     mock.calls.reset()
-    mock.replace(responses.POST, f'{API}/telephony/calls/dial', status=429, headers={'Retry-After': '3600'})
+    mock.replace(responses.POST, f'{API}/telephony/calls/dial', status=429, headers={'Retry-After': '1'})
     with pytest.raises(RestError) as error:
         user(clients).calls.dial('1234')
-    assert error.value.response.status_code == 429
-    assert len(mock.calls) == 3, 'one try and max_429_retries retries, each wait capped'
+    assert error.value.response.status_code == 429, "the last answer is Webex's, not a retry error"
+    assert len(mock.calls) == 4, 'one try and three retries'
 
 
-def test_server_errors_retry_gets_only(clients, mock):
+def test_waits_honour_retry_after_within_a_cap():
+    retry = default_retry()
+    assert retry.parse_retry_after('2') == 2 and retry.parse_retry_after('3600') == 10
+
+
+def test_server_errors_retry_reads_only(clients, mock):
     mock.get(f'{API}/telephony/calls', status=503)
     mock.get(f'{API}/telephony/calls', json={'items': []})
     assert user(clients).calls.list_calls() == []
@@ -69,22 +80,62 @@ def test_server_errors_retry_gets_only(clients, mock):
     assert len(mock.calls) == 1, 'a hangup is never sent twice'
 
 
-def test_a_reply_message_is_retried_after_a_server_error(clients, mock):
+def test_a_reply_message_is_posted_again_after_a_server_error(clients, mock):
     mock.post(f'{API}/messages', status=502)
     mock.post(f'{API}/messages', json={'id': 'M1'})
     assert clients.bot.messages.create(to_person_id='P', markdown='hi').id == 'M1'
-    assert len(mock.calls) == 2
+    assert len(mock.calls) == 2, 'a reply sent twice beats a lost one'
 
 
-def test_connection_errors_retry_gets_only(clients, mock):
-    mock.get(f'{API}/telephony/calls', body=requests.ConnectionError('reset'))
-    mock.get(f'{API}/telephony/calls', json={'items': []})
-    assert user(clients).calls.list_calls() == []
-    mock.post(f'{API}/telephony/calls/dial', body=requests.ConnectionError('reset'))
-    mock.calls.reset()
+@pytest.fixture
+def hanging_up_server() -> Iterator[str]:
+    """A server on 127.0.0.1 that reads each request and closes the connection without an answer."""
+    server = socket.socket()
+    server.bind(('127.0.0.1', 0))
+    server.listen(16)
+    server.settimeout(0.2)
+    stop, accepted = threading.Event(), []
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.recv(65536)
+                accepted.append(1)
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f'http://127.0.0.1:{server.getsockname()[1]}/v1', accepted
+    stop.set()
+    thread.join(5)
+    server.close()
+
+
+def test_a_connection_lost_after_sending_is_retried_for_reads_only(hanging_up_server):
+    api, accepted = hanging_up_server
+    clients = WebexClients(api_base=api, bot_token='t', timeout=(1.0, 2.0))
     with pytest.raises(requests.ConnectionError):
-        user(clients).calls.dial('1234')
-    assert len(mock.calls) == 1
+        clients.user(Tokens(access_token='u'), 'USER').calls.list_calls()
+    assert len(accepted) == 4, 'a read is tried again, three times'
+    accepted.clear()
+    with pytest.raises(requests.ConnectionError):
+        clients.user(Tokens(access_token='u'), 'USER').calls.dial('1234')
+    assert len(accepted) == 1, 'the dial may have been acted on: never sent twice'
+
+
+def test_a_connection_that_cannot_be_made_is_retried_for_every_method():
+    closed = socket.socket()
+    closed.bind(('127.0.0.1', 0))  # bound, never listening: connections are refused
+    try:
+        clients = WebexClients(api_base=f'http://127.0.0.1:{closed.getsockname()[1]}/v1', bot_token='t',
+                               timeout=(1.0, 2.0))
+        with pytest.raises(requests.ConnectionError) as error:
+            clients.user(Tokens(access_token='u'), 'USER').calls.dial('1234')
+        assert 'Max retries exceeded' in str(error.value), 'nothing was sent, so it was tried again'
+    finally:
+        closed.close()
 
 
 def test_all_clients_share_one_connection_pool(clients):

@@ -1,13 +1,12 @@
 """
 The OAuth authorization-code flow by which a user lets the bot act for them.
 
-``/auth`` starts a flow (:meth:`~wxc_cc.stores.TokenManager.start_flow`) and sends the user the link from
+``/auth`` starts a flow (:meth:`~wxc_cc.stores.flows.FlowStore.start`) and sends the user the link from
 :meth:`OAuthClient.auth_url`; Webex sends the user's browser back to ``/redirect``, where
-:func:`complete_authorization` exchanges the code, checks that the person who consented is the one who asked,
+:meth:`Authorization.complete` exchanges the code, checks that the person who consented is the one who asked,
 and stores the tokens.
 """
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Optional
 from urllib.parse import urlencode
@@ -18,11 +17,12 @@ from wxc_sdk.tokens import Tokens
 
 from . import replies
 from .errors import TokenRejected, webex_reason
-from .locales import t
-from .stores import TokenManager, UserContext
+from .messenger import Messenger
+from .replies import Replies
+from .stores import FlowStore, TokenManager, UserContext
 from .webex import WebexClients
 
-__all__ = ['OAuthClient', 'RedirectOutcome', 'complete_authorization']
+__all__ = ['OAuthClient', 'RedirectOutcome', 'Authorization']
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class OAuthClient:
     def _token_request(self, data: dict) -> Tokens:
         data = {**data, 'client_id': self.client_id, 'client_secret': self._client_secret}
         response = self._clients.http.post(self._clients.url('access_token'), data=data,
-                                           timeout=self._clients.retry.timeout)
+                                           timeout=self._clients.timeout)
         with response:
             if response.status_code in (400, 401):
                 raise TokenRejected(webex_reason(RestError('token request refused', response=response)))
@@ -108,47 +108,61 @@ class RedirectOutcome:
         return replies.html_page(self.title, self.text)
 
 
-#: sends a chat message (markdown) to a person id; never raises
-Notify = Callable[[str, str], None]
-
-
-def complete_authorization(*, code: Optional[str], state: Optional[str], error: Optional[str],
-                           store: TokenManager, oauth: OAuthClient, clients: WebexClients,
-                           notify: Notify) -> RedirectOutcome:
+class Authorization:
     """
-    Finish an OAuth flow at the redirect URL.
+    Finishes OAuth flows at the redirect URL.
 
-    :param code: the authorization code, if Webex sent one
-    :param state: the flow id
-    :param error: the error Webex sent instead of a code (e.g. the user declined)
-    :param store: the token store holding the flow
-    :param oauth: the OAuth client
+    :param flows: the pending flows
+    :param tokens: where the tokens go
+    :param oauth: the OAuth client (code exchange)
     :param clients: the Webex clients (``/people/me`` with the new token)
-    :param notify: sends a chat message to a person id
-    :return: what to show in the browser
+    :param messenger: tells the person in the chat how it went
+    :param say: the replies and page texts, in the deployment's language
     """
-    user_id = store.take_flow(state) if state else None
-    if user_id is None:
-        log.warning('redirect with unknown, used or expired state')
-        return RedirectOutcome(400, t('page.expired'), t('auth.flow_unknown'))
-    if error or not code:
-        log.info('authorization not granted by user %s: %s', user_id, error or 'no code')
-        notify(user_id, t('auth.declined'))
-        return RedirectOutcome(400, t('page.not_authorized'), t('auth.declined'))
-    try:
-        tokens = oauth.exchange_code(code)
-        me = clients.user(tokens, user_id).people.me()
-    except (TokenRejected, RestError, requests.RequestException) as failure:
-        reason = str(failure) if isinstance(failure, TokenRejected) else webex_reason(failure)
-        log.warning('authorization of user %s failed: %s', user_id, reason)
-        notify(user_id, replies.auth_failed(reason))
-        return RedirectOutcome(502, t('page.failed'), replies.auth_failed(reason, markdown=False))
-    email = me.emails[0] if me.emails else None
-    if me.person_id != user_id:
-        log.warning('flow of user %s completed by another person %s, tokens dropped', user_id, me.person_id)
-        notify(user_id, replies.auth_wrong_person(email))
-        return RedirectOutcome(403, t('page.wrong_account'), replies.auth_wrong_person(email, markdown=False))
-    store.set_user_context(UserContext(user_id=user_id, email=email, tokens=tokens))
-    log.info('user %s authorized, token valid until %s', user_id, tokens.expires_at)
-    notify(user_id, replies.auth_success(email, tokens))
-    return RedirectOutcome(200, t('page.authorized'), t('auth.page_success'))
+
+    def __init__(self, *, flows: FlowStore, tokens: TokenManager, oauth: OAuthClient, clients: WebexClients,
+                 messenger: Messenger, say: Replies):
+        self.flows = flows
+        self.tokens = tokens
+        self.oauth = oauth
+        self.clients = clients
+        self.messenger = messenger
+        self.say = say
+
+    def complete(self, *, code: Optional[str], state: Optional[str], error: Optional[str]) -> RedirectOutcome:
+        """
+        Finish an OAuth flow: take the flow, exchange the code, check that the person who consented is the one who
+        asked, store the tokens.
+
+        :param code: the authorization code, if Webex sent one
+        :param state: the flow id
+        :param error: the error Webex sent instead of a code (e.g. the user declined)
+        :return: what to show in the browser
+        """
+        t, say, notify = self.say.t, self.say, self.messenger.tell
+        user_id = self.flows.take(state) if state else None
+        if user_id is None:
+            log.warning('redirect with unknown, used or expired state')
+            return RedirectOutcome(400, t('page.expired'), t('auth.flow_unknown'))
+        if error or not code:
+            log.info('authorization not granted by user %s: %s', user_id, error or 'no code')
+            notify(t('auth.declined'), to_person_id=user_id)
+            return RedirectOutcome(400, t('page.not_authorized'), t('auth.declined'))
+        try:
+            tokens = self.oauth.exchange_code(code)
+            me = self.clients.user(tokens, user_id).people.me()
+        except (TokenRejected, RestError, requests.RequestException) as failure:
+            reason = str(failure) if isinstance(failure, TokenRejected) else webex_reason(failure, say.catalogue)
+            log.warning('authorization of user %s failed: %s', user_id,
+                        str(failure) if isinstance(failure, TokenRejected) else webex_reason(failure))
+            notify(say.auth_failed(reason), to_person_id=user_id)
+            return RedirectOutcome(502, t('page.failed'), say.auth_failed(reason, markdown=False))
+        email = me.emails[0] if me.emails else None
+        if me.person_id != user_id:
+            log.warning('flow of user %s completed by another person %s, tokens dropped', user_id, me.person_id)
+            notify(say.auth_wrong_person(email), to_person_id=user_id)
+            return RedirectOutcome(403, t('page.wrong_account'), say.auth_wrong_person(email, markdown=False))
+        self.tokens.set_user_context(UserContext(user_id=user_id, email=email, tokens=tokens))
+        log.info('user %s authorized, token valid until %s', user_id, tokens.expires_at)
+        notify(say.auth_success(email, tokens), to_person_id=user_id)
+        return RedirectOutcome(200, t('page.authorized'), t('auth.page_success'))

@@ -3,13 +3,12 @@ The one place that builds Webex API clients.
 
 All clients share one HTTP connection pool (so a command reuses open connections instead of opening a new TLS
 connection each time) while every request carries the token of whoever it is made for: the bot, or the user
-the bot acts for. Requests have a timeout and bounded retries: 429 is retried after its ``Retry-After``; server
-errors and connection failures are retried only for GET, where a retry cannot act twice, and for posting a
-message (a reply sent twice beats a lost one). A dial, answer or hangup is never sent twice.
+the bot acts for. Requests have a timeout and bounded retries, urllib3's on the shared adapter
+(:class:`WebexRetry`): 429 is retried after its ``Retry-After``; server errors and connections lost after sending
+are retried only for reads, where a retry cannot act twice, and for the bot's replies (a reply posted twice beats a
+lost one). A dial, answer or hangup is never sent twice.
 """
 import logging
-import time
-from dataclasses import dataclass
 from functools import cached_property
 from collections.abc import Callable
 from typing import Any, Optional, Union
@@ -17,6 +16,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
 from wxc_sdk.attachment_actions import AttachmentActionsApi
 from wxc_sdk.memberships import MembershipApi
 from wxc_sdk.messages import MessagesApi
@@ -28,28 +28,45 @@ from wxc_sdk.telephony.voice_messaging import VoiceMessagingApi
 from wxc_sdk.tokens import Tokens
 from wxc_sdk.webhook import Webhook, WebhookApi
 
-__all__ = ['RetryPolicy', 'WebexSession', 'Webhooks', 'Calls', 'BotApi', 'UserApi', 'WebexClients']
+__all__ = ['WebexRetry', 'default_retry', 'READS', 'REPLIES', 'TIMEOUT', 'WebexSession', 'Webhooks', 'Calls', 'BotApi',
+           'UserApi', 'WebexClients']
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
+class WebexRetry(Retry):
     """
-    How often and how long a request is retried.
+    urllib3's :class:`~urllib3.util.Retry` as Webex needs it: a 429 is retried whatever the method (Webex did
+    not act on it), after its ``Retry-After``; a server error or a connection lost after the request was sent is
+    retried only for reads, where a repeat cannot act twice. A connection that could not be made at all is
+    retried for every method: nothing was sent.
     """
-    #: retries after a 429
-    max_429_retries: int = 3
-    #: longest wait honoured from a Retry-After header, seconds
-    max_retry_after: float = 10.0
-    #: retries of a GET (or of a POST to one of :attr:`repeatable_posts`) after a 5xx or a connection error
-    max_get_retries: int = 2
-    #: POST paths where acting twice is better than not at all: a reply sent twice beats a lost reply
-    repeatable_posts: tuple[str, ...] = ('messages',)
-    #: first backoff after a 5xx or connection error, seconds; doubles each time
-    backoff: float = 0.25
-    #: (connect, read) timeout of one request, seconds
-    timeout: tuple[float, float] = (5.0, 15.0)
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if status_code == 429:
+            return bool(self.total)
+        return super().is_retry(method, status_code, has_retry_after)
+
+
+#: methods whose requests are repeated after a server error or a lost connection: reads
+READS = frozenset({'GET', 'HEAD', 'OPTIONS'})
+
+#: what the bot may repeat on ``/messages`` too: a reply posted twice beats a lost one, a card deleted twice is gone
+REPLIES = READS | {'POST', 'DELETE'}
+
+
+def default_retry(repeatable: frozenset[str] = READS) -> WebexRetry:
+    """
+    The retries of a Webex request: at most 3 (429s waiting for their ``Retry-After``, capped at 10 s; server
+    errors and lost connections of the ``repeatable`` methods after 0.25 s, then 0.5 s, ...).
+    """
+    return WebexRetry(total=3, allowed_methods=repeatable, status_forcelist=frozenset({500, 502, 503, 504}),
+                      backoff_factor=0.25, backoff_max=10, retry_after_max=10, respect_retry_after_header=True,
+                      raise_on_status=False)
+
+
+#: (connect, read) timeout of one request, seconds
+TIMEOUT = (5.0, 15.0)
 
 
 class WebexSession(RestSession):
@@ -59,67 +76,41 @@ class WebexSession(RestSession):
     :param token: the access token (or tokens) requests are made with
     :param identity: who the token belongs to, for logs (``'bot'`` or a person id); never the token
     :param base_url: Webex API base URL
-    :param adapter: the shared connection pool
-    :param retry: retry and timeout policy
+    :param adapter: the shared connection pool (with the retries)
+    :param messages: the pool of ``/messages`` requests, which repeats posts too (see :data:`REPLIES`)
+    :param timeout: (connect, read) timeout of one request, seconds
     :param on_unauthorized: called with the access token Webex answered 401 to; returns newer tokens to retry
         the request with once, or ``None``
     """
 
     def __init__(self, *, token: Union[str, Tokens], identity: str, base_url: str, adapter: HTTPAdapter,
-                 retry: RetryPolicy, on_unauthorized: Optional[Callable[[str], Optional[Tokens]]] = None,
-                 environment: Optional[dict] = None):
+                 timeout: tuple[float, float] = TIMEOUT,
+                 on_unauthorized: Optional[Callable[[str], Optional[Tokens]]] = None,
+                 environment: Optional[dict] = None, messages: Optional[HTTPAdapter] = None):
         tokens = token if isinstance(token, Tokens) else Tokens(access_token=token)
         super().__init__(tokens=tokens, concurrent_requests=8, retry_429=False)
         _use_environment(self, environment or {})
         self.BASE = base_url
         self.identity = identity
-        self.retry = retry
+        self.timeout = timeout
         self._on_unauthorized = on_unauthorized
         self.mount('http://', adapter)
         self.mount('https://', adapter)
+        if messages is not None:
+            self.mount(f'{base_url}/messages', messages)
 
     def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         """
-        One HTTP request with timeout and bounded retries; see :class:`RetryPolicy`.
+        One HTTP request with a timeout; retries are the shared adapter's (:class:`WebexRetry`). When Webex
+        refuses the access token (401), the request is made once more with refreshed tokens: a 401 was not
+        acted on.
         """
-        kwargs.setdefault('timeout', self.retry.timeout)
-        rate_limited = failed = 0
-        reauthorized = False
-        while True:
-            try:
-                response = super().request(method, url, **kwargs)
-            except (requests.ConnectionError, requests.Timeout):
-                if not self._repeatable(method, url) or failed >= self.retry.max_get_retries:
-                    raise
-                failed += 1
-                log.warning('%s %s as %s: connection failed, retry %d', method, url, self.identity, failed)
-                time.sleep(self.retry.backoff * 2 ** (failed - 1))
-                continue
-            if response.status_code == 429 and rate_limited < self.retry.max_429_retries:
-                rate_limited += 1
-                wait = self._retry_after(response)
-                log.warning('%s %s as %s: 429, retry %d in %.1f s', method, url, self.identity, rate_limited, wait)
-                response.close()
-                time.sleep(wait)
-                continue
-            if response.status_code == 401 and not reauthorized and self._reauthorize(kwargs):
-                # a 401 was not acted on, so the request can be made again with the new token
-                reauthorized = True
-                response.close()
-                continue
-            if (response.status_code >= 500 and self._repeatable(method, url)
-                    and failed < self.retry.max_get_retries):
-                failed += 1
-                log.warning('%s %s as %s: %d, retry %d', method, url, self.identity, response.status_code, failed)
-                response.close()
-                time.sleep(self.retry.backoff * 2 ** (failed - 1))
-                continue
-            return response
-
-    def _repeatable(self, method: str, url: str) -> bool:
-        if method == 'GET':
-            return True
-        return method == 'POST' and url.rstrip('/') in (f'{self.BASE}/{path}' for path in self.retry.repeatable_posts)
+        kwargs.setdefault('timeout', self.timeout)
+        response = super().request(method, url, **kwargs)
+        if response.status_code == 401 and self._reauthorize(kwargs):
+            response.close()
+            response = super().request(method, url, **kwargs)
+        return response
 
     def _reauthorize(self, kwargs: dict) -> bool:
         if self._on_unauthorized is None:
@@ -132,13 +123,6 @@ class WebexSession(RestSession):
         self._tokens = tokens
         kwargs['headers'] = {**(kwargs.get('headers') or {}), 'Authorization': f'Bearer {tokens.access_token}'}
         return True
-
-    def _retry_after(self, response: requests.Response) -> float:
-        try:
-            wait = float(response.headers.get('Retry-After', 1))
-        except ValueError:
-            wait = 1.0
-        return max(0.0, min(wait, self.retry.max_retry_after))
 
     def close(self) -> None:
         """
@@ -264,14 +248,19 @@ class WebexClients:
 
     :param api_base: Webex API base URL (``WEBEX_API_BASE_URL``)
     :param bot_token: the bot's access token
-    :param pool_size: connections kept per host
-    :param retry: timeout and retry policy
+    :param pool_size: connections kept per host; as many as requests may be under way at once
+    :param retry: the retries of every request (default: :func:`default_retry`)
+    :param timeout: (connect, read) timeout of one request, seconds
     """
 
-    def __init__(self, *, api_base: str, bot_token: str, pool_size: int = 32, retry: RetryPolicy = RetryPolicy()):
+    def __init__(self, *, api_base: str, bot_token: str, pool_size: int = 32, retry: Optional[Retry] = None,
+                 timeout: tuple[float, float] = TIMEOUT):
         self.api_base = api_base.rstrip('/')
-        self.retry = retry
-        self._adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size)
+        self.timeout = timeout
+        self._adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=retry or default_retry())
+        #: the bot's messages: replies may be posted again after a server error (see :data:`REPLIES`)
+        self._messages = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size,
+                                     max_retries=retry or default_retry(REPLIES))
         with requests.Session() as probe:
             # proxies (HTTPS_PROXY, NO_PROXY) and CA bundle (REQUESTS_CA_BUNDLE) as requests finds them
             self._environment = probe.merge_environment_settings(self.api_base, {}, None, None, None)
@@ -285,7 +274,8 @@ class WebexClients:
     def _session(self, token: Union[str, Tokens], identity: str,
                  on_unauthorized: Optional[Callable[[str], Optional[Tokens]]] = None) -> WebexSession:
         return WebexSession(token=token, identity=identity, base_url=self.api_base, adapter=self._adapter,
-                            retry=self.retry, on_unauthorized=on_unauthorized, environment=self._environment)
+                            timeout=self.timeout, on_unauthorized=on_unauthorized, environment=self._environment,
+                            messages=self._messages)
 
     def user(self, tokens: Tokens, person_id: str,
              on_unauthorized: Optional[Callable[[str], Optional[Tokens]]] = None) -> UserApi:
@@ -325,3 +315,4 @@ class WebexClients:
         Close all pooled connections.
         """
         self._adapter.close()
+        self._messages.close()
