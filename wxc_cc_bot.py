@@ -15,25 +15,26 @@ import signal
 import sys
 import threading
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Union
 
 import requests
 from dotenv import load_dotenv
 from flask import Response, request
 from webexteamsbot import TeamsBot
-from webexteamssdk import Message
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import WSGIRequestHandler, make_server
 from wxc_sdk.rest import RestError
 
 import ngrokhelper
-from wxc_cc.commands import Request, parse_command
+from wxc_cc.commands import Request
 from wxc_cc.config import ConfigError, Settings, load_settings
-from wxc_cc.core import BotCore, Outcome
+from wxc_cc.core import Outcome, build_core
 from wxc_cc.errors import webex_reason
 from wxc_cc.redaction import protect_logs
-from wxc_cc.stores import TokenManager
+from wxc_cc.replies import Reply
+from wxc_cc.stores import Stores
 
 __all__ = ['CallControlBot', 'create_app', 'main', 'EXIT_CANNOT_START']
 
@@ -54,7 +55,9 @@ class CallControlBot(TeamsBot):
 
     The parameters are those of the original bot; ``settings`` (from :func:`~wxc_cc.config.load_settings`)
     carries the rest of the configuration and wins when given. Constructing the bot learns its identity and
-    registers its webhooks (the ``teams_setup`` step of :class:`~webexteamsbot.TeamsBot`).
+    registers its webhooks (the ``teams_setup`` step of :class:`~webexteamsbot.TeamsBot`), and registers every
+    command with :meth:`~webexteamsbot.TeamsBot.add_command`: a chat message reaches its command through the
+    callback registered there.
 
     :param teams_bot_name: the bot's name; prefix of its webhooks' names
     :param teams_bot_token: the bot's access token
@@ -66,13 +69,13 @@ class CallControlBot(TeamsBot):
     :param client_redirect_url: its redirect URL, ``{teams_bot_url}/redirect`` or a localhost URL
     :param debug: debug mode
     :param settings: complete settings; the other parameters are then ignored
-    :param token_manager: the token store; default: the one the settings select
+    :param stores: where the bot keeps state; default: the stores the settings select
     """
 
     def __init__(self, *, teams_bot_name: str = '', teams_bot_token: str = '', teams_bot_email: str = '',
                  teams_bot_url: str = '', client_id: str = '', client_secret: str = '', client_scopes: str = '',
                  client_redirect_url: str = '', debug: bool = False, settings: Optional[Settings] = None,
-                 token_manager: Optional[TokenManager] = None):
+                 stores: Optional[Stores] = None):
         if settings is None:
             settings = load_settings({'WXC_CC_BOT_NAME': teams_bot_name, 'WXC_CC_BOT_ACCESS_TOKEN': teams_bot_token,
                                       'WXC_CC_BOT_EMAIL': teams_bot_email, 'WXC_CC_BOT_URL': teams_bot_url,
@@ -81,15 +84,16 @@ class CallControlBot(TeamsBot):
                                       'WXC_CC_INTEGRATION_CLIENT_SCOPES': client_scopes,
                                       'WXC_CC_INTEGRATION_REDIRECT_URL': client_redirect_url}, environ={})
         protect_logs(settings.bot_token, settings.client_secret, settings.webhook_secret, settings.token_key)
-        self.core = BotCore(settings, store=token_manager)
+        self.core = build_core(settings, stores=stores, route=self.route_command)
         # TeamsBot.__init__ registers "/" and "/health" with our overrides and calls teams_setup()
         super().__init__(settings.bot_name, teams_bot_token=settings.bot_token,
                          teams_api_url=f'{settings.api_base}/', teams_bot_email=settings.bot_email,
                          teams_bot_url=settings.public_url, debug=debug)
         self.config['MAX_CONTENT_LENGTH'] = MAX_BODY_BYTES
         self.remove_command('/echo')
-        for command in self.core.commands.values():
-            self.add_command(command.name, command.help, self.command_callback)
+        conversation = self.core.conversation
+        for command in self.core.commands:
+            self.add_command(command.name, command.help(self.core.catalogue), partial(conversation.run, command))
         self.add_url_rule('/redirect', 'redirect', self.oauth_redirect, methods=['GET'])
         self.add_url_rule('/callevent/<user_id>', 'callevent', self.call_event, methods=['POST'])
         self.register_error_handler(HTTPException, self._http_error)
@@ -102,21 +106,22 @@ class CallControlBot(TeamsBot):
 
     def teams_setup(self) -> None:
         """
-        Learn the bot's identity and register its webhooks, each with a secret.
+        Register the bot's webhooks, each with a secret.
         """
         self.core.setup()
 
-    def command_callback(self, message: Message) -> str:
+    def route_command(self, request: Request) -> Union[str, Reply]:
         """
-        Serve a message the way :class:`~webexteamsbot.TeamsBot` command callbacks do: every command registered
-        with :meth:`add_command` runs through here.
+        Run a request the way :class:`~webexteamsbot.TeamsBot` does: through the callback registered for its
+        command with :meth:`add_command`; what the bot does not know gets the help.
 
-        :param message: a message to the bot
+        :param request: a command as the person sent it
         :return: the reply
         """
-        command, argument = parse_command(message.text or '', self.core.bot_display_name)
-        return self.core.execute(Request(command=command, argument=argument, person_id=message.personId,
-                                         person_email=message.personEmail, room_id=message.roomId))
+        registered = self.commands.get(request.command)
+        if registered is None:
+            return self.core.conversation.unknown(request)
+        return registered['callback'](request)
 
     def call_event_url(self, user_id: str) -> str:
         """

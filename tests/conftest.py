@@ -33,15 +33,13 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """
-    Every test runs in its own empty working directory with none of the bot's variables set, and in English.
+    Every test runs in its own empty working directory with none of the bot's variables set.
     """
-    from wxc_cc.locales import DEFAULT, set_locale
     for name in list(os.environ):
         if name.startswith(BOT_VARIABLES):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     yield tmp_path
-    set_locale(DEFAULT)
 
 
 def settings_values(**overrides: object) -> dict:
@@ -170,7 +168,10 @@ def bot(settings: Settings, webex, policy: dict, tmp_path: Path):
     app = CallControlBot(settings=settings)
     assert app.core.healer.started.wait(5), 'the check at start is done before the test pokes at the store'
     webex.reset()
-    return app
+    yield app
+    assert app.core.shutdown(5), 'the work the test caused is done'
+    assert not app.core.healer.running, 'the webhook checks ended'
+    assert app.core.dispatcher.threads_alive() == 0, 'the workers ended' 
 
 
 @pytest.fixture

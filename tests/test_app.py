@@ -79,7 +79,7 @@ def test_a_notification_delivered_twice_is_served_once(client, webex):
 
 
 def test_call_event_delivered_twice_is_told_once(client, webex, bot):
-    bot.core.store.set_user_context(user_context())
+    bot.core.stores.tokens.set_user_context(user_context())
     body = call_event_body()
     for _ in range(2):
         client.post(f'/callevent/{USER_ID}', data=body, headers={'X-Spark-Signature': sign(user_secret(bot), body)})
@@ -145,7 +145,7 @@ def user_secret(bot) -> str:
 
 
 def test_call_event_becomes_a_readable_message(client, webex, bot):
-    bot.core.store.set_user_context(user_context())
+    bot.core.stores.tokens.set_user_context(user_context())
     body = call_event_body(name='Henry [Green](http://x)', number='7101')
     response = client.post(f'/callevent/{USER_ID}', data=body,
                            headers={'X-Spark-Signature': sign(user_secret(bot), body)})
@@ -160,7 +160,7 @@ def test_call_event_becomes_a_readable_message(client, webex, bot):
 
 def test_call_event_signed_with_the_bot_secret_is_refused(client, webex, bot):
     """A user can read their webhook's secret; each user's is their own and the bot's is different."""
-    bot.core.store.set_user_context(user_context())
+    bot.core.stores.tokens.set_user_context(user_context())
     body = call_event_body()
     for secret in (bot.settings.webhook_secret, derive_secret(bot.settings.webhook_secret, 'callevent:OTHER')):
         response = client.post(f'/callevent/{USER_ID}', data=body, headers={'X-Spark-Signature': sign(secret, body)})
@@ -179,7 +179,7 @@ def test_call_event_for_a_forgotten_user_is_dropped(client, webex, bot):
 @pytest.mark.parametrize('body', [b'{', b'{"id": "x", "resource": "messages", "event": "created", "data": {}}',
                                   b'{"id": "x", "resource": "telephony_calls", "event": "created", "data": {}}'])
 def test_malformed_call_events_get_400(client, webex, bot, body):
-    bot.core.store.set_user_context(user_context())
+    bot.core.stores.tokens.set_user_context(user_context())
     response = client.post(f'/callevent/{USER_ID}', data=body,
                            headers={'X-Spark-Signature': sign(user_secret(bot), body)})
     assert response.status_code == 400 and webex.sent() == []
@@ -206,7 +206,7 @@ def test_unknown_routes_and_methods_are_plain_4xx(client):
 
 def test_no_secret_in_logs_or_responses(client, webex, bot, caplog):
     caplog.set_level(logging.DEBUG)
-    bot.core.store.set_user_context(user_context(seconds_left=60))
+    bot.core.stores.tokens.set_user_context(user_context(seconds_left=60))
     webex.add('POST', '/access_token', json_body={'access_token': 'NEW-ACCESS-SECRET', 'expires_in': 1209600,
                                                   'refresh_token': 'NEW-REFRESH-SECRET', 'token_type': 'Bearer',
                                                   'refresh_token_expires_in': 7776000})

@@ -53,7 +53,7 @@ def test_only_admins_and_broadcast_senders(client, webex):
 
 
 def test_broadcast_to_the_bots_organisation(client, webex, spaces, bot):
-    bot.core.store.set_note('added-by:NEWS', 'ADDER', 60)
+    bot.core.stores.coordination.set_note('added-by:NEWS', 'ADDER', 60)
     *_, summary = chat(client, webex, '/broadcast Lunch is *served*')
     assert summary.splitlines() == ['Broadcast: sent to 1 space(s), skipped 1, failed 0.',
                                     '- skipped News: announcement mode, and I am not a moderator (asked ADDER to '

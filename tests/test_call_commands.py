@@ -17,7 +17,7 @@ HELD = call('C3', 'held', 'terminator', 'Cyd', '1003', created='2026-01-01T08:00
 
 @pytest.fixture(autouse=True)
 def authorized(bot):
-    bot.core.store.set_user_context(user_context())
+    bot.core.stores.tokens.set_user_context(user_context())
 
 
 def calls(webex, *items: dict) -> None:
@@ -245,4 +245,4 @@ def test_monitor_verbose_is_remembered(client, webex, bot):
                                               'created': '2026-01-01T00:00:00Z'})
     [reply] = chat(client, webex, '/monitor verbose')
     assert reply.startswith('Monitoring is on with the raw events')
-    assert bot.core.store.get_user_context(USER_ID).verbose is True
+    assert bot.core.stores.tokens.get_user_context(USER_ID).verbose is True

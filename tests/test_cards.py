@@ -7,8 +7,13 @@ from wxc_sdk.telephony.calls import CallHistoryRecord, TelephonyCall
 from tests.adaptivecard import validate_card
 from tests.webexmock import call
 from wxc_cc import cards
-from wxc_cc.commands import all_commands
-from wxc_cc.commands.help import GROUPS
+from wxc_cc.cards import Cards
+from wxc_cc.commands import build_registry
+from wxc_cc.locales import catalogue_for
+from wxc_cc.replies import Replies
+
+ENGLISH = catalogue_for('en_US')
+CARDS = Cards(Replies(ENGLISH))
 
 
 def buttons(card: dict) -> list[tuple[str, dict]]:
@@ -23,7 +28,7 @@ def buttons(card: dict) -> list[tuple[str, dict]]:
     ('connecting', 'originator', ['Hang up']),
 ])
 def test_call_card_buttons_fit_the_state(state, personality, titles):
-    card = cards.call_card(TelephonyCall.model_validate(call('C9', state, personality, 'Ann *A*', '1001')), 'OWNER')
+    card = CARDS.call_card(TelephonyCall.model_validate(call('C9', state, personality, 'Ann *A*', '1001')), 'OWNER')
     validate_card(card)
     assert [title for title, _ in buttons(card)] == titles
     assert all(data['callId'] == 'C9' and data['owner'] == 'OWNER' for _, data in buttons(card))
@@ -37,7 +42,7 @@ def test_history_card():
         {'type': 'missed', 'name': 'Ann', 'number': '1001', 'time': '2026-01-02T10:00:00Z'},
         {'type': 'missed', 'privacyEnabled': True, 'time': '2026-01-02T09:00:00Z'},
         {'type': 'placed', 'name': 'Bob', 'number': '1002', 'time': '2026-01-01T10:00:00Z'})]
-    card = cards.history_card(records, 'OWNER', 'Call history')
+    card = CARDS.history_card(records, 'OWNER', 'Call history')
     validate_card(card)
     action_sets = [item for container in card['body'][1:] for item in container['items']
                    if item['type'] == 'ActionSet']
@@ -46,12 +51,12 @@ def test_history_card():
 
 
 def test_help_card_has_every_command_grouped():
-    commands = all_commands()
-    groups = [(group, [(c.usage, c.help) for c in commands.values() if c.group == group]) for group in GROUPS]
-    card = cards.help_card(groups)
+    commands = build_registry()
+    groups = [(group.value, [(c.usage, c.help(ENGLISH)) for c in members]) for group, members in commands.groups()]
+    card = CARDS.help_card(groups)
     validate_card(card)
     usages = [fact['title'] for item in card['body'] if item['type'] == 'FactSet' for fact in item['facts']]
-    assert sorted(usages) == sorted(c.usage for c in commands.values())
+    assert usages == [c.usage for _, members in commands.groups() for c in members]
 
 
 def test_attachment_shape():

@@ -19,12 +19,12 @@ NOT_AUTHENTICATED = f'User {USER_EMAIL.replace(".", chr(92) + ".")} not authenti
 
 @pytest.fixture
 def authorized(bot):
-    bot.core.store.set_user_context(user_context())
+    bot.core.stores.tokens.set_user_context(user_context())
 
 
 def test_help_lists_every_command_with_two_requests(client, webex, bot):
     [reply] = chat(client, webex, '/help')
-    for command in bot.core.commands.values():
+    for command in bot.core.commands:
         if command.name != '/redis':
             assert f'**{command.usage}**' in reply
     assert '/redis' not in reply, '/redis is offered only with the Redis store'
@@ -96,7 +96,7 @@ def test_dial_error_reaches_the_user_as_one_line(client, webex, authorized):
 
 
 def test_dial_refreshes_an_expiring_token_first(client, webex, bot):
-    bot.core.store.set_user_context(user_context(seconds_left=60))
+    bot.core.stores.tokens.set_user_context(user_context(seconds_left=60))
     webex.add('POST', '/access_token', json_body={
         'access_token': 'fresh-access-token', 'expires_in': 1209600, 'refresh_token': 'fresh-refresh-token',
         'refresh_token_expires_in': 7776000, 'token_type': 'Bearer'})
@@ -107,7 +107,7 @@ def test_dial_refreshes_an_expiring_token_first(client, webex, bot):
         'grant_type': 'refresh_token', 'refresh_token': USER_REFRESH, 'client_id': 'client-id',
         'client_secret': CLIENT_SECRET}
     assert dial.token == 'fresh-access-token'
-    assert bot.core.store.get_user_context(USER_ID).tokens.refresh_token == 'fresh-refresh-token'
+    assert bot.core.stores.tokens.get_user_context(USER_ID).tokens.refresh_token == 'fresh-refresh-token'
 
 
 def test_rejected_token_is_refreshed_and_the_request_made_again_once(client, webex, bot, authorized):
@@ -252,7 +252,7 @@ def test_auth_sends_a_link_with_a_fresh_flow(client, webex, bot):
     assert query['client_id'] == 'client-id' and query['response_type'] == 'code'
     assert query['redirect_uri'] == f'{PUBLIC_URL}/redirect'
     assert query['scope'] == bot.settings.client_scopes
-    assert bot.core.store.take_flow(query['state']) == USER_ID
+    assert bot.core.stores.flows.take(query['state']) == USER_ID
     assert [s.path for s in webex.sent()][1:] == ['/messages']
 
 
@@ -265,7 +265,7 @@ def test_auth_when_authorized_shows_expiry_not_tokens(client, webex, authorized)
 
 def test_auth_force_starts_a_new_flow(client, webex, bot, authorized):
     [reply] = chat(client, webex, '/auth force')
-    assert bot.core.store.take_flow(auth_link(reply)['state']) == USER_ID
+    assert bot.core.stores.flows.take(auth_link(reply)['state']) == USER_ID
 
 
 def test_auth_clear_deletes_webhooks_and_tokens(client, webex, bot, authorized):
@@ -276,20 +276,20 @@ def test_auth_clear_deletes_webhooks_and_tokens(client, webex, bot, authorized):
     assert reply.startswith('Your tokens are forgotten and call monitoring is off.')
     assert [(s.method, s.path, s.identity) for s in webex.sent() if s.path.startswith('/webhooks')] == [
         ('GET', '/webhooks', 'user'), ('DELETE', '/webhooks/MINE', 'user')]
-    assert bot.core.store.get_user_context(USER_ID) is None
+    assert bot.core.stores.tokens.get_user_context(USER_ID) is None
 
 
 def test_auth_clear_with_dead_tokens_still_forgets(client, webex, bot, authorized):
     webex.error('GET', '/webhooks', 401, 'The request requires a valid access token.')
     chat(client, webex, '/auth clear')
-    assert bot.core.store.get_user_context(USER_ID) is None
+    assert bot.core.stores.tokens.get_user_context(USER_ID) is None
 
 
 def test_auth_maintenance(client, webex, bot):
-    bot.core.store.start_flow('someone else')
-    bot.core.store.flow_lifetime = -1
-    bot.core.store.start_flow('someone')
-    bot.core.store.flow_lifetime = 300
+    bot.core.stores.flows.start('someone else')
+    bot.core.stores.flows.lifetime = -1
+    bot.core.stores.flows.start('someone')
+    bot.core.stores.flows.lifetime = 300
     assert chat(client, webex, '/auth maintenance') == ['Removed 1 expired sign-in link(s); 1 pending.']
 
 

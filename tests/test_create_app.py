@@ -32,7 +32,7 @@ def test_settings_come_from_dot_env_in_the_working_directory(tmp_path: Path, mon
         app = create_app()
     assert app.settings.bot_token == BOT_TOKEN and app.settings.api_base == API
     assert app.settings.bot_name == 'from-environment', 'the environment wins over .env'
-    assert app.core.store.kind == 'yaml'
+    assert app.core.stores.kind == 'yaml'
 
 
 def test_public_url_from_ngrok(tmp_path: Path):

@@ -19,9 +19,11 @@ from pathlib import Path
 import pytest
 
 from wxc_cc import policy
-from wxc_cc.commands import all_commands
+from wxc_cc.commands import build_registry
 from wxc_cc.config import OPTIONAL, REQUIRED
-from wxc_cc.locales import LOCALES, set_locale
+from wxc_cc.locales import LOCALES, catalogue_for
+
+ENGLISH = catalogue_for('en_US')
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / 'docs'
@@ -68,11 +70,10 @@ def test_the_docs_build_without_warnings(built):
 
 
 def test_every_command_is_documented(built):
-    set_locale('en_US')
     text = page_text(built, 'usage.html')
-    for command in all_commands().values():
+    for command in build_registry():
         assert command.usage in text, f'{command.usage} is not in usage.html'
-        assert command.help in text, f'the /help sentence of {command.name} is not in usage.html'
+        assert command.help(ENGLISH) in text, f'the /help sentence of {command.name} is not in usage.html'
         assert re.search(rf'You {re.escape(command.name)}\b', text), f'{command.name} has no example exchange'
 
 

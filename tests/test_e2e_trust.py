@@ -6,6 +6,7 @@ records, a wrong key, secrets in the DEBUG log, long replies with cards, card pr
 import json
 import re
 import shutil
+import sqlite3
 import time
 from collections.abc import Iterator
 
@@ -271,7 +272,8 @@ def test_auth_in_a_loop_keeps_one_pending_flow(fake, tmp_path):
     chat = Chat(fake, alice, bot)
     try:
         links = [re.search(r'\[link\]\((\S+)\)', chat.say('/auth', 'to authorize me')).group(1) for _ in range(5)]
-        assert len(yaml.safe_load((tmp_path / 'wxc_cc_bot.yml').read_text())['flows']) == 1
+        with sqlite3.connect(tmp_path / 'wxc_cc_bot.db') as database:
+            assert database.execute('SELECT COUNT(*) FROM flows').fetchone()[0] == 1
         fake.consent_as = alice
         assert requests.get(links[0], timeout=10).status_code == 400, 'an old link no longer works'
         assert requests.get(links[-1], timeout=10).status_code == 200, 'the newest does'

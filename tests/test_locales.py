@@ -17,11 +17,11 @@ from babel.messages.pofile import PoFileError, read_po, write_po
 
 from tests.conftest import settings_values
 from tests.webexmock import chat
-from wxc_cc.commands import all_commands
-from wxc_cc.commands.base import HELP
-from wxc_cc.commands.oncall import WHAT, OnCallCommand
+from wxc_cc.commands import Request, build_registry
+from wxc_cc.commands.calls import CallAction
 from wxc_cc.config import ConfigError, load_settings
-from wxc_cc.locales import DEFAULT, LOCALES, Catalogue, current, placeholders, set_locale, t
+from wxc_cc import locales as locales_package
+from wxc_cc.locales import DEFAULT, LOCALES, Catalogue, catalogue_for, placeholders
 from wxc_cc.locales.catalogue import DIRECTORY, DOMAIN, locales
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,11 +75,10 @@ def test_extraction_sees_every_key(capsys):
 
 
 def test_every_command_has_its_texts():
-    commands = all_commands()
-    assert set(HELP) == set(commands)
-    assert set(WHAT) == {name for name, command in commands.items() if isinstance(command, OnCallCommand)}
-    assert all(key == f'help.{name}' for name, key in HELP.items())
-    assert all(key == f'what.{name}' for name, key in WHAT.items())
+    for command in build_registry():
+        assert command.help_key == f'help.{command.name}' and command.help_key in LOCALES[DEFAULT]
+        if isinstance(command.handler, CallAction):
+            assert command.handler.what_key == f'what.{command.name}' and command.handler.what_key in LOCALES[DEFAULT]
 
 
 @pytest.mark.parametrize('path', CATALOGUES, ids=lambda path: path.parent.parent.name)
@@ -107,8 +106,7 @@ def test_unknown_locales_are_refused(tmp_path):
     with pytest.raises(ConfigError, match=f'LOCALE must be one of {shipped}'):
         load_settings(settings_values(LOCALE='xx_XX'), environ={})
     with pytest.raises(ValueError, match=f"unknown locale 'xx_XX'; one of {shipped}"):
-        set_locale('xx_XX')
-    assert current() == DEFAULT
+        catalogue_for('xx_XX')
     with pytest.raises(ValueError, match="unknown locale 'de_DE'; one of none"):
         Catalogue('de_DE', directory=tmp_path)
 
@@ -173,12 +171,12 @@ def test_a_malformed_catalogue_is_refused(tmp_path):
         Catalogue(DEFAULT, directory=tmp_path)
 
 
-def test_the_module_functions_follow_the_chosen_locale():
-    assert current() == DEFAULT and t('card.button.answer') == 'Answer'
-    set_locale('de_DE')
-    assert current() == 'de_DE'
-    assert t('card.button.answer') == 'Annehmen'
-    assert t('dial.done', destination='1234') == Catalogue('de_DE').t('dial.done', destination='1234')
+def test_there_is_no_process_wide_language():
+    """The language is the deployment's, passed to what formats replies: nothing to set for the process."""
+    assert not {'t', 'set_locale', 'current'} & set(dir(locales_package))
+    assert catalogue_for('de_DE') is catalogue_for('de_DE'), 'each catalogue is read once'
+    assert catalogue_for('de_DE').t('card.button.answer') == 'Annehmen'
+    assert catalogue_for(DEFAULT).t('card.button.answer') == 'Answer'
 
 
 @pytest.fixture
@@ -198,4 +196,18 @@ def test_replies_in_german(client, webex):
     assert chat(client, webex, '/auth please')[0].startswith('Aufruf: /auth [clear|force|maintenance]')
     page = client.get('/redirect?code=c&state=unknown')
     assert '<title>Link abgelaufen</title>' in page.text
-    assert t('card.button.answer') == 'Annehmen'
+
+
+def test_two_bots_in_one_process_keep_their_languages(client, webex, tmp_path):
+    """A German bot and an English one side by side: each answers in its own language."""
+    from wxc_cc_bot import CallControlBot
+    english_settings = load_settings(settings_values(token_file=str(tmp_path / 'en.yml')), environ={})
+    webex.bot_setup()
+    english = CallControlBot(settings=english_settings)
+    try:
+        assert english.core.healer.started.wait(5)
+        request = Request(command='/help', argument='', person_id='P', person_email=None, room_id='R')
+        assert english.core.conversation.execute(request).markdown.startswith('Hello!')
+        assert chat(client, webex, '/help')[0].startswith('Hallo!')
+    finally:
+        english.core.shutdown(5)

@@ -14,7 +14,7 @@ from wxc_cc.stores import UserContext
 
 @pytest.fixture(autouse=True)
 def monitored(bot):
-    bot.core.store.set_user_context(user_context())
+    bot.core.stores.tokens.set_user_context(user_context())
 
 
 def post_event(client, bot, body: bytes) -> int:
@@ -56,7 +56,7 @@ def test_one_live_card_per_call(client, webex, bot):
     ended = webex.replies()[3]
     assert 'attachments' not in ended and ended['markdown'].startswith('📞 **Disconnected incoming call')
     assert sent(webex)[4:] == [('POST', '/messages'), ('DELETE', '/messages/SENT2')], 'the card is gone'
-    assert bot.core.monitor.live_card(USER_ID, 'C1') is None
+    assert bot.core.conversation.card_actions.monitor.live_card(USER_ID, 'C1') is None
 
 
 def test_events_older_than_the_card_are_ignored(client, webex, bot):
@@ -67,7 +67,7 @@ def test_events_older_than_the_card_are_ignored(client, webex, bot):
 
 
 def test_verbose_adds_the_raw_event(client, webex, bot):
-    bot.core.store.set_user_context(user_context().model_copy(update={'verbose': True}))
+    bot.core.stores.tokens.set_user_context(user_context().model_copy(update={'verbose': True}))
     post_event(client, bot, call_event('C1', 'alerting', 'received', '2026-01-01T10:00:00.000Z'))
     card_message, raw = webex.replies()
     assert card_message['attachments']
@@ -92,7 +92,7 @@ def test_new_voicemail_is_announced_once(client, webex, bot):
 
 def live_card(client, webex, bot, state: str = 'alerting') -> str:
     post_event(client, bot, call_event('C1', state, 'received', '2026-01-01T10:00:00.000Z'))
-    message_id = bot.core.monitor.live_card(USER_ID, 'C1')
+    message_id = bot.core.conversation.card_actions.monitor.live_card(USER_ID, 'C1')
     assert message_id
     webex.reset()
     return message_id
@@ -157,7 +157,7 @@ def test_call_back_button(client, webex, bot):
 
 
 def test_press_without_tokens(client, webex, bot):
-    bot.core.store.clear_user_context(USER_ID)
+    bot.core.stores.tokens.clear_user_context(USER_ID)
     assert press(client, webex, 'X', {'action': 'callback', 'owner': USER_ID, 'number': '1001'}) == [
         'You are not authenticated. Use /auth command first']
     assert isinstance(user_context(), UserContext)

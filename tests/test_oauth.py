@@ -13,7 +13,7 @@ TOKEN_RESPONSE = {'access_token': 'granted-access-token', 'expires_in': 1209600,
 
 @pytest.fixture
 def flow(bot) -> str:
-    return bot.core.store.start_flow(USER_ID)
+    return bot.core.stores.flows.start(USER_ID)
 
 
 def consent(webex, person_id: str = USER_ID, email: str = USER_EMAIL) -> None:
@@ -35,7 +35,7 @@ def test_redirect_stores_tokens_and_tells_the_user(client, webex, bot, flow):
     assert (me.method, me.path, me.token) == ('GET', '/people/me', 'granted-access-token')
     assert (message.path, message.identity, message.body['toPersonId']) == ('/messages', 'bot', USER_ID)
     assert message.body['markdown'].startswith(r'Authorized as alice@example\.com')
-    stored = bot.core.store.get_user_context(USER_ID)
+    stored = bot.core.stores.tokens.get_user_context(USER_ID)
     assert stored.email == USER_EMAIL and stored.tokens.access_token == 'granted-access-token'
     assert stored.tokens.remaining > 1209000
     for secret in ('granted-access-token', 'granted-refresh-token'):
@@ -59,8 +59,8 @@ def test_unknown_state_gets_an_error_page_and_no_exchange(client, webex, query):
 
 
 def test_expired_flow_is_refused(client, webex, bot):
-    bot.core.store.flow_lifetime = -1
-    flow = bot.core.store.start_flow(USER_ID)
+    bot.core.stores.flows.lifetime = -1
+    flow = bot.core.stores.flows.start(USER_ID)
     assert client.get(f'/redirect?code=c&state={flow}').status_code == 400
     assert webex.sent() == []
 
@@ -69,8 +69,8 @@ def test_consent_by_another_person_stores_nothing(client, webex, bot, flow):
     consent(webex, person_id='MALLORY', email='mallory@example.com')
     response = client.get(f'/redirect?code=c&state={flow}')
     assert response.status_code == 403 and 'mallory@example.com' in response.text
-    assert bot.core.store.get_user_context(USER_ID) is None
-    assert bot.core.store.get_user_context('MALLORY') is None
+    assert bot.core.stores.tokens.get_user_context(USER_ID) is None
+    assert bot.core.stores.tokens.get_user_context('MALLORY') is None
     [message] = webex.replies()
     assert message['toPersonId'] == USER_ID and message['markdown'].startswith('Authorization refused')
 
@@ -79,7 +79,7 @@ def test_declined_consent_is_told(client, webex, bot, flow):
     response = client.get(f'/redirect?error=access_denied&state={flow}')
     assert response.status_code == 400 and 'not granted' in response.text
     assert [s.path for s in webex.sent()] == ['/messages']
-    assert bot.core.store.get_user_context(USER_ID) is None
+    assert bot.core.stores.tokens.get_user_context(USER_ID) is None
 
 
 def test_failed_exchange_gives_the_reason(client, webex, bot, flow):
@@ -88,7 +88,7 @@ def test_failed_exchange_gives_the_reason(client, webex, bot, flow):
     assert response.status_code == 502 and 'Authorization failed: 400 Invalid grant. Send' in response.text
     [message] = webex.replies()
     assert message['markdown'] == 'Authorization failed: 400 Invalid grant. Send /auth to try again.'
-    assert bot.core.store.get_user_context(USER_ID) is None
+    assert bot.core.stores.tokens.get_user_context(USER_ID) is None
 
 
 def test_page_escapes_what_webex_says(client, webex, bot, flow):

@@ -185,7 +185,7 @@ def test_bot_stays_in_its_own_organisation_and_asks_for_moderation(client, webex
     [ask] = webex.replies()
     assert ask['toPersonId'] == 'ADDER' and 'make me a moderator' in ask['markdown']
     assert r'Team \*space\*' in ask['markdown']
-    assert bot.core.store.get_note('added-by:GROUP1') == 'ADDER'
+    assert bot.core.stores.coordination.get_note('added-by:GROUP1') == 'ADDER'
 
 
 @pytest.mark.parametrize('policy', [only({'membership': {'own_org_only': True}})])
@@ -205,7 +205,7 @@ def test_others_joining_cost_nothing(client, webex):
 
 @pytest.mark.parametrize('policy', [only({'senders': {'people': ['bob@example.com']}})])
 def test_card_presses_of_refused_people_do_nothing(client, webex, bot):
-    bot.core.store.set_user_context(user_context())
+    bot.core.stores.tokens.set_user_context(user_context())
     webex.add('GET', f'/people/{USER_ID}', json_body={'id': USER_ID, 'emails': ['alice@example.com'],
                                                        'orgId': BOT_ORG})
     body = webex.action_notification('CARD', {'action': 'callback', 'owner': USER_ID, 'number': '1'})
@@ -218,7 +218,7 @@ def test_card_presses_of_refused_people_do_nothing(client, webex, bot):
                                     only({'senders': {'domains': ['example.com']}})])
 def test_card_presses_are_admitted_by_address(client, webex, bot):
     """A press carries no address: the presser is looked up (once a day) and admitted by the policy."""
-    bot.core.store.set_user_context(user_context())
+    bot.core.stores.tokens.set_user_context(user_context())
     webex.add('GET', f'/people/{USER_ID}', json_body={'id': USER_ID, 'emails': ['alice@example.com'],
                                                        'orgId': BOT_ORG})
     webex.add('POST', '/telephony/calls/dial', json_body={'callId': 'C1', 'callSessionId': 'S1'})
@@ -251,7 +251,7 @@ def gov_client(tmp_path):
         bot = CallControlBot(settings=settings)
         # as tests/conftest.py's bot: else the check at start may find the user and ask Webex after this test
         assert bot.core.healer.started.wait(5), 'the check at start is done before the test pokes at the store'
-        bot.core.store.set_user_context(user_context())
+        bot.core.stores.tokens.set_user_context(user_context())
         yield bot.test_client(), rsps
 
 
@@ -285,7 +285,7 @@ def test_government_has_no_call_control(gov_client):
 
 def test_government_oauth_goes_there_too(gov_client):
     client, rsps = gov_client
-    oauth = client.application.core.oauth
+    oauth = client.application.core.services.oauth
     assert oauth.auth_url('S').startswith(f'{GOV}/authorize?')
     rsps.post(f'{GOV}/access_token', json={'access_token': 'a', 'expires_in': 100, 'token_type': 'Bearer'})
     oauth.exchange_code('CODE')

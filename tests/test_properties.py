@@ -52,7 +52,7 @@ def test_unsigned_or_forged_notifications(client, webex, bot, body, signature, c
 @FIXTURES_OK
 @given(body=bodies)
 def test_signed_garbage_never_fails_the_server(client, webex, bot, body):
-    bot.core.store.set_user_context(user_context())
+    bot.core.stores.tokens.set_user_context(user_context())
     for path, secret in (('/', bot.settings.webhook_secret),
                          (f'/callevent/{USER_ID}', derive_secret(bot.settings.webhook_secret, f'callevent:{USER_ID}'))):
         response = client.post(path, data=body, headers={'X-Spark-Signature': sign(secret, body)})

@@ -7,6 +7,9 @@ import pytest
 from wxc_sdk.telephony.calls import TelephonyCall
 
 from wxc_cc import replies
+from wxc_cc.locales import catalogue_for
+
+SAY = replies.Replies(catalogue_for('en_US'))
 
 
 @pytest.mark.parametrize('text, expected', [
@@ -56,7 +59,7 @@ def make_call(**overrides) -> TelephonyCall:
 
 def test_call_event_details():
     call = make_call(recordingState='started')
-    text = replies.call_event(call, 'connected', datetime.datetime(2026, 1, 1, 10, 0, 5, tzinfo=datetime.UTC))
+    text = SAY.call_event(call, 'connected', datetime.datetime(2026, 1, 1, 10, 0, 5, tzinfo=datetime.UTC))
     assert text.splitlines() == [
         '📞 **Connected outgoing call to Ann (1001)**',
         '- event: connected at 2026-01-01 10:00:05 UTC',
@@ -69,4 +72,4 @@ def test_call_event_details():
 
 def test_private_caller():
     call = make_call(personality='terminator', state='alerting', remoteParty={'privacyEnabled': True})
-    assert replies.call_summary(call) == 'alerting incoming call from a private number'
+    assert SAY.call_summary(call) == 'alerting incoming call from a private number'

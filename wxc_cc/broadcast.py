@@ -22,12 +22,16 @@ import requests
 from wxc_sdk.rest import RestError
 from wxc_sdk.rooms import Room
 
-from . import cards, replies
+from . import cards
 from .errors import BotError, webex_reason
-from .locales import t
+from .gate import Gate
+from .identity import BotIdentity
+from .locales import Catalogue
 from .membership import added_by_key
+from .messenger import Messenger
 from .policy import Policy
-from .stores import TokenManager
+from .replies import Replies, escape
+from .stores import Coordination
 from .webex import BotApi, WebexClients
 
 __all__ = ['Attachment', 'BroadcastResult', 'Broadcaster', 'card_in']
@@ -53,12 +57,12 @@ class BroadcastResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
 
-    def summary(self) -> str:
-        """The sender's summary."""
+    def summary(self, catalogue: Catalogue) -> str:
+        """The sender's summary, in the catalogue's language."""
+        t = catalogue.t
         lines = [t('broadcast.summary', sent=len(self.sent), skipped=len(self.skipped), failed=len(self.failed))]
-        lines += [t('broadcast.skipped', space=replies.escape(space), reason=reason) for space, reason in self.skipped]
-        lines += [t('broadcast.failed', space=replies.escape(space), reason=replies.escape(reason))
-                  for space, reason in self.failed]
+        lines += [t('broadcast.skipped', space=escape(space), reason=reason) for space, reason in self.skipped]
+        lines += [t('broadcast.failed', space=escape(space), reason=escape(reason)) for space, reason in self.failed]
         return '\n'.join(lines)
 
 
@@ -90,25 +94,24 @@ class Broadcaster:
     Sends broadcasts.
 
     :param policy: the access policy (destinations)
-    :param store: the token store (who added the bot where)
+    :param coordination: shared notes (who added the bot where)
     :param clients: the Webex clients (file downloads)
-    :param bot_id: the bot's person id
-    :param bot_org_id: the bot's organisation
-    :param org_of: a person's organisation (the gate's cached look-up)
-    :param send: posts a message (``BotCore.send``)
+    :param identity: the bot's own person (its id and organisation)
+    :param gate: knows a sender's organisation (looked up once a day)
+    :param messenger: asks for moderation
+    :param say: the replies, in the deployment's language
     """
 
-    def __init__(self, *, policy: Policy, store: TokenManager, clients: WebexClients,
-                 bot_id: Callable[[], Optional[str]], bot_org_id: Callable[[], Optional[str]],
-                 org_of: Callable[[str], Optional[str]], send: Callable[..., Optional[str]]):
+    def __init__(self, *, policy: Policy, coordination: Coordination, clients: WebexClients, identity: BotIdentity,
+                 gate: Gate, messenger: Messenger, say: Replies):
         self.policy = policy
-        self.store = store
+        self.coordination = coordination
         self.clients = clients
         self.bot: BotApi = clients.bot
-        self.bot_id = bot_id
-        self.bot_org_id = bot_org_id
-        self.org_of = org_of
-        self.send = send
+        self.identity = identity
+        self.gate = gate
+        self.messenger = messenger
+        self.say = say
 
     def download(self, url: str) -> Attachment:
         """
@@ -118,7 +121,7 @@ class Broadcaster:
         """
         if not self.clients.is_webex_url(url):
             log.warning('file of a broadcast at %s refused: not on the Webex API host', urlsplit(url).hostname)
-            raise BotError(t('broadcast.foreign_file'), 'broadcast file not on the Webex API host')
+            raise BotError(self.say.t('broadcast.foreign_file'), 'broadcast file not on the Webex API host')
         session = self.clients.bot.session
         response = session.get(url, headers={'Authorization': f'Bearer {session.access_token}'}, stream=True)
         with response:
@@ -136,8 +139,8 @@ class Broadcaster:
         The group spaces to broadcast to, as the policy chooses them.
         """
         destinations = self.policy.broadcast_destinations
-        sender_org = self.org_of(sender_id) if destinations == 'senders_org' else None
-        chosen = _owner_filter(destinations, self.bot_org_id(), sender_org)
+        sender_org = self.gate.org_of(sender_id) if destinations == 'senders_org' else None
+        chosen = _owner_filter(destinations, self.identity.org_id, sender_org)
         return [room for room in self.bot.rooms.list(type_='group') if chosen(room)]
 
     def run(self, *, sender_id: str, sender_email: Optional[str], markdown: str,
@@ -153,7 +156,7 @@ class Broadcaster:
         result = BroadcastResult()
         attachment = self.download(files[0]) if files else None
         card = card_in(attachment)
-        text = (t('broadcast.from', sender=replies.escape(sender_email)) + '\n\n' + markdown).strip()
+        text = (self.say.t('broadcast.from', sender=escape(sender_email)) + '\n\n' + markdown).strip()
         with tempfile.TemporaryDirectory(prefix='wxc-cc-broadcast-') as folder:
             path = None
             if attachment is not None:
@@ -174,15 +177,15 @@ class Broadcaster:
         return result
 
     def _moderator(self, room_id: str) -> bool:
-        memberships = self.bot.memberships.list(room_id=room_id, person_id=self.bot_id())
+        memberships = self.bot.memberships.list(room_id=room_id, person_id=self.identity.person_id)
         return any(membership.is_moderator for membership in memberships)
 
     def _ask_for_moderation(self, room: Room) -> str:
-        reason = t('broadcast.not_moderator')
-        adder = self.store.get_note(added_by_key(room.id))
+        reason = self.say.t('broadcast.not_moderator')
+        adder = self.coordination.get_note(added_by_key(room.id))
         if adder:
-            self.send(replies.make_me_moderator(room.title), to_person_id=adder)
-            reason += t('broadcast.asked', who=replies.escape(adder))
+            self.messenger.send(self.say.make_me_moderator(room.title), to_person_id=adder)
+            reason += self.say.t('broadcast.asked', who=escape(adder))
         return reason
 
     def _post(self, room_id: str, text: str, card: Optional[dict], path: Optional[Path]) -> None:

@@ -15,12 +15,12 @@ from wxc_sdk.attachment_actions import AttachmentAction
 from wxc_sdk.rest import RestError
 from wxc_sdk.telephony.calls import CallsApi, RejectAction
 
-from . import replies
 from .cards import TRANSFER_INPUT
 from .commands.common import destination
 from .errors import BotError, webex_reason
-from .locales import N_, t
+from .locales import N_
 from .monitoring import CallMonitor
+from .replies import Replies
 from .stores import TokenManager, UserContext
 from .webex import UserApi
 
@@ -29,16 +29,16 @@ __all__ = ['CardActions', 'CALL_ACTIONS']
 log = logging.getLogger(__name__)
 
 
-#: action -> (catalogue key of what it does, for messages; the request)
-CALL_ACTIONS: dict[str, tuple[str, Callable[[CallsApi, str, dict], Any]]] = {
-    'answer': (N_('action.answer'), lambda calls, call_id, inputs: calls.answer(call_id)),
-    'decline': (N_('action.reject'), lambda calls, call_id, inputs: calls.reject(call_id, RejectAction.busy)),
-    'voicemail': (N_('action.voicemail_to'), lambda calls, call_id, inputs: calls.divert(call_id, to_voicemail=True)),
-    'hold': (N_('action.hold'), lambda calls, call_id, inputs: calls.hold(call_id)),
-    'resume': (N_('action.resume'), lambda calls, call_id, inputs: calls.resume(call_id)),
-    'hangup': (N_('action.hangup'), lambda calls, call_id, inputs: calls.hangup(call_id)),
-    'transfer': (N_('action.transfer'), lambda calls, call_id, inputs: calls.transfer(
-        call_id1=call_id, destination=destination(str(inputs.get(TRANSFER_INPUT) or ''), t('card.transfer_usage')))),
+#: action -> (catalogue key of what it does, for messages; the request: (calls API, call id, destination))
+CALL_ACTIONS: dict[str, tuple[str, Callable[[CallsApi, str, Optional[str]], Any]]] = {
+    'answer': (N_('action.answer'), lambda calls, call_id, _: calls.answer(call_id)),
+    'decline': (N_('action.reject'), lambda calls, call_id, _: calls.reject(call_id, RejectAction.busy)),
+    'voicemail': (N_('action.voicemail_to'), lambda calls, call_id, _: calls.divert(call_id, to_voicemail=True)),
+    'hold': (N_('action.hold'), lambda calls, call_id, _: calls.hold(call_id)),
+    'resume': (N_('action.resume'), lambda calls, call_id, _: calls.resume(call_id)),
+    'hangup': (N_('action.hangup'), lambda calls, call_id, _: calls.hangup(call_id)),
+    'transfer': (N_('action.transfer'), lambda calls, call_id, target: calls.transfer(call_id1=call_id,
+                                                                                      destination=target)),
 }
 
 
@@ -46,15 +46,18 @@ class CardActions:
     """
     Serves button presses.
 
-    :param store: the token store
+    :param tokens: the token store
     :param monitor: knows each call's live card
     :param user_api: builds API clients for a user
+    :param say: the replies, in the deployment's language
     """
 
-    def __init__(self, *, store: TokenManager, monitor: CallMonitor, user_api: Callable[[UserContext], UserApi]):
-        self.store = store
+    def __init__(self, *, tokens: TokenManager, monitor: CallMonitor, user_api: Callable[[UserContext], UserApi],
+                 say: Replies):
+        self.tokens = tokens
         self.monitor = monitor
         self.user_api = user_api
+        self.say = say
 
     def press(self, action: AttachmentAction) -> Optional[str]:
         """
@@ -67,38 +70,40 @@ class CardActions:
         name, owner = inputs.get('action'), inputs.get('owner')
         if owner != action.person_id:
             log.warning('press by %s on a card of %s refused', action.person_id, owner)
-            return t('card.not_yours')
+            return self.say.t('card.not_yours')
         try:
             return self._act(action, name, inputs)
         except BotError as error:
             log.info('press %s by %s: %s', name, action.person_id, error.log_message)
-            return error.user_message
+            return error.message(self.say.catalogue)
 
     def _act(self, action: AttachmentAction, name: Any, inputs: dict) -> Optional[str]:
-        user = self.store.get_user_context_and_refresh(action.person_id)
+        user = self.tokens.get_user_context_and_refresh(action.person_id)
         if user is None:
-            return replies.not_authenticated(None)
+            return self.say.not_authenticated(None)
         calls = self.user_api(user).calls
         if name == 'callback':
-            number = destination(str(inputs.get('number') or ''), t('card.callback_usage'))
-            self._request(lambda: calls.dial(number), t('action.callback'))
-            return replies.dialing(number)
+            number = destination(self.say, str(inputs.get('number') or ''), self.say.t('card.callback_usage'))
+            self._request(lambda: calls.dial(number), self.say.t('action.callback'))
+            return self.say.dialing(number)
         if name not in CALL_ACTIONS:
-            raise BotError(t('card.unknown_button'), f'unknown card action {name!r}')
+            raise BotError(self.say.t('card.unknown_button'), f'unknown card action {name!r}')
         call_id = inputs.get('callId')
         if not call_id or self.monitor.live_card(action.person_id, call_id) != action.message_id:
-            raise BotError(t('card.ended'), 'press on a card that is not live')
+            raise BotError(self.say.t('card.ended'), 'press on a card that is not live')
         what, request = CALL_ACTIONS[name]
-        self._request(lambda: request(calls, call_id, inputs), t(what))
+        target = None
+        if name == 'transfer':
+            target = destination(self.say, str(inputs.get(TRANSFER_INPUT) or ''), self.say.t('card.transfer_usage'))
+        self._request(lambda: request(calls, call_id, target), self.say.t(what))
         log.info('press %s by %s on call %s', name, action.person_id, call_id)
         return None
 
-    @staticmethod
-    def _request(request: Callable[[], Any], what: str) -> None:
+    def _request(self, request: Callable[[], Any], what: str) -> None:
         try:
             request()
         except (RestError, requests.RequestException) as error:
             if isinstance(error, RestError) and error.response.status_code == 404:
-                raise BotError(t('card.ended'), f'{what}: 404') from error
-            reason = webex_reason(error)
-            raise BotError(replies.api_failure(what, reason), f'{what} failed: {reason}') from error
+                raise BotError(self.say.t('card.ended'), f'{what}: 404') from error
+            reason = webex_reason(error, self.say.catalogue)
+            raise BotError(self.say.api_failure(what, reason), f'{what} failed: {webex_reason(error)}') from error

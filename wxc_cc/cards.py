@@ -1,6 +1,7 @@
 """
 Adaptive Cards (schema 1.3, the version Webex renders) the bot sends: a live card per call with the buttons that
-fit its state, the call history with "Call back" buttons, and the help. Pure functions returning card JSON.
+fit its state, the call history with "Call back" buttons, and the help, as card JSON: :class:`Cards` in the
+language of the deployment, on the pure building blocks below.
 
 Every button is an ``Action.Submit`` whose ``data`` names the action, the card's owner and what it acts on;
 :mod:`wxc_cc.cardactions` serves the presses.
@@ -12,9 +13,9 @@ from wxc_sdk.base import enum_str
 from wxc_sdk.telephony.calls import CallHistoryRecord, TelephonyCall
 
 from . import replies
-from .locales import N_, t
+from .locales import N_
 
-__all__ = ['CARD_CONTENT_TYPE', 'attachment', 'call_card', 'history_card', 'help_card', 'call_actions']
+__all__ = ['CARD_CONTENT_TYPE', 'TRANSFER_INPUT', 'card', 'attachment', 'text', 'submit', 'Cards']
 
 CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive'
 VERSION = '1.3'
@@ -56,6 +57,12 @@ def submit(title: str, action: str, owner: str, style: Optional[str] = None, **d
     return button
 
 
+#: call state -> (action, style) of the buttons of its card
+_BUTTONS = {'alerting': (('answer', 'positive'), ('decline', 'destructive'), ('voicemail', None)),
+            'in progress': (('hold', None), ('hangup', 'destructive'), ('transfer', None)),
+            'held': (('resume', 'positive'), ('hangup', 'destructive'), ('transfer', None)),
+            'connecting': (('hangup', 'destructive'),)}
+
 #: call state -> the key of its card's heading (other states: card.heading.other)
 _HEADINGS = {'alerting': N_('card.heading.alerting'), 'connecting': N_('card.heading.connecting'),
              'connected': N_('card.heading.connected'), 'held': N_('card.heading.held'),
@@ -73,89 +80,87 @@ _BUTTON_TITLES = {'answer': N_('card.button.answer'), 'decline': N_('card.button
                   'transfer': N_('card.button.transfer')}
 
 
-def _button(action: str, owner: str, call_id: str, style: Optional[str] = None) -> dict:
-    return submit(t(_BUTTON_TITLES[action]), action, owner, style, callId=call_id)
-
-
-def call_actions(call: TelephonyCall, owner: str) -> list[dict]:
+class Cards:
     """
-    The buttons that fit the call's state: Answer, Decline, Send to voicemail for an incoming call ringing;
-    Hold or Resume, Hang up, Transfer for a call in progress; Hang up for an outgoing call still ringing.
+    The bot's cards, in the language of its replies.
+
+    :param say: the replies (their catalogue, and the formatting of times and parties)
     """
-    call_id, state = call.call_id, enum_str(call.state)
-    if state == 'alerting':
-        return [_button('answer', owner, call_id, 'positive'), _button('decline', owner, call_id, 'destructive'),
-                _button('voicemail', owner, call_id)]
-    if state in ('connected', 'remoteHeld'):
-        return [_button('hold', owner, call_id), _button('hangup', owner, call_id, 'destructive'),
-                _button('transfer', owner, call_id)]
-    if state == 'held':
-        return [_button('resume', owner, call_id, 'positive'), _button('hangup', owner, call_id, 'destructive'),
-                _button('transfer', owner, call_id)]
-    if state == 'connecting':
-        return [_button('hangup', owner, call_id, 'destructive')]
-    return []
 
+    def __init__(self, say: replies.Replies):
+        self.say = say
+        self.t = say.t
 
-def call_card(call: TelephonyCall, owner: str) -> dict:
-    """
-    The live card of a call.
+    def _button(self, action: str, owner: str, call_id: str, style: Optional[str] = None) -> dict:
+        return submit(self.t(_BUTTON_TITLES[action]), action, owner, style, callId=call_id)
 
-    :param call: the call as the latest event showed it
-    :param owner: person id of the user whose call it is (only they may press)
-    """
-    state = enum_str(call.state)
-    personality = replies.personality(call)
-    facts = [{'title': t('card.fact.state'), 'value': replies.state_name(call.state)},
-             {'title': t('card.fact.direction'),
-              'value': t(_DIRECTIONS[personality]) if personality in _DIRECTIONS else t('card.unknown')}]
-    since = call.answered or call.created
-    if since:
-        facts.append({'title': t('card.fact.since'), 'value': replies.timestamp(since)})
-    heading = t(_HEADINGS[state]) if state in _HEADINGS else t('card.heading.other', state=state)
-    body = [text(heading, weight='Bolder', size='Medium'),
-            text(t(_WITH[personality], party=replies.party(call.remote_party))),
-            {'type': 'FactSet', 'facts': facts}]
-    if state in ('connected', 'remoteHeld', 'held'):
-        body.append({'type': 'Input.Text', 'id': TRANSFER_INPUT, 'placeholder': t('card.transfer_placeholder'),
-                     'label': t('card.transfer_label')})
-    return card(body, call_actions(call, owner))
+    def call_actions(self, call: TelephonyCall, owner: str) -> list[dict]:
+        """
+        The buttons that fit the call's state: Answer, Decline, Send to voicemail for an incoming call ringing;
+        Hold or Resume, Hang up, Transfer for a call in progress; Hang up for an outgoing call still ringing.
+        """
+        state = enum_str(call.state)
+        buttons = _BUTTONS.get('in progress' if state in ('connected', 'remoteHeld') else state, ())
+        return [self._button(action, owner, call.call_id, style) for action, style in buttons]
 
+    def call_card(self, call: TelephonyCall, owner: str) -> dict:
+        """
+        The live card of a call.
 
-def history_card(records: Sequence[CallHistoryRecord], owner: str, title: str) -> dict:
-    """
-    Call history, newest first; missed calls with a number carry a Call back button.
+        :param call: the call as the latest event showed it
+        :param owner: person id of the user whose call it is (only they may press)
+        """
+        state = enum_str(call.state)
+        personality = replies.personality(call)
+        facts = [{'title': self.t('card.fact.state'), 'value': self.say.state_name(call.state)},
+                 {'title': self.t('card.fact.direction'),
+                  'value': (self.t(_DIRECTIONS[personality]) if personality in _DIRECTIONS
+                            else self.t('card.unknown'))}]
+        since = call.answered or call.created
+        if since:
+            facts.append({'title': self.t('card.fact.since'), 'value': self.say.timestamp(since)})
+        heading = self.t(_HEADINGS[state]) if state in _HEADINGS else self.t('card.heading.other', state=state)
+        body = [text(heading, weight='Bolder', size='Medium'),
+                text(self.t(_WITH[personality], party=self.say.party(call.remote_party))),
+                {'type': 'FactSet', 'facts': facts}]
+        if state in ('connected', 'remoteHeld', 'held'):
+            body.append({'type': 'Input.Text', 'id': TRANSFER_INPUT, 'label': self.t('card.transfer_label'),
+                         'placeholder': self.t('card.transfer_placeholder')})
+        return card(body, self.call_actions(call, owner))
 
-    :param records: the records, already sorted and cut to size
-    :param owner: person id of the user the history belongs to
-    :param title: heading, e.g. ``'Call history (3 calls, newest first)'``
-    """
-    body: list[dict] = [text(title, weight='Bolder', size='Medium')]
-    for record in records:
-        kind = enum_str(record.call_type)
-        columns = [{'type': 'Column', 'width': 'auto', 'items': [text(replies.short_time(record.time),
-                                                                      fontType='Monospace')]},
-                   {'type': 'Column', 'width': 'auto', 'items': [text(replies.history_kind(kind))]},
-                   {'type': 'Column', 'width': 'stretch', 'items': [text(replies.party_of(
-                       record.name, record.number, record.privacy_enabled))]}]
-        row: list[dict] = [{'type': 'ColumnSet', 'columns': columns}]
-        if kind == 'missed' and record.number:
-            call_back = submit(t('card.call_back', who=record.name or record.number), 'callback', owner,
-                               number=record.number)
-            row.append({'type': 'ActionSet', 'actions': [call_back]})
-        body.append({'type': 'Container', 'items': row, 'separator': True})
-    return card(body)
+    def history_card(self, records: Sequence[CallHistoryRecord], owner: str, title: str) -> dict:
+        """
+        Call history, newest first; missed calls with a number carry a Call back button.
 
+        :param records: the records, already sorted and cut to size
+        :param owner: person id of the user the history belongs to
+        :param title: heading, e.g. ``'Call history (3 calls, newest first)'``
+        """
+        body: list[dict] = [text(title, weight='Bolder', size='Medium')]
+        for record in records:
+            kind = enum_str(record.call_type)
+            columns = [{'type': 'Column', 'width': 'auto', 'items': [text(replies.short_time(record.time),
+                                                                          fontType='Monospace')]},
+                       {'type': 'Column', 'width': 'auto', 'items': [text(self.say.history_kind(kind))]},
+                       {'type': 'Column', 'width': 'stretch', 'items': [text(self.say.party_of(
+                           record.name, record.number, record.privacy_enabled))]}]
+            row: list[dict] = [{'type': 'ColumnSet', 'columns': columns}]
+            if kind == 'missed' and record.number:
+                call_back = submit(self.t('card.call_back', who=record.name or record.number), 'callback', owner,
+                                   number=record.number)
+                row.append({'type': 'ActionSet', 'actions': [call_back]})
+            body.append({'type': 'Container', 'items': row, 'separator': True})
+        return card(body)
 
-def help_card(groups: Iterable[tuple[str, Iterable[tuple[str, str]]]]) -> dict:
-    """
-    The commands, grouped.
+    def help_card(self, groups: Iterable[tuple[str, Iterable[tuple[str, str]]]]) -> dict:
+        """
+        The commands, grouped.
 
-    :param groups: (group title, [(usage, description), ...]) in order
-    """
-    body = [text(t('help.card_intro'), weight='Bolder', size='Medium')]
-    for title, commands in groups:
-        body.append(text(title, weight='Bolder', separator=True))
-        body.append({'type': 'FactSet', 'facts': [{'title': usage, 'value': description}
-                                                  for usage, description in commands]})
-    return card(body)
+        :param groups: (group title, [(usage, description), ...]) in order
+        """
+        body = [text(self.t('help.card_intro'), weight='Bolder', size='Medium')]
+        for title, commands in groups:
+            body.append(text(title, weight='Bolder', separator=True))
+            body.append({'type': 'FactSet', 'facts': [{'title': usage, 'value': description}
+                                                      for usage, description in commands]})
+        return card(body)

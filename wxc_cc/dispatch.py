@@ -1,9 +1,10 @@
 """
-Work done after the webhook request is answered.
+Work done after the webhook request is answered, in this process.
 
-:class:`Dispatcher` runs tasks on a bounded pool of threads. Tasks carry a key (the user they are for): one
-user's tasks run one at a time and in order, so a user who floods the bot or whose requests are slow occupies
-one thread, never all of them, and a reply never overtakes the reply to an earlier command.
+:class:`Dispatcher` runs :class:`~wxc_cc.tasks.Task` objects on a bounded pool of threads. Each task carries a key
+(the person it is for): one key's tasks run one at a time and in order, so a person who floods the bot or whose
+requests are slow occupies one thread, never all of them, and a reply never overtakes the reply to an earlier
+command.
 """
 import logging
 import threading
@@ -12,22 +13,23 @@ from collections import deque
 from collections.abc import Callable
 from typing import Optional
 
+from .tasks import Task
+
 __all__ = ['Dispatcher']
 
 log = logging.getLogger(__name__)
-
-Task = Callable[[], None]
-
 
 class Dispatcher:
     """
     A bounded pool with per-key ordering.
 
+    :param run: does one task (:meth:`wxc_cc.tasks.TaskRunner.run`); its exceptions are logged
     :param workers: threads; they start with the first task
     :param max_pending_per_key: tasks one key may have waiting; more are refused
     """
 
-    def __init__(self, workers: int = 8, max_pending_per_key: int = 20):
+    def __init__(self, run: Callable[[Task], None], workers: int = 8, max_pending_per_key: int = 20):
+        self.run = run
         self.workers = workers
         self.max_pending_per_key = max_pending_per_key
         self._cond = threading.Condition()
@@ -39,14 +41,14 @@ class Dispatcher:
         self._threads: list[threading.Thread] = []
         self._accepting = True
 
-    def submit(self, key: str, task: Task) -> bool:
+    def submit(self, task: Task) -> bool:
         """
         Queue a task.
 
-        :param key: whose task it is; tasks of one key run one after the other
-        :param task: the work; exceptions are logged
+        :param task: the work; tasks of one key run one after the other
         :return: False if refused (shutting down, or too many tasks waiting for this key)
         """
+        key = task.key
         with self._cond:
             if not self._accepting:
                 return False
@@ -72,14 +74,16 @@ class Dispatcher:
         while True:
             with self._cond:
                 while not self._ready:
+                    if not self._accepting and not self._queues:
+                        return
                     self._cond.wait()
                 key = self._ready.popleft()
                 task = self._queues[key].popleft()
                 self._running += 1
             try:
-                task()
+                self.run(task)
             except Exception:
-                log.exception('task for %s failed', key)
+                log.exception('task %s for %s failed', task.id, key)
             with self._cond:
                 self._running -= 1
                 if self._queues[key]:
@@ -87,6 +91,10 @@ class Dispatcher:
                 else:
                     del self._queues[key]
                 self._cond.notify_all()
+
+    def threads_alive(self) -> int:
+        """Worker threads still alive (none after :meth:`drain` once every task finished)."""
+        return sum(thread.is_alive() for thread in self._threads)
 
     @property
     def pending(self) -> int:
@@ -117,9 +125,14 @@ class Dispatcher:
         :param timeout: seconds
         :return: True if everything finished in time
         """
+        deadline = time.monotonic() + (timeout or 0)
         with self._cond:
             self._accepting = False
+            self._cond.notify_all()
         drained = self.wait_idle(timeout or 0)
         if not drained:
             log.warning('shutdown: %d task(s) not finished after %s s', self.pending, timeout)
+        # idle threads end once nothing is left; those still running a task are left to finish it
+        for thread in list(self._threads):
+            thread.join(max(0.0, deadline - time.monotonic()))
         return drained

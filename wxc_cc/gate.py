@@ -8,17 +8,17 @@ Every refusal is logged with who, what and why.
 """
 import json
 import logging
-from collections.abc import Callable
 from typing import NamedTuple, Optional
 
 import requests
 from wxc_sdk.rest import RestError
 
-from . import replies
-from .locales import t
 from .errors import webex_reason
+from .identity import BotIdentity
+from .messenger import Messenger
 from .policy import Policy
-from .stores import TokenManager
+from .replies import Replies
+from .stores import Coordination
 from .webex import BotApi
 
 __all__ = ['Gate', 'Sender']
@@ -39,19 +39,21 @@ class Gate:
     Admits or refuses senders.
 
     :param policy: the access policy
-    :param store: the token store (notes, counters)
-    :param bot: the bot's API clients (organisation look-ups)
-    :param bot_org_id: the bot's organisation, known after start-up
-    :param send: posts a message (``BotCore.send``)
+    :param coordination: shared notes (what Webex said of a person), claims (one refusal a day) and counters
+    :param bot: the bot's API clients (people look-ups)
+    :param identity: the bot's own person (its organisation)
+    :param messenger: posts refusals and notices
+    :param say: the replies, in the deployment's language
     """
 
-    def __init__(self, *, policy: Policy, store: TokenManager, bot: BotApi, bot_org_id: Callable[[], Optional[str]],
-                 send: Callable[..., Optional[str]]):
+    def __init__(self, *, policy: Policy, coordination: Coordination, bot: BotApi, identity: BotIdentity,
+                 messenger: Messenger, say: Replies):
         self.policy = policy
-        self.store = store
+        self.coordination = coordination
         self.bot = bot
-        self.bot_org_id = bot_org_id
-        self.send = send
+        self.identity = identity
+        self.messenger = messenger
+        self.say = say
 
     def refusal(self, person_id: str, email: Optional[str]) -> Optional[str]:
         """
@@ -67,7 +69,7 @@ class Gate:
             email = self.sender(person_id).email
         if senders.admits_by_address(email):
             return None
-        if senders.needs_org and self.org_of(person_id) == self.bot_org_id():
+        if senders.needs_org and self.org_of(person_id) == self.identity.org_id:
             return None
         return 'not an allowed sender'
 
@@ -76,7 +78,7 @@ class Gate:
         A person's address and organisation as Webex knows them, looked up once a day.
         """
         key = f'person:{person_id}'
-        note = self.store.get_note(key)
+        note = self.coordination.get_note(key)
         if note is None:
             try:
                 details = self.bot.people.details(person_id)
@@ -84,7 +86,7 @@ class Gate:
                 log.warning('person %s unknown: %s', person_id, webex_reason(error))
                 return Sender(None, None)
             found = Sender(details.emails[0] if details.emails else None, details.org_id)
-            self.store.set_note(key, json.dumps(found._asdict()), DAY)
+            self.coordination.set_note(key, json.dumps(found._asdict()), DAY)
             return found
         return Sender(**json.loads(note))
 
@@ -104,8 +106,8 @@ class Gate:
         if reason is None:
             return True
         log.warning('refused %s from %s (%s): %s', what, email, person_id, reason)
-        if self.store.first_time(f'refused:{person_id}', DAY):
-            self.send(t('policy.not_allowed'), room_id=room_id)
+        if self.coordination.first_time(f'refused:{person_id}', DAY):
+            self.messenger.send(self.say.t('policy.not_allowed'), room_id=room_id)
         return False
 
     def within_rate(self, person_id: str, email: Optional[str], room_id: str) -> bool:
@@ -114,10 +116,10 @@ class Gate:
         others nothing.
         """
         limit, window = self.policy.rate_limit_commands, self.policy.rate_limit_seconds
-        count = self.store.count(f'rate:{person_id}', window)
+        count = self.coordination.count(f'rate:{person_id}', window)
         if count <= limit:
             return True
         log.warning('refused command from %s (%s): rate limit, %d in %.0f s', email, person_id, count, window)
         if count == limit + 1:
-            self.send(replies.slow_down(limit, window), room_id=room_id)
+            self.messenger.send(self.say.slow_down(limit, window), room_id=room_id)
         return False

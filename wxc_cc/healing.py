@@ -15,7 +15,7 @@ import requests
 from wxc_sdk.rest import RestError
 
 from .errors import StoreUnavailable, webex_reason
-from .stores import TokenManager, UserContext
+from .stores import Stores, UserContext
 from .webex import BotApi, UserApi
 from .webhooks import BotWebhooks, CallEventWebhooks
 
@@ -31,7 +31,7 @@ class WebhookHealer:
     """
     Keeps the bot's webhooks (and, after a URL change, the users' call-event webhooks) as they should be.
 
-    :param store: the token store (locks, de-duplication, users)
+    :param stores: the tokens (users) and coordination (the deployment-wide lock, once-per-change claims)
     :param bot: the bot's API clients
     :param bot_webhooks: the bot's webhooks
     :param call_webhooks: the users' call-event webhooks
@@ -39,9 +39,10 @@ class WebhookHealer:
     :param interval: seconds between checks; 0 for none after the start
     """
 
-    def __init__(self, *, store: TokenManager, bot: BotApi, bot_webhooks: BotWebhooks,
+    def __init__(self, *, stores: Stores, bot: BotApi, bot_webhooks: BotWebhooks,
                  call_webhooks: CallEventWebhooks, user_api: Callable[[UserContext], UserApi], interval: float):
-        self.store = store
+        self.tokens = stores.tokens
+        self.coordination = stores.coordination
         self.bot = bot
         self.bot_webhooks = bot_webhooks
         self.call_webhooks = call_webhooks
@@ -61,7 +62,7 @@ class WebhookHealer:
         :raises RestError: Webex refused
         """
         try:
-            with self.store.lock('webhooks', timeout=30):
+            with self.coordination.lock('webhooks', timeout=30):
                 return self.bot_webhooks.ensure(self.bot.webhooks)
         except StoreUnavailable as error:
             log.warning('checking webhooks without lock: %s', error.log_message)
@@ -74,12 +75,12 @@ class WebhookHealer:
 
         :return: number of users whose webhooks were updated
         """
-        if not self.store.first_time(f'user-webhooks:{self.call_webhooks.fingerprint()}', URL_MEMORY):
+        if not self.coordination.first_time(f'user-webhooks:{self.call_webhooks.fingerprint()}', URL_MEMORY):
             return 0
         updated = 0
-        for user in self.store.user_contexts():
+        for user in self.tokens.user_contexts():
             try:
-                user = self.store.get_user_context_and_refresh(user.user_id)
+                user = self.tokens.get_user_context_and_refresh(user.user_id)
                 if user is None:
                     continue
                 if self.call_webhooks.enable(self.user_api(user).webhooks, user.user_id,
@@ -99,18 +100,25 @@ class WebhookHealer:
             self._thread = threading.Thread(target=self._run, name='wxc-cc-webhooks', daemon=True)
             self._thread.start()
 
-    def stop(self) -> None:
+    @property
+    def running(self) -> bool:
+        """True while the background checks run."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self, timeout: float = 5.0) -> None:
         """
-        End the background checks.
+        End the background checks, and wait (bounded) for the thread to end.
         """
         self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
 
     def _run(self) -> None:
         self._safely(self.heal_user_webhooks)
         self.started.set()
         while self.interval and not self._stop.wait(self.interval):
             # one worker of the deployment checks per interval
-            if self._safely(lambda: self.store.first_time('webhook-check', self.interval * 0.9)):
+            if self._safely(lambda: self.coordination.first_time('webhook-check', self.interval * 0.9)):
                 self._safely(self.heal_bot_webhooks)
 
     @staticmethod

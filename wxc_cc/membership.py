@@ -4,15 +4,15 @@ Where the bot may stay: when it is added to a group space, it checks the space a
 remembers who added it, and asks that person to make it a moderator when the space is in announcement mode.
 """
 import logging
-from collections.abc import Callable
 from typing import Optional
 
 from wxc_sdk.base import enum_str
 
-from . import replies
-from .locales import t
+from .identity import BotIdentity
+from .messenger import Messenger
 from .policy import Policy
-from .stores import TokenManager
+from .replies import Replies
+from .stores import Coordination
 from .webex import BotApi
 
 __all__ = ['MembershipGuard', 'added_by_key']
@@ -33,21 +33,21 @@ class MembershipGuard:
     Acts on the bot's new memberships.
 
     :param policy: the access policy
-    :param store: the token store (notes)
+    :param coordination: shared notes (who added the bot where)
     :param bot: the bot's API clients
-    :param bot_id: the bot's person id, known after start-up
-    :param bot_org_id: the bot's organisation, known after start-up
-    :param send: posts a message (``BotCore.send``)
+    :param identity: the bot's own person (its id and organisation)
+    :param messenger: posts why it leaves, and asks for moderation
+    :param say: the replies, in the deployment's language
     """
 
-    def __init__(self, *, policy: Policy, store: TokenManager, bot: BotApi, bot_id: Callable[[], Optional[str]],
-                 bot_org_id: Callable[[], Optional[str]], send: Callable[..., Optional[str]]):
+    def __init__(self, *, policy: Policy, coordination: Coordination, bot: BotApi, identity: BotIdentity,
+                 messenger: Messenger, say: Replies):
         self.policy = policy
-        self.store = store
+        self.coordination = coordination
         self.bot = bot
-        self.bot_id = bot_id
-        self.bot_org_id = bot_org_id
-        self.send = send
+        self.identity = identity
+        self.messenger = messenger
+        self.say = say
 
     def added(self, membership_id: str, room_id: str, person_id: str, actor_id: Optional[str]) -> None:
         """
@@ -59,7 +59,7 @@ class MembershipGuard:
         :param person_id: who joined
         :param actor_id: who added them (only the notification says)
         """
-        if person_id != self.bot_id():
+        if person_id != self.identity.person_id:
             return
         membership = self.bot.memberships.details(membership_id)
         if (membership.room_id, membership.person_id) != (room_id, person_id):
@@ -68,14 +68,14 @@ class MembershipGuard:
         room = self.bot.rooms.details(room_id)
         if enum_str(room.type) == 'direct':
             return
-        if self.policy.membership_own_org_only and room.owner_id != self.bot_org_id():
+        if self.policy.membership_own_org_only and room.owner_id != self.identity.org_id:
             log.warning('refused membership in space %s owned by %s (added by %s): policy own organisation only',
                         room_id, room.owner_id, actor_id)
-            self.send(t('policy.leaving'), room_id=room_id)
+            self.messenger.send(self.say.t('policy.leaving'), room_id=room_id)
             self.bot.memberships.delete(membership_id)
             return
         if actor_id:
-            self.store.set_note(added_by_key(room_id), actor_id, YEAR)
+            self.coordination.set_note(added_by_key(room_id), actor_id, YEAR)
         log.info('added to space %s by %s', room_id, actor_id)
         if room.is_announcement_only and not membership.is_moderator and actor_id:
-            self.send(replies.make_me_moderator(room.title), to_person_id=actor_id)
+            self.messenger.send(self.say.make_me_moderator(room.title), to_person_id=actor_id)

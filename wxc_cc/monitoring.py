@@ -14,15 +14,14 @@ import logging
 from collections.abc import Callable
 from typing import Optional
 
-import requests
 from wxc_sdk.base import enum_str
-from wxc_sdk.rest import RestError
 from wxc_sdk.telephony.calls import TelephonyEventData
 
-from . import cards, replies
-from .errors import webex_reason
-from .stores import TokenManager, UserContext
-from .webex import BotApi, UserApi
+from . import replies
+from .cards import Cards
+from .messenger import Messenger
+from .stores import Coordination, UserContext
+from .webex import UserApi
 
 __all__ = ['CallMonitor', 'card_key']
 
@@ -30,9 +29,6 @@ log = logging.getLogger(__name__)
 
 #: seconds a live card is remembered: longer than any call
 CARD_MEMORY = 12 * 3600
-
-Send = Callable[..., Optional[str]]
-
 
 def card_key(user_id: str, call_id: str) -> str:
     """The store note naming the live card of a user's call."""
@@ -43,16 +39,18 @@ class CallMonitor:
     """
     Turns a monitored user's call and voicemail events into chat messages and cards.
 
-    :param store: the token store (live-card notes)
-    :param bot: the bot's API clients
-    :param send: posts a reply to a person, returns the message id (``BotCore.send``'s signature)
+    :param coordination: shared notes: which message is a call's live card, the voicemail count announced
+    :param messenger: posts and deletes the cards and lines
+    :param cards: the cards, in the deployment's language
     :param user_api: builds API clients for a user
     """
 
-    def __init__(self, *, store: TokenManager, bot: BotApi, send: Send, user_api: Callable[[UserContext], UserApi]):
-        self.store = store
-        self.bot = bot
-        self.send = send
+    def __init__(self, *, coordination: Coordination, messenger: Messenger, cards: Cards,
+                 user_api: Callable[[UserContext], UserApi]):
+        self.coordination = coordination
+        self.messenger = messenger
+        self.cards = cards
+        self.say = cards.say
         self.user_api = user_api
 
     def call_event(self, user: UserContext, event: TelephonyEventData, raw: dict) -> None:
@@ -70,21 +68,21 @@ class CallMonitor:
             log.info('call event %s for %s older than the card, ignored', event.event_type, user.user_id)
             return
         state = enum_str(event.state)
-        line = replies.call_event(event, event.event_type, event.event_timestamp)
-        if state == 'disconnected' or not cards.call_actions(event, user.user_id):
-            self.send(line, to_person_id=user.user_id)
+        line = self.say.call_event(event, event.event_type, event.event_timestamp)
+        if state == 'disconnected' or not self.cards.call_actions(event, user.user_id):
+            self.messenger.send(line, to_person_id=user.user_id)
             self._retire(key, note, keep=state != 'disconnected', at=event_time, state=state)
         elif note and note['state'] == state:
-            self.send(line, to_person_id=user.user_id)
-            self.store.set_note(key, json.dumps({**note, 'at': event_time.isoformat()}), CARD_MEMORY)
+            self.messenger.send(line, to_person_id=user.user_id)
+            self.coordination.set_note(key, json.dumps({**note, 'at': event_time.isoformat()}), CARD_MEMORY)
         else:
-            message_id = self.send(replies.Reply(line, cards.call_card(event, user.user_id)),
+            message_id = self.messenger.send(replies.Reply(line, self.cards.call_card(event, user.user_id)),
                                    to_person_id=user.user_id)
-            self.store.set_note(key, json.dumps({'message': message_id, 'state': state,
+            self.coordination.set_note(key, json.dumps({'message': message_id, 'state': state,
                                                  'at': event_time.isoformat()}), CARD_MEMORY)
             self._delete(note)
         if user.verbose:
-            self.send(replies.code_block(json.dumps(raw, indent=2)), to_person_id=user.user_id)
+            self.messenger.send(replies.code_block(json.dumps(raw, indent=2)), to_person_id=user.user_id)
 
     def live_card(self, user_id: str, call_id: str) -> Optional[str]:
         """
@@ -102,27 +100,23 @@ class CallMonitor:
             summary = self.user_api(user).voicemail.summary()
             new = summary.new_messages or 0
         key = f'mwi:{user.user_id}'
-        before = int(self.store.get_note(key) or 0)
-        self.store.set_note(key, str(new), 30 * 86400)
+        before = int(self.coordination.get_note(key) or 0)
+        self.coordination.set_note(key, str(new), 30 * 86400)
         if new > before:
-            self.send(replies.new_voicemail(new), to_person_id=user.user_id)
+            self.messenger.send(self.say.new_voicemail(new), to_person_id=user.user_id)
 
     def _note(self, key: str) -> Optional[dict]:
-        value = self.store.get_note(key)
+        value = self.coordination.get_note(key)
         return json.loads(value) if value else None
 
     def _retire(self, key: str, note: Optional[dict], *, keep: bool, at: datetime.datetime, state: str) -> None:
         if keep:
-            self.store.set_note(key, json.dumps({'message': None, 'state': state, 'at': at.isoformat()}),
+            self.coordination.set_note(key, json.dumps({'message': None, 'state': state, 'at': at.isoformat()}),
                                 CARD_MEMORY)
         else:
-            self.store.delete_note(key)
+            self.coordination.delete_note(key)
         self._delete(note)
 
     def _delete(self, note: Optional[dict]) -> None:
-        if not note or not note.get('message'):
-            return
-        try:
-            self.bot.messages.delete(note['message'])
-        except (RestError, requests.RequestException) as error:
-            log.warning('stale card %s not deleted: %s', note['message'], webex_reason(error))
+        if note and note.get('message'):
+            self.messenger.delete(note['message'])

@@ -1,17 +1,27 @@
 """
 Parsing of webhook notifications. Pure functions: bytes in, typed values out, :class:`BadNotification` for
 anything malformed.
+
+The envelope is checked here; its ``data`` is parsed with wxc_sdk's webhook event models
+(:class:`~wxc_sdk.messages.MessagesData`, :class:`~wxc_sdk.attachment_actions.AttachmentActionData`,
+:class:`~wxc_sdk.memberships.MembershipsData`, :class:`~wxc_sdk.telephony.calls.TelephonyEventData`). What a
+notification says of who, where and when is a claim: the bot acts only on what Webex says when asked.
 """
 import json
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from wxc_sdk.attachment_actions import AttachmentActionData
+from wxc_sdk.base import enum_str
+from wxc_sdk.memberships import MembershipsData
+from wxc_sdk.messages import MessagesData
 from wxc_sdk.telephony.calls import TelephonyEventData
 
-__all__ = ['BadNotification', 'Notification', 'MessageCreated', 'ActionCreated', 'MembershipCreated',
-           'parse_notification',
-           'message_created', 'action_created', 'membership_created', 'call_event']
+__all__ = ['BadNotification', 'Notification', 'MessageCreated', 'parse_notification', 'message_created',
+           'action_created', 'membership_created', 'call_event']
+
+Model = TypeVar('Model', bound=BaseModel)
 
 
 class BadNotification(ValueError):
@@ -37,15 +47,15 @@ class Notification:
 @dataclass(frozen=True)
 class MessageCreated:
     """
-    The ``data`` of a ``messages``/``created`` notification: which message, where, by whom (not the text), as the
-    notification claims it. The bot acts only on what ``GET /messages/{id}`` says; these fields must agree.
+    A ``messages``/``created`` notification: which message, where, by whom (not the text), as the notification
+    claims it. The bot acts only on what ``GET /messages/{id}`` says; these fields must agree.
     """
     message_id: str
     room_id: str
     room_type: str
     person_id: str
     person_email: Optional[str]
-    #: person ids the message mentions, as the notification claims
+    #: person ids the message mentions (wxc_sdk's model keeps the field as an extra)
     mentioned_people: tuple[str, ...] = ()
 
 
@@ -79,75 +89,72 @@ def parse_notification(body: bytes) -> Notification:
                         created_by=_field(payload, 'createdBy', required=False))
 
 
+def _data(notification: Notification, model: type[Model], what: str) -> Model:
+    """
+    The notification's data as a wxc_sdk model.
+
+    :raises BadNotification: naming the fields that are missing or wrong
+    """
+    try:
+        return model.model_validate(notification.data)
+    except ValidationError as error:
+        fields = sorted({'.'.join(map(str, item['loc'])) for item in error.errors()})
+        raise BadNotification(f'invalid {what}, fields: {", ".join(fields)}') from None
+
+
+def _non_empty(value: Optional[str], name: str) -> str:
+    if not value:
+        raise BadNotification(f'field {name!r} missing or not a str')
+    return value
+
+
 def message_created(notification: Notification) -> MessageCreated:
     """
     The message reference in a ``messages`` notification.
 
     :raises BadNotification: fields missing
     """
-    data = notification.data
-    return MessageCreated(message_id=_field(data, 'id'), room_id=_field(data, 'roomId'),
-                          room_type=_field(data, 'roomType', required=False) or 'direct',
-                          person_id=_field(data, 'personId'),
-                          person_email=_field(data, 'personEmail', required=False),
-                          mentioned_people=tuple(_field(data, 'mentionedPeople', list, required=False) or ()))
+    data = _data(notification, MessagesData, 'message')
+    mentioned = (data.model_extra or {}).get('mentionedPeople') or []
+    if not isinstance(mentioned, list):
+        raise BadNotification('field \'mentionedPeople\' not a list')
+    return MessageCreated(message_id=_non_empty(data.id, 'id'), room_id=_non_empty(data.room_id, 'roomId'),
+                          room_type=enum_str(data.room_type) if data.room_type else 'direct',
+                          person_id=_non_empty(data.person_id, 'personId'), person_email=data.person_email,
+                          mentioned_people=tuple(person for person in mentioned if isinstance(person, str)))
 
 
-@dataclass(frozen=True)
-class ActionCreated:
+def action_created(notification: Notification) -> AttachmentActionData:
     """
-    The ``data`` of an ``attachmentActions``/``created`` notification: a button pressed on a card (not the inputs).
-    """
-    action_id: str
-    message_id: str
-    person_id: str
-    room_id: str
-
-
-def action_created(notification: Notification) -> ActionCreated:
-    """
-    The reference to a card submission.
+    The reference to a card submission (a button pressed; not the inputs).
 
     :raises BadNotification: fields missing
     """
-    data = notification.data
-    return ActionCreated(action_id=_field(data, 'id'), message_id=_field(data, 'messageId'),
-                         person_id=_field(data, 'personId'), room_id=_field(data, 'roomId'))
+    data = _data(notification, AttachmentActionData, 'card press')
+    for name, value in (('id', data.id), ('messageId', data.message_id), ('personId', data.person_id),
+                        ('roomId', data.room_id)):
+        _non_empty(value, name)
+    return data
 
 
-@dataclass(frozen=True)
-class MembershipCreated:
+def membership_created(notification: Notification) -> MembershipsData:
     """
-    The ``data`` of a ``memberships``/``created`` notification: who joined which space.
-    """
-    membership_id: str
-    room_id: str
-    person_id: str
-    is_moderator: bool
-
-
-def membership_created(notification: Notification) -> MembershipCreated:
-    """
-    The new membership.
+    The new membership: who joined which space.
 
     :raises BadNotification: fields missing
     """
-    data = notification.data
-    return MembershipCreated(membership_id=_field(data, 'id'), room_id=_field(data, 'roomId'),
-                             person_id=_field(data, 'personId'),
-                             is_moderator=bool(_field(data, 'isModerator', bool, required=False)))
+    data = _data(notification, MembershipsData, 'membership')
+    for name, value in (('id', data.id), ('roomId', data.room_id), ('personId', data.person_id)):
+        _non_empty(value, name)
+    return data
 
 
 def call_event(notification: Notification) -> TelephonyEventData:
     """
-    The call in a ``telephony_calls`` notification, as wxc_sdk's typed model.
+    The call in a ``telephony_calls`` notification.
 
     :raises BadNotification: not a call event, or fields missing
     """
     if notification.resource != 'telephony_calls':
         raise BadNotification(f'resource {notification.resource!r} is not telephony_calls')
-    try:
-        return TelephonyEventData.model_validate(notification.data)
-    except ValidationError as error:
-        fields = sorted({'.'.join(map(str, item['loc'])) for item in error.errors()})
-        raise BadNotification(f'invalid call event, fields: {", ".join(fields)}') from None
+    return _data(notification, TelephonyEventData, 'call event')

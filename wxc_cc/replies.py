@@ -17,9 +17,9 @@ from wxc_sdk.telephony.calls import CallHistoryRecord, TelephonyCall, TelephonyP
 from wxc_sdk.telephony.voice_messaging.members import VoiceMessageDetails
 from wxc_sdk.tokens import Tokens
 
-from .locales import N_, t
+from .locales import N_, Catalogue
 
-__all__ = ['escape', 'split_message', 'code_block', 'html_page', 'Reply', 'MAX_MESSAGE_BYTES']
+__all__ = ['escape', 'split_message', 'code_block', 'html_page', 'Reply', 'Replies', 'MAX_MESSAGE_BYTES']
 
 #: Webex refuses messages longer than this many bytes
 MAX_MESSAGE_BYTES = 7439
@@ -99,76 +99,6 @@ def html_page(title: str, text: str) -> str:
             f'<body><h1>{title}</h1><p>{text}</p></body></html>')
 
 
-def timestamp(moment: Optional[datetime.datetime]) -> str:
-    """
-    A time as the bot shows it: UTC, to the second.
-    """
-    if moment is None:
-        return t('time.unknown')
-    return moment.astimezone(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M:%S UTC')
-
-
-def party(remote: Optional[TelephonyParty]) -> str:
-    """
-    A remote party as ``Name (number)``, escaped.
-    """
-    return party_of(remote and remote.name, remote and remote.number, remote and remote.privacy_enabled)
-
-
-def party_of(name: Optional[str], number: Optional[str], private: Optional[bool] = False) -> str:
-    """
-    ``Name (number)`` from parts, escaped; a private or unknown party says so.
-    """
-    if name and number and name != number:
-        return f'{escape(name)} ({escape(number)})'
-    if name or number:
-        return escape(name or number)
-    return t('party.private') if private else t('party.unknown')
-
-
-# --- authentication
-
-def not_authenticated(email: Optional[str]) -> str:
-    """Reply to a command that needs tokens the user has not granted."""
-    if not email:
-        return t('auth.not_authenticated_anonymous')
-    return t('auth.not_authenticated', email=escape(email))
-
-
-def auth_link(url: str, minutes: int) -> str:
-    """The message carrying the link that starts the OAuth flow."""
-    return t('auth.link', url=url, minutes=minutes)
-
-
-def auth_state(email: Optional[str], tokens: Tokens) -> str:
-    """Reply to ``/auth`` for an authorized user. Expiry times only, never a token."""
-    return t('auth.state', email=escape(email), access=timestamp(tokens.expires_at),
-             refresh=timestamp(tokens.refresh_token_expires_at))
-
-
-def auth_success(email: Optional[str], tokens: Tokens) -> str:
-    """Chat message after a successful authorization."""
-    return t('auth.success', email=escape(email), access=timestamp(tokens.expires_at))
-
-
-def _outside(text: Optional[str], markdown: bool) -> str:
-    return escape(text) if markdown else ' '.join((text or '').split())
-
-
-def auth_failed(reason: str, markdown: bool = True) -> str:
-    """Chat message (or, with ``markdown=False``, page text) when the token exchange fails."""
-    return t('auth.failed', reason=_outside(reason.rstrip('.'), markdown))
-
-
-def auth_wrong_person(email: Optional[str], markdown: bool = True) -> str:
-    """Chat message (or, with ``markdown=False``, page text) when someone else consented."""
-    who = t('auth.wrong_person_as', email=_outside(email, markdown)) if email else t('auth.wrong_person_other')
-    # TRANSLATORS: {who} is auth.wrong_person_as or auth.wrong_person_other
-    return t('auth.wrong_person', who=who)
-
-
-# --- calls
-
 _PERSONALITIES = ('originator', 'terminator', 'clickToDial')
 
 
@@ -193,61 +123,6 @@ _HISTORY_KINDS = {'placed': N_('history.kind.placed'), 'received': N_('history.k
                   'missed': N_('history.kind.missed')}
 
 
-def state_name(state: object) -> str:
-    """A call state in the reply language."""
-    value = enum_str(state)
-    return t(_STATES[value]) if value in _STATES else escape(value)
-
-
-def call_summary(call: TelephonyCall) -> str:
-    """
-    One line for a call: state, direction and remote party, e.g. ``alerting incoming call from Ann (1001)``.
-    """
-    return t(_SUMMARIES[personality(call)], state=state_name(call.state), party=party(call.remote_party))
-
-
-def call_event(call: TelephonyCall, event_type: str, event_time: Optional[datetime.datetime]) -> str:
-    """
-    A call event as a chat message: a readable line, then the details.
-    """
-    summary = call_summary(call)
-    lines = [f'📞 **{summary[:1].upper()}{summary[1:]}**',
-             t('event.when', event=escape(event_type), time=timestamp(event_time)),
-             t('event.state', state=state_name(call.state), personality=escape(enum_str(call.personality)))]
-    remote = call.remote_party
-    if remote and remote.call_type:
-        lines.append(t('event.remote', party=party(remote), call_type=escape(enum_str(remote.call_type))))
-    if call.answered:
-        lines.append(t('event.answered', time=timestamp(call.answered)))
-    for redirection in call.redirections or []:
-        lines.append(t('event.redirected', party=party(redirection.redirecting_party),
-                       reason=escape(enum_str(redirection.reason))))
-    if call.recording_state:
-        lines.append(t('event.recording', state=escape(enum_str(call.recording_state))))
-    lines.append(t('event.call_id', call_id=escape(call.call_id)))
-    return '\n'.join(lines)
-
-
-def dialing(destination: str) -> str:
-    """Reply to ``/dial``."""
-    return t('dial.done', destination=escape(destination))
-
-
-def answered(call: TelephonyCall) -> str:
-    """Reply to ``/answer``."""
-    return t('answer.done', party=party(call.remote_party))
-
-
-def hung_up(call: TelephonyCall) -> str:
-    """Reply to ``/hangup``: says "to" for outgoing and "from" for incoming calls."""
-    return t(_HUNG_UP[personality(call)], party=party(call.remote_party))
-
-
-def history_kind(kind: str) -> str:
-    """How a history kind (placed, received, missed) is shown."""
-    return t(_HISTORY_KINDS[kind]) if kind in _HISTORY_KINDS else escape(kind)
-
-
 def short_time(moment: Optional[datetime.datetime]) -> str:
     """A time in a table: UTC, to the minute."""
     if moment is None:
@@ -268,96 +143,207 @@ def newest_first(records: Iterable[CallHistoryRecord]) -> list[CallHistoryRecord
     return sorted(records, key=lambda record: record.time or _EPOCH, reverse=True)
 
 
-def history_title(count: int, kind: Optional[str]) -> str:
-    """Heading of the history, e.g. ``Call history: 3 missed calls, newest first``."""
-    calls = t('word.call') if count == 1 else t('word.calls')
-    if kind:
-        # TRANSLATORS: {kind} is one of history.kind.*, {calls} word.call or word.calls
-        return t('history.title_kind', count=count, kind=kind, calls=calls)
-    # TRANSLATORS: {calls} is word.call or word.calls
-    return t('history.title', count=count, calls=calls)
-
-
-def history(records: list[CallHistoryRecord], kind: Optional[str] = None) -> str:
-    """
-    Call history as a compact table (time UTC, kind, party), records already sorted and cut to size.
-    """
-    if not records:
-        return t('history.empty_kind', kind=kind) if kind else t('history.empty')
-    rows = []
-    for record in records:
-        record_kind = enum_str(record.call_type)
-        who = record.name if record.name and record.name != record.number else ''
-        party_text = f'{who} ({record.number})' if who and record.number else (
-            who or record.number or t('history.private'))
-        rows.append(f'{short_time(record.time)}  {record_kind:<8}  {_code_safe(party_text)}')
-    return f'**{history_title(len(records), kind)}** (UTC)\n```\n' + '\n'.join(rows) + '\n```'
-
-
-def call_list(calls: list[TelephonyCall], now: datetime.datetime) -> str:
-    """
-    The user's calls, numbered as the commands that take a call number expect.
-    """
-    if not calls:
-        return t('calls.none')
-    lines = [t('calls.title', count=len(calls))]
-    for number, call in enumerate(calls, start=1):
-        since = call.answered or call.created
-        seconds = max(0, int((now - since).total_seconds())) if since else 0
-        muted = t('calls.muted') if call.muted else ''
-        recording = t('calls.recording', state=escape(enum_str(call.recording_state))) if call.recording_state else ''
-        lines.append(f'{number}. {call_summary(call)} · {seconds // 60}:{seconds % 60:02d}{muted}{recording}')
-    return '\n'.join(lines)
-
-
-def voicemail_summary(new: int, old: int, urgent: int) -> str:
-    """Reply to ``/voicemail``."""
-    if not new and not old:
-        return t('voicemail.empty')
-    urgent_text = t('voicemail.urgent_count', count=urgent) if urgent else ''
-    # TRANSLATORS: {urgent} is voicemail.urgent_count, or empty
-    return t('voicemail.summary', new=new, urgent=urgent_text, old=old)
-
-
 def newest_messages(messages: Iterable[VoiceMessageDetails]) -> list[VoiceMessageDetails]:
     """Voice messages newest first, as /voicemail numbers them."""
     return sorted(messages, key=lambda message: message.created or _EPOCH, reverse=True)
 
 
-def voicemail_list(messages: list[VoiceMessageDetails]) -> str:
-    """Reply to ``/voicemail list``: numbered, newest first, with caller, time, duration and read state."""
-    if not messages:
-        return t('voicemail.empty')
-    lines = [t('voicemail.title', count=len(messages))]
-    for number, message in enumerate(messages, start=1):
-        caller = message.calling_party
-        who = party_of(caller and caller.name, caller and caller.number, caller and caller.privacy_enabled)
-        seconds = message.duration or 0
-        state = t('voicemail.read') if message.read else t('voicemail.new')
-        urgent = t('voicemail.urgent') if message.urgent else ''
-        lines.append(f'{number}. {state} · {short_time(message.created)} · {who} · '
-                     f'{seconds // 60}:{seconds % 60:02d}{urgent}')
-    return '\n'.join(lines)
+def _outside(text: Optional[str], markdown: bool) -> str:
+    return escape(text) if markdown else ' '.join((text or '').split())
 
 
-def new_voicemail(new: int) -> str:
-    """Announcement of a new voice message (monitoring on)."""
-    return t('voicemail.announce', new=new)
+class Replies:
+    """
+    What the bot says, in the language of its catalogue.
 
+    :param catalogue: the texts of the deployment's locale (``LOCALE``)
+    """
 
-# --- access policy
+    def __init__(self, catalogue: Catalogue):
+        self.catalogue = catalogue
+        #: a text of the catalogue (:meth:`Catalogue.t <wxc_cc.locales.catalogue.Catalogue.t>`)
+        self.t = catalogue.t
 
-def slow_down(limit: int, window: float) -> str:
-    """The notice to someone over the rate limit."""
-    return t('policy.slow_down', limit=limit, seconds=round(window))
+    def timestamp(self, moment: Optional[datetime.datetime]) -> str:
+        """
+        A time as the bot shows it: UTC, to the second.
+        """
+        if moment is None:
+            return self.t('time.unknown')
+        return moment.astimezone(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M:%S UTC')
 
+    def party(self, remote: Optional[TelephonyParty]) -> str:
+        """
+        A remote party as ``Name (number)``, escaped.
+        """
+        return self.party_of(remote and remote.name, remote and remote.number, remote and remote.privacy_enabled)
 
-def make_me_moderator(title: Optional[str]) -> str:
-    """The 1:1 message asking the person who added the bot to an announcement space to promote it."""
-    return t('policy.moderator', title=escape(title))
+    def party_of(self, name: Optional[str], number: Optional[str], private: Optional[bool] = False) -> str:
+        """
+        ``Name (number)`` from parts, escaped; a private or unknown party says so.
+        """
+        if name and number and name != number:
+            return f'{escape(name)} ({escape(number)})'
+        if name or number:
+            return escape(name or number)
+        return self.t('party.private') if private else self.t('party.unknown')
 
+    def not_authenticated(self, email: Optional[str]) -> str:
+        """Reply to a command that needs tokens the user has not granted."""
+        if not email:
+            return self.t('auth.not_authenticated_anonymous')
+        return self.t('auth.not_authenticated', email=escape(email))
 
-def api_failure(action: str, reason: str) -> str:
-    """One line telling the user that a Webex request failed, with Webex's reason."""
-    # TRANSLATORS: {action} is one of action.* (what could not be done), {reason} Webex's reason or one of reason.*
-    return t('api_failure', action=action, reason=escape(reason.rstrip('.')))
+    def auth_link(self, url: str, minutes: int) -> str:
+        """The message carrying the link that starts the OAuth flow."""
+        return self.t('auth.link', url=url, minutes=minutes)
+
+    def auth_state(self, email: Optional[str], tokens: Tokens) -> str:
+        """Reply to ``/auth`` for an authorized user. Expiry times only, never a token."""
+        return self.t('auth.state', email=escape(email), access=self.timestamp(tokens.expires_at),
+                 refresh=self.timestamp(tokens.refresh_token_expires_at))
+
+    def auth_success(self, email: Optional[str], tokens: Tokens) -> str:
+        """Chat message after a successful authorization."""
+        return self.t('auth.success', email=escape(email), access=self.timestamp(tokens.expires_at))
+
+    def auth_failed(self, reason: str, markdown: bool = True) -> str:
+        """Chat message (or, with ``markdown=False``, page text) when the token exchange fails."""
+        return self.t('auth.failed', reason=_outside(reason.rstrip('.'), markdown))
+
+    def auth_wrong_person(self, email: Optional[str], markdown: bool = True) -> str:
+        """Chat message (or, with ``markdown=False``, page text) when someone else consented."""
+        who = (self.t('auth.wrong_person_as', email=_outside(email, markdown)) if email
+               else self.t('auth.wrong_person_other'))
+        # TRANSLATORS: {who} is auth.wrong_person_as or auth.wrong_person_other
+        return self.t('auth.wrong_person', who=who)
+
+    def state_name(self, state: object) -> str:
+        """A call state in the reply language."""
+        value = enum_str(state)
+        return self.t(_STATES[value]) if value in _STATES else escape(value)
+
+    def call_summary(self, call: TelephonyCall) -> str:
+        """
+        One line for a call: state, direction and remote party, e.g. ``alerting incoming call from Ann (1001)``.
+        """
+        return self.t(_SUMMARIES[personality(call)], state=self.state_name(call.state),
+                      party=self.party(call.remote_party))
+
+    def call_event(self, call: TelephonyCall, event_type: str, event_time: Optional[datetime.datetime]) -> str:
+        """
+        A call event as a chat message: a readable line, then the details.
+        """
+        summary = self.call_summary(call)
+        lines = [f'📞 **{summary[:1].upper()}{summary[1:]}**',
+                 self.t('event.when', event=escape(event_type), time=self.timestamp(event_time)),
+                 self.t('event.state', state=self.state_name(call.state),
+                        personality=escape(enum_str(call.personality)))]
+        remote = call.remote_party
+        if remote and remote.call_type:
+            lines.append(self.t('event.remote', party=self.party(remote), call_type=escape(enum_str(remote.call_type))))
+        if call.answered:
+            lines.append(self.t('event.answered', time=self.timestamp(call.answered)))
+        for redirection in call.redirections or []:
+            lines.append(self.t('event.redirected', party=self.party(redirection.redirecting_party),
+                           reason=escape(enum_str(redirection.reason))))
+        if call.recording_state:
+            lines.append(self.t('event.recording', state=escape(enum_str(call.recording_state))))
+        lines.append(self.t('event.call_id', call_id=escape(call.call_id)))
+        return '\n'.join(lines)
+
+    def dialing(self, destination: str) -> str:
+        """Reply to ``/dial``."""
+        return self.t('dial.done', destination=escape(destination))
+
+    def answered(self, call: TelephonyCall) -> str:
+        """Reply to ``/answer``."""
+        return self.t('answer.done', party=self.party(call.remote_party))
+
+    def hung_up(self, call: TelephonyCall) -> str:
+        """Reply to ``/hangup``: says "to" for outgoing and "from" for incoming calls."""
+        return self.t(_HUNG_UP[personality(call)], party=self.party(call.remote_party))
+
+    def history_kind(self, kind: str) -> str:
+        """How a history kind (placed, received, missed) is shown."""
+        return self.t(_HISTORY_KINDS[kind]) if kind in _HISTORY_KINDS else escape(kind)
+
+    def history_title(self, count: int, kind: Optional[str]) -> str:
+        """Heading of the history, e.g. ``Call history: 3 missed calls, newest first``."""
+        calls = self.t('word.call') if count == 1 else self.t('word.calls')
+        if kind:
+            # TRANSLATORS: {kind} is one of history.kind.*, {calls} word.call or word.calls
+            return self.t('history.title_kind', count=count, kind=kind, calls=calls)
+        # TRANSLATORS: {calls} is word.call or word.calls
+        return self.t('history.title', count=count, calls=calls)
+
+    def history(self, records: list[CallHistoryRecord], kind: Optional[str] = None) -> str:
+        """
+        Call history as a compact table (time UTC, kind, party), records already sorted and cut to size.
+        """
+        if not records:
+            return self.t('history.empty_kind', kind=kind) if kind else self.t('history.empty')
+        rows = []
+        for record in records:
+            record_kind = enum_str(record.call_type)
+            who = record.name if record.name and record.name != record.number else ''
+            party_text = f'{who} ({record.number})' if who and record.number else (
+                who or record.number or self.t('history.private'))
+            rows.append(f'{short_time(record.time)}  {record_kind:<8}  {_code_safe(party_text)}')
+        return f'**{self.history_title(len(records), kind)}** (UTC)\n```\n' + '\n'.join(rows) + '\n```'
+
+    def call_list(self, calls: list[TelephonyCall], now: datetime.datetime) -> str:
+        """
+        The user's calls, numbered as the commands that take a call number expect.
+        """
+        if not calls:
+            return self.t('calls.none')
+        lines = [self.t('calls.title', count=len(calls))]
+        for number, call in enumerate(calls, start=1):
+            since = call.answered or call.created
+            seconds = max(0, int((now - since).total_seconds())) if since else 0
+            muted = self.t('calls.muted') if call.muted else ''
+            recording = (self.t('calls.recording', state=escape(enum_str(call.recording_state)))
+                         if call.recording_state else '')
+            lines.append(f'{number}. {self.call_summary(call)} · {seconds // 60}:{seconds % 60:02d}{muted}{recording}')
+        return '\n'.join(lines)
+
+    def voicemail_summary(self, new: int, old: int, urgent: int) -> str:
+        """Reply to ``/voicemail``."""
+        if not new and not old:
+            return self.t('voicemail.empty')
+        urgent_text = self.t('voicemail.urgent_count', count=urgent) if urgent else ''
+        # TRANSLATORS: {urgent} is voicemail.urgent_count, or empty
+        return self.t('voicemail.summary', new=new, urgent=urgent_text, old=old)
+
+    def voicemail_list(self, messages: list[VoiceMessageDetails]) -> str:
+        """Reply to ``/voicemail list``: numbered, newest first, with caller, time, duration and read state."""
+        if not messages:
+            return self.t('voicemail.empty')
+        lines = [self.t('voicemail.title', count=len(messages))]
+        for number, message in enumerate(messages, start=1):
+            caller = message.calling_party
+            who = self.party_of(caller and caller.name, caller and caller.number, caller and caller.privacy_enabled)
+            seconds = message.duration or 0
+            state = self.t('voicemail.read') if message.read else self.t('voicemail.new')
+            urgent = self.t('voicemail.urgent') if message.urgent else ''
+            lines.append(f'{number}. {state} · {short_time(message.created)} · {who} · '
+                         f'{seconds // 60}:{seconds % 60:02d}{urgent}')
+        return '\n'.join(lines)
+
+    def new_voicemail(self, new: int) -> str:
+        """Announcement of a new voice message (monitoring on)."""
+        return self.t('voicemail.announce', new=new)
+
+    def slow_down(self, limit: int, window: float) -> str:
+        """The notice to someone over the rate limit."""
+        return self.t('policy.slow_down', limit=limit, seconds=round(window))
+
+    def make_me_moderator(self, title: Optional[str]) -> str:
+        """The 1:1 message asking the person who added the bot to an announcement space to promote it."""
+        return self.t('policy.moderator', title=escape(title))
+
+    def api_failure(self, action: str, reason: str) -> str:
+        """One line telling the user that a Webex request failed, with Webex's reason."""
+        # TRANSLATORS: {action} is one of action.* (what could not be done), {reason} Webex's reason or one of reason.*
+        return self.t('api_failure', action=action, reason=escape(reason.rstrip('.')))

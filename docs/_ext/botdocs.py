@@ -4,7 +4,8 @@ Sphinx extension: the parts of the documentation that come from the bot's own co
 Directives and roles:
 
 ``.. bot-commands::`` (option ``:group: calls|monitoring|voicemail|account``)
-    A table of the commands of :func:`wxc_cc.commands.all_commands`: usage line, the sentence ``/help`` shows,
+    A table of the commands of the registry (:func:`wxc_cc.commands.build_registry`): usage line, the sentence
+    ``/help`` shows,
     and whether the command needs ``/auth``.
 
 ``.. chat::``
@@ -64,8 +65,13 @@ CONFIGURATION_PAGE = 'configuration'
 
 
 def _english():
-    from wxc_cc.locales import set_locale
-    set_locale('en_US')
+    """The bot's English texts, replies and cards, and its commands, as a deployment with LOCALE=en_US has them."""
+    from wxc_cc.cards import Cards
+    from wxc_cc.commands import build_registry
+    from wxc_cc.locales import catalogue_for
+    from wxc_cc.replies import Replies
+    say = Replies(catalogue_for('en_US'))
+    return say, Cards(say), build_registry()
 
 
 def _catalogue_text(spec: str) -> str:
@@ -239,13 +245,12 @@ class CommandsDirective(Directive):
     option_spec: ClassVar[dict] = {'group': directives.unchanged}
 
     def run(self) -> list:
-        from wxc_cc.commands import all_commands
-        from wxc_cc.commands.help import GROUPS
+        from wxc_cc.commands import Group, Need
         group = self.options.get('group')
-        if group is not None and group not in GROUPS:
-            raise self.error(f'unknown group {group!r}; one of {", ".join(GROUPS)}')
-        _english()
-        commands = [command for command in all_commands().values() if group in (None, command.group)]
+        if group is not None and group not in {member.value for member in Group}:
+            raise self.error(f'unknown group {group!r}; one of {", ".join(member.value for member in Group)}')
+        say, _, registry = _english()
+        commands = [command for command in registry if group in (None, command.group.value)]
         table = nodes.table(classes=['bot-commands'])
         tgroup = nodes.tgroup(cols=3)
         table.append(tgroup)
@@ -263,8 +268,8 @@ class CommandsDirective(Directive):
         tgroup.append(nodes.thead('', row('command', 'what it does', 'needs /auth')))
         body = nodes.tbody()
         for command in commands:
-            body.append(row(nodes.paragraph('', '', nodes.literal(text=command.usage)), command.help,
-                            'yes' if command.needs_user else 'no'))
+            body.append(row(nodes.paragraph('', '', nodes.literal(text=command.usage)), command.help(say.catalogue),
+                            'yes' if Need.USER in command.needs else 'no'))
         tgroup.append(body)
         return [table]
 
@@ -338,11 +343,9 @@ class CardDirective(Directive):
     optional_arguments = 2
 
     def run(self) -> list:
-        from wxc_cc import cards, replies
-        from wxc_cc.commands import all_commands
-        from wxc_cc.commands.help import GROUPS
-        from wxc_cc.locales import t
-        _english()
+        from wxc_cc import replies
+        from wxc_cc.commands.registry import GROUP_TITLES
+        say, cards, registry = _english()
         kind = self.arguments[0]
         if kind == 'call':
             state = self.arguments[1] if len(self.arguments) > 1 else 'alerting'
@@ -352,12 +355,11 @@ class CardDirective(Directive):
             content = cards.call_card(_example_call(state, direction), 'example-owner')
         elif kind == 'history':
             records = replies.newest_first(_example_history())
-            content = cards.history_card(records, 'example-owner',
-                                         replies.history_title(len(records), None) + ' (UTC)')
+            content = cards.history_card(records, 'example-owner', say.history_title(len(records), None) + ' (UTC)')
         elif kind == 'help':
-            commands = list(all_commands().values())
-            groups = [(t(f'group.{group}'), [(command.usage, command.help) for command in commands
-                                             if command.group == group]) for group in GROUPS]
+            groups = [(say.t(GROUP_TITLES[group]), [(command.usage, command.help(say.catalogue))
+                                                     for command in members])
+                      for group, members in registry.groups()]
             content = cards.help_card(groups)
         else:
             raise self.error('bot-card takes call, history or help')
@@ -372,7 +374,6 @@ class SayRole(SphinxRole):
     """``:say:`key name=value```: a text of the English catalogue, inline."""
 
     def run(self) -> tuple[list, list]:
-        _english()
         try:
             text = _catalogue_text(self.text)
         except ValueError as error:
@@ -394,7 +395,6 @@ def project_modules() -> list[str]:
 
 
 def check(app, env) -> None:
-    from wxc_cc.commands import all_commands
     from wxc_cc.config import OPTIONAL, REQUIRED
 
     page = Path(env.doc2path(CONFIGURATION_PAGE))
@@ -405,7 +405,7 @@ def check(app, env) -> None:
                         type='botdocs', subtype='variable')
 
     examples = set().union(*_examples(env).values()) if _examples(env) else set()
-    for name in all_commands():
+    for name in _english()[2].names():
         if name not in examples:
             log.warning(f'command {name} has no example exchange (a "you: {name} ..." line in a chat directive)',
                         type='botdocs', subtype='example')

@@ -1,43 +1,15 @@
 """
-The chat commands, one module each, and how a message is turned into a command.
+The chat commands: the registry (:mod:`~wxc_cc.commands.registry`), declared in one table
+(:mod:`~wxc_cc.commands.table`), the handlers by theme (:mod:`~wxc_cc.commands.calls`,
+:mod:`~wxc_cc.commands.monitor`, :mod:`~wxc_cc.commands.voicemail`, :mod:`~wxc_cc.commands.account`), and how a
+message is turned into a command.
 """
-from .answer import AnswerCommand
-from .auth import AuthCommand
-from .base import Command, Context, Request, Services
-from .broadcast import BroadcastCommand
-from .calls import CallsCommand
-from .dial import DialCommand
-from .divert import DivertCommand
-from .dtmf import DtmfCommand
-from .hangup import HangupCommand
-from .help import HelpCommand
-from .history import HistoryCommand
-from .hold import HoldCommand, ResumeCommand
-from .monitor import MonitorCommand
-from .mute import MuteCommand, UnmuteCommand
-from .park import ParkCommand
-from .pickup import BargeCommand, PickupCommand
-from .push import PushCommand
-from .record import RecordCommand
-from .redis import RedisCommand
-from .reject import RejectCommand
-from .retrieve import RetrieveCommand
-from .transfer import TransferCommand
-from .voicemail import VoicemailCommand
+from .context import Context, Request, Services
+from .registry import Command, Group, Need, Registry
+from .table import build_registry
 
-__all__ = ['Command', 'Context', 'Request', 'Services', 'all_commands', 'parse_command']
-
-
-def all_commands() -> dict[str, Command]:
-    """
-    Every command, by name, in the order /help lists them.
-    """
-    commands = (HelpCommand(), AuthCommand(), MonitorCommand(), CallsCommand(), DialCommand(), AnswerCommand(),
-                HangupCommand(), HoldCommand(), ResumeCommand(), RejectCommand(), DivertCommand(), TransferCommand(),
-                MuteCommand(), UnmuteCommand(), ParkCommand(), RetrieveCommand(), DtmfCommand(), RecordCommand(),
-                PushCommand(), PickupCommand(), BargeCommand(), HistoryCommand(), VoicemailCommand(),
-                BroadcastCommand(), RedisCommand())
-    return {command.name: command for command in commands}
+__all__ = ['Command', 'Group', 'Need', 'Registry', 'Context', 'Request', 'Services', 'build_registry',
+           'parse_command']
 
 
 def parse_command(text: str, mention: str = '') -> tuple[str, str]:

@@ -1,28 +1,259 @@
 """
-``/calls``: the user's active calls, numbered for the commands that take a call number.
+The call-control commands' handlers: ``/calls``, ``/dial``, ``/transfer``, ``/retrieve``, ``/pickup``,
+``/barge``, ``/history``, and the commands that act on one of the person's calls with one request
+(:class:`CallAction`: ``/answer``, ``/hold``, ``/hangup`` ...), which differ only in the request they make, the
+calls they fit and what they reply: rows of the command table (:mod:`~wxc_cc.commands.table`), not modules.
 """
 import datetime
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Optional, Union
 
-from .. import replies
-from ..locales import t
-from .base import Command, Context, usage_error
-from .common import call_api, numbered
+from wxc_sdk.base import enum_str
+from wxc_sdk.telephony.calls import CallsApi, HistoryType, RejectAction, TelephonyCall
 
-__all__ = ['CallsCommand']
+from ..errors import BotError
+from ..locales import N_
+from ..replies import Reply, escape, newest_first
+from .common import call_api, choose_call, destination, numbered, split_number, state_of
+from .context import Context
+
+__all__ = ['CallAction', 'no_arguments', 'done', 'mute_capable', 'rejection', 'REJECTIONS', 'diversion', 'diverted',
+           'park_place', 'parked', 'digits', 'recording', 'RECORDING', 'calls', 'dial', 'transfer', 'retrieve',
+           'pickup', 'barge', 'history', 'IN_PROGRESS', 'CURRENT', 'HISTORY_COUNT']
+
+log = logging.getLogger(__name__)
+
+#: every state a call in progress can be in
+IN_PROGRESS = ('connected', 'held', 'remoteHeld')
+
+#: the call in progress: the connected one first, else one on hold
+CURRENT = (('connected',), ('held', 'remoteHeld'))
+
+#: records /history shows unless told how many
+HISTORY_COUNT = 10
+#: Webex keeps 20 records per kind
+HISTORY_MAX = 60
 
 
-class CallsCommand(Command):
+def calls(context: Context) -> str:
+    """``/calls``: the person's active calls, numbered for the commands that take a call number."""
+    if context.request.argument:
+        raise context.usage_error()
+    active = call_api(context.say, context.user_api().calls.list_calls, context.t('action.list_calls'))
+    return context.say.call_list(numbered(active), datetime.datetime.now(datetime.timezone.utc))
+
+
+def dial(context: Context) -> str:
+    """``/dial <number>``: place a call from the person's phone (click to dial)."""
+    number = destination(context.say, context.request.argument, context.command.usage)
+    call_api(context.say, lambda: context.user_api().calls.dial(number), context.t('action.dial'))
+    log.info('user %s dialed', context.request.person_id)
+    return context.say.dialing(number)
+
+
+def transfer(context: Context) -> str:
+    """``/transfer [number]``: the current call to a number, or, without one, the person's two calls together."""
+    say, usage = context.say, context.command.usage
+    target = destination(say, context.request.argument, usage) if context.request.argument else None
+    api = context.user_api().calls
+    active = [call for call in numbered(call_api(say, api.list_calls, context.t('action.list_calls')))
+              if state_of(call) in IN_PROGRESS]
+    if target is None:
+        if len(active) != 2:
+            raise BotError(context.t('transfer.not_two', count=len(active), usage=usage), 'not two calls')
+        first, second = active
+        call_api(say, lambda: api.transfer_calls(first.call_id, second.call_id), context.t('action.transfer'))
+        return context.t('transfer.connected', first=say.party(first.remote_party),
+                         second=say.party(second.remote_party))
+    connected = [call for call in active if state_of(call) == 'connected']
+    if not (len(connected) == 1 or (not connected and len(active) == 1)):
+        if connected:
+            raise BotError(context.t('transfer.which'), 'no single current call')
+        raise BotError(context.t('transfer.none'), 'no current call')
+    call = (connected or active)[0]
+    call_api(say, lambda: api.transfer(call_id1=call.call_id, destination=target), context.t('action.transfer'))
+    return context.t('transfer.done', party=say.party(call.remote_party), destination=escape(target))
+
+
+def retrieve(context: Context) -> str:
+    """``/retrieve [extension]``: the call parked against the extension, or against the person."""
+    argument = context.request.argument
+    where = destination(context.say, argument, context.command.usage) if argument else None
+    call_api(context.say, lambda: context.user_api().calls.retrieve(destination=where), context.t('action.retrieve'))
+    return context.t('retrieve.done', where=escape(where) if where else context.t('retrieve.you'))
+
+
+def pickup(context: Context) -> str:
+    """``/pickup [number]``: a call ringing in the person's pickup group, or for the number."""
+    argument = context.request.argument
+    target = destination(context.say, argument, context.command.usage) if argument else None
+    call_api(context.say, lambda: context.user_api().calls.pickup(target=target), context.t('action.pickup'))
+    return context.t('pickup.done', target=escape(target) if target else context.t('pickup.group'))
+
+
+def barge(context: Context) -> str:
+    """``/barge <number>``: join another user's answered call."""
+    target = destination(context.say, context.request.argument, context.command.usage)
+    call_api(context.say, lambda: context.user_api().calls.barge_in(target), context.t('action.barge'))
+    return context.t('barge.done', target=escape(target))
+
+
+def history(context: Context) -> Union[str, Reply]:
+    """``/history [missed|placed|received] [count]``: a compact table; missed calls carry a Call back button."""
+    kind, count = None, HISTORY_COUNT
+    for word in (word.lower() for word in context.request.words):
+        if word in ('missed', 'placed', 'received') and kind is None:
+            kind = word
+        elif word.isdigit() and 1 <= int(word) <= HISTORY_MAX and count == HISTORY_COUNT:
+            count = int(word)
+        else:
+            raise context.usage_error()
+    api = context.user_api().calls
+    records = call_api(context.say, lambda: api.call_history(HistoryType(kind) if kind else None),
+                       context.t('action.history'))
+    records = newest_first(records)[:count]
+    table = context.say.history(records, kind)
+    if not any(enum_str(record.call_type) == 'missed' and record.number for record in records):
+        return table
+    title = context.say.history_title(len(records), kind) + ' (UTC)'
+    return Reply(table, context.services.cards.history_card(records, context.request.person_id, title))
+
+
+# --- commands acting on one call
+
+#: parses the words after the call number: what the request needs, or raises the usage error
+Parser = Callable[[Context, list[str]], Any]
+#: makes the one request for the chosen call: (calls API, call, parsed argument) -> Webex's answer
+Request = Callable[[CallsApi, TelephonyCall, Any], Any]
+#: the reply: (context, call, parsed argument, Webex's answer) -> markdown
+Answer = Callable[[Context, TelephonyCall, Any, Any], str]
+
+
+def no_arguments(context: Context, words: list[str]) -> None:
+    """Parser of commands that take nothing but a call number."""
+    if words:
+        raise context.usage_error()
+
+
+def done(key: str) -> Answer:
+    """The reply of a command that only names the other party: the text ``key`` with ``{party}``."""
+    return lambda context, call, argument, result: context.t(key, party=context.say.party(call.remote_party))
+
+
+@dataclass(frozen=True)
+class CallAction:
     """
-    ``/calls``.
+    A command that acts on one of the person's calls with one request.
     """
-    name = '/calls'
-    usage = '/calls'
-    needs_user = True
-    call_control = True
-    group = 'calls'
+    name: str
+    usage: str
+    help_key: str
+    #: key of what it does to a call, for "which call?" and "no call to ..."
+    what_key: str
+    #: key of the action, for "Could not ..."; it may name the parsed argument as ``{what}``
+    action_key: str
+    #: acceptable call states, in tiers of preference
+    tiers: tuple[tuple[str, ...], ...]
+    request: Request
+    answer: Answer
+    parse: Parser = no_arguments
+    #: where a call number may stand: ``'first'`` (``/hold 2``), ``'second'`` (``/record pause 2``), or ``None``
+    #: where the argument itself may be a number (``/park 1234``)
+    number_at: Optional[str] = 'first'
+    #: a check of the chosen call before the request (raises the error to tell)
+    check: Optional[Callable[[Context, TelephonyCall], None]] = None
 
-    def run(self, context: Context) -> str:
-        if context.request.argument:
-            raise usage_error(self)
-        calls = call_api(context.user_api().calls.list_calls, t('action.list_calls'))
-        return replies.call_list(numbered(calls), datetime.datetime.now(datetime.timezone.utc))
+    def __call__(self, context: Context) -> str:
+        """Serve the command: parse, choose the call, act, reply."""
+        words = context.request.words
+        if self.number_at == 'first':
+            number, words = split_number(words)
+        elif self.number_at == 'second':
+            number, rest = split_number(words[1:])
+            words = words[:1] + rest
+        else:
+            number = None
+        argument = self.parse(context, words)
+        say, api = context.say, context.user_api().calls
+        call = choose_call(say, call_api(say, api.list_calls, context.t('action.list_calls')), number, self.tiers,
+                           self.name, context.t(self.what_key))
+        if self.check is not None:
+            self.check(context, call)
+        # TRANSLATORS: an action.* text may name the command's argument as {what} (action.record: start, stop ...)
+        result = call_api(say, lambda: self.request(api, call, argument), context.t(self.action_key, what=argument))
+        return self.answer(context, call, argument, result)
+
+
+def mute_capable(context: Context, call: TelephonyCall) -> None:
+    """Check of /mute and /unmute: the call must allow it."""
+    if not call.mute_capable:
+        raise BotError(context.t('mute.not_capable'), 'not mute capable')
+
+
+#: /reject's words -> how the call is declined
+REJECTIONS = {'busy': RejectAction.busy, 'unavailable': RejectAction.temporarily_unavailable,
+              'ignore': RejectAction.ignore}
+
+
+def rejection(context: Context, words: list[str]) -> str:
+    """Parser of /reject: busy (default), unavailable or ignore."""
+    if len(words) > 1 or (words and words[0].lower() not in REJECTIONS):
+        raise context.usage_error()
+    return words[0].lower() if words else 'busy'
+
+
+def diversion(context: Context, words: list[str]) -> Optional[str]:
+    """Parser of /divert: a number, or ``voicemail`` (``None``)."""
+    if not words:
+        raise context.usage_error()
+    if [word.lower() for word in words] == ['voicemail']:
+        return None
+    return destination(context.say, ' '.join(words), context.command.usage)
+
+
+def diverted(context: Context, call: TelephonyCall, target: Optional[str], result: Any) -> str:
+    """Reply of /divert."""
+    party = context.say.party(call.remote_party)
+    if target is None:
+        return context.t('divert.voicemail', party=party)
+    return context.t('divert.done', party=party, destination=escape(target))
+
+
+def park_place(context: Context, words: list[str]) -> Optional[str]:
+    """Parser of /park: an extension, or nothing (the person's own)."""
+    return destination(context.say, ' '.join(words), context.command.usage) if words else None
+
+
+def parked(context: Context, call: TelephonyCall, argument: Optional[str], result: Any) -> str:
+    """Reply of /park: where it is parked, and how to get it back."""
+    where = context.say.party_of(result.name, result.number)
+    retrieve = f'/retrieve {result.number}' if result.number else '/retrieve'
+    return context.t('park.done', party=context.say.party(call.remote_party), where=where, retrieve=escape(retrieve))
+
+
+_DIGITS = re.compile(r'^[0-9*#A-D,]{1,64}$')
+
+
+def digits(context: Context, words: list[str]) -> str:
+    """Parser of /dtmf: 0-9 * # A-D, a comma pauses."""
+    typed = ''.join(words).upper()
+    if not _DIGITS.match(typed):
+        raise context.usage_error()
+    return typed
+
+
+#: /record's sub-commands -> (the request, the key of the reply)
+RECORDING = {'start': (CallsApi.start_recording, N_('record.start')),
+             'stop': (CallsApi.stop_recording, N_('record.stop')),
+             'pause': (CallsApi.pause_recording, N_('record.pause')),
+             'resume': (CallsApi.resume_recording, N_('record.resume'))}
+
+
+def recording(context: Context, words: list[str]) -> str:
+    """Parser of /record: start, stop, pause or resume."""
+    if len(words) != 1 or words[0].lower() not in RECORDING:
+        raise context.usage_error()
+    return words[0].lower()

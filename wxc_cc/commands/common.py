@@ -12,9 +12,8 @@ from wxc_sdk.base import enum_str
 from wxc_sdk.rest import RestError
 from wxc_sdk.telephony.calls import TelephonyCall
 
-from .. import replies
-from ..locales import t
 from ..errors import BotError, webex_reason
+from ..replies import Replies, escape
 
 __all__ = ['call_api', 'destination', 'state_of', 'numbered', 'split_number', 'choose_call']
 
@@ -23,29 +22,31 @@ log = logging.getLogger(__name__)
 T = TypeVar('T')
 
 
-def call_api(request: Callable[[], T], action: str) -> T:
+def call_api(say: Replies, request: Callable[[], T], action: str) -> T:
     """
     Make a Webex request; a failure becomes a :class:`~wxc_cc.errors.BotError` with Webex's reason.
 
+    :param say: the replies, in the person's language
     :param request: the request to make
     :param action: what it does, for the message, e.g. ``'dial'``
     """
     try:
         return request()
     except (RestError, requests.RequestException) as error:
-        reason = webex_reason(error)
-        raise BotError(replies.api_failure(action, reason), f'{action} failed: {reason}') from error
+        reason = webex_reason(error, say.catalogue)
+        raise BotError(say.api_failure(action, reason), f'{action} failed: {webex_reason(error)}') from error
 
 
 #: what a destination may look like: digits and dial characters, or a (sip:/tel:) URI
 _DESTINATION = re.compile(r'^(?:(?:tel:|sip:)?[\w.+*#@:;=%-]{1,128})$')
 
 
-def destination(text: str, usage: str) -> str:
+def destination(say: Replies, text: str, usage: str) -> str:
     """
     The number or URI in what the user typed: phone numbers lose the spaces, dashes, dots and parentheses people
     write them with (``+1 (408) 555-1001``); anything else loses only whitespace.
 
+    :param say: the replies, in the person's language
     :param text: what the user typed
     :param usage: the command's usage line, for the error
     :raises BotError: empty, or not something one can dial
@@ -55,9 +56,9 @@ def destination(text: str, usage: str) -> str:
     else:
         value = ''.join(text.split())
     if not value:
-        raise BotError(t('usage', usage=usage), 'destination missing')
+        raise BotError(say.t('usage', usage=usage), 'destination missing')
     if not _DESTINATION.match(value):
-        raise BotError(t('invalid_destination', value=replies.escape(value)) + '  \n' + t('usage', usage=usage),
+        raise BotError(say.t('invalid_destination', value=escape(value)) + '  \n' + say.t('usage', usage=usage),
                        'invalid destination')
     return value
 
@@ -84,14 +85,15 @@ def split_number(words: list[str]) -> tuple[Optional[int], list[str]]:
     return None, words
 
 
-def choose_call(calls: Iterable[TelephonyCall], number: Optional[int], tiers: tuple[tuple[str, ...], ...],
-                command: str, what: str) -> TelephonyCall:
+def choose_call(say: Replies, calls: Iterable[TelephonyCall], number: Optional[int],
+                tiers: tuple[tuple[str, ...], ...], command: str, what: str) -> TelephonyCall:
     """
     The call a command acts on.
 
     With a number: that call of /calls, which must be in one of the states. Without: the only call in the first
     tier of states that has any; when there are several there, the user is asked which.
 
+    :param say: the replies, in the person's language
     :param calls: the user's active calls
     :param number: the call number the user gave, if any
     :param tiers: acceptable states, in tiers of preference, e.g. ``(('connected',), ('held', 'alerting'))``
@@ -103,12 +105,12 @@ def choose_call(calls: Iterable[TelephonyCall], number: Optional[int], tiers: tu
     acceptable = {state for tier in tiers for state in tier}
     if number is not None:
         if not 1 <= number <= len(ordered):
-            raise BotError(t('choose.no_number', number=number, count=len(ordered)),
+            raise BotError(say.t('choose.no_number', number=number, count=len(ordered)),
                            f'no call {number}')
         call = ordered[number - 1]
         if state_of(call) not in acceptable:
             # TRANSLATORS: {what} is one of what./* (what the command does to a call), {state} one of state.*
-            raise BotError(t('choose.wrong_state', number=number, state=replies.state_name(call.state), what=what),
+            raise BotError(say.t('choose.wrong_state', number=number, state=say.state_name(call.state), what=what),
                            f'call {number} wrong state')
         return call
     for tier in tiers:
@@ -116,9 +118,9 @@ def choose_call(calls: Iterable[TelephonyCall], number: Optional[int], tiers: tu
         if len(fitting) == 1:
             return fitting[0][1]
         if fitting:
-            options = '  \n'.join(f'{index}. {replies.call_summary(call)}' for index, call in fitting)
+            options = '  \n'.join(f'{index}. {say.call_summary(call)}' for index, call in fitting)
             # TRANSLATORS: {what} is one of what./*, {options} the calls' summary.* lines, {command} e.g. /hold
-            raise BotError(t('choose.which', count=len(fitting), what=what, options=options, command=command,
+            raise BotError(say.t('choose.which', count=len(fitting), what=what, options=options, command=command,
                              first=fitting[0][0]), 'several calls fit')
     # TRANSLATORS: {what} is one of what./* (what the command does to a call)
-    raise BotError(t('choose.none', what=what), 'no fitting call')
+    raise BotError(say.t('choose.none', what=what), 'no fitting call')

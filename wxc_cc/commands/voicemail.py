@@ -1,13 +1,14 @@
 """
-``/voicemail [list | read <n> | unread <n> | delete <n>]``: the user's voice messages.
+``/voicemail [list | read <n> | unread <n> | delete <n>]``: the person's voice messages.
 """
-from .. import replies
-from ..locales import N_, t
 from ..errors import BotError
-from .base import Command, Context, usage_error
+from ..locales import N_
+from ..replies import newest_messages
+from ..webex import UserApi
 from .common import call_api
+from .context import Context
 
-__all__ = ['VoicemailCommand']
+__all__ = ['voicemail']
 
 #: sub-command -> (method of the voice messaging API, key of what it does, key of the reply)
 _ACTIONS = {'read': ('mark_as_read', N_('voicemail.verb.read'), N_('voicemail.marked_read')),
@@ -15,35 +16,31 @@ _ACTIONS = {'read': ('mark_as_read', N_('voicemail.verb.read'), N_('voicemail.ma
             'delete': ('delete', N_('voicemail.verb.delete'), N_('voicemail.deleted'))}
 
 
-class VoicemailCommand(Command):
-    """
-    ``/voicemail``: the summary; ``list`` numbers the messages (newest first) for ``read``, ``unread``, ``delete``.
-    """
-    name = '/voicemail'
-    usage = '/voicemail [list | read <n> | unread <n> | delete <n>]'
-    needs_user = True
-    group = 'voicemail'
+def _messages(context: Context, api: UserApi) -> list:
+    listed = call_api(context.say, lambda: list(api.voicemail.list()), context.t('action.voicemail_list'))
+    return newest_messages(listed)
 
-    def run(self, context: Context) -> str:
-        words = [word.lower() for word in context.request.words]
-        api = context.user_api().voicemail
-        if not words:
-            summary = call_api(api.summary, t('action.voicemail_summary'))
-            return replies.voicemail_summary(summary.new_messages or 0, summary.old_messages or 0,
-                                             summary.new_urgent_messages or 0)
-        if words == ['list']:
-            return replies.voicemail_list(self._messages(api))
-        if len(words) != 2 or words[0] not in _ACTIONS or not words[1].isdigit():
-            raise usage_error(self)
-        messages, number = self._messages(api), int(words[1])
-        if not 1 <= number <= len(messages):
-            raise BotError(t('voicemail.no_message', number=number, count=len(messages)),
-                           f'no voice message {number}')
-        method, verb, done = _ACTIONS[words[0]]
-        # TRANSLATORS: {what} is one of voicemail.verb.*
-        call_api(lambda: getattr(api, method)(messages[number - 1].id), t('action.voicemail', what=t(verb)))
-        return t(done, number=number)
 
-    @staticmethod
-    def _messages(api) -> list:
-        return replies.newest_messages(call_api(lambda: list(api.list()), t('action.voicemail_list')))
+def voicemail(context: Context) -> str:
+    """
+    The summary; ``list`` numbers the messages (newest first) for ``read``, ``unread`` and ``delete``.
+    """
+    words = [word.lower() for word in context.request.words]
+    api, say = context.user_api(), context.say
+    if not words:
+        summary = call_api(say, api.voicemail.summary, context.t('action.voicemail_summary'))
+        return say.voicemail_summary(summary.new_messages or 0, summary.old_messages or 0,
+                                     summary.new_urgent_messages or 0)
+    if words == ['list']:
+        return say.voicemail_list(_messages(context, api))
+    if len(words) != 2 or words[0] not in _ACTIONS or not words[1].isdigit():
+        raise context.usage_error()
+    messages, number = _messages(context, api), int(words[1])
+    if not 1 <= number <= len(messages):
+        raise BotError(context.t('voicemail.no_message', number=number, count=len(messages)),
+                       f'no voice message {number}')
+    method, verb, reply = _ACTIONS[words[0]]
+    # TRANSLATORS: {what} is one of voicemail.verb.*
+    call_api(say, lambda: getattr(api.voicemail, method)(messages[number - 1].id),
+             context.t('action.voicemail', what=context.t(verb)))
+    return context.t(reply, number=number)

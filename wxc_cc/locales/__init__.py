@@ -2,17 +2,17 @@
 Everything the bot says, in one gettext catalogue per locale (``LOCALE``, default ``en_US``):
 ``wxc_cc/locales/<locale>/LC_MESSAGES/wxc_cc.po``, read by :class:`~wxc_cc.locales.catalogue.Catalogue`.
 
-:func:`t` looks a text up in the catalogue of the locale chosen once, when the bot starts (:func:`set_locale`).
-A text missing in a locale falls back to English, but the shipped locales are complete (a test holds them to it).
+:func:`catalogue_for` gives the catalogue of a locale, read once; the bot is built with the one of its deployment
+(``LOCALE``) and passes it to whatever formats replies: there is no process-wide language. A text missing in a
+locale falls back to English, but the shipped locales are complete (a test holds them to it).
 ``make catalogues`` brings the catalogues up to date with the keys the code uses (see docs/configuration.rst).
 """
 import functools
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from .catalogue import DEFAULT, N_, Catalogue, locales, placeholders
 
-__all__ = ['LOCALES', 'DEFAULT', 'Catalogue', 'N_', 't', 'catalogue_for', 'set_locale', 'current', 'placeholders']
+__all__ = ['LOCALES', 'DEFAULT', 'Catalogue', 'N_', 'catalogue_for', 'placeholders']
 
 
 @functools.cache
@@ -45,33 +45,3 @@ class _Locales(Mapping[str, Mapping[str, str]]):
 
 #: locale name -> texts by key, of every shipped locale
 LOCALES: Mapping[str, Mapping[str, str]] = _Locales()
-
-_current = DEFAULT
-
-
-def set_locale(locale: str) -> None:
-    """
-    Choose the language of every reply from now on.
-
-    :param locale: one of :data:`LOCALES`
-    :raises ValueError: unknown locale
-    """
-    global _current
-    catalogue_for(locale)
-    _current = locale
-
-
-def current() -> str:
-    """The locale in use."""
-    return _current
-
-
-def t(key: str, **values: Any) -> str:
-    """
-    A text of the current locale with its placeholders filled in (:meth:`Catalogue.t
-    <wxc_cc.locales.catalogue.Catalogue.t>`).
-
-    :param key: the text's key, e.g. ``'auth.link'``
-    :param values: the placeholders' values (outside text already escaped for markdown)
-    """
-    return catalogue_for(_current).t(key, **values)

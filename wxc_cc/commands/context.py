@@ -1,0 +1,133 @@
+"""
+What a command is served with: the :class:`Request` as the person sent it, the :class:`Services` of the
+deployment (built once, in one direction, by :func:`wxc_cc.core.build_core`) and, for commands that act for the
+person, their tokens (:class:`Context`).
+"""
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Optional
+
+from wxc_sdk.tokens import Tokens
+
+from ..cards import Cards
+from ..config import Settings
+from ..errors import BotError
+from ..identity import BotIdentity
+from ..locales import Catalogue
+from ..policy import Policy
+from ..replies import Replies
+from ..stores import Stores, UserContext
+from ..webex import UserApi, WebexClients
+from .registry import Command, Registry
+
+if TYPE_CHECKING:
+    from ..broadcast import Broadcaster
+    from ..oauth import OAuthClient
+    from ..webhooks import CallEventWebhooks
+
+__all__ = ['Request', 'Services', 'Context']
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Request:
+    """
+    One command as a person sent it (who and where as Webex says).
+    """
+    #: the command word, lower case, e.g. ``'/dial'``
+    command: str
+    #: the text after the command word, stripped
+    argument: str
+    person_id: str
+    person_email: Optional[str]
+    room_id: str
+    #: the argument as the sender formatted it (markdown), when there is markdown
+    markdown: Optional[str] = None
+    #: URLs of the files attached to the message
+    files: tuple[str, ...] = ()
+
+    @property
+    def words(self) -> list[str]:
+        """The argument split into words."""
+        return self.argument.split()
+
+
+@dataclass(frozen=True)
+class Services:
+    """
+    What commands may use, built once for the deployment.
+    """
+    settings: Settings
+    identity: BotIdentity
+    catalogue: Catalogue
+    say: Replies
+    cards: Cards
+    stores: Stores
+    clients: WebexClients
+    oauth: 'OAuthClient'
+    call_webhooks: 'CallEventWebhooks'
+    policy: Policy
+    broadcaster: 'Broadcaster'
+    commands: Registry = field(repr=False)
+
+    def user_api(self, user: UserContext) -> UserApi:
+        """
+        Webex clients acting for a user; when Webex refuses the access token early, it is refreshed (once for
+        all concurrent requests) and the request made again.
+
+        :param user: the user's context
+        """
+        def refreshed(rejected: str) -> Optional[Tokens]:
+            context = self.stores.tokens.refresh_rejected(user.user_id, rejected)
+            return context.tokens if context else None
+
+        return self.clients.user(user.tokens, user.user_id, on_unauthorized=refreshed)
+
+
+@dataclass
+class Context:
+    """
+    A request with the command it asks for, the services to serve it and, for commands that need them, the
+    person's tokens.
+    """
+    request: Request
+    command: Command
+    services: Services
+    user: Optional[UserContext] = None
+
+    @property
+    def say(self) -> Replies:
+        """The replies, in the deployment's language."""
+        return self.services.say
+
+    def t(self, key: str, **values: object) -> str:
+        """A text of the deployment's catalogue (:meth:`~wxc_cc.locales.catalogue.Catalogue.t`)."""
+        return self.services.catalogue.t(key, **values)
+
+    def user_api(self) -> UserApi:
+        """
+        Webex clients acting for the person who sent the command.
+        """
+        assert self.user is not None, f'{self.command.name} does not declare Need.USER'
+        return self.services.user_api(self.user)
+
+    def usage_error(self) -> BotError:
+        """
+        The error for wrong arguments: the command's usage line and what it does.
+        """
+        # TRANSLATORS: {usage} is the command's usage line, as typed: /dial <number or SIP URI>
+        return BotError(self.t('usage', usage=self.command.usage) + '  \n' + self.command.help(self.services.catalogue),
+                        f'bad arguments for {self.command.name}')
+
+    def require_admin(self, what: str) -> None:
+        """
+        Refuse (and log) unless the sender is one of the policy's admins.
+
+        :param what: the command, e.g. ``'/auth maintenance'``
+        :raises BotError: for everybody else
+        """
+        request = self.request
+        if not self.services.policy.is_admin(request.person_email):
+            log.warning('refused %s from %s (%s): not an admin', what, request.person_email, request.person_id)
+            raise BotError(self.t('policy.admins_only', command=what), f'{what} refused: not an admin')

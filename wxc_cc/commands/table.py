@@ -1,0 +1,96 @@
+"""
+Every chat command, declared once: name, usage, group, help text, what it needs and its handler, in the order
+``/help`` lists them. ``/help``, its card, the README's command table and the documentation's command reference
+are made from this table (tests hold the README and the docs to it).
+"""
+from ..locales import N_
+from ..replies import escape
+from . import account, calls, monitor, voicemail
+from .calls import (CURRENT, HISTORY_COUNT, RECORDING, REJECTIONS, CallAction, digits, diversion, diverted, done,
+                    mute_capable, park_place, parked, recording, rejection)
+from .registry import Command, Group, Need, Registry
+
+__all__ = ['build_registry']
+
+#: a command that acts for the person with their tokens, with Webex's call-control API
+CALLING = Need.USER | Need.CALL_CONTROL
+
+
+def _on_call(action: CallAction) -> Command:
+    return Command(action.name, action.usage, Group.CALLS, action.help_key, action, CALLING | Need.CALL)
+
+
+def build_registry() -> Registry:
+    """
+    The commands of the bot.
+    """
+    return Registry([
+        Command('/help', '/help', Group.ACCOUNT, N_('help./help'), account.show_help),
+        Command('/auth', '/auth [clear|force|maintenance]', Group.ACCOUNT, N_('help./auth'), account.auth),
+        Command('/monitor', '/monitor on|off|verbose', Group.MONITORING, N_('help./monitor'), monitor.monitor,
+                CALLING),
+        Command('/calls', '/calls', Group.CALLS, N_('help./calls'), calls.calls, CALLING),
+        Command('/dial', '/dial <number or SIP URI>', Group.CALLS, N_('help./dial'), calls.dial, CALLING),
+        _on_call(CallAction(
+            '/answer', '/answer [n]', N_('help./answer'), N_('what./answer'), N_('action.answer'), (('alerting',),),
+            request=lambda api, call, _: api.answer(call.call_id),
+            answer=lambda context, call, *_: context.say.answered(call))),
+        _on_call(CallAction(
+            '/hangup', '/hangup [n]', N_('help./hangup'), N_('what./hangup'), N_('action.hangup'),
+            (('connected',), ('held', 'remoteHeld', 'connecting', 'alerting')),
+            request=lambda api, call, _: api.hangup(call.call_id),
+            answer=lambda context, call, *_: context.say.hung_up(call))),
+        _on_call(CallAction(
+            '/hold', '/hold [n]', N_('help./hold'), N_('what./hold'), N_('action.hold'), (('connected', 'remoteHeld'),),
+            request=lambda api, call, _: api.hold(call.call_id), answer=done(N_('hold.done')))),
+        _on_call(CallAction(
+            '/resume', '/resume [n]', N_('help./resume'), N_('what./resume'), N_('action.resume'), (('held',),),
+            request=lambda api, call, _: api.resume(call.call_id), answer=done(N_('resume.done')))),
+        _on_call(CallAction(
+            '/reject', '/reject [n] [busy|unavailable|ignore]', N_('help./reject'), N_('what./reject'),
+            N_('action.reject'), (('alerting',),), parse=rejection,
+            request=lambda api, call, how: api.reject(call.call_id, REJECTIONS[how]),
+            answer=lambda context, call, how, _: context.t('reject.done', party=context.say.party(call.remote_party),
+                                                           how=how))),
+        _on_call(CallAction(
+            '/divert', '/divert <number>|voicemail', N_('help./divert'), N_('what./divert'), N_('action.divert'),
+            (('alerting',),) + CURRENT, parse=diversion, number_at=None,
+            request=lambda api, call, target: api.divert(call.call_id, destination=target,
+                                                         to_voicemail=True if target is None else None),
+            answer=diverted)),
+        Command('/transfer', '/transfer [number]', Group.CALLS, N_('help./transfer'), calls.transfer, CALLING),
+        _on_call(CallAction(
+            '/mute', '/mute [n]', N_('help./mute'), N_('what./mute'), N_('action.mute'), CURRENT, check=mute_capable,
+            request=lambda api, call, _: api.mute(call.call_id), answer=done(N_('mute.done')))),
+        _on_call(CallAction(
+            '/unmute', '/unmute [n]', N_('help./unmute'), N_('what./unmute'), N_('action.unmute'), CURRENT,
+            check=mute_capable, request=lambda api, call, _: api.unmute(call.call_id),
+            answer=done(N_('unmute.done')))),
+        _on_call(CallAction(
+            '/park', '/park [extension]', N_('help./park'), N_('what./park'), N_('action.park'), CURRENT,
+            parse=park_place, number_at=None,
+            request=lambda api, call, where: api.park(call.call_id, destination=where), answer=parked)),
+        Command('/retrieve', '/retrieve [extension]', Group.CALLS, N_('help./retrieve'), calls.retrieve, CALLING),
+        _on_call(CallAction(
+            '/dtmf', '/dtmf <digits>', N_('help./dtmf'), N_('what./dtmf'), N_('action.dtmf'), (('connected',),),
+            parse=digits, number_at=None, request=lambda api, call, typed: api.transmit_dtmf(call.call_id, typed),
+            answer=lambda context, call, typed, _: context.t('dtmf.done', digits=escape(typed),
+                                                             party=context.say.party(call.remote_party)))),
+        _on_call(CallAction(
+            '/record', '/record start|stop|pause|resume [n]', N_('help./record'), N_('what./record'),
+            N_('action.record'), CURRENT, parse=recording, number_at='second',
+            request=lambda api, call, sub: RECORDING[sub][0](api, call.call_id),
+            answer=lambda context, call, sub, _: context.t(RECORDING[sub][1],
+                                                           party=context.say.party(call.remote_party)))),
+        _on_call(CallAction(
+            '/push', '/push [n]', N_('help./push'), N_('what./push'), N_('action.push'), CURRENT + (('alerting',),),
+            request=lambda api, call, _: api.push(call.call_id), answer=done(N_('push.done')))),
+        Command('/pickup', '/pickup [number]', Group.CALLS, N_('help./pickup'), calls.pickup, CALLING),
+        Command('/barge', '/barge <number>', Group.CALLS, N_('help./barge'), calls.barge, CALLING),
+        Command('/history', '/history [missed|placed|received] [count]', Group.CALLS, N_('help./history'),
+                calls.history, CALLING, help_values={'count': HISTORY_COUNT}),
+        Command('/voicemail', '/voicemail [list | read <n> | unread <n> | delete <n>]', Group.VOICEMAIL,
+                N_('help./voicemail'), voicemail.voicemail, Need.USER),
+        Command('/broadcast', '/broadcast <message>', Group.ACCOUNT, N_('help./broadcast'), account.broadcast),
+        Command('/redis', '/redis info|clear', Group.ACCOUNT, N_('help./redis'), account.redis, Need.REDIS_STORE),
+    ])
