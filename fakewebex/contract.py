@@ -178,18 +178,18 @@ class _Path:
     @functools.cached_property
     def requests(self) -> V30RequestValidator:
         """The request validator."""
-        validators = _CachedSchemaValidators(oas30_write_schema_validators_factory)
-        return V30RequestValidator(SchemaPath.from_dict(self._spec), schema_validators_factory=validators,
-                                   schema_casters_factory=SchemaCastersFactory(validators, oas30_types_caster),
-                                   path_finder_cls=_PathFinder, forbid_unspecified_additional_properties=True)
+        return self._validator(V30RequestValidator, oas30_write_schema_validators_factory)
 
     @functools.cached_property
     def responses(self) -> V30ResponseValidator:
         """The response validator."""
-        validators = _CachedSchemaValidators(oas30_read_schema_validators_factory)
-        return V30ResponseValidator(SchemaPath.from_dict(self._spec), schema_validators_factory=validators,
-                                    schema_casters_factory=SchemaCastersFactory(validators, oas30_types_caster),
-                                    path_finder_cls=_PathFinder, forbid_unspecified_additional_properties=True)
+        return self._validator(V30ResponseValidator, oas30_read_schema_validators_factory)
+
+    def _validator(self, cls: type, schemas: SchemaValidatorsFactory) -> Any:
+        validators = _CachedSchemaValidators(schemas)
+        return cls(SchemaPath.from_dict(self._spec), schema_validators_factory=validators,
+                   schema_casters_factory=SchemaCastersFactory(validators, oas30_types_caster),
+                   path_finder_cls=_PathFinder, forbid_unspecified_additional_properties=True)
 
 
 def _form_fields(operation: dict) -> dict[str, frozenset[str]]:
