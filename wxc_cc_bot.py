@@ -32,6 +32,7 @@ from wxc_cc.commands import Request, parse_command
 from wxc_cc.config import ConfigError, Settings, load_settings
 from wxc_cc.core import BotCore, Outcome
 from wxc_cc.errors import webex_reason
+from wxc_cc.redaction import protect_logs
 from wxc_cc.stores import TokenManager
 
 __all__ = ['CallControlBot', 'create_app', 'main', 'EXIT_CANNOT_START']
@@ -79,6 +80,7 @@ class CallControlBot(TeamsBot):
                                       'WXC_CC_INTEGRATION_CLIENT_SECRET': client_secret,
                                       'WXC_CC_INTEGRATION_CLIENT_SCOPES': client_scopes,
                                       'WXC_CC_INTEGRATION_REDIRECT_URL': client_redirect_url}, environ={})
+        protect_logs(settings.bot_token, settings.client_secret, settings.webhook_secret, settings.token_key)
         self.core = BotCore(settings, store=token_manager)
         # TeamsBot.__init__ registers "/" and "/health" with our overrides and calls teams_setup()
         super().__init__(settings.bot_name, teams_bot_token=settings.bot_token,

@@ -27,7 +27,8 @@ smartquotes = False
 
 # --- autodoc: every module is listed explicitly in api/*.rst; botdocs warns when one is missing
 autodoc_member_order = 'bysource'
-autodoc_default_options = {'members': True, 'show-inheritance': True}
+# pydantic's model_config is the same boilerplate on every model: the fields and validators say what matters
+autodoc_default_options = {'members': True, 'show-inheritance': True, 'exclude-members': 'model_config'}
 # the bot's settings are read at start, not at import: importing the modules needs no environment
 
 # --- diagrams

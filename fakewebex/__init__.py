@@ -11,12 +11,12 @@ webhook notifications::
 
 Modules: :mod:`~fakewebex.ids` (ids), :mod:`~fakewebex.clock` (timestamps), :mod:`~fakewebex.errors`
 (error shape), :mod:`~fakewebex.models` (records), :mod:`~fakewebex.world` (state), :mod:`~fakewebex.auth`,
-:mod:`~fakewebex.messaging`, :mod:`~fakewebex.attachments`, :mod:`~fakewebex.webhooks`, :mod:`~fakewebex.legs`,
+:mod:`~fakewebex.messaging`, :mod:`~fakewebex.spaces`, :mod:`~fakewebex.attachments`, :mod:`~fakewebex.webhooks`, :mod:`~fakewebex.legs`,
 :mod:`~fakewebex.telephony`, :mod:`~fakewebex.callcontrol`, :mod:`~fakewebex.callmoves`,
 :mod:`~fakewebex.voicemail`, :mod:`~fakewebex.inspection` (logic per area), :mod:`~fakewebex.routes`,
-:mod:`~fakewebex.calling_routes`, :mod:`~fakewebex.consent` (the browser's side of OAuth) and
-:mod:`~fakewebex.api` (HTTP), :mod:`~fakewebex.contract` and :mod:`~fakewebex.contract_exceptions` (Webex's
-published OpenAPI documents, in ``fakewebex/openapi/``, that every request and response is held to),
+:mod:`~fakewebex.calling_routes`, :mod:`~fakewebex.space_routes`, :mod:`~fakewebex.consent` (the browser's side of
+OAuth) and :mod:`~fakewebex.api` (HTTP), :mod:`~fakewebex.contract` and :mod:`~fakewebex.contract_exceptions`
+(Webex's published OpenAPI documents, in ``fakewebex/openapi/``, that every request and response is held to),
 :mod:`~fakewebex.delivery` (notifications), :mod:`~fakewebex.httpserver`, :mod:`~fakewebex.server` and
 :mod:`~fakewebex.calling_helpers` (the test API).
 """

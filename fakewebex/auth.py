@@ -107,7 +107,8 @@ class TokenAuthority:
         self._integrations: dict[str, Integration] = {}
         self._codes: dict[str, _Code] = {}
         self._tokens: dict[str, Token] = {}
-        #: every token value ever issued, also those since replaced (for tests that look for leaks)
+        #: every token value and authorization code ever issued, also those since replaced or used (for tests that
+        #: look for leaks)
         self.issued: list[str] = []
 
     def add_integration(self, client_id: str, client_secret: str, redirect_uris: tuple[str, ...] = (),
@@ -190,6 +191,7 @@ class TokenAuthority:
                 return _add_query(redirect_uri, {'error': 'access_denied',
                                                  'error_description': 'The user denied the request.', **state})
             code = new_secret()
+            self.issued.append(code)
             self._codes[code] = _Code(integration.client_id, person.id, redirect_uri,
                                       params.get('scope') or integration.scopes, self._world.now() + CODE_LIFETIME)
             return _add_query(redirect_uri, {'code': code, **state})

@@ -39,6 +39,11 @@ class Room:
     type: str
     created: str
     member_ids: list[str] = field(default_factory=list)
+    #: organisation owning the room
+    owner_id: Optional[str] = None
+    #: only moderators may post
+    is_announcement_only: bool = False
+    moderator_ids: list[str] = field(default_factory=list)
 
 
 class Messaging:
@@ -69,14 +74,25 @@ class Messaging:
                 self._direct[key] = room.id
             return self._rooms[self._direct[key]]
 
-    def add_group_room(self, title: str, members: Iterable[Person]) -> Room:
+    def add_group_room(self, title: str, members: Iterable[Person], *, owner_id: Optional[str] = None,
+                       announcement: bool = False, moderators: Iterable[Person] = ()) -> Room:
         """
-        Create a group room.
+        Create a group room, owned by the organisation of its first member unless ``owner_id`` is given.
         """
         with self._world.lock:
-            room = Room(new_id('ROOM'), title, 'group', iso(self._world.now()), [p.id for p in members])
+            members = list(members)
+            owner = owner_id or (members[0].org_id if members else self._world.org_id)
+            room = Room(new_id('ROOM'), title, 'group', iso(self._world.now()), [p.id for p in members], owner,
+                        announcement, [p.id for p in moderators])
             self._rooms[room.id] = room
             return room
+
+    def rooms(self) -> list[Room]:
+        """
+        :return: every room, oldest first
+        """
+        with self._world.lock:
+            return list(self._rooms.values())
 
     def room(self, room_id: str, member: Optional[Person] = None) -> Room:
         """
@@ -135,6 +151,8 @@ class Messaging:
         with self._world.lock:
             if author.id not in room.member_ids:
                 raise WebexError(404, description='Room not found')
+            if room.is_announcement_only and author.id not in room.moderator_ids:
+                raise WebexError(403, description='Only moderators can post in an announcement space')
             if parent_id is not None and self._messages.get(parent_id, {}).get('roomId') != room.id:
                 raise WebexError(400, description='parentId is not a message in this room')
             message = {'id': new_id('MESSAGE'), 'roomId': room.id, 'roomType': room.type,

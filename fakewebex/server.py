@@ -159,7 +159,8 @@ class FakeWebex(CallingHelpers):
 
     def issued_tokens(self) -> list[str]:
         """
-        :return: every access and refresh token the fake ever issued, bot tokens included
+        :return: every access and refresh token the fake ever issued, bot tokens included, and every
+            authorization code
         """
         with self.world.lock:
             return list(self.world.auth.issued)
@@ -182,11 +183,16 @@ class FakeWebex(CallingHelpers):
         """
         return self.world.messaging.direct_room(a, b or self.world.the_bot()).id
 
-    def add_group_room(self, title: str, members: Iterable[Person]) -> str:
+    def add_group_room(self, title: str, members: Iterable[Person], *, owner_id: Optional[str] = None,
+                       announcement: bool = False, moderators: Iterable[Person] = ()) -> str:
         """
+        :param owner_id: organisation owning the room; default: that of the first member
+        :param announcement: only moderators may post
+        :param moderators: the room's moderators
         :return: id of a new group room
         """
-        return self.world.messaging.add_group_room(title, members).id
+        return self.world.messaging.add_group_room(title, members, owner_id=owner_id, announcement=announcement,
+                                                   moderators=moderators).id
 
     def send_message(self, person: Person, text: str, room_id: Optional[str] = None,
                      mentions: Optional[Iterable[Person]] = None, *, markdown: Optional[str] = None) -> dict:

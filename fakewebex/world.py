@@ -18,6 +18,7 @@ from .ids import new_id
 from .inspection import FaultInjector, RequestLog, ViolationLog
 from .messaging import Messaging
 from .models import Notification, Person
+from .spaces import Spaces
 from .telephony import Telephony
 from .voicemail import Voicemail
 from .webhooks import WebhookRegistry
@@ -31,7 +32,7 @@ class World:
     """
     Everything the fake knows.
 
-    Components: :attr:`auth` (OAuth and tokens), :attr:`hooks` (webhooks), :attr:`messaging` (rooms and
+    Components: :attr:`auth` (OAuth and tokens), :attr:`hooks` (webhooks), :attr:`spaces` (rooms and memberships as the API shows them), :attr:`messaging` (rooms and
     messages), :attr:`cards` (attachment actions), :attr:`telephony` (call legs), :attr:`call_control` (call
     control features), :attr:`voicemail` (mailboxes), :attr:`requests` (request log), :attr:`violations` (what left
     Webex's documents) and :attr:`faults` (fault injection).
@@ -53,6 +54,7 @@ class World:
         self.auth = TokenAuthority(self)
         self.hooks = WebhookRegistry(self)
         self.messaging = Messaging(self)
+        self.spaces = Spaces(self)
         self.cards = AttachmentActions(self)
         self.telephony = Telephony(self)
         self.call_control = CallControl(self)

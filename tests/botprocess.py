@@ -17,9 +17,10 @@ import requests
 REPO = Path(__file__).resolve().parent.parent
 
 
-def wait_healthy(url: str, process: subprocess.Popen, timeout: float, log: Callable[[], str]) -> None:
+def wait_healthy(url: str, process: subprocess.Popen, timeout: float, log: Callable[[], str],
+                 statuses: tuple[int, ...] = (200,)) -> None:
     """
-    Wait until ``GET {url}/health`` answers 200.
+    Wait until ``GET {url}/health`` answers 200 (or another of ``statuses``).
 
     :raises RuntimeError: with the process's output, when it exits or is not healthy within ``timeout`` seconds
     """
@@ -28,7 +29,7 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float, log: Calla
         if process.poll() is not None:
             raise RuntimeError(f'{process.args} exited with {process.returncode}:\n{log()}')
         try:
-            if requests.get(f'{url}/health', timeout=1).status_code == 200:
+            if requests.get(f'{url}/health', timeout=1).status_code in statuses:
                 return
         except requests.RequestException:
             pass
@@ -59,8 +60,10 @@ class BotProcess:
         self.log_path = cwd / 'bot.log'
         self.process: Optional[subprocess.Popen] = None
 
-    def start(self, timeout: float = 30.0) -> 'BotProcess':
-        """Start and wait until /health answers 200."""
+    def start(self, timeout: float = 30.0, healthy: bool = True) -> 'BotProcess':
+        """
+        Start and wait until /health answers 200 (with ``healthy=False``: until it answers at all).
+        """
         fd = self.sock.fileno()
         with open(self.log_path, 'ab') as log:
             self.process = subprocess.Popen(
@@ -68,7 +71,7 @@ class BotProcess:
                  '--no-control-socket', '--graceful-timeout', '5', '--log-file', '-', *self.gunicorn_args,
                  'wxc_cc_bot:create_app()'],
                 cwd=self.cwd, env=self.env, pass_fds=(fd,), stdout=log, stderr=subprocess.STDOUT)
-        wait_healthy(self.url, self.process, timeout, self.log)
+        wait_healthy(self.url, self.process, timeout, self.log, (200,) if healthy else (200, 503))
         return self
 
     def stop(self) -> None:

@@ -26,6 +26,10 @@ BOT_TOKEN = 'bot-access-token-0123456789'
 CLIENT_SECRET = 'integration-client-secret-42'
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line('markers', 'deploy: checks of a deployment path (tests/test_kubernetes.py)')
+
+
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """
@@ -53,9 +57,13 @@ def settings_values(**overrides: object) -> dict:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Settings for unit tests: the API at :data:`API`, the token file in the test's directory."""
-    return load_settings(settings_values(token_file=str(tmp_path / 'wxc_cc_bot.yml')), environ={})
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """
+    Settings for unit tests: the API at :data:`API`, the token file in the test's directory; a test may
+    parametrize it (``indirect=True``) with more values by variable name.
+    """
+    overrides = getattr(request, 'param', {})
+    return load_settings(settings_values(token_file=str(tmp_path / 'wxc_cc_bot.yml'), **overrides), environ={})
 
 
 def free_port() -> int:

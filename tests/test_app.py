@@ -89,7 +89,7 @@ def test_call_event_delivered_twice_is_told_once(client, webex, bot):
 def test_group_spaces_get_a_pointer_to_the_1_1(client, webex):
     [reply] = chat(client, webex, 'CC Bot /dial 1234', room_type='group')
     assert reply.startswith('I handle call control only in a 1:1 space')
-    assert [s.path for s in webex.sent()] == ['/messages']
+    assert [s.path for s in webex.sent()] == ['/messages/MSG1', '/messages'], 'read (who, where), then the pointer'
 
 
 @pytest.mark.parametrize('headers, status', [

@@ -9,7 +9,7 @@ import responses
 
 from tests.adaptivecard import validate_card
 from tests.conftest import API
-from tests.webexmock import BOT_ID, BOT_ORG, USER_ID, chat
+from tests.webexmock import BOT_ID, BOT_ORG, USER_ID, chat, webex_time
 from wxc_cc.cards import card
 
 SPACES = [{'id': 'OURS', 'title': 'Our team', 'type': 'group', 'ownerId': BOT_ORG, 'isAnnouncementOnly': False},
@@ -92,7 +92,7 @@ def with_file(webex, name: str, content: bytes, content_type: str) -> None:
         message_id = json.loads(body)['data']['id']
         webex.rsps.replace(responses.GET, f'{API}/messages/{message_id}', json={
             'id': message_id, 'roomId': 'DIRECT_ROOM_ALICE', 'roomType': 'direct', 'text': text, 'files': [url],
-            'personId': USER_ID, 'personEmail': 'alice@example.com'})
+            'personId': USER_ID, 'personEmail': 'alice@example.com', 'created': webex_time()})
         return body
     webex.message_notification = notification
 

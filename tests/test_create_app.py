@@ -71,7 +71,7 @@ def test_invalid_policy_stops_with_one_line(capsys, tmp_path):
             create_app(settings_values(WXC_CC_CONFIG_FILE=str(tmp_path / 'policy.json')))
         assert len(rsps.calls) == 0
     assert capsys.readouterr().err == (f'wxc_cc_bot cannot start: policy file {tmp_path}/policy.json: admins must be '
-                                       'a list of strings\n')
+                                       'a list of strings, not "me"\n')
 
 
 def test_no_tunnel_stops_with_one_line(capsys):

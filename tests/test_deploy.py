@@ -47,13 +47,14 @@ BOT, REDIS, NGROK = 'wxc_cc_bot', 'redis', 'ngrok'
 ORIGINAL_WEB = "gunicorn 'wxc_cc_bot:create_app()' --workers=1 --log-file -"
 #: names that hold secrets; none may have a literal value in a deployment file
 SECRET_NAME = re.compile(r'TOKEN|SECRET|PASSWORD|PASSWD|_KEY$|AUTH', re.IGNORECASE)
-#: the files the running bot needs: the three top-level modules and the whole wxc_cc package
+#: the files the running bot needs: the three top-level modules and the whole wxc_cc package, its code and its
+#: reply catalogues
 RUNTIME_MODULES = ('wxc_cc_bot.py', 'user_context.py', 'ngrokhelper.py')
 
 
 def runtime_files() -> set[str]:
-    """The files of the bot's code, as the repository has them (relative paths)."""
-    package = {str(path.relative_to(REPO)) for path in (REPO / 'wxc_cc').rglob('*.py')
+    """The files of the bot's code and its catalogues, as the repository has them (relative paths)."""
+    package = {str(path.relative_to(REPO)) for pattern in ('*.py', '*.po') for path in (REPO / 'wxc_cc').rglob(pattern)
                if '__pycache__' not in path.parts}
     return set(RUNTIME_MODULES) | package
 
@@ -237,7 +238,7 @@ def test_build_context_and_copies(tmp_path: Path):
     app = image.path('/app')
     copied = {str(path.relative_to(app)) for path in app.rglob('*') if path.is_file()}
     assert copied == runtime_files() | {'requirements.txt'}
-    assert {'wxc_cc/locales/en_US.py', 'wxc_cc/locales/de_DE.py'} <= copied
+    assert {'wxc_cc/locales/en_US/LC_MESSAGES/wxc_cc.po', 'wxc_cc/locales/de_DE/LC_MESSAGES/wxc_cc.po'} <= copied
 
 
 def test_dockerignore_keeps_secrets_and_state_out(tmp_path: Path):
@@ -272,7 +273,7 @@ def test_image_install_step(tmp_path: Path):
     from importlib.metadata import PackageNotFoundError, distribution
     installs = json.loads(report.read_text())['install']
     names = {re.sub(r'[-_.]+', '-', item['metadata']['name']).lower() for item in installs}
-    assert {'gunicorn', 'flask', 'webexteamsbot', 'wxc-sdk', 'redis'} <= names
+    assert {'gunicorn', 'flask', 'webexteamsbot', 'wxc-sdk', 'redis', 'babel'} <= names
     for item in installs:
         if item['download_info']['url'].endswith('.whl'):
             continue
@@ -299,7 +300,7 @@ def test_image_code_imports_from_the_image_alone(tmp_path: Path):
     result = subprocess.run([sys.executable, '-P', '-c', script], cwd=image.workdir, capture_output=True, text=True,
                             env=image.container_env(), timeout=60)
     assert result.returncode == 0, result.stderr
-    assert int(result.stdout) >= len([f for f in runtime_files() if f.startswith('wxc_cc/')]) - 1
+    assert int(result.stdout) >= len([f for f in runtime_files() if f.startswith('wxc_cc/') and f.endswith('.py')]) - 1
 
 
 # --- the image run: its CMD and HEALTHCHECK against the fake Webex

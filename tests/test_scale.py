@@ -172,7 +172,8 @@ def test_redis_going_away_and_coming_back(fake, tmp_path: Path):
         server.stop()
         wait_until(lambda: requests.get(f'{process.url}/health', timeout=5).status_code == 503, timeout=10)
         health = requests.get(f'{process.url}/health', timeout=5).json()
-        assert health['status'] == 'unavailable' and 'Redis unavailable' in health['reason']
+        assert health == {'status': 'unavailable', 'reason': 'token store unavailable'}, 'no host, no exception'
+        assert 'health: Redis unavailable' in process.log(), "the details are in the bot's log"
         assert chat.say('/dial 5001', 'unavailable') == 'The token store is unavailable, try again shortly.'
         assert chat.say('/help', 'I understand'), 'what needs no store still works'
         server.start()

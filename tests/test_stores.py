@@ -80,15 +80,33 @@ def test_clear_user_context_and_list(make_store):
 
 def test_flows_are_single_use_and_unguessable(make_store):
     store = make_store()
-    flows = {store.start_flow('alice') for _ in range(20)}
+    flows = {store.start_flow(f'user-{number}') for number in range(20)}
     assert len(flows) == 20 and all(len(flow) >= 32 for flow in flows)
-    flow = flows.pop()
-    assert store.pending_flows() == 20
+    flow = store.start_flow('alice')
+    assert store.pending_flows() == 21
     other_worker = make_store()
     assert other_worker.take_flow(flow) == 'alice'
     assert store.take_flow(flow) is None
     assert store.take_flow('no-such-flow') is None
-    assert store.pending_flows() == 19
+    assert store.pending_flows() == 20
+
+
+def test_a_person_has_one_pending_flow(make_store):
+    store = make_store()
+    first = store.start_flow('alice')
+    flows = [store.start_flow('alice') for _ in range(50)]
+    assert store.pending_flows() == 1, '/auth in a loop does not grow the store'
+    assert make_store().take_flow(first) is None and store.take_flow(flows[-2]) is None, 'a new link replaces the old'
+    assert store.take_flow(flows[-1]) == 'alice'
+
+
+def test_starting_a_flow_prunes_expired_ones(make_store):
+    make_store(flow_lifetime=-1).start_flow('alice')
+    make_store(flow_lifetime=-1).start_flow('bob')
+    store = make_store()
+    store.start_flow('carol')
+    assert store.pending_flows() == 1
+    assert store.flow_maintenance() == 0, 'nothing left to remove'
 
 
 def test_expired_flow_is_refused(make_store):
@@ -184,14 +202,39 @@ def test_first_time_claims_a_key_once(make_store):
     assert store.first_time('gone', ttl=60) is True, 'a key is forgotten after its time'
 
 
-def test_yaml_long_claims_hold_for_other_processes_and_restarts(tmp_path: Path):
+def test_yaml_claims_hold_for_other_processes_and_restarts(tmp_path: Path):
     first, second = YAMLTokenManager(tmp_path / 't.yml'), YAMLTokenManager(tmp_path / 't.yml')
     assert first.first_time('user-webhooks:abc', ttl=30 * 86400) is True
     assert second.first_time('user-webhooks:abc', ttl=30 * 86400) is False
     assert second.first_time('message:1', ttl=3600) is True
-    assert first.first_time('message:1', ttl=3600) is True, 'short claims are per process'
+    assert first.first_time('message:1', ttl=3600) is False, 'notification claims are shared on the host too'
     first.set_user_context(context('alice'))
     assert YAMLTokenManager(tmp_path / 't.yml').first_time('user-webhooks:abc', ttl=30 * 86400) is False
+    assert YAMLTokenManager(tmp_path / 't.yml').first_time('message:1', ttl=3600) is False, 'and restarts'
+    assert (tmp_path / 't.db').stat().st_mode & 0o777 == 0o600
+
+
+def test_yaml_claims_expire_and_can_be_withdrawn(tmp_path: Path):
+    store = YAMLTokenManager(tmp_path / 't.yml')
+    assert store.first_time('message:1', ttl=0.05) is True
+    assert store.first_time('message:1', ttl=0.05) is False
+    time.sleep(0.06)
+    assert store.first_time('message:1', ttl=3600) is True, 'expired claims count as new'
+    store.forget('message:1')
+    assert YAMLTokenManager(tmp_path / 't.yml').first_time('message:1', ttl=3600) is True
+
+
+def test_yaml_claims_from_many_processes_are_granted_once(tmp_path: Path):
+    """Real processes race for the same keys through the shared file: each key is granted exactly once."""
+    import subprocess
+    import sys
+    script = ('import sys; from wxc_cc.stores import YAMLTokenManager; '
+              's = YAMLTokenManager(sys.argv[1]); '
+              'print(sum(s.first_time(f"message:{i}", 3600) for i in range(200)))')
+    processes = [subprocess.Popen([sys.executable, '-c', script, str(tmp_path / 't.yml')], stdout=subprocess.PIPE,
+                                  text=True, cwd=Path(__file__).resolve().parent.parent) for _ in range(4)]
+    granted = [int(process.communicate(timeout=60)[0]) for process in processes]
+    assert sum(granted) == 200
 
 
 def test_notes_are_shared_and_expire(make_store):
@@ -327,9 +370,9 @@ def test_yaml_unreadable_file_is_not_overwritten(tmp_path: Path):
 
 def test_yaml_maintenance_removes_only_expired_flows(tmp_path: Path):
     path = tmp_path / 'wxc_cc_bot.yml'
-    YAMLTokenManager(path, flow_lifetime=-1).start_flow('alice')
     store = YAMLTokenManager(path)
     store.start_flow('bob')
+    YAMLTokenManager(path, flow_lifetime=-1).start_flow('alice')
     assert store.pending_flows() == 1
     assert store.flow_maintenance() == 1
     assert len(yaml.safe_load(path.read_text())['flows']) == 1

@@ -44,6 +44,12 @@ class Sent:
         return {BOT_TOKEN: 'bot', USER_TOKEN: 'user', None: 'none'}.get(self.token, self.token)
 
 
+def webex_time(age: float = 0.0) -> str:
+    """A time as Webex writes it, ``age`` seconds ago."""
+    moment = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=age)
+    return moment.strftime('%Y-%m-%dT%H:%M:%S.') + f'{moment.microsecond // 1000:03d}Z'
+
+
 def user_tokens(seconds_left: float = 3600, access: str = USER_TOKEN, refresh: str = USER_REFRESH) -> Tokens:
     now = datetime.datetime.now(datetime.timezone.utc)
     return Tokens(access_token=access, refresh_token=refresh, token_type='Bearer',
@@ -105,28 +111,39 @@ class WebexMock:
     # --- notifications
 
     def message_notification(self, text: str, *, person_id: str = USER_ID, email: str = USER_EMAIL,
-                             room_type: str = 'direct') -> bytes:
-        """A signed-to-be messages/created notification; the message itself answers GET /messages/{id}."""
-        message_id = f'MSG{next(self._ids)}'
-        self.add('GET', f'/messages/{message_id}', json_body={
-            'id': message_id, 'roomId': ROOM_ID, 'roomType': room_type, 'text': text, 'personId': person_id,
-            'personEmail': email, 'created': '2026-01-01T00:00:00.000Z'})
-        return json.dumps({'id': 'BOTWH', 'name': 'ccbot.messages.created', 'resource': 'messages',
-                           'event': 'created', 'actorId': person_id,
-                           'data': {'id': message_id, 'roomId': ROOM_ID, 'roomType': room_type,
-                                    'personId': person_id, 'personEmail': email}}).encode()
+                             room_type: str = 'direct', mentions: Optional[list] = None, age: float = 0.0,
+                             claims: Optional[dict] = None) -> bytes:
+        """
+        A signed-to-be messages/created notification; the message itself answers GET /messages/{id}.
 
-    def action_notification(self, message_id: str, inputs: dict, *, person_id: str = USER_ID) -> bytes:
-        """A card press: the attachmentActions notification; the inputs answer GET /attachment/actions/{id}."""
+        :param mentions: person ids the message mentions; default: the bot in a group space, nobody in a 1:1
+        :param age: seconds since Webex created the message
+        :param claims: fields of the notification's data that differ from the message (a forged notification)
+        """
+        message_id = f'MSG{next(self._ids)}'
+        mentions = ([BOT_ID] if room_type == 'group' else []) if mentions is None else mentions
+        data = {'id': message_id, 'roomId': ROOM_ID, 'roomType': room_type, 'personId': person_id,
+                'personEmail': email, 'created': webex_time(age)}
+        if mentions:
+            data['mentionedPeople'] = mentions
+        self.add('GET', f'/messages/{message_id}', json_body={**data, 'text': text})
+        return json.dumps({'id': 'BOTWH', 'name': 'ccbot.messages.created', 'resource': 'messages',
+                           'event': 'created', 'actorId': person_id, 'data': {**data, **(claims or {})}}).encode()
+
+    def action_notification(self, message_id: str, inputs: dict, *, person_id: str = USER_ID, age: float = 0.0,
+                            claims: Optional[dict] = None) -> bytes:
+        """
+        A card press: the attachmentActions notification; the inputs answer GET /attachment/actions/{id}.
+
+        :param age: seconds since Webex created the submission
+        :param claims: fields of the notification's data that differ from the submission (a forged notification)
+        """
         action_id = f'ACTION{next(self._ids)}'
-        self.add('GET', f'/attachment/actions/{action_id}', json_body={
-            'id': action_id, 'type': 'submit', 'messageId': message_id, 'inputs': inputs, 'personId': person_id,
-            'roomId': ROOM_ID, 'created': '2026-01-01T00:00:00.000Z'})
+        data = {'id': action_id, 'type': 'submit', 'messageId': message_id, 'personId': person_id,
+                'roomId': ROOM_ID, 'created': webex_time(age)}
+        self.add('GET', f'/attachment/actions/{action_id}', json_body={**data, 'inputs': inputs})
         return json.dumps({'id': 'ACTWH', 'name': 'ccbot.attachmentActions.created', 'resource': 'attachmentActions',
-                           'event': 'created', 'actorId': person_id,
-                           'data': {'id': action_id, 'type': 'submit', 'messageId': message_id,
-                                    'personId': person_id, 'roomId': ROOM_ID,
-                                    'created': '2026-01-01T00:00:00.000Z'}}).encode()
+                           'event': 'created', 'actorId': person_id, 'data': {**data, **(claims or {})}}).encode()
 
     def signed(self, body: bytes, secret: Optional[str] = None) -> dict:
         return {'X-Spark-Signature': sign(secret or self.settings.webhook_secret, body),

@@ -16,13 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
+from urllib.parse import urlsplit
 
 import requests
 from wxc_sdk.rest import RestError
 from wxc_sdk.rooms import Room
 
 from . import cards, replies
-from .errors import webex_reason
+from .errors import BotError, webex_reason
 from .locales import t
 from .membership import added_by_key
 from .policy import Policy
@@ -111,8 +112,13 @@ class Broadcaster:
 
     def download(self, url: str) -> Attachment:
         """
-        A file of a message, with the bot's token.
+        A file of a message, with the bot's token, which goes only to Webex's own API host.
+
+        :raises BotError: the URL is not on Webex's API host (refused and logged, nothing is fetched)
         """
+        if not self.clients.is_webex_url(url):
+            log.warning('file of a broadcast at %s refused: not on the Webex API host', urlsplit(url).hostname)
+            raise BotError(t('broadcast.foreign_file'), 'broadcast file not on the Webex API host')
         session = self.clients.bot.session
         response = session.get(url, headers={'Authorization': f'Bearer {session.access_token}'}, stream=True)
         with response:
@@ -147,7 +153,7 @@ class Broadcaster:
         result = BroadcastResult()
         attachment = self.download(files[0]) if files else None
         card = card_in(attachment)
-        text = f"{t('broadcast.from', sender=replies.escape(sender_email))}\n\n{markdown}".strip()
+        text = (t('broadcast.from', sender=replies.escape(sender_email)) + '\n\n' + markdown).strip()
         with tempfile.TemporaryDirectory(prefix='wxc-cc-broadcast-') as folder:
             path = None
             if attachment is not None:

@@ -19,7 +19,7 @@ from . import replies
 from .cards import TRANSFER_INPUT
 from .commands.common import destination
 from .errors import BotError, webex_reason
-from .locales import t
+from .locales import N_, t
 from .monitoring import CallMonitor
 from .stores import TokenManager, UserContext
 from .webex import UserApi
@@ -31,13 +31,13 @@ log = logging.getLogger(__name__)
 
 #: action -> (catalogue key of what it does, for messages; the request)
 CALL_ACTIONS: dict[str, tuple[str, Callable[[CallsApi, str, dict], Any]]] = {
-    'answer': ('action.answer', lambda calls, call_id, inputs: calls.answer(call_id)),
-    'decline': ('action.reject', lambda calls, call_id, inputs: calls.reject(call_id, RejectAction.busy)),
-    'voicemail': ('action.voicemail_to', lambda calls, call_id, inputs: calls.divert(call_id, to_voicemail=True)),
-    'hold': ('action.hold', lambda calls, call_id, inputs: calls.hold(call_id)),
-    'resume': ('action.resume', lambda calls, call_id, inputs: calls.resume(call_id)),
-    'hangup': ('action.hangup', lambda calls, call_id, inputs: calls.hangup(call_id)),
-    'transfer': ('action.transfer', lambda calls, call_id, inputs: calls.transfer(
+    'answer': (N_('action.answer'), lambda calls, call_id, inputs: calls.answer(call_id)),
+    'decline': (N_('action.reject'), lambda calls, call_id, inputs: calls.reject(call_id, RejectAction.busy)),
+    'voicemail': (N_('action.voicemail_to'), lambda calls, call_id, inputs: calls.divert(call_id, to_voicemail=True)),
+    'hold': (N_('action.hold'), lambda calls, call_id, inputs: calls.hold(call_id)),
+    'resume': (N_('action.resume'), lambda calls, call_id, inputs: calls.resume(call_id)),
+    'hangup': (N_('action.hangup'), lambda calls, call_id, inputs: calls.hangup(call_id)),
+    'transfer': (N_('action.transfer'), lambda calls, call_id, inputs: calls.transfer(
         call_id1=call_id, destination=destination(str(inputs.get(TRANSFER_INPUT) or ''), t('card.transfer_usage')))),
 }
 

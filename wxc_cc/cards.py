@@ -12,7 +12,7 @@ from wxc_sdk.base import enum_str
 from wxc_sdk.telephony.calls import CallHistoryRecord, TelephonyCall
 
 from . import replies
-from .locales import t
+from .locales import N_, t
 
 __all__ = ['CARD_CONTENT_TYPE', 'attachment', 'call_card', 'history_card', 'help_card', 'call_actions']
 
@@ -56,11 +56,25 @@ def submit(title: str, action: str, owner: str, style: Optional[str] = None, **d
     return button
 
 
-_HEADED_STATES = ('alerting', 'connecting', 'connected', 'held', 'remoteHeld')
+#: call state -> the key of its card's heading (other states: card.heading.other)
+_HEADINGS = {'alerting': N_('card.heading.alerting'), 'connecting': N_('card.heading.connecting'),
+             'connected': N_('card.heading.connected'), 'held': N_('card.heading.held'),
+             'remoteHeld': N_('card.heading.remoteHeld')}
+#: personality -> the key of the card's line naming the other party
+_WITH = {'originator': N_('card.with.originator'), 'terminator': N_('card.with.terminator'),
+         'clickToDial': N_('card.with.clickToDial'), 'other': N_('card.with.other')}
+#: personality -> the key of its direction (other personalities: card.unknown)
+_DIRECTIONS = {'originator': N_('direction.originator'), 'terminator': N_('direction.terminator'),
+               'clickToDial': N_('direction.clickToDial')}
+#: button action -> the key of its title
+_BUTTON_TITLES = {'answer': N_('card.button.answer'), 'decline': N_('card.button.decline'),
+                  'voicemail': N_('card.button.voicemail'), 'hold': N_('card.button.hold'),
+                  'resume': N_('card.button.resume'), 'hangup': N_('card.button.hangup'),
+                  'transfer': N_('card.button.transfer')}
 
 
 def _button(action: str, owner: str, call_id: str, style: Optional[str] = None) -> dict:
-    return submit(t(f'card.button.{action}'), action, owner, style, callId=call_id)
+    return submit(t(_BUTTON_TITLES[action]), action, owner, style, callId=call_id)
 
 
 def call_actions(call: TelephonyCall, owner: str) -> list[dict]:
@@ -94,13 +108,13 @@ def call_card(call: TelephonyCall, owner: str) -> dict:
     personality = replies.personality(call)
     facts = [{'title': t('card.fact.state'), 'value': replies.state_name(call.state)},
              {'title': t('card.fact.direction'),
-              'value': t(f'direction.{personality}') if personality != 'other' else t('card.unknown')}]
+              'value': t(_DIRECTIONS[personality]) if personality in _DIRECTIONS else t('card.unknown')}]
     since = call.answered or call.created
     if since:
         facts.append({'title': t('card.fact.since'), 'value': replies.timestamp(since)})
-    heading = t(f'card.heading.{state}') if state in _HEADED_STATES else t('card.heading.other', state=state)
+    heading = t(_HEADINGS[state]) if state in _HEADINGS else t('card.heading.other', state=state)
     body = [text(heading, weight='Bolder', size='Medium'),
-            text(t(f'card.with.{personality}', party=replies.party(call.remote_party))),
+            text(t(_WITH[personality], party=replies.party(call.remote_party))),
             {'type': 'FactSet', 'facts': facts}]
     if state in ('connected', 'remoteHeld', 'held'):
         body.append({'type': 'Input.Text', 'id': TRANSFER_INPUT, 'placeholder': t('card.transfer_placeholder'),

@@ -1,22 +1,29 @@
 """
 The bot's settings, read once from the environment.
 
-:func:`load_settings` is the only place that reads environment variables. Explicit values passed to it win
-over the environment; a missing required value raises :class:`ConfigError` naming every missing variable.
+:class:`Settings` declares every setting once: its environment variable (the field's validation alias), its
+type, default and range. :func:`load_settings` is the only place that reads environment variables. Explicit
+values passed to it win over the environment; anything missing or invalid raises :class:`ConfigError`, one line
+naming every variable concerned and what it expects, without the values of secrets.
 """
 import hashlib
 import hmac
 import logging
+import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Optional
+from typing import Any, Literal, Optional, get_args, get_origin
 from urllib.parse import urlparse
 
 from cryptography.fernet import Fernet
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from .locales import LOCALES
 
-__all__ = ['ConfigError', 'Settings', 'load_settings', 'DEFAULT_SCOPES', 'DEFAULT_API_BASE', 'DEFAULT_PORT']
+__all__ = ['ConfigError', 'Settings', 'load_settings', 'expectation', 'DEFAULT_SCOPES', 'DEFAULT_API_BASE',
+           'DEFAULT_PORT', 'DEFAULT_SENTINEL_PORT']
 
 log = logging.getLogger(__name__)
 
@@ -24,43 +31,8 @@ DEFAULT_SCOPES = 'spark:calls_write spark:kms spark:calls_read spark-admin:telep
 DEFAULT_API_BASE = 'https://webexapis.com/v1'
 DEFAULT_PORT = 6001
 DEFAULT_TOKEN_FILE = 'wxc_cc_bot.yml'
-
-#: environment variable -> settings field, for the values that must be present
-REQUIRED = {
-    'WXC_CC_BOT_EMAIL': 'bot_email',
-    'WXC_CC_BOT_ACCESS_TOKEN': 'bot_token',
-    'WXC_CC_BOT_NAME': 'bot_name',
-    'WXC_CC_INTEGRATION_CLIENT_ID': 'client_id',
-    'WXC_CC_INTEGRATION_CLIENT_SECRET': 'client_secret',
-}
-
-#: environment variable -> settings field, for the optional values
-OPTIONAL = {
-    'WXC_CC_INTEGRATION_CLIENT_SCOPES': 'client_scopes',
-    'WXC_CC_INTEGRATION_REDIRECT_URL': 'redirect_url_setting',
-    'WXC_CC_BOT_URL': 'bot_url',
-    'HEROKU_NAME': 'heroku_name',
-    'NGROK_HOST': 'ngrok_host',
-    'REDIS_HOST': 'redis_host',
-    'REDIS_URL': 'redis_url',
-    'REDIS_TLS_URL': 'redis_tls_url',
-    'PORT': 'port',
-    'WEBEX_API_BASE_URL': 'api_base',
-    'WXC_CC_WEBHOOK_SECRET': 'webhook_secret_setting',
-    'LOG_LEVEL': 'log_level',
-    'WXC_CC_TOKEN_FILE': 'token_file',
-    'WXC_CC_NGROK_TIMEOUT': 'ngrok_timeout',
-    'WXC_CC_WORKER_THREADS': 'worker_threads',
-    'WXC_CC_DRAIN_TIMEOUT': 'drain_timeout',
-    'WXC_CC_WEBHOOK_CHECK_INTERVAL': 'webhook_check_interval',
-    'WXC_CC_CONFIG_FILE': 'config_file',
-    'WXC_CC_TOKEN_KEY': 'token_key',
-    'LOCALE': 'locale',
-}
-
-#: numeric settings: field -> (type, smallest, largest)
-NUMBERS = {'port': (int, 0, 65535), 'ngrok_timeout': (float, 0, 3600), 'worker_threads': (int, 1, 256),
-           'drain_timeout': (float, 0, 3600), 'webhook_check_interval': (float, 0, 86400)}
+#: port of a Redis Sentinel given without one in ``REDIS_SENTINELS``
+DEFAULT_SENTINEL_PORT = 26379
 
 
 class ConfigError(Exception):
@@ -69,46 +41,147 @@ class ConfigError(Exception):
     """
 
 
-@dataclass(frozen=True)
-class Settings:
+def _http_url(value: Optional[str]) -> Optional[str]:
+    if value is not None:
+        url = urlparse(value)
+        if url.scheme not in ('http', 'https') or not url.netloc:
+            raise ValueError('must be an http(s) URL')
+    return value
+
+
+class Settings(BaseSettings):
     """
-    Everything the bot is configured with. Build it with :func:`load_settings`.
+    Everything the bot is configured with. Build it with :func:`load_settings`: the model itself reads neither
+    the environment nor ``.env``. A field's validation alias is its environment variable; fields that are not
+    shown in ``repr()`` are secrets.
     """
-    bot_email: str
-    bot_token: str = field(repr=False)
-    bot_name: str
-    client_id: str
-    client_secret: str = field(repr=False)
-    client_scopes: str = DEFAULT_SCOPES
+    model_config = SettingsConfigDict(frozen=True, extra='forbid')
+
+    bot_email: str = Field(validation_alias='WXC_CC_BOT_EMAIL')
+    bot_token: str = Field(validation_alias='WXC_CC_BOT_ACCESS_TOKEN', repr=False)
+    bot_name: str = Field(validation_alias='WXC_CC_BOT_NAME')
+    client_id: str = Field(validation_alias='WXC_CC_INTEGRATION_CLIENT_ID')
+    client_secret: str = Field(validation_alias='WXC_CC_INTEGRATION_CLIENT_SECRET', repr=False)
+    client_scopes: str = Field(DEFAULT_SCOPES, validation_alias='WXC_CC_INTEGRATION_CLIENT_SCOPES')
     #: explicit WXC_CC_INTEGRATION_REDIRECT_URL, see :attr:`redirect_url` for the effective value
-    redirect_url_setting: Optional[str] = None
-    bot_url: Optional[str] = None
-    heroku_name: Optional[str] = None
-    ngrok_host: Optional[str] = None
-    redis_host: Optional[str] = None
-    redis_url: Optional[str] = field(default=None, repr=False)
-    redis_tls_url: Optional[str] = field(default=None, repr=False)
-    port: int = DEFAULT_PORT
-    api_base: str = DEFAULT_API_BASE
-    webhook_secret_setting: Optional[str] = field(default=None, repr=False)
-    log_level: str = 'INFO'
-    token_file: str = DEFAULT_TOKEN_FILE
+    redirect_url_setting: Optional[str] = Field(None, validation_alias='WXC_CC_INTEGRATION_REDIRECT_URL')
+    bot_url: Optional[str] = Field(None, validation_alias='WXC_CC_BOT_URL')
+    heroku_name: Optional[str] = Field(None, validation_alias='HEROKU_NAME')
+    ngrok_host: Optional[str] = Field(None, validation_alias='NGROK_HOST')
+    redis_host: Optional[str] = Field(None, validation_alias='REDIS_HOST')
+    #: Redis URLs may carry a password
+    redis_url: Optional[str] = Field(None, validation_alias='REDIS_URL', repr=False)
+    redis_tls_url: Optional[str] = Field(None, validation_alias='REDIS_TLS_URL', repr=False)
+    #: Redis Sentinels as (host, port) pairs, from ``host:port,host:port`` (port 26379 when left out)
+    redis_sentinels: tuple[tuple[str, int], ...] = Field((), validation_alias='REDIS_SENTINELS')
+    #: name of the master the Sentinels watch; required with :attr:`redis_sentinels`
+    redis_sentinel_master: Optional[str] = Field(None, validation_alias='REDIS_SENTINEL_MASTER')
+    port: int = Field(DEFAULT_PORT, validation_alias='PORT', ge=0, le=65535)
+    api_base: str = Field(DEFAULT_API_BASE, validation_alias='WEBEX_API_BASE_URL')
+    webhook_secret_setting: Optional[str] = Field(None, validation_alias='WXC_CC_WEBHOOK_SECRET', repr=False)
+    log_level: str = Field('INFO', validation_alias='LOG_LEVEL')
+    #: ``text``, or ``json``: one JSON object per line
+    log_format: Literal['text', 'json'] = Field('text', validation_alias='LOG_FORMAT')
+    token_file: str = Field(DEFAULT_TOKEN_FILE, validation_alias='WXC_CC_TOKEN_FILE')
     #: seconds to wait for an ngrok tunnel
-    ngrok_timeout: float = 30.0
+    ngrok_timeout: float = Field(30.0, validation_alias='WXC_CC_NGROK_TIMEOUT', ge=0, le=3600, allow_inf_nan=False)
     #: threads per process that serve commands after the webhook is answered
-    worker_threads: int = 8
+    worker_threads: int = Field(8, validation_alias='WXC_CC_WORKER_THREADS', ge=1, le=256)
     #: seconds a stopping process waits for commands in flight
-    drain_timeout: float = 20.0
+    drain_timeout: float = Field(20.0, validation_alias='WXC_CC_DRAIN_TIMEOUT', ge=0, le=3600, allow_inf_nan=False)
     #: seconds between checks of the bot's webhooks (re-activate, re-point); 0: only at start
-    webhook_check_interval: float = 300.0
+    webhook_check_interval: float = Field(300.0, validation_alias='WXC_CC_WEBHOOK_CHECK_INTERVAL', ge=0, le=86400,
+                                          allow_inf_nan=False)
+    #: seconds after which a message or card press is too old to act on
+    max_command_age: float = Field(300.0, validation_alias='WXC_CC_MAX_COMMAND_AGE', ge=1, le=86400,
+                                   allow_inf_nan=False)
+    #: seconds after which a task of a dead worker is taken over by another
+    claim_after: float = Field(30.0, validation_alias='WXC_CC_CLAIM_AFTER', ge=1, le=3600, allow_inf_nan=False)
+    #: bearer token that ``GET /metrics`` requires; unset: no metrics
+    metrics_token: Optional[str] = Field(None, validation_alias='WXC_CC_METRICS_TOKEN', repr=False)
     #: the access policy file (see :mod:`wxc_cc.policy`); None: ``wxc_cc_config.json`` if present
-    config_file: Optional[str] = None
+    config_file: Optional[str] = Field(None, validation_alias='WXC_CC_CONFIG_FILE')
     #: Fernet key: when set, tokens are stored encrypted
-    token_key: Optional[str] = field(default=None, repr=False)
+    token_key: Optional[str] = Field(None, validation_alias='WXC_CC_TOKEN_KEY', repr=False)
     #: language of the replies
-    locale: str = 'en_US'
-    #: the public base URL once it is known (configured, or found via ngrok by the entry point)
+    locale: str = Field('en_US', validation_alias='LOCALE')
+    #: the public base URL once it is known (configured, or found via ngrok by the entry point); no variable
     public_url: Optional[str] = None
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """
+        Only the values given to the constructor: :func:`load_settings` reads the environment, once.
+        """
+        return (init_settings,)
+
+    @field_validator('api_base', mode='before')
+    @classmethod
+    def _api_base(cls, value: str) -> str:
+        return _http_url(value.rstrip('/'))
+
+    @field_validator('bot_url', 'redirect_url_setting')
+    @classmethod
+    def _url(cls, value: Optional[str]) -> Optional[str]:
+        return _http_url(value)
+
+    @field_validator('redis_sentinels', mode='before')
+    @classmethod
+    def _sentinels(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        sentinels = []
+        for entry in value.split(','):
+            # host, IPv4 address or [IPv6 address], then an optional :port
+            match = re.fullmatch(r'(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<host>[^\s:\[\]]+))(?::(?P<port>\d{1,5}))?',
+                                 entry.strip())
+            port = int(match['port'] or DEFAULT_SENTINEL_PORT) if match else 0
+            if not 0 < port < 65536:
+                raise ValueError('must be a comma-separated list of host:port (e.g. s1:26379,s2:26379)')
+            sentinels.append((match['ipv6'] or match['host'], port))
+        return tuple(sentinels)
+
+    @field_validator('redis_sentinel_master')
+    @classmethod
+    def _master_with_sentinels(cls, value: Optional[str], info: ValidationInfo) -> Optional[str]:
+        if info.data.get('redis_sentinels') and not value:
+            raise ValueError("is required when REDIS_SENTINELS is set: the name of the master they watch")
+        return value
+
+    @field_validator('log_level', mode='before')
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if logging.getLevelName(value.upper()) == f'Level {value.upper()}':
+            raise ValueError('must be one of DEBUG, INFO, WARNING, ERROR')
+        return value.upper()
+
+    @field_validator('log_format', mode='before')
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        return value.lower()
+
+    @field_validator('token_key')
+    @classmethod
+    def _fernet_key(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None:
+            try:
+                Fernet(value.encode())
+            except ValueError:
+                raise ValueError('must be a Fernet key (32 url-safe base64-encoded bytes); make one with: python -c '
+                                 '"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+                                 ) from None
+        return value
+
+    @field_validator('locale')
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        if value not in LOCALES:
+            raise ValueError(f'must be one of {", ".join(sorted(LOCALES))}')
+        return value
 
     @property
     def configured_public_url(self) -> Optional[str]:
@@ -137,9 +210,9 @@ class Settings:
     @property
     def uses_redis(self) -> bool:
         """
-        True if any Redis variable is set, which selects the Redis token store.
+        True if any Redis variable is set (a host, a URL or Sentinels), which selects the Redis token store.
         """
-        return bool(self.redis_host or self.redis_url or self.redis_tls_url)
+        return bool(self.redis_host or self.redis_url or self.redis_tls_url or self.redis_sentinels)
 
     @property
     def webhook_secret(self) -> str:
@@ -164,43 +237,77 @@ class Settings:
 
         :param public_url: base URL under which Webex reaches the bot
         """
-        return replace(self, public_url=public_url.rstrip('/'))
+        return self.model_copy(update={'public_url': public_url.rstrip('/')})
 
 
-def _validate(values: dict) -> list[str]:
-    problems = []
-    variables = {attr: name for name, attr in {**REQUIRED, **OPTIONAL}.items()}
-    for attr, (kind, smallest, largest) in NUMBERS.items():
-        if attr not in values:
+#: environment variable -> settings field, for the values that must be present
+REQUIRED = {field.validation_alias: name for name, field in Settings.model_fields.items()
+            if field.validation_alias and field.is_required()}
+
+#: environment variable -> settings field, for the optional values
+OPTIONAL = {field.validation_alias: name for name, field in Settings.model_fields.items()
+            if field.validation_alias and not field.is_required()}
+
+
+def expectation(field: FieldInfo) -> Optional[str]:
+    """
+    What a field accepts, in words, from its type and bounds: ``a whole number from 1 to 256``,
+    ``true or false``, ``one of text, json``, ``a list of strings``, ``an object``.
+
+    :param field: a field of a pydantic model
+    :return: the words, or ``None`` for types without a simple description
+    """
+    kind = field.annotation
+    if get_origin(kind) is Literal:
+        return f'one of {", ".join(map(str, get_args(kind)))}'
+    if kind is bool:
+        return 'true or false'
+    if kind in (int, float):
+        bounds = {name: getattr(rule, name) for rule in field.metadata for name in ('ge', 'gt', 'le', 'lt')
+                  if hasattr(rule, name)}
+        noun = 'a whole number' if kind is int else 'a number'
+        if {'ge', 'le'} <= set(bounds):
+            return f'{noun} from {bounds["ge"]} to {bounds["le"]}'
+        words = {'ge': 'of at least', 'gt': 'greater than', 'le': 'of at most', 'lt': 'less than'}
+        return ' '.join([noun, ' and '.join(f'{words[name]} {value}' for name, value in bounds.items())]).strip()
+    if get_origin(kind) in (frozenset, list, tuple) and get_args(kind)[0] is str:
+        return 'a list of strings'
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return 'an object'
+    return None
+
+
+#: the key under which :func:`load_settings` passes each field: its variable, or its name when it has none
+_KEYS = {name: field.validation_alias or name for name, field in Settings.model_fields.items()}
+_FIELDS = {key: name for name, key in _KEYS.items()}
+
+
+def _problems(error: ValidationError) -> list[str]:
+    """One phrase per invalid variable, the missing ones together first; no value of a secret."""
+    missing: list[str] = []
+    problems: dict[str, str] = {}
+    for item in error.errors():
+        # pydantic names a field by its variable when given, by its name when the default failed validation
+        name = str(item['loc'][0]) if item['loc'] else ''
+        name = _FIELDS.get(name, name)
+        key, field = _KEYS.get(name, name or 'settings'), Settings.model_fields.get(name)
+        if item['type'] == 'missing':
+            missing.append(key)
+        elif key in problems:
             continue
-        try:
-            values[attr] = kind(values[attr])
-            if not smallest <= values[attr] <= largest:
-                raise ValueError
-        except ValueError:
-            problems.append(f'{variables[attr]} must be a number ({kind.__name__}) from {smallest} to {largest}, '
-                            f'not {values[attr]!r}')
-    base = values.get('api_base', DEFAULT_API_BASE).rstrip('/')
-    if urlparse(base).scheme not in ('http', 'https') or not urlparse(base).netloc:
-        problems.append(f'WEBEX_API_BASE_URL must be an http(s) URL, not {base!r}')
-    values['api_base'] = base
-    for name, key in (('WXC_CC_BOT_URL', 'bot_url'), ('WXC_CC_INTEGRATION_REDIRECT_URL', 'redirect_url_setting')):
-        url = values.get(key)
-        if url and urlparse(url).scheme not in ('http', 'https'):
-            problems.append(f'{name} must be an http(s) URL, not {url!r}')
-    if values.get('token_key'):
-        try:
-            Fernet(values['token_key'].encode())
-        except ValueError:
-            problems.append('WXC_CC_TOKEN_KEY must be a Fernet key (32 url-safe base64-encoded bytes); '
-                            'make one with: python -c "from cryptography.fernet import Fernet; '
-                            'print(Fernet.generate_key().decode())"')
-    if values.get('locale', 'en_US') not in LOCALES:
-        problems.append(f'LOCALE must be one of {", ".join(sorted(LOCALES))}, not {values["locale"]!r}')
-    values['log_level'] = values.get('log_level', 'INFO').upper()
-    if logging.getLevelName(values['log_level']) == f'Level {values["log_level"]}':
-        problems.append(f'LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, not {values["log_level"]!r}')
-    return problems
+        elif field is None:
+            problems[key] = f'{key}: {item["msg"]}'
+        else:
+            if item['type'] == 'value_error':
+                what = str(item['ctx']['error'])
+            else:
+                what = f'must be {expectation(field)}' if expectation(field) else f'is invalid: {item["msg"]}'
+            shown = field.repr and item.get('input') is not None and len(item['loc']) == 1
+            problems[key] = f'{key} {what}' + (f', not {item["input"]!r}' if shown else '')
+    if missing:
+        return [f'missing required setting(s): {", ".join(missing)} (set them in the environment or in .env)',
+                *problems.values()]
+    return list(problems.values())
 
 
 def load_settings(overrides: Optional[Mapping[str, object]] = None,
@@ -210,29 +317,21 @@ def load_settings(overrides: Optional[Mapping[str, object]] = None,
 
     :param overrides: explicit values by environment variable name (e.g. ``{'PORT': 0}``); they win over
         ``environ``. Keys that are not environment variables of the bot are taken as :class:`Settings` field
-        names (e.g. ``token_file``).
+        names (e.g. ``token_file``). A blank value counts as unset, also when it overrides the environment.
     :param environ: the environment to read; default: :data:`os.environ`
     :return: the settings
-    :raises ConfigError: when required values are missing or values are invalid
+    :raises ConfigError: when required values are missing or values are invalid, naming every such variable
     """
     if environ is None:
-        import os
         environ = os.environ
-    merged: dict[str, object] = {**environ, **(overrides or {})}
-    names = {**REQUIRED, **OPTIONAL}
-    values = {}
-    for key, value in merged.items():
-        attr = names.get(key) or (key if key in Settings.__dataclass_fields__ else None)
-        if attr and value is not None and str(value).strip() != '':
-            values[attr] = value if attr in NUMBERS else str(value).strip()
-    missing = [name for name, attr in REQUIRED.items() if attr not in values]
-    problems = _validate(values)
-    if missing:
-        problems.insert(0, f'missing required setting(s): {", ".join(missing)} '
-                           f'(set them in the environment or in .env)')
-    if problems:
-        raise ConfigError('; '.join(problems))
-    settings = Settings(**values)
+    merged = {key: value for key, value in environ.items() if key in REQUIRED or key in OPTIONAL}
+    merged.update({_KEYS.get(key, key): value for key, value in (overrides or {}).items()})
+    values = {key: str(value).strip() for key, value in merged.items()
+              if key in _FIELDS and value is not None and str(value).strip()}
+    try:
+        settings = Settings(**values)
+    except ValidationError as error:
+        raise ConfigError('; '.join(_problems(error))) from None
     if public := settings.configured_public_url:
         settings = settings.with_public_url(public)
     return settings

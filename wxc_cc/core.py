@@ -110,7 +110,8 @@ class BotCore:
         self.conversation = Conversation(
             services=self.services, bot=self.clients.bot, send=self.send,
             card_actions=CardActions(store=self.store, monitor=self.monitor, user_api=self.services.user_api),
-            mention=lambda: self.bot_display_name, gate=self.gate)
+            mention=lambda: self.bot_display_name, gate=self.gate, bot_id=lambda: self.bot_id,
+            max_age=settings.max_command_age)
         self.services.broadcaster = Broadcaster(policy=self.policy, store=self.store, clients=self.clients,
                                                 bot_id=lambda: self.bot_id, bot_org_id=lambda: self.bot_org_id,
                                                 org_of=self.gate.org_of, send=self.send)
@@ -152,6 +153,8 @@ class BotCore:
             log.info('duplicate notification %s ignored', dedup_key)
             return Outcome(200, 'duplicate ignored')
         if not self.dispatcher.submit(key, task):
+            # not taken: Webex delivers it again, and then it must count as new
+            self.store.forget(dedup_key)
             log.warning('notification %s for %s refused: shutting down or too many waiting', dedup_key, key)
             return Outcome(503, 'busy')
         return Outcome(200, 'accepted')
@@ -161,22 +164,20 @@ class BotCore:
     def send(self, reply: Union[str, Reply], *, room_id: Optional[str] = None,
              to_person_id: Optional[str] = None) -> Optional[str]:
         """
-        Post a reply: markdown split into parts when it is too long for one message, or a card with its
-        markdown as the text shown where cards are not.
+        Post a reply: markdown split into parts when it is too long for one message; a card goes with the last
+        part (the markdown is what clients that do not show cards display).
 
         :return: id of the (last) message posted
         :raises RestError: Webex refused it
         """
         messages = self.clients.bot.messages
-        if isinstance(reply, Reply) and reply.card:
-            return messages.create(room_id=room_id, to_person_id=to_person_id,
-                                   markdown=replies.split_message(reply.markdown)[0],
-                                   attachments=[cards.attachment(reply.card)]).id
-        markdown = reply.markdown if isinstance(reply, Reply) else reply
-        message_id = None
-        for part in replies.split_message(markdown):
-            message_id = messages.create(room_id=room_id, to_person_id=to_person_id, markdown=part).id
-        return message_id
+        card = reply.card if isinstance(reply, Reply) else None
+        parts = replies.split_message(reply.markdown if isinstance(reply, Reply) else reply)
+        for part in parts[:-1]:
+            messages.create(room_id=room_id, to_person_id=to_person_id, markdown=part)
+        attachments = [cards.attachment(card)] if card else None
+        return messages.create(room_id=room_id, to_person_id=to_person_id, markdown=parts[-1],
+                               attachments=attachments).id
 
     def notify(self, person_id: str, markdown: str) -> None:
         """
@@ -205,6 +206,10 @@ class BotCore:
                 message = message_created(notification)
                 if message.person_id == self.bot_id:
                     return Outcome(200, 'own message ignored')
+                if message.room_type != 'direct' and self.bot_id not in message.mentioned_people:
+                    # Webex sends bots only the group messages that mention them; anything else is not for us
+                    log.info('message %s in a group space without mention ignored', message.message_id)
+                    return Outcome(200, 'ignored')
                 return self._accept(message.person_id, f'message:{message.message_id}',
                                     lambda: self.conversation.message(message))
             if kind == ('memberships', 'created'):
@@ -213,11 +218,11 @@ class BotCore:
                     return Outcome(200, 'ignored')
                 return self._accept(joined.room_id, f'membership:{joined.membership_id}', lambda: self._safely(
                     lambda: self.memberships.added(joined.membership_id, joined.room_id, joined.person_id,
-                                                   joined.is_moderator, notification.actor_id)))
+                                                   notification.actor_id)))
             if kind == ('attachmentActions', 'created'):
                 action = action_created(notification)
-                return self._accept(action.person_id, f'action:{action.action_id}', lambda: self.conversation.press(
-                    action.action_id, action.room_id, action.person_id))
+                return self._accept(action.person_id, f'action:{action.action_id}',
+                                    lambda: self.conversation.press(action))
         except BadNotification as error:
             log.warning('malformed notification: %s', error)
             return Outcome(400, f'malformed notification: {error}')
@@ -300,6 +305,8 @@ class BotCore:
         try:
             self.store.check()
         except StoreUnavailable as error:
-            return Outcome(503, json.dumps({'status': 'unavailable', 'reason': error.log_message}),
+            # where and why go to the log only: paths, hosts and exception texts are not for callers
+            log.warning('health: %s', error.log_message)
+            return Outcome(503, json.dumps({'status': 'unavailable', 'reason': 'token store unavailable'}),
                            'application/json')
         return Outcome(200, json.dumps({'status': 'ok', 'store': self.store.kind}), 'application/json')

@@ -1,13 +1,15 @@
 """
 The door: who may talk to the bot (the sender policy) and how often (the per-person rate limit).
 
-A refused person gets one polite refusal a day and nothing else: no Webex request is made for them, except,
-when the policy admits the bot's own organisation, one look-up of their organisation (remembered for a day).
+A refused person gets one polite refusal a day and nothing else: no Webex request is made for them but reading
+their message, and, when the policy needs to know, one look-up of their address and organisation (remembered for
+a day; card presses carry no address).
 Every refusal is logged with who, what and why.
 """
+import json
 import logging
 from collections.abc import Callable
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import requests
 from wxc_sdk.rest import RestError
@@ -19,11 +21,17 @@ from .policy import Policy
 from .stores import TokenManager
 from .webex import BotApi
 
-__all__ = ['Gate']
+__all__ = ['Gate', 'Sender']
 
 log = logging.getLogger(__name__)
 
 DAY = 86400
+
+
+class Sender(NamedTuple):
+    """What the gate knows of a sender."""
+    email: Optional[str]
+    org_id: Optional[str]
 
 
 class Gate:
@@ -48,28 +56,43 @@ class Gate:
     def refusal(self, person_id: str, email: Optional[str]) -> Optional[str]:
         """
         Why the policy refuses a sender, or ``None`` if it admits them.
+
+        :param email: the sender's address as Webex gave it; ``None`` when the notification has none (a card
+            press), and then it is looked up when the policy needs it
         """
         senders = self.policy.senders
+        if senders.anyone:
+            return None
+        if email is None:
+            email = self.sender(person_id).email
         if senders.admits_by_address(email):
             return None
         if senders.needs_org and self.org_of(person_id) == self.bot_org_id():
             return None
         return 'not an allowed sender'
 
+    def sender(self, person_id: str) -> Sender:
+        """
+        A person's address and organisation as Webex knows them, looked up once a day.
+        """
+        key = f'person:{person_id}'
+        note = self.store.get_note(key)
+        if note is None:
+            try:
+                details = self.bot.people.details(person_id)
+            except (RestError, requests.RequestException) as error:
+                log.warning('person %s unknown: %s', person_id, webex_reason(error))
+                return Sender(None, None)
+            found = Sender(details.emails[0] if details.emails else None, details.org_id)
+            self.store.set_note(key, json.dumps(found._asdict()), DAY)
+            return found
+        return Sender(**json.loads(note))
+
     def org_of(self, person_id: str) -> Optional[str]:
         """
         A person's organisation, looked up once a day.
         """
-        key = f'org:{person_id}'
-        org = self.store.get_note(key)
-        if org is None:
-            try:
-                org = self.bot.people.details(person_id).org_id or ''
-            except (RestError, requests.RequestException) as error:
-                log.warning('organisation of %s unknown: %s', person_id, webex_reason(error))
-                return None
-            self.store.set_note(key, org, DAY)
-        return org or None
+        return self.sender(person_id).org_id
 
     def admit(self, person_id: str, email: Optional[str], room_id: str, what: str) -> bool:
         """

@@ -49,18 +49,21 @@ class MembershipGuard:
         self.bot_org_id = bot_org_id
         self.send = send
 
-    def added(self, membership_id: str, room_id: str, person_id: str, is_moderator: bool,
-              actor_id: Optional[str]) -> None:
+    def added(self, membership_id: str, room_id: str, person_id: str, actor_id: Optional[str]) -> None:
         """
-        Someone joined a space the bot is in; when it is the bot itself, check the space.
+        Someone joined a space the bot is in; when it is the bot itself, check the space. The membership is read
+        from Webex: a notification that claims another space or person is not acted on.
 
         :param membership_id: the new membership
         :param room_id: the space
         :param person_id: who joined
-        :param is_moderator: whether they joined as moderator
-        :param actor_id: who added them
+        :param actor_id: who added them (only the notification says)
         """
         if person_id != self.bot_id():
+            return
+        membership = self.bot.memberships.details(membership_id)
+        if (membership.room_id, membership.person_id) != (room_id, person_id):
+            log.warning('notification of membership %s disagrees with Webex: not acted on', membership_id)
             return
         room = self.bot.rooms.details(room_id)
         if enum_str(room.type) == 'direct':
@@ -74,5 +77,5 @@ class MembershipGuard:
         if actor_id:
             self.store.set_note(added_by_key(room_id), actor_id, YEAR)
         log.info('added to space %s by %s', room_id, actor_id)
-        if room.is_announcement_only and not is_moderator and actor_id:
+        if room.is_announcement_only and not membership.is_moderator and actor_id:
             self.send(replies.make_me_moderator(room.title), to_person_id=actor_id)

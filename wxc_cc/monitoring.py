@@ -84,7 +84,7 @@ class CallMonitor:
                                                  'at': event_time.isoformat()}), CARD_MEMORY)
             self._delete(note)
         if user.verbose:
-            self.send(f'```\n{json.dumps(raw, indent=2).replace("```", "` ``")}\n```', to_person_id=user.user_id)
+            self.send(replies.code_block(json.dumps(raw, indent=2)), to_person_id=user.user_id)
 
     def live_card(self, user_id: str, call_id: str) -> Optional[str]:
         """

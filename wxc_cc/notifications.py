@@ -37,13 +37,16 @@ class Notification:
 @dataclass(frozen=True)
 class MessageCreated:
     """
-    The ``data`` of a ``messages``/``created`` notification: which message, where, by whom (not the text).
+    The ``data`` of a ``messages``/``created`` notification: which message, where, by whom (not the text), as the
+    notification claims it. The bot acts only on what ``GET /messages/{id}`` says; these fields must agree.
     """
     message_id: str
     room_id: str
     room_type: str
     person_id: str
     person_email: Optional[str]
+    #: person ids the message mentions, as the notification claims
+    mentioned_people: tuple[str, ...] = ()
 
 
 def _field(data: dict, name: str, kind: type = str, required: bool = True) -> Any:
@@ -86,7 +89,8 @@ def message_created(notification: Notification) -> MessageCreated:
     return MessageCreated(message_id=_field(data, 'id'), room_id=_field(data, 'roomId'),
                           room_type=_field(data, 'roomType', required=False) or 'direct',
                           person_id=_field(data, 'personId'),
-                          person_email=_field(data, 'personEmail', required=False))
+                          person_email=_field(data, 'personEmail', required=False),
+                          mentioned_people=tuple(_field(data, 'mentionedPeople', list, required=False) or ()))
 
 
 @dataclass(frozen=True)

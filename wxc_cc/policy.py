@@ -19,40 +19,61 @@ defaults below apply)::
 * ``broadcast``: who else may broadcast, and to which spaces: ``all``, ``senders_org`` (owned by the sender's
   organisation) or ``bots_org``. Default: nobody else; ``bots_org``.
 * ``rate_limit``: commands per person per time window. Default: 20 per 60 seconds.
+
+The models below mirror the file; they refuse unknown keys at every level and are immutable.
 """
 import json
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Annotated, Any, Literal, Optional, get_args
 
-from .config import ConfigError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, \
+    model_validator
 
-__all__ = ['SenderPolicy', 'Policy', 'load_policy', 'DEFAULT_CONFIG_FILE', 'DESTINATIONS']
+from .config import ConfigError, expectation
+
+__all__ = ['SenderPolicy', 'MembershipPolicy', 'BroadcastPolicy', 'RateLimit', 'Policy', 'parse_policy',
+           'load_policy', 'DEFAULT_CONFIG_FILE', 'DESTINATIONS']
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG_FILE = 'wxc_cc_config.json'
 
+Destination = Literal['all', 'senders_org', 'bots_org']
+
 #: the broadcast destination choices
-DESTINATIONS = ('all', 'senders_org', 'bots_org')
+DESTINATIONS: tuple[str, ...] = get_args(Destination)
 
 
-def _emails(values: Any, where: str) -> frozenset[str]:
-    if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
-        raise ConfigError(f'{where} must be a list of strings')
+def _normalized(values: frozenset[str]) -> frozenset[str]:
     return frozenset(value.strip().lower() for value in values if value.strip())
 
 
-@dataclass(frozen=True)
-class SenderPolicy:
+#: email addresses or domains: a list of strings, kept lower-case and stripped, blanks dropped
+Addresses = Annotated[frozenset[str], AfterValidator(_normalized)]
+
+
+class _Section(BaseModel):
+    """A part of the policy file: immutable, and refusing keys it does not know."""
+    model_config = ConfigDict(extra='forbid', frozen=True)
+
+
+class SenderPolicy(_Section):
     """
-    Who may talk to the bot.
+    Who may talk to the bot (``senders``). ``anyone`` defaults to true only when none of ``own_org``,
+    ``people`` and ``domains`` is given.
     """
-    anyone: bool = True
-    own_org: bool = False
-    people: frozenset[str] = frozenset()
-    domains: frozenset[str] = frozenset()
+    anyone: StrictBool = True
+    own_org: StrictBool = False
+    people: Addresses = frozenset()
+    domains: Addresses = frozenset()
+
+    @model_validator(mode='before')
+    @classmethod
+    def _anyone_unless_restricted(cls, data: Any) -> Any:
+        if isinstance(data, dict) and 'anyone' not in data:
+            return {**data, 'anyone': not {'own_org', 'people', 'domains'} & data.keys()}
+        return data
 
     def admits_by_address(self, email: Optional[str]) -> bool:
         """
@@ -67,18 +88,58 @@ class SenderPolicy:
         return not self.anyone and self.own_org
 
 
-@dataclass(frozen=True)
-class Policy:
+class MembershipPolicy(_Section):
+    """Where the bot may stay (``membership``)."""
+    #: leave group spaces owned by another organisation
+    own_org_only: StrictBool = False
+
+
+class BroadcastPolicy(_Section):
+    """Who else may broadcast, and to which spaces (``broadcast``)."""
+    senders: Addresses = frozenset()
+    destinations: Destination = 'bots_org'
+
+
+class RateLimit(_Section):
+    """Commands per person per time window (``rate_limit``)."""
+    commands: StrictInt = Field(20, ge=1)
+    seconds: float = Field(60.0, gt=0, strict=True, allow_inf_nan=False)
+
+
+class Policy(_Section):
     """
-    The whole access policy.
+    The whole access policy, shaped like the file.
     """
-    senders: SenderPolicy = field(default_factory=SenderPolicy)
-    membership_own_org_only: bool = False
-    admins: frozenset[str] = frozenset()
-    broadcast_senders: frozenset[str] = frozenset()
-    broadcast_destinations: str = 'bots_org'
-    rate_limit_commands: int = 20
-    rate_limit_seconds: float = 60.0
+    senders: SenderPolicy = Field(default_factory=SenderPolicy)
+    membership: MembershipPolicy = Field(default_factory=MembershipPolicy)
+    admins: Addresses = frozenset()
+    broadcast: BroadcastPolicy = Field(default_factory=BroadcastPolicy)
+    rate_limit: RateLimit = Field(default_factory=RateLimit)
+
+    @property
+    def membership_own_org_only(self) -> bool:
+        """``membership.own_org_only``."""
+        return self.membership.own_org_only
+
+    @property
+    def broadcast_senders(self) -> frozenset[str]:
+        """``broadcast.senders``."""
+        return self.broadcast.senders
+
+    @property
+    def broadcast_destinations(self) -> str:
+        """``broadcast.destinations``."""
+        return self.broadcast.destinations
+
+    @property
+    def rate_limit_commands(self) -> int:
+        """``rate_limit.commands``."""
+        return self.rate_limit.commands
+
+    @property
+    def rate_limit_seconds(self) -> float:
+        """``rate_limit.seconds``."""
+        return self.rate_limit.seconds
 
     def is_admin(self, email: Optional[str]) -> bool:
         """True for the configured admins."""
@@ -89,49 +150,39 @@ class Policy:
         return self.is_admin(email) or (email or '').lower() in self.broadcast_senders
 
 
-def _section(data: dict, name: str) -> dict:
-    section = data.get(name, {})
-    if not isinstance(section, dict):
-        raise ConfigError(f'"{name}" must be an object')
-    return section
-
-
-def _flag(section: dict, name: str, default: bool, where: str) -> bool:
-    value = section.get(name, default)
-    if not isinstance(value, bool):
-        raise ConfigError(f'{where}.{name} must be true or false')
-    return value
+def _problem(item: dict) -> str:
+    """One error of pydantic's as the operator reads it: the dotted key, what it must be, the value given."""
+    model: type[BaseModel] = Policy
+    path: list[str] = []
+    field = None
+    for part in item['loc']:
+        if isinstance(part, int):  # an item of a list: the list is at fault
+            break
+        if item['type'] == 'extra_forbidden' and len(path) == len(item['loc']) - 1:
+            return (f'unknown policy key {".".join([*path, part])} '
+                    f'(known: {", ".join(model.model_fields)})')
+        path.append(part)
+        field = model.model_fields[part]
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+            model = field.annotation
+    if field is None:
+        return 'the policy file must hold a JSON object'
+    value = item['input']
+    shown = len(path) == len(item['loc']) and (value is None or isinstance(value, (str, int, float, bool)))
+    return f'{".".join(path)} must be {expectation(field)}' + (f', not {json.dumps(value)}' if shown else '')
 
 
 def parse_policy(data: Any) -> Policy:
     """
     The policy from the file's parsed JSON.
 
-    :raises ConfigError: what is wrong, naming the key
+    :raises ConfigError: what is wrong, naming each key concerned
     """
-    if not isinstance(data, dict):
-        raise ConfigError('the policy file must hold a JSON object')
-    unknown = set(data) - {'senders', 'membership', 'admins', 'broadcast', 'rate_limit'}
-    if unknown:
-        raise ConfigError(f'unknown policy key(s): {", ".join(sorted(unknown))}')
-    senders, membership = _section(data, 'senders'), _section(data, 'membership')
-    broadcast, rate = _section(data, 'broadcast'), _section(data, 'rate_limit')
-    destinations = broadcast.get('destinations', 'bots_org')
-    if destinations not in DESTINATIONS:
-        raise ConfigError(f'broadcast.destinations must be one of {", ".join(DESTINATIONS)}')
-    commands, seconds = rate.get('commands', 20), rate.get('seconds', 60)
-    if not isinstance(commands, int) or commands < 1 or not isinstance(seconds, (int, float)) or seconds <= 0:
-        raise ConfigError('rate_limit needs "commands" (a positive integer) and "seconds" (a positive number)')
-    return Policy(
-        senders=SenderPolicy(anyone=_flag(senders, 'anyone', 'own_org' not in senders and 'people' not in senders
-                                          and 'domains' not in senders, 'senders'),
-                             own_org=_flag(senders, 'own_org', False, 'senders'),
-                             people=_emails(senders.get('people', []), 'senders.people'),
-                             domains=_emails(senders.get('domains', []), 'senders.domains')),
-        membership_own_org_only=_flag(membership, 'own_org_only', False, 'membership'),
-        admins=_emails(data.get('admins', []), 'admins'),
-        broadcast_senders=_emails(broadcast.get('senders', []), 'broadcast.senders'),
-        broadcast_destinations=destinations, rate_limit_commands=commands, rate_limit_seconds=float(seconds))
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as error:
+        problems = dict.fromkeys(_problem(item) for item in error.errors())
+        raise ConfigError('; '.join(problems)) from None
 
 
 def load_policy(path: Optional[str]) -> Policy:

@@ -17,9 +17,9 @@ from wxc_sdk.telephony.calls import CallHistoryRecord, TelephonyCall, TelephonyP
 from wxc_sdk.telephony.voice_messaging.members import VoiceMessageDetails
 from wxc_sdk.tokens import Tokens
 
-from .locales import t
+from .locales import N_, t
 
-__all__ = ['escape', 'split_message', 'html_page', 'Reply', 'MAX_MESSAGE_BYTES']
+__all__ = ['escape', 'split_message', 'code_block', 'html_page', 'Reply', 'MAX_MESSAGE_BYTES']
 
 #: Webex refuses messages longer than this many bytes
 MAX_MESSAGE_BYTES = 7439
@@ -73,6 +73,16 @@ def split_message(text: str, limit: int = MAX_MESSAGE_BYTES) -> list[str]:
         current = line
     parts.append(current)
     return parts
+
+
+def code_block(text: str) -> str:
+    """
+    Text shown verbatim in a fenced code block whose fence is longer than any run of backticks in the text, so
+    that nothing in it can end the block early.
+    """
+    longest = max((len(run) for run in re.findall('`+', text)), default=0)
+    fence = '`' * max(3, longest + 1)
+    return f'{fence}\n{text}\n{fence}'
 
 
 def html_page(title: str, text: str) -> str:
@@ -153,6 +163,7 @@ def auth_failed(reason: str, markdown: bool = True) -> str:
 def auth_wrong_person(email: Optional[str], markdown: bool = True) -> str:
     """Chat message (or, with ``markdown=False``, page text) when someone else consented."""
     who = t('auth.wrong_person_as', email=_outside(email, markdown)) if email else t('auth.wrong_person_other')
+    # TRANSLATORS: {who} is auth.wrong_person_as or auth.wrong_person_other
     return t('auth.wrong_person', who=who)
 
 
@@ -167,21 +178,32 @@ def personality(call: TelephonyCall) -> str:
     return value if value in _PERSONALITIES else 'other'
 
 
-#: the call states the catalogue names
-_STATES = ('connecting', 'alerting', 'connected', 'held', 'remoteHeld', 'disconnected')
+#: the call states the catalogue names -> their keys
+_STATES = {'connecting': N_('state.connecting'), 'alerting': N_('state.alerting'),
+           'connected': N_('state.connected'), 'held': N_('state.held'), 'remoteHeld': N_('state.remoteHeld'),
+           'disconnected': N_('state.disconnected')}
+#: personality -> the key of a call's one-line summary
+_SUMMARIES = {'originator': N_('summary.originator'), 'terminator': N_('summary.terminator'),
+              'clickToDial': N_('summary.clickToDial'), 'other': N_('summary.other')}
+#: personality -> the key of the reply to /hangup
+_HUNG_UP = {'originator': N_('hangup.done.originator'), 'terminator': N_('hangup.done.terminator'),
+            'clickToDial': N_('hangup.done.clickToDial'), 'other': N_('hangup.done.other')}
+#: history kind -> the key of its name
+_HISTORY_KINDS = {'placed': N_('history.kind.placed'), 'received': N_('history.kind.received'),
+                  'missed': N_('history.kind.missed')}
 
 
 def state_name(state: object) -> str:
     """A call state in the reply language."""
     value = enum_str(state)
-    return t(f'state.{value}') if value in _STATES else escape(value)
+    return t(_STATES[value]) if value in _STATES else escape(value)
 
 
 def call_summary(call: TelephonyCall) -> str:
     """
     One line for a call: state, direction and remote party, e.g. ``alerting incoming call from Ann (1001)``.
     """
-    return t(f'summary.{personality(call)}', state=state_name(call.state), party=party(call.remote_party))
+    return t(_SUMMARIES[personality(call)], state=state_name(call.state), party=party(call.remote_party))
 
 
 def call_event(call: TelephonyCall, event_type: str, event_time: Optional[datetime.datetime]) -> str:
@@ -218,13 +240,12 @@ def answered(call: TelephonyCall) -> str:
 
 def hung_up(call: TelephonyCall) -> str:
     """Reply to ``/hangup``: says "to" for outgoing and "from" for incoming calls."""
-    return t(f'hangup.done.{personality(call)}', party=party(call.remote_party))
+    return t(_HUNG_UP[personality(call)], party=party(call.remote_party))
 
 
 def history_kind(kind: str) -> str:
     """How a history kind (placed, received, missed) is shown."""
-    key = f'history.kind.{kind}'
-    return t(key) if kind in ('placed', 'received', 'missed') else escape(kind)
+    return t(_HISTORY_KINDS[kind]) if kind in _HISTORY_KINDS else escape(kind)
 
 
 def short_time(moment: Optional[datetime.datetime]) -> str:
@@ -251,7 +272,9 @@ def history_title(count: int, kind: Optional[str]) -> str:
     """Heading of the history, e.g. ``Call history: 3 missed calls, newest first``."""
     calls = t('word.call') if count == 1 else t('word.calls')
     if kind:
+        # TRANSLATORS: {kind} is one of history.kind.*, {calls} word.call or word.calls
         return t('history.title_kind', count=count, kind=kind, calls=calls)
+    # TRANSLATORS: {calls} is word.call or word.calls
     return t('history.title', count=count, calls=calls)
 
 
@@ -292,6 +315,7 @@ def voicemail_summary(new: int, old: int, urgent: int) -> str:
     if not new and not old:
         return t('voicemail.empty')
     urgent_text = t('voicemail.urgent_count', count=urgent) if urgent else ''
+    # TRANSLATORS: {urgent} is voicemail.urgent_count, or empty
     return t('voicemail.summary', new=new, urgent=urgent_text, old=old)
 
 
@@ -325,7 +349,7 @@ def new_voicemail(new: int) -> str:
 
 def slow_down(limit: int, window: float) -> str:
     """The notice to someone over the rate limit."""
-    return t('policy.slow_down', limit=limit, seconds=f'{window:.0f}')
+    return t('policy.slow_down', limit=limit, seconds=round(window))
 
 
 def make_me_moderator(title: Optional[str]) -> str:
@@ -335,4 +359,5 @@ def make_me_moderator(title: Optional[str]) -> str:
 
 def api_failure(action: str, reason: str) -> str:
     """One line telling the user that a Webex request failed, with Webex's reason."""
+    # TRANSLATORS: {action} is one of action.* (what could not be done), {reason} Webex's reason or one of reason.*
     return t('api_failure', action=action, reason=escape(reason.rstrip('.')))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from collections.abc import Callable
 from typing import Any, Optional, Union
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -297,6 +298,19 @@ class WebexClients:
             :meth:`~wxc_cc.stores.TokenManager.refresh_rejected`)
         """
         return UserApi(self._session(tokens, person_id, on_unauthorized))
+
+    def is_webex_url(self, url: str) -> bool:
+        """
+        True when ``url`` is on Webex's API host (the scheme, host and port of ``WEBEX_API_BASE_URL``): the only
+        place the bot's token may be sent.
+
+        :param url: any URL, e.g. of a message's file
+        """
+        try:
+            theirs, ours = urlsplit(url), urlsplit(self.api_base)
+            return (theirs.scheme, theirs.hostname, theirs.port) == (ours.scheme, ours.hostname, ours.port)
+        except ValueError:
+            return False
 
     def url(self, path: str) -> str:
         """

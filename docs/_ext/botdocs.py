@@ -16,7 +16,7 @@ Directives and roles:
         bot| **Your calls** (1)
         | 1. connecting outgoing call to Bob Brown (1002) · 0:05
 
-    ``bot:`` takes a key of the English catalogue (:mod:`wxc_cc.locales.en_US`) and the values of its
+    ``bot:`` takes a key of the English catalogue (``wxc_cc/locales/en_US``) and the values of its
     placeholders (``name=value``, quoted when they contain spaces): an unknown key or a missing value fails the
     build. ``bot|`` starts a reply given verbatim (markdown, for replies assembled from several texts), ``|``
     continues the current reply on a new line.
@@ -26,6 +26,9 @@ Directives and roles:
 
 ``:say:`key name=value```
     A text of the English catalogue, inline.
+
+Signatures of pydantic-settings models show their fields only, not the options of ``BaseSettings`` itself
+(``_env_file`` …): the bot's settings are built by :func:`wxc_cc.config.load_settings`.
 
 References to re-exported names (``wxc_cc.stores.TokenManager``, ``fakewebex.FakeWebex``, the names of
 ``user_context``) resolve to the object where it is defined and documented.
@@ -38,11 +41,12 @@ Checks, reported as warnings (the build runs with ``-W``, so they fail it):
   an ``automodule`` directive.
 """
 import importlib
+import inspect
 import pkgutil
 import re
 import shlex
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Optional
 
 from docutils import nodes
 from docutils.parsers.rst import Directive, directives
@@ -80,7 +84,7 @@ def _catalogue_text(spec: str) -> str:
     key, pairs = words[0], words[1:]
     english = LOCALES['en_US']
     if key not in english:
-        raise ValueError(f'{key!r} is not a key of wxc_cc.locales.en_US')
+        raise ValueError(f'{key!r} is not a key of the en_US catalogue')
     values = {}
     for pair in pairs:
         name, sep, value = pair.partition('=')
@@ -452,6 +456,18 @@ def merge(app, env, docnames, other) -> None:
     _examples(env).update(_examples(other))
 
 
+def settings_signature(app, what: str, name: str, obj: object, options: dict, signature: str,
+                       return_annotation: str) -> Optional[tuple[str, str]]:
+    """The constructor of a pydantic-settings model without BaseSettings' own ``_``-prefixed options."""
+    from pydantic_settings import BaseSettings
+
+    if what != 'class' or not (isinstance(obj, type) and issubclass(obj, BaseSettings)):
+        return None
+    full = inspect.signature(obj)
+    fields = [parameter for name, parameter in full.parameters.items() if not name.startswith('_')]
+    return str(full.replace(parameters=fields, return_annotation=inspect.Signature.empty)), return_annotation
+
+
 def setup(app):
     app.add_directive('chat', ChatDirective)
     app.add_directive('bot-commands', CommandsDirective)
@@ -461,5 +477,6 @@ def setup(app):
     app.connect('env-merge-info', merge)
     app.connect('env-check-consistency', check)
     app.connect('missing-reference', resolve_reexport)
+    app.connect('autodoc-process-signature', settings_signature)
     return {'version': '1', 'parallel_read_safe': True, 'parallel_write_safe': True,
             'env_version': 1}

@@ -11,7 +11,7 @@ from wxc_sdk.tokens import Tokens
 from ..config import Settings
 from ..errors import BotError
 from ..policy import Policy
-from ..locales import t
+from ..locales import N_, t
 from ..replies import Reply
 from ..stores import TokenManager, UserContext
 from ..webex import UserApi, WebexClients
@@ -21,9 +21,20 @@ if TYPE_CHECKING:
     from ..oauth import OAuthClient
     from ..webhooks import CallEventWebhooks
 
-__all__ = ['Request', 'Services', 'Context', 'Command', 'usage_error', 'require_admin']
+__all__ = ['Request', 'Services', 'Context', 'Command', 'usage_error', 'require_admin', 'HELP']
 
 log = logging.getLogger(__name__)
+
+#: command name -> the key of its line in /help (:attr:`Command.help`)
+HELP = {'/help': N_('help./help'), '/auth': N_('help./auth'), '/monitor': N_('help./monitor'),
+        '/calls': N_('help./calls'), '/dial': N_('help./dial'), '/answer': N_('help./answer'),
+        '/hangup': N_('help./hangup'), '/hold': N_('help./hold'), '/resume': N_('help./resume'),
+        '/reject': N_('help./reject'), '/divert': N_('help./divert'), '/transfer': N_('help./transfer'),
+        '/mute': N_('help./mute'), '/unmute': N_('help./unmute'), '/park': N_('help./park'),
+        '/retrieve': N_('help./retrieve'), '/dtmf': N_('help./dtmf'), '/record': N_('help./record'),
+        '/push': N_('help./push'), '/pickup': N_('help./pickup'), '/barge': N_('help./barge'),
+        '/history': N_('help./history'), '/voicemail': N_('help./voicemail'), '/broadcast': N_('help./broadcast'),
+        '/redis': N_('help./redis')}
 
 
 @dataclass(frozen=True)
@@ -114,7 +125,8 @@ def usage_error(command: 'Command') -> BotError:
     """
     The error for wrong arguments: the command's usage line.
     """
-    return BotError(f"{t('usage', usage=command.usage)}  \n{command.help}", f'bad arguments for {command.name}')
+    # TRANSLATORS: {usage} is the command's usage line, as typed: /dial <number or SIP URI>
+    return BotError(t('usage', usage=command.usage) + '  \n' + command.help, f'bad arguments for {command.name}')
 
 
 class Command:
@@ -135,7 +147,7 @@ class Command:
     @property
     def help(self) -> str:
         """One sentence for /help, in the reply language."""
-        return t(f'help.{self.name}')
+        return t(HELP[self.name])
 
     def available(self, services: Services) -> bool:
         """

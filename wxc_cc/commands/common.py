@@ -57,7 +57,7 @@ def destination(text: str, usage: str) -> str:
     if not value:
         raise BotError(t('usage', usage=usage), 'destination missing')
     if not _DESTINATION.match(value):
-        raise BotError(f"{t('invalid_destination', value=replies.escape(value))}  \n{t('usage', usage=usage)}",
+        raise BotError(t('invalid_destination', value=replies.escape(value)) + '  \n' + t('usage', usage=usage),
                        'invalid destination')
     return value
 
@@ -107,6 +107,7 @@ def choose_call(calls: Iterable[TelephonyCall], number: Optional[int], tiers: tu
                            f'no call {number}')
         call = ordered[number - 1]
         if state_of(call) not in acceptable:
+            # TRANSLATORS: {what} is one of what./* (what the command does to a call), {state} one of state.*
             raise BotError(t('choose.wrong_state', number=number, state=replies.state_name(call.state), what=what),
                            f'call {number} wrong state')
         return call
@@ -116,6 +117,8 @@ def choose_call(calls: Iterable[TelephonyCall], number: Optional[int], tiers: tu
             return fitting[0][1]
         if fitting:
             options = '  \n'.join(f'{index}. {replies.call_summary(call)}' for index, call in fitting)
+            # TRANSLATORS: {what} is one of what./*, {options} the calls' summary.* lines, {command} e.g. /hold
             raise BotError(t('choose.which', count=len(fitting), what=what, options=options, command=command,
                              first=fitting[0][0]), 'several calls fit')
+    # TRANSLATORS: {what} is one of what./* (what the command does to a call)
     raise BotError(t('choose.none', what=what), 'no fitting call')

@@ -2,13 +2,14 @@
 ``/help``: what the bot understands, as text and as a card with the commands grouped.
 """
 from .. import cards, replies
-from ..locales import t
+from ..locales import N_, t
 from .base import Command, Context, Services
 
 __all__ = ['HelpCommand', 'GROUPS']
 
-#: /help's groups, in order
-GROUPS = ('calls', 'monitoring', 'voicemail', 'account')
+#: /help's groups, in order -> the keys of their titles
+GROUPS = {'calls': N_('group.calls'), 'monitoring': N_('group.monitoring'), 'voicemail': N_('group.voicemail'),
+          'account': N_('group.account')}
 
 
 class HelpCommand(Command):
@@ -27,8 +28,8 @@ def help_reply(services: Services) -> replies.Reply:
     The help: markdown listing every available command by group, and the same as a card.
     """
     available = [command for command in services.commands.values() if command.available(services)]
-    groups = [(t(f'group.{group}'), [(command.usage, command.help) for command in available if command.group == group])
-              for group in GROUPS]
+    groups = [(t(title), [(command.usage, command.help) for command in available if command.group == group])
+              for group, title in GROUPS.items()]
     lines = [t('help.intro')]
     for title, commands in groups:
         lines.append(f'**{title}**')

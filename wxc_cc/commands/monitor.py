@@ -40,5 +40,7 @@ class MonitorCommand(Command):
         log.info('monitoring %s for user %s (%s)', words[0], user.user_id, outcome)
         mode = t('monitor.verbose') if verbose else ''
         if outcome == 'unchanged' and not changed_mode:
+            # TRANSLATORS: {mode} is monitor.verbose, or empty
             return t('monitor.already', mode=mode)
+        # TRANSLATORS: {mode} is monitor.verbose, or empty
         return t('monitor.on', mode=mode)

@@ -6,17 +6,23 @@ from typing import Any, ClassVar, Optional
 
 from wxc_sdk.telephony.calls import CallsApi, TelephonyCall
 
-from ..locales import t
+from ..locales import N_, t
 from .base import Command, Context, usage_error
 from .common import call_api, choose_call, split_number
 
-__all__ = ['OnCallCommand']
+__all__ = ['OnCallCommand', 'WHAT']
 
 #: every state a call in progress can be in
 IN_PROGRESS = ('connected', 'held', 'remoteHeld')
 
 #: the call in progress: the connected one first, else one on hold
 CURRENT = (('connected',), ('held', 'remoteHeld'))
+
+#: command name -> the key of what it does to a call (:attr:`OnCallCommand.what`)
+WHAT = {'/answer': N_('what./answer'), '/hangup': N_('what./hangup'), '/hold': N_('what./hold'),
+        '/resume': N_('what./resume'), '/reject': N_('what./reject'), '/divert': N_('what./divert'),
+        '/mute': N_('what./mute'), '/unmute': N_('what./unmute'), '/park': N_('what./park'),
+        '/dtmf': N_('what./dtmf'), '/record': N_('what./record'), '/push': N_('what./push')}
 
 
 class OnCallCommand(Command):
@@ -35,7 +41,7 @@ class OnCallCommand(Command):
     @property
     def what(self) -> str:
         """What the command does to a call, for messages: ``'put on hold'``."""
-        return t(f'what.{self.name}')
+        return t(WHAT[self.name])
 
     def split(self, words: list[str]) -> tuple[Optional[int], list[str]]:
         """

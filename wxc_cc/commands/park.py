@@ -28,4 +28,5 @@ class ParkCommand(OnCallCommand):
         parked = call_api(lambda: calls.park(call.call_id, destination=argument), t('action.park'))
         where = replies.party_of(parked.name, parked.number)
         retrieve = f'/retrieve {parked.number}' if parked.number else '/retrieve'
+        # TRANSLATORS: {where} is the extension the call is parked against, {retrieve} the command that gets it back
         return t('park.done', party=replies.party(call.remote_party), where=where, retrieve=replies.escape(retrieve))

@@ -6,14 +6,16 @@ from typing import Optional
 from wxc_sdk.telephony.calls import CallsApi, TelephonyCall
 
 from .. import replies
-from ..locales import t
+from ..locales import N_, t
 from .base import usage_error
 from .common import call_api, split_number
 from .oncall import OnCallCommand
 
 __all__ = ['RecordCommand']
 
-_SUBCOMMANDS = ('start', 'stop', 'pause', 'resume')
+#: sub-command -> the key of the reply
+_SUBCOMMANDS = {'start': N_('record.start'), 'stop': N_('record.stop'), 'pause': N_('record.pause'),
+                'resume': N_('record.resume')}
 
 
 class RecordCommand(OnCallCommand):
@@ -36,5 +38,6 @@ class RecordCommand(OnCallCommand):
     def act(self, calls: CallsApi, call: TelephonyCall, argument: str) -> str:
         request = {'start': calls.start_recording, 'stop': calls.stop_recording, 'pause': calls.pause_recording,
                    'resume': calls.resume_recording}[argument]
+        # TRANSLATORS: {what} is the sub-command as typed: start, stop, pause or resume
         call_api(lambda: request(call.call_id), t('action.record', what=argument))
-        return t(f'record.{argument}', party=replies.party(call.remote_party))
+        return t(_SUBCOMMANDS[argument], party=replies.party(call.remote_party))

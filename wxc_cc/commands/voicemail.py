@@ -2,16 +2,17 @@
 ``/voicemail [list | read <n> | unread <n> | delete <n>]``: the user's voice messages.
 """
 from .. import replies
-from ..locales import t
+from ..locales import N_, t
 from ..errors import BotError
 from .base import Command, Context, usage_error
 from .common import call_api
 
 __all__ = ['VoicemailCommand']
 
-#: sub-command -> (method of the voice messaging API, text of the reply)
-_ACTIONS = {'read': ('mark_as_read', 'voicemail.marked_read'), 'unread': ('mark_as_unread', 'voicemail.marked_unread'),
-            'delete': ('delete', 'voicemail.deleted')}
+#: sub-command -> (method of the voice messaging API, key of what it does, key of the reply)
+_ACTIONS = {'read': ('mark_as_read', N_('voicemail.verb.read'), N_('voicemail.marked_read')),
+            'unread': ('mark_as_unread', N_('voicemail.verb.unread'), N_('voicemail.marked_unread')),
+            'delete': ('delete', N_('voicemail.verb.delete'), N_('voicemail.deleted'))}
 
 
 class VoicemailCommand(Command):
@@ -38,9 +39,9 @@ class VoicemailCommand(Command):
         if not 1 <= number <= len(messages):
             raise BotError(t('voicemail.no_message', number=number, count=len(messages)),
                            f'no voice message {number}')
-        method, done = _ACTIONS[words[0]]
-        call_api(lambda: getattr(api, method)(messages[number - 1].id),
-                 t('action.voicemail', what=t(f'voicemail.verb.{words[0]}')))
+        method, verb, done = _ACTIONS[words[0]]
+        # TRANSLATORS: {what} is one of voicemail.verb.*
+        call_api(lambda: getattr(api, method)(messages[number - 1].id), t('action.voicemail', what=t(verb)))
         return t(done, number=number)
 
     @staticmethod

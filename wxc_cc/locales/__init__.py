@@ -1,21 +1,50 @@
 """
-The catalogue of everything the bot says, one module per locale (``LOCALE``, default ``en_US``).
+Everything the bot says, in one gettext catalogue per locale (``LOCALE``, default ``en_US``):
+``wxc_cc/locales/<locale>/LC_MESSAGES/wxc_cc.po``, read by :class:`~wxc_cc.locales.catalogue.Catalogue`.
 
-:func:`t` looks a text up in the current locale; the locale is chosen once, when the bot starts
-(:func:`set_locale`). A text missing in a locale falls back to English, but the shipped locales are complete
-(a test holds them to it).
+:func:`t` looks a text up in the catalogue of the locale chosen once, when the bot starts (:func:`set_locale`).
+A text missing in a locale falls back to English, but the shipped locales are complete (a test holds them to it).
+``make catalogues`` brings the catalogues up to date with the keys the code uses (see docs/configuration.rst).
 """
-import string
+import functools
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from . import de_DE, en_US
+from .catalogue import DEFAULT, N_, Catalogue, locales, placeholders
 
-__all__ = ['LOCALES', 'DEFAULT', 't', 'set_locale', 'current', 'placeholders']
+__all__ = ['LOCALES', 'DEFAULT', 'Catalogue', 'N_', 't', 'catalogue_for', 'set_locale', 'current', 'placeholders']
 
-DEFAULT = 'en_US'
 
-#: locale name -> texts by key
-LOCALES: dict[str, dict[str, str]] = {'en_US': en_US.STRINGS, 'de_DE': de_DE.STRINGS}
+@functools.cache
+def catalogue_for(locale: str) -> Catalogue:
+    """
+    The shipped catalogue of a locale, read once.
+
+    :raises ValueError: unknown locale
+    """
+    return Catalogue(locale)
+
+
+class _Locales(Mapping[str, Mapping[str, str]]):
+    """Every shipped locale -> its texts by key; a catalogue is read when it is first asked for."""
+
+    def __getitem__(self, locale: str) -> Mapping[str, str]:
+        if locale not in locales():
+            raise KeyError(locale)
+        return catalogue_for(locale).texts
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(locales())
+
+    def __len__(self) -> int:
+        return len(locales())
+
+    def __repr__(self) -> str:
+        return f'<the texts of {", ".join(self)}>'
+
+
+#: locale name -> texts by key, of every shipped locale
+LOCALES: Mapping[str, Mapping[str, str]] = _Locales()
 
 _current = DEFAULT
 
@@ -28,8 +57,7 @@ def set_locale(locale: str) -> None:
     :raises ValueError: unknown locale
     """
     global _current
-    if locale not in LOCALES:
-        raise ValueError(f'unknown locale {locale!r}; one of {", ".join(sorted(LOCALES))}')
+    catalogue_for(locale)
     _current = locale
 
 
@@ -40,15 +68,10 @@ def current() -> str:
 
 def t(key: str, **values: Any) -> str:
     """
-    A text of the current locale with its placeholders filled in.
+    A text of the current locale with its placeholders filled in (:meth:`Catalogue.t
+    <wxc_cc.locales.catalogue.Catalogue.t>`).
 
     :param key: the text's key, e.g. ``'auth.link'``
     :param values: the placeholders' values (outside text already escaped for markdown)
     """
-    template = LOCALES[_current].get(key) or LOCALES[DEFAULT][key]
-    return template.format(**values) if values else template
-
-
-def placeholders(template: str) -> set[str]:
-    """The names of a text's placeholders."""
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    return catalogue_for(_current).t(key, **values)

@@ -67,6 +67,13 @@ class SeenWindow:
                 self._expiry.popitem(last=False)
             return True
 
+    def forget(self, key: str) -> None:
+        """
+        Withdraw a claim: the key counts as new again.
+        """
+        with self._lock:
+            self._expiry.pop(key, None)
+
 
 class UserContext(BaseModel):
     """
@@ -134,13 +141,19 @@ class TokenManager(ABC):
         record = json.loads(stored) if isinstance(stored, str) else stored
         return UserContext.model_validate(record), self._cipher is not None
 
-    def _context(self, stored: Union[str, dict, None]) -> Optional[UserContext]:
+    def _context(self, owner: str, stored: Union[str, dict, None]) -> Optional[UserContext]:
         """
-        The user context from what the store holds, encrypting it on the way if it was stored in plain text.
+        The user context stored under ``owner``, encrypting it on the way if it was stored in plain text.
+
+        A record that belongs to somebody else (e.g. another person's ciphertext copied under this id) is refused:
+        logged, and treated as absent, so that nobody acts with another person's tokens.
         """
         if not stored:
             return None
         context, rewrite = self._unpack(stored)
+        if context.user_id != owner:
+            log.warning('record stored under user %s belongs to user %s: refused', owner, context.user_id)
+            return None
         if rewrite:
             log.info('tokens of user %s encrypted at rest', context.user_id)
             self.set_user_context(context)
@@ -182,7 +195,8 @@ class TokenManager(ABC):
     @abstractmethod
     def _save_flow(self, flow_id: str, user_id: str, expires_at: float) -> None:
         """
-        Store a pending flow.
+        Store a pending flow; it replaces the person's earlier pending flow (a person has at most one), and
+        flows that expired are removed on the way, so that starting flows in a loop cannot grow the store.
         """
 
     @abstractmethod
@@ -286,10 +300,29 @@ class TokenManager(ABC):
         """
         return self._seen.first_time(key, ttl)
 
+    def forget(self, key: str) -> None:
+        """
+        Withdraw a claim made with :meth:`first_time` (a notification that could not be taken): when it is
+        delivered again, it counts as new.
+
+        :param key: the claimed key
+        """
+        self._seen.forget(key)
+
     def check(self) -> None:
         """
-        Raise :class:`~wxc_cc.errors.StoreUnavailable` if the store cannot serve. Default: always fine.
+        Raise :class:`~wxc_cc.errors.StoreUnavailable` if the store cannot serve: it cannot be reached, or the
+        tokens in it cannot be read with this ``WXC_CC_TOKEN_KEY`` (one stored record is tried).
         """
+        sample = self._sample_record()
+        if sample:
+            self._unpack(sample)
+
+    def _sample_record(self) -> Union[str, dict, None]:
+        """
+        One stored user record as stored (any), or ``None``; reaching the backend is part of the check.
+        """
+        return None
 
     # --- shared behaviour
 

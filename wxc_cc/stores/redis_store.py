@@ -2,8 +2,9 @@
 Token store in Redis, shared by every worker and instance of the bot.
 
 Keys (all below a prefix, default ``wxc_cc_bot:``): ``user:<person id>`` holds a user's context as JSON;
-``flow:<flow id>`` holds the id of the user who started an OAuth flow and expires with the flow;
-``lock:refresh:<person id>`` is the lock held while that user's tokens are refreshed.
+``flow:<flow id>`` holds the id of the user who started an OAuth flow and expires with the flow, and
+``flow-of:<person id>`` names that person's one pending flow; ``lock:refresh:<person id>`` is the lock held while
+that user's tokens are refreshed; ``seen:<key>`` marks a notification already taken.
 """
 import json
 import logging
@@ -90,7 +91,7 @@ class RedisTokenManager(TokenManager):
 
     @_unavailable_on_redis_error
     def get_user_context(self, user_id: str) -> Optional[UserContext]:
-        return self._context(self.redis.get(self._key('user', user_id)))
+        return self._context(user_id, self.redis.get(self._key('user', user_id)))
 
     @_unavailable_on_redis_error
     def set_user_context(self, user_context: UserContext) -> None:
@@ -106,15 +107,25 @@ class RedisTokenManager(TokenManager):
     def user_contexts(self) -> list[UserContext]:
         keys = list(self._scan('user', ''))
         records = self.redis.mget(keys) if keys else []
-        return [self._context(record) for record in records if record]
+        owners = [key.removeprefix(self._key('user', '')) for key in keys]
+        contexts = (self._context(owner, record) for owner, record in zip(owners, records))
+        return [context for context in contexts if context is not None]
 
     # --- flows
 
     @_unavailable_on_redis_error
     def _save_flow(self, flow_id: str, user_id: str, expires_at: float) -> None:
         ttl_ms = int((expires_at - time.time()) * 1000)
-        if ttl_ms > 0:
-            self.redis.set(self._key('flow', flow_id), user_id, px=ttl_ms)
+        if ttl_ms <= 0:
+            return
+        # flows expire by themselves; the person's index names their one pending flow, which a new one replaces
+        index = self._key('flow-of', user_id)
+        previous = self.redis.set(index, flow_id, px=ttl_ms, get=True)
+        with self.redis.pipeline() as pipe:
+            if previous:
+                pipe.delete(self._key('flow', previous))
+            pipe.set(self._key('flow', flow_id), user_id, px=ttl_ms)
+            pipe.execute()
 
     @_unavailable_on_redis_error
     def take_flow(self, flow_id: str) -> Optional[str]:
@@ -162,7 +173,10 @@ class RedisTokenManager(TokenManager):
     @_unavailable_on_redis_error
     def clear(self) -> int:
         keys = list(self._scan())
-        return self.redis.delete(*keys) if keys else 0
+        entries = sum(1 for key in keys if key.startswith((self._key('user', ''), self._key('flow', ''))))
+        if keys:
+            self.redis.delete(*keys)
+        return entries
 
     @contextmanager
     def lock(self, name: str, timeout: float = 20.0) -> Iterator[None]:
@@ -191,5 +205,12 @@ class RedisTokenManager(TokenManager):
             return super().first_time(key, ttl)
 
     @_unavailable_on_redis_error
-    def check(self) -> None:
+    def forget(self, key: str) -> None:
+        self.redis.delete(self._key('seen', key))
+
+    @_unavailable_on_redis_error
+    def _sample_record(self) -> Optional[str]:
+        # one SCAN step, not a walk through the whole key space: a record is tried when the step finds one
         self.redis.ping()
+        _, keys = self.redis.scan(0, match=self._key('user', '*'), count=1000)
+        return self.redis.get(keys[0]) if keys else None

@@ -3,7 +3,9 @@ Token store in a local YAML file (default ``wxc_cc_bot.yml`` in the working dire
 
 Every change rewrites the file atomically (temporary file with mode 0600, then rename), under an exclusive
 ``flock`` on a lock file beside it so that processes on one host sharing the file do not lose each other's
-changes. Reads are served from memory until the file changes on disk.
+changes. Reads are served from memory until the file changes on disk. Which notifications were already acted on
+is kept in a SQLite database beside the file (:mod:`~wxc_cc.stores.sqlite_coordination`), shared by every
+process on the host.
 """
 import fcntl
 import logging
@@ -20,11 +22,9 @@ import yaml
 
 from ..errors import StoreUnavailable
 from .base import TokenManager, UserContext
+from .sqlite_coordination import SQLiteCoordination, database_beside
 
 __all__ = ['YAMLTokenManager']
-
-#: claims of at least this many seconds are kept in the file (see :meth:`YAMLTokenManager.first_time`)
-LONG_CLAIM = 86400
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,8 @@ class YAMLTokenManager(TokenManager):
         self._thread_lock = threading.RLock()
         self._cache: dict = {}
         self._cache_key: Optional[tuple] = None
+        #: claims shared by every process on the host (see :mod:`~wxc_cc.stores.sqlite_coordination`)
+        self.coordination = SQLiteCoordination(database_beside(self.path))
 
     # --- file access
 
@@ -112,7 +114,7 @@ class YAMLTokenManager(TokenManager):
     # --- users
 
     def get_user_context(self, user_id: str) -> Optional[UserContext]:
-        return self._context(self._read()['users'].get(user_id))
+        return self._context(user_id, self._read()['users'].get(user_id))
 
     def set_user_context(self, user_context: UserContext) -> None:
         packed = self._pack(user_context)
@@ -122,12 +124,19 @@ class YAMLTokenManager(TokenManager):
         return self._update(lambda data: data['users'].pop(user_id, None) is not None)
 
     def user_contexts(self) -> list[UserContext]:
-        return [self._context(stored) for stored in list(self._read()['users'].values())]
+        contexts = (self._context(owner, stored) for owner, stored in list(self._read()['users'].items()))
+        return [context for context in contexts if context is not None]
 
     # --- flows
 
     def _save_flow(self, flow_id: str, user_id: str, expires_at: float) -> None:
-        self._update(lambda data: data['flows'].__setitem__(flow_id, {'user_id': user_id, 'expires_at': expires_at}))
+        def replace(data: dict) -> None:
+            now = time.time()
+            data['flows'] = {key: flow for key, flow in data['flows'].items()
+                             if flow['expires_at'] >= now and flow['user_id'] != user_id}
+            data['flows'][flow_id] = {'user_id': user_id, 'expires_at': expires_at}
+
+        self._update(replace)
 
     def take_flow(self, flow_id: str) -> Optional[str]:
         if flow_id not in self._read()['flows']:
@@ -202,20 +211,10 @@ class YAMLTokenManager(TokenManager):
             os.close(fd)
 
     def first_time(self, key: str, ttl: float) -> bool:
-        # long claims (e.g. "the users' webhooks point to this URL") are kept in the file: they then hold for
-        # every process on this host and across restarts; short ones (notification ids) stay in memory
-        if ttl < LONG_CLAIM:
-            return super().first_time(key, ttl)
+        return self.coordination.first_time(key, ttl)
 
-        def claim(data: dict) -> bool:
-            now = time.time()
-            data['claims'] = {k: expiry for k, expiry in data.get('claims', {}).items() if expiry > now}
-            if key in data['claims']:
-                return False
-            data['claims'][key] = now + ttl
-            return True
+    def forget(self, key: str) -> None:
+        self.coordination.forget(key)
 
-        return self._update(claim)
-
-    def check(self) -> None:
-        self._read()
+    def _sample_record(self) -> Union[str, dict, None]:
+        return next(iter(self._read()['users'].values()), None)

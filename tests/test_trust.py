@@ -1,0 +1,278 @@
+"""
+Trust, at the HTTP boundary with Webex faked by `responses`: the bot acts on what Webex says, not on what a
+notification claims; old and repeated commands are not acted on; records belong to their owner; nothing accepted
+is dropped; nothing is cut; no secret is logged.
+"""
+import json
+import logging
+import threading
+
+import pytest
+from cryptography.fernet import Fernet
+
+from tests.conftest import API, BOT_TOKEN, CLIENT_SECRET
+from tests.webexmock import BOT_ID, ROOM_ID, USER_ID, USER_REFRESH, USER_TOKEN, call_event, chat, user_context
+from wxc_cc.dispatch import Dispatcher
+from wxc_cc.redaction import Redactor, protect_logs
+from wxc_cc.replies import MAX_MESSAGE_BYTES, Reply
+from wxc_cc.signature import derive_secret, sign
+from wxc_cc.stores import RedisTokenManager, UserContext, YAMLTokenManager
+
+MALLORY = 'MALLORY_PERSON_ID'
+
+
+@pytest.fixture
+def authorized(bot):
+    bot.core.store.set_user_context(user_context())
+    bot.core.store.set_user_context(UserContext(user_id=MALLORY, email='mallory@example.com',
+                                                tokens=user_context().tokens.model_copy(
+                                                    update={'access_token': 'mallory-access-token-9'})))
+
+
+def dials(webex) -> list[tuple[str, dict]]:
+    return [(s.identity, s.body) for s in webex.sent() if s.path == '/telephony/calls/dial']
+
+
+# --- 1. who sent a message is what Webex says
+
+@pytest.mark.parametrize('claims', [
+    {'personId': USER_ID, 'personEmail': 'alice@example.com'},
+    {'personId': USER_ID},
+    {'personEmail': 'alice@example.com'},
+    {'roomId': 'SOME_OTHER_ROOM'},
+    {'roomType': 'group', 'mentionedPeople': [BOT_ID]},
+])
+def test_a_notification_that_disagrees_with_the_message_is_not_acted_on(client, webex, authorized, claims, caplog):
+    """Mallory's message, in a notification that names Alice (or another room): nobody dials, nobody is told."""
+    caplog.set_level(logging.WARNING)
+    body = webex.message_notification('/dial 1234', person_id=MALLORY, email='mallory@example.com', claims=claims)
+    assert client.post('/', data=body, headers=webex.signed(body)).status_code == 200
+    assert webex.summary() == [('GET', '/messages/MSG1', 'bot')], 'read, and nothing else'
+    assert 'notification of message MSG1 disagrees with Webex' in caplog.text
+
+
+def test_the_sender_and_room_come_from_the_fetched_message(client, webex, authorized, bot):
+    webex.add('POST', '/telephony/calls/dial', json_body={'callId': 'C1', 'callSessionId': 'S1'})
+    assert chat(client, webex, '/dial 1234', person_id=MALLORY, email='mallory@example.com') == [
+        'Dialing 1234: your phone rings first; the call to 1234 starts when you answer it.']
+    assert dials(webex) == [('mallory-access-token-9', {'destination': '1234'})]
+
+
+# --- 2. no stale or replayed commands
+
+def test_an_old_message_is_not_acted_on_and_the_person_is_asked_again(client, webex, authorized, caplog):
+    webex.add('POST', '/telephony/calls/dial', json_body={'callId': 'C1', 'callSessionId': 'S1'})
+    assert chat(client, webex, '/dial 1234', age=301) == [
+        'That command is too old to act on (more than a few minutes passed). Please send it again.']
+    assert dials(webex) == []
+    assert 'message MSG1 from ALICE_PERSON_ID is 301 s old: not acted on' in caplog.text
+    assert chat(client, webex, '/dial 1234', age=290)[0].startswith('Dialing 1234'), 'within the age it works'
+
+
+@pytest.mark.parametrize('settings', [{'WXC_CC_MAX_COMMAND_AGE': '30'}], indirect=True)
+def test_the_age_is_configurable(client, webex, authorized):
+    assert chat(client, webex, '/dial 1234', age=31)[0].startswith('That command is too old')
+
+
+def test_an_old_card_press_is_not_acted_on(client, webex, authorized):
+    body = webex.action_notification('CARD', {'action': 'callback', 'owner': USER_ID, 'number': '1001'}, age=400)
+    client.post('/', data=body, headers=webex.signed(body))
+    assert dials(webex) == []
+    assert [r['markdown'] for r in webex.replies()] == [
+        'That command is too old to act on (more than a few minutes passed). Please send it again.']
+
+
+def test_a_replayed_notification_is_not_acted_on_by_a_restarted_bot(settings, webex, policy, tmp_path):
+    """The YAML store's claims live in a database beside the file: a restarted process still knows them."""
+    from wxc_cc_bot import CallControlBot
+    (tmp_path / 'wxc_cc_config.json').write_text(json.dumps(policy))
+    webex.add('POST', '/telephony/calls/dial', json_body={'callId': 'C1', 'callSessionId': 'S1'})
+    body = webex.message_notification('/dial 1234')
+    for _ in range(2):
+        webex.bot_setup()
+        bot = CallControlBot(settings=settings)
+        bot.core.store.set_user_context(user_context())
+        assert bot.test_client().post('/', data=body, headers=webex.signed(body)).status_code == 200
+        assert bot.core.dispatcher.wait_idle(5)
+        bot.core.shutdown(1)
+    assert len(dials(webex)) == 1
+
+
+# --- 4. encrypted records belong to their owner
+
+@pytest.fixture(params=['yaml', 'redis'])
+def encrypted_store(request, tmp_path):
+    key = Fernet.generate_key().decode()
+    if request.param == 'yaml':
+        return YAMLTokenManager(tmp_path / 'wxc_cc_bot.yml', token_key=key)
+    return RedisTokenManager(request.getfixturevalue('redis_client'), token_key=key)
+
+
+def copy_record(store, source: str, target: str) -> None:
+    """What an attacker with write access to the store does: copy one person's ciphertext under another's id."""
+    if isinstance(store, YAMLTokenManager):
+        import yaml
+        data = yaml.safe_load(store.path.read_text())
+        data['users'][target] = data['users'][source]
+        store.path.write_text(yaml.safe_dump(data))
+    else:
+        store.redis.set(store._key('user', target), store.redis.get(store._key('user', source)))
+
+
+def test_a_record_copied_under_another_person_is_refused(encrypted_store, caplog):
+    encrypted_store.set_user_context(user_context())
+    copy_record(encrypted_store, USER_ID, MALLORY)
+    assert encrypted_store.get_user_context(MALLORY) is None
+    assert [c.user_id for c in encrypted_store.user_contexts()] == [USER_ID]
+    assert f'record stored under user {MALLORY} belongs to user {USER_ID}: refused' in caplog.text
+    assert encrypted_store.get_user_context(USER_ID).tokens.access_token == USER_TOKEN
+
+
+def test_a_wrong_key_makes_the_store_unhealthy(tmp_path):
+    YAMLTokenManager(tmp_path / 't.yml', token_key=Fernet.generate_key().decode()).set_user_context(user_context())
+    from wxc_cc.errors import StoreUnavailable
+    with pytest.raises(StoreUnavailable, match='another WXC_CC_TOKEN_KEY'):
+        YAMLTokenManager(tmp_path / 't.yml', token_key=Fernet.generate_key().decode()).check()
+    YAMLTokenManager(tmp_path / 'empty.yml', token_key=Fernet.generate_key().decode()).check()
+
+
+@pytest.mark.parametrize('settings', [{'WXC_CC_TOKEN_KEY': Fernet.generate_key().decode()}], indirect=True)
+def test_health_is_503_with_a_wrong_key_and_says_nothing_more(client, settings, tmp_path, caplog):
+    YAMLTokenManager(settings.token_file, token_key=Fernet.generate_key().decode()).set_user_context(user_context())
+    response = client.get('/health')
+    assert (response.status_code, response.json) == (503, {'status': 'unavailable',
+                                                           'reason': 'token store unavailable'})
+    assert 'another WXC_CC_TOKEN_KEY' in caplog.text and str(tmp_path) not in response.text
+
+
+# --- 5. nothing dropped when busy, nothing cut
+
+def test_a_notification_refused_as_busy_is_served_when_delivered_again(settings, webex, policy, tmp_path):
+    from wxc_cc_bot import CallControlBot
+    (tmp_path / 'wxc_cc_config.json').write_text(json.dumps(policy))
+    webex.bot_setup()
+    started, release = threading.Event(), threading.Event()
+    bot = CallControlBot(settings=settings)
+    bot.core.dispatcher = Dispatcher(workers=1, max_pending_per_key=1)
+    assert bot.core.dispatcher.submit(USER_ID, lambda: started.set() or release.wait(10)), 'a slow command'
+    assert started.wait(5)
+    assert bot.core.dispatcher.submit(USER_ID, lambda: None), 'one more may wait'
+    client = bot.test_client()
+    body = webex.message_notification('/help')
+    assert client.post('/', data=body, headers=webex.signed(body)).status_code == 503
+    release.set()
+    assert bot.core.dispatcher.wait_idle(5)
+    assert client.post('/', data=body, headers=webex.signed(body)).status_code == 200, 'not a duplicate'
+    assert bot.core.dispatcher.wait_idle(5)
+    assert [r['markdown'].split('\n')[0] for r in webex.replies()] == [
+        'Hello! I control your Webex Calling phone. I understand these commands:']
+    bot.core.shutdown(1)
+
+
+def test_a_long_reply_with_a_card_loses_no_text(bot, webex):
+    lines = [f'{number:04d} ' + 'é' * 300 for number in range(60)]
+    markdown = '\n'.join(lines)
+    assert len(markdown.encode()) > 2 * MAX_MESSAGE_BYTES
+    card = {'type': 'AdaptiveCard', 'version': '1.3', 'body': []}
+    bot.core.send(Reply(markdown, card), room_id=ROOM_ID)
+    posts = webex.replies()
+    assert len(posts) >= 3 and all(len(p['markdown'].encode()) <= MAX_MESSAGE_BYTES for p in posts)
+    assert '\n'.join(p['markdown'] for p in posts) == markdown
+    assert [bool(p.get('attachments')) for p in posts] == [False] * (len(posts) - 1) + [True], \
+        'the card comes with the last part'
+
+
+# --- 6. group spaces: only what mentions the bot
+
+def test_a_group_message_without_mention_costs_nothing(client, webex, authorized):
+    body = webex.message_notification('/dial 1234', room_type='group', mentions=[])
+    assert client.post('/', data=body, headers=webex.signed(body)).status_code == 200
+    assert webex.sent() == []
+
+
+def test_a_claimed_mention_is_confirmed_on_the_message(client, webex, authorized, caplog):
+    body = webex.message_notification('/dial 1234', room_type='group', mentions=[],
+                                      claims={'mentionedPeople': [BOT_ID]})
+    client.post('/', data=body, headers=webex.signed(body))
+    assert webex.summary() == [('GET', '/messages/MSG1', 'bot')]
+    assert 'disagrees with Webex on mentionedPeople' in caplog.text
+
+
+# --- 10. /broadcast sends the bot token to Webex only
+
+@pytest.mark.parametrize('url', ['https://evil.example/v1/contents/X', 'http://webex.test/v1/contents/X',
+                                 'https://webex.test:8443/v1/contents/X', 'https://webex.test.evil.example/x'])
+def test_broadcast_downloads_files_from_webex_only(client, webex, url, caplog):
+    import responses
+    original = webex.message_notification
+
+    def with_file(text, **kwargs):
+        body = original(text, **kwargs)
+        message_id = json.loads(body)['data']['id']
+        details = json.loads(body)['data']
+        webex.rsps.replace(responses.GET, f'{API}/messages/{message_id}', json={**details, 'text': text,
+                                                                                  'files': [url]})
+        return body
+    webex.message_notification = with_file
+    assert chat(client, webex, '/broadcast Agenda attached') == [
+        'The attached file is not on Webex, so I did not broadcast anything.']
+    assert [s.path for s in webex.sent()] == ['/messages/MSG1', '/messages'], 'no download, no broadcast'
+    assert 'refused: not on the Webex API host' in caplog.text
+
+
+# --- 11. /monitor verbose: the raw event in a fence it cannot close
+
+def test_verbose_fences_the_raw_event_whatever_it_holds(client, webex, bot):
+    bot.core.store.set_user_context(user_context().model_copy(update={'verbose': True}))
+    body = call_event('C1', 'alerting', 'received', '2026-01-01T10:00:00.000Z', name='Eve ```` `` ```', event='created')
+    secret = derive_secret(bot.settings.webhook_secret, f'callevent:{USER_ID}')
+    client.post(f'/callevent/{USER_ID}', data=body, headers={'X-Spark-Signature': sign(secret, body)})
+    raw = webex.replies()[-1]['markdown']
+    assert raw.startswith('`````\n') and raw.endswith('\n`````')
+    assert json.loads(raw[6:-6]) == json.loads(body)['data'], 'the event as Webex sent it, unchanged'
+
+
+# --- 3. no secret in any log line (unit level; tests/test_e2e_trust.py runs the real bot at DEBUG)
+
+def test_the_redactor_masks_secrets_in_every_shape():
+    redactor = Redactor(['the-bot-token-123456', 'client-secret-9876'])
+    samples = {
+        'Authorization: Bearer abc.def-ghi': 'Authorization: *** ***',
+        '{"secret": "s3cr3t-value", "name": "x"}': '{"secret": "***", "name": "x"}',
+        "{'access_token': 'AT123', 'refresh_token': 'RT456'}": "{'access_token': '***', 'refresh_token': '***'}",
+        'grant_type=authorization_code&code=C0DE-1&redirect_uri=x': 'grant_type=authorization_code&code=***&'
+                                                                    'redirect_uri=x',
+        '  client_secret: cs-1\n  code: abc': '  client_secret: ***\n  code: ***',
+        'GET /redirect?code=abc&state=s HTTP/1.1': 'GET /redirect?code=***&state=s HTTP/1.1',
+        'token the-bot-token-123456 and client-secret-9876 inline': 'token *** and *** inline',
+    }
+    for text, masked in samples.items():
+        assert redactor.redact(text) == masked
+
+
+def test_log_records_are_masked_with_exceptions(caplog):
+    protect_logs('a-secret-only-the-test-knows')
+    log = logging.getLogger('wxc_cc.test')
+    try:
+        raise ValueError('failed with a-secret-only-the-test-knows in it')
+    except ValueError:
+        log.exception('request %s', {'secret': 'webhook-secret-x'})
+    [record] = caplog.records
+    text = caplog.text
+    assert 'a-secret-only-the-test-knows' not in text and 'webhook-secret-x' not in text
+    assert record.getMessage() == "request {'secret': '***'}" and 'failed with *** in it' in text
+
+
+def test_the_bot_logs_no_secret_at_debug(client, webex, bot, caplog):
+    """A monitored user's webhooks carry secrets; wxc_sdk dumps bodies at DEBUG: none of it is logged."""
+    caplog.set_level(logging.DEBUG)
+    bot.core.store.set_user_context(user_context())
+    webex.add('GET', '/webhooks', json_body={'items': []})
+    webex.rsps.add_callback('POST', f'{API}/webhooks', callback=lambda r: (
+        200, {}, json.dumps({'id': 'WH', 'status': 'active', 'created': '2026-01-01T00:00:00Z',
+                             **json.loads(r.body)})), content_type='application/json')
+    assert chat(client, webex, '/monitor on')[0].startswith('Monitoring is on')
+    user_secret = derive_secret(bot.settings.webhook_secret, f'callevent:{USER_ID}')
+    assert [s.body['secret'] for s in webex.sent() if s.method == 'POST' and s.path == '/webhooks'] == [user_secret] * 2
+    for secret in (BOT_TOKEN, CLIENT_SECRET, bot.settings.webhook_secret, user_secret, USER_TOKEN, USER_REFRESH):
+        assert secret not in caplog.text
