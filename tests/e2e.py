@@ -95,7 +95,9 @@ def assert_contract_kept(fake: FakeWebex) -> None:
 
 @contextmanager
 def running_fake(**kwargs) -> Iterator[FakeWebex]:
-    """:func:`new_fake`, stopped afterwards; fails if anything left Webex's documents (see :mod:`fakewebex.contract`)."""
+    """
+    :func:`new_fake`, stopped afterwards; fails if anything left Webex's documents (see :mod:`fakewebex.contract`).
+    """
     fake = new_fake(**kwargs)
     try:
         yield fake

@@ -4,7 +4,6 @@ check finds, the recorded exceptions, and the emulator and the unit tests' mock 
 it.
 """
 import json
-import logging
 import shutil
 from pathlib import Path
 
@@ -104,7 +103,8 @@ def test_a_violation_never_shows_a_secret() -> None:
 # --- responses
 
 def test_responses_must_be_documented() -> None:
-    me = {'id': 'P', 'emails': ['a@example.com'], 'displayName': 'A', 'type': 'person', 'created': '2026-01-01T00:00:00Z'}
+    me = {'id': 'P', 'emails': ['a@example.com'], 'displayName': 'A', 'type': 'person',
+          'created': '2026-01-01T00:00:00Z'}
     assert answer('GET', '/people/me', 200, me) == []
     assert answer('GET', '/people/me', 200, {**me, 'mood': 'happy'}) == [
         "body: Additional properties are not allowed ('mood' was unexpected)"]

@@ -182,8 +182,6 @@ class WebexMock:
                 found.append(Violation('request', request.method, request.url, 'not below the API base URL'))
                 continue
             body = request.body.encode() if isinstance(request.body, str) else request.body
-            if body is not None and not isinstance(body, bytes):
-                body = body.to_string()  # a MultipartEncoder
             details = contract().check_request(request.method, path, urllib.parse.parse_qsl(url.query),
                                                request.headers.get('Content-Type', ''), body)
             found.extend(Violation('request', request.method, path, detail) for detail in details)
