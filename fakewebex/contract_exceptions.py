@@ -9,6 +9,17 @@ Two kinds, both applied when the contract is loaded (:func:`apply`), nothing els
 - :data:`EXTRA_OPERATIONS`: operations Webex serves that no document describes (OAuth, file downloads), described
   here as strictly as the documents describe theirs, in a document of their own named :data:`DOCUMENT`.
 
+The exceptions, each with its evidence below:
+
+- a message attachment is a card, ``{contentType, content}`` with the Adaptive Card as ``content`` (messages.yml's
+  ``Attachment`` describes an ECM file), in requests and answers;
+- the message ``POST /messages`` answers has ``parentId`` when it is a reply;
+- ``POST /messages`` with a local file is ``multipart/form-data``;
+- a webhook's ``event`` can be ``all``;
+- an attachment action's ``inputs`` are named after the card's inputs;
+- operations in no document: ``GET /authorize`` and ``POST /access_token`` (OAuth), ``POST /authorize`` (the
+  emulator's consent page), ``GET /contents/{contentId}`` (a message's file).
+
 A patch whose target is missing from the documents fails loudly: a newer copy of the documents may have closed the
 gap, and then the exception has to go.
 """
