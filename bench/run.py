@@ -187,6 +187,7 @@ def main() -> None:
         'cpu_ms_per_command': {'bot (all workers)': round(sum(cpu[p] for p in pids) * 1000 / max(commands, 1), 2),
                                'fake Webex and load': round(cpu[os.getpid()] * 1000 / max(commands, 1), 2)},
         'cpu_busy_share': round(sum(cpu.values()) / (elapsed * (os.cpu_count() or 1)), 2),
+        'contract_violations': len(fake.contract_violations),
     }
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2))
@@ -206,6 +207,8 @@ def main() -> None:
     print(f"  new TCP connections to Webex per command {figures['new_connections_per_command']}")
     print(f"  peak RSS per worker (MB) {figures['peak_rss_mb_per_worker']}")
     print(f"  CPU per command (ms) {figures['cpu_ms_per_command']}; machine busy {figures['cpu_busy_share']:.0%}")
+    print(f"  requests or answers outside Webex's documents {figures['contract_violations']}"
+          f"{'' if not figures['contract_violations'] else ': ' + str(fake.contract_violations[0])}")
 
 
 if __name__ == '__main__':

@@ -14,9 +14,11 @@ Modules: :mod:`~fakewebex.ids` (ids), :mod:`~fakewebex.clock` (timestamps), :mod
 :mod:`~fakewebex.messaging`, :mod:`~fakewebex.spaces`, :mod:`~fakewebex.attachments`, :mod:`~fakewebex.webhooks`, :mod:`~fakewebex.legs`,
 :mod:`~fakewebex.telephony`, :mod:`~fakewebex.callcontrol`, :mod:`~fakewebex.callmoves`,
 :mod:`~fakewebex.voicemail`, :mod:`~fakewebex.inspection` (logic per area), :mod:`~fakewebex.routes`,
-:mod:`~fakewebex.calling_routes`, :mod:`~fakewebex.space_routes`, :mod:`~fakewebex.consent` (the browser's side of OAuth) and
-:mod:`~fakewebex.api` (HTTP), :mod:`~fakewebex.delivery` (notifications), :mod:`~fakewebex.httpserver`,
-:mod:`~fakewebex.server` and :mod:`~fakewebex.calling_helpers` (the test API).
+:mod:`~fakewebex.calling_routes`, :mod:`~fakewebex.space_routes`, :mod:`~fakewebex.consent` (the browser's side of
+OAuth) and :mod:`~fakewebex.api` (HTTP), :mod:`~fakewebex.contract` and :mod:`~fakewebex.contract_exceptions`
+(Webex's published OpenAPI documents, in ``fakewebex/openapi/``, that every request and response is held to),
+:mod:`~fakewebex.delivery` (notifications), :mod:`~fakewebex.httpserver`, :mod:`~fakewebex.server` and
+:mod:`~fakewebex.calling_helpers` (the test API).
 """
 from .errors import WebexError
 from .models import Delivery, Person, Recorded

@@ -1,5 +1,12 @@
 """
-The Flask app of the fake: request hooks (auth, latency, faults, logging), error rendering, the routes.
+The Flask app of the fake: request hooks (Webex's contract, auth, latency, faults, logging), error rendering, the
+routes.
+
+Every request is checked against Webex's published documents (:mod:`fakewebex.contract`) before it is handled: one
+that leaves them is recorded and refused as Webex refuses it (404 for an undocumented path, 405 for an undocumented
+method, 400 for a parameter or body field, each with the Webex error shape naming the violation). Every response
+is checked after it is made: one that leaves the documents is the fake's own bug, recorded and logged. Requests
+outside ``/v1`` (a browser's ``/favicon.ico`` on the consent page) are not the API: they are answered 404 unchecked.
 """
 import logging
 import time
@@ -11,10 +18,11 @@ from werkzeug.exceptions import HTTPException
 from . import calling_routes  # noqa: F401  (adds the Webex Calling routes to the blueprint)
 from . import consent  # noqa: F401  (adds the consent form's route to the blueprint)
 from . import space_routes  # noqa: F401  (adds the rooms and memberships routes to the blueprint)
+from .contract import UNDOCUMENTED, WRONG_METHOD, Contract
 from .errors import WebexError, error_body
 from .ids import new_tracking_id
 from .inspection import mask
-from .models import Recorded
+from .models import Recorded, Violation
 from .routes import WORLD_KEY, bp
 from .world import World
 
@@ -53,11 +61,39 @@ def _request_body() -> Any:
     return None
 
 
-def create_app(world: World) -> Flask:
+def _refusal(details: list[str]) -> WebexError:
+    status = {UNDOCUMENTED: 404, WRONG_METHOD: 405}.get(details[0], 400)
+    return WebexError(status, description=f'Not in the Webex API documents: {"; ".join(details)}')
+
+
+def _check_request(world: World, contract: Contract, path: str) -> Response | None:
+    details = contract.check_request(request.method, path, request.args, request.content_type or '',
+                                     request.get_data())
+    if not details:
+        return None
+    for detail in details:
+        world.violations.add(Violation('request', request.method, path, detail))
+    log.warning('request outside the Webex API documents: %s %s: %s', request.method, path, '; '.join(details))
+    g.refused = True
+    return error_response(_refusal(details))
+
+
+def _check_response(world: World, contract: Contract, path: str, response: Response) -> None:
+    details = contract.check_response(request.method, path, response.status_code, response.content_type or '',
+                                      response.get_data())
+    for detail in details:
+        world.violations.add(Violation('response', request.method, path, detail))
+    if details:
+        log.error('fake Webex answered outside the Webex API documents: %s %s -> %d: %s', request.method, path,
+                  response.status_code, '; '.join(details))
+
+
+def create_app(world: World, contract: Contract) -> Flask:
     """
     Build the WSGI app serving ``world``.
 
     :param world: the state to serve
+    :param contract: Webex's documents every request and response is checked against
     :return: Flask app with all routes under ``/v1``
     """
     app = Flask('fakewebex')
@@ -72,6 +108,10 @@ def create_app(world: World) -> Flask:
         bearer = _bearer()
         g.token = world.auth.resolve(bearer) if bearer else None
         g.person = world.find_person(g.token.person_id) if g.token else None
+        g.checked = request.path.startswith(f'{API_PREFIX}/')
+        refused = _check_request(world, contract, request.path.removeprefix(API_PREFIX)) if g.checked else None
+        if refused is not None:
+            return refused
         if world.faults.latency > 0:
             time.sleep(world.faults.latency)
         fault = world.faults.take(request.method, request.path.removeprefix(API_PREFIX))
@@ -80,6 +120,8 @@ def create_app(world: World) -> Flask:
     @app.after_request
     def _after(response: Response) -> Response:
         response.headers.setdefault('trackingid', new_tracking_id())
+        if g.get('checked') and not g.get('refused'):
+            _check_response(world, contract, request.path.removeprefix(API_PREFIX), response)
         person = g.get('person')
         world.requests.add(Recorded(
             method=request.method, path=request.path.removeprefix(API_PREFIX), query=request.args.to_dict(),

@@ -1,5 +1,5 @@
 """
-Request log and fault injection: what tests use to observe and disturb the API.
+Request log, contract violations and fault injection: what tests use to observe and disturb the API.
 """
 import logging
 import re
@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
 from .errors import WebexError
-from .models import Recorded
+from .models import Recorded, Violation
 
-__all__ = ['MASKED_FIELDS', 'mask', 'RequestLog', 'FaultRule', 'FaultInjector']
+__all__ = ['MASKED_FIELDS', 'mask', 'RequestLog', 'ViolationLog', 'FaultRule', 'FaultInjector']
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +100,40 @@ class RequestLog:
     def clear(self) -> None:
         """
         Forget all logged requests.
+        """
+        with self._lock:
+            self._items.clear()
+
+
+class ViolationLog:
+    """
+    Every way a request or a response left Webex's published documents, in order.
+    """
+
+    def __init__(self, lock: threading.RLock):
+        """
+        :param lock: the world lock
+        """
+        self._lock = lock
+        self._items: list[Violation] = []
+
+    def add(self, violation: Violation) -> None:
+        """
+        Record a violation.
+        """
+        with self._lock:
+            self._items.append(violation)
+
+    def all(self) -> list[Violation]:
+        """
+        :return: a copy of the record
+        """
+        with self._lock:
+            return list(self._items)
+
+    def clear(self) -> None:
+        """
+        Forget all recorded violations.
         """
         with self._lock:
             self._items.clear()

@@ -5,7 +5,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-__all__ = ['Person', 'Notification', 'Delivery', 'Recorded']
+__all__ = ['Person', 'Notification', 'Delivery', 'Recorded', 'Violation']
 
 log = logging.getLogger(__name__)
 
@@ -105,3 +105,17 @@ class Recorded:
     at: float
     #: position in the request log, see :meth:`fakewebex.FakeWebex.mark`
     seq: int = 0
+
+
+@dataclass(frozen=True)
+class Violation:
+    """
+    One way a request to the fake or its response left Webex's published documents (see :mod:`fakewebex.contract`).
+    """
+    #: ``'request'`` (the client sent something undocumented) or ``'response'`` (the fake answered so)
+    direction: str
+    method: str
+    #: path after ``/v1``, e.g. ``/telephony/calls/dial``
+    path: str
+    #: what is wrong, e.g. ``body: Additional properties are not allowed ('bogus' was unexpected)``
+    detail: str

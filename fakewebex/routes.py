@@ -192,7 +192,7 @@ def webhooks_delete(webhook_id: str) -> Response:
 
 @bp.post('/attachment/actions')
 def attachment_actions_create() -> Response:
-    return jsonify(current_world().cards.create(caller(), json_body()))
+    return jsonify(current_world().cards.create(caller(), json_body())), 202
 
 
 @bp.get('/attachment/actions/<action_id>')

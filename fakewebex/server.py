@@ -8,10 +8,11 @@ from typing import Any, Callable, Iterable, Optional
 
 from .api import API_PREFIX, create_app
 from .calling_helpers import CallingHelpers
+from .contract import Contract, contract as webex_contract
 from .delivery import DeliveryWorker
 from .httpserver import ServerThread
 from .ids import new_id
-from .models import Delivery, Notification, Person, Recorded
+from .models import Delivery, Notification, Person, Recorded, Violation
 from .world import World
 
 __all__ = ['FakeWebex']
@@ -57,18 +58,20 @@ class FakeWebex(CallingHelpers):
     latency = _Setting('faults', 'latency', 'seconds added to every API request')
 
     def __init__(self, *, delivery_timeout: float = 10.0, clock: Callable[[], float] = time.time,
-                 delivery_threads: int = 1):
+                 delivery_threads: int = 1, contract: Optional[Contract] = None):
         """
         :param delivery_timeout: HTTP timeout of a webhook delivery, seconds
         :param clock: time source of the world (seconds since the epoch)
         :param delivery_threads: notifications delivered in parallel; with more than one, order is not kept
+        :param contract: Webex's documents every request and response is checked against; default: the vendored
+            ones (:func:`fakewebex.contract.contract`, loaded once per process)
         """
         self.world = World(clock)
         self._delivery = DeliveryWorker(timeout=delivery_timeout, threads=delivery_threads)
         #: how often each notification is delivered (Webex sometimes delivers one twice)
         self.deliver_copies = 1
         self.world.on_notification = self._submit
-        self._http = ServerThread(create_app(self.world), name='fakewebex-http')
+        self._http = ServerThread(create_app(self.world, contract or webex_contract()), name='fakewebex-http')
 
     # --- lifecycle
 
@@ -326,6 +329,18 @@ class FakeWebex(CallingHelpers):
     def clear_requests(self) -> None:
         """Empty the request log."""
         self.world.requests.clear()
+
+    @property
+    def contract_violations(self) -> list[Violation]:
+        """
+        :return: every way a request to the fake or its response left Webex's published documents, in order
+            (requests are refused, see :mod:`fakewebex.api`; responses are the fake's own bugs)
+        """
+        return self.world.violations.all()
+
+    def clear_contract_violations(self) -> None:
+        """Forget the recorded contract violations (after a test has looked at those it caused on purpose)."""
+        self.world.violations.clear()
 
     def fail_next(self, method: str, path_regex: str, status: int, *, count: int = 1,
                   description: Optional[str] = None, headers: Optional[dict[str, str]] = None) -> None:

@@ -46,13 +46,21 @@ class Webhook:
 
     def to_json(self) -> dict[str, Any]:
         """
-        :return: the webhook as the API returns it
+        :return: the webhook as the API returns it (the fields of webhooks.yml's ``Webhook``)
         """
         data = {'id': self.id, 'name': self.name, 'targetUrl': self.target_url, 'resource': self.resource,
                 'event': self.event, 'filter': self.filter, 'secret': self.secret, 'status': self.status,
-                'created': self.created, 'orgId': self.org_id, 'createdBy': self.created_by,
-                'appId': self.app_id, 'ownedBy': 'creator'}
+                'created': self.created, 'ownedBy': 'creator'}
         return {k: v for k, v in data.items() if v is not None}
+
+    def envelope(self) -> dict[str, Any]:
+        """
+        :return: the webhook's part of a notification: as the API returns it, without the secret, with ``orgId``,
+            ``createdBy`` and ``appId`` (Webex's webhooks guide shows them in every notification)
+        """
+        data = {k: v for k, v in self.to_json().items() if k != 'secret'}
+        data.update(orgId=self.org_id, createdBy=self.created_by, appId=self.app_id)
+        return data
 
     def accepts(self, resource: str, event: str, data: dict[str, Any]) -> bool:
         """
@@ -191,7 +199,7 @@ class WebhookRegistry:
             hooks = [h for h in self._hooks.values()
                      if h.created_by in audience and h.accepts(resource, event, data)]
             for hook in hooks:
-                envelope = {k: v for k, v in hook.to_json().items() if k != 'secret'}
+                envelope = hook.envelope()
                 envelope.update(resource=resource, event=event, actorId=actor_id, data=data)
                 self._world.emit(Notification(hook.id, resource, event, hook.target_url, hook.secret, envelope))
             return len(hooks)

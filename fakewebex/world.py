@@ -15,7 +15,7 @@ from .callcontrol import CallControl
 from .clock import iso
 from .errors import WebexError
 from .ids import new_id
-from .inspection import FaultInjector, RequestLog
+from .inspection import FaultInjector, RequestLog, ViolationLog
 from .messaging import Messaging
 from .models import Notification, Person
 from .spaces import Spaces
@@ -34,8 +34,8 @@ class World:
 
     Components: :attr:`auth` (OAuth and tokens), :attr:`hooks` (webhooks), :attr:`spaces` (rooms and memberships as the API shows them), :attr:`messaging` (rooms and
     messages), :attr:`cards` (attachment actions), :attr:`telephony` (call legs), :attr:`call_control` (call
-    control features), :attr:`voicemail` (mailboxes), :attr:`requests` (request log) and :attr:`faults` (fault
-    injection).
+    control features), :attr:`voicemail` (mailboxes), :attr:`requests` (request log), :attr:`violations` (what left
+    Webex's documents) and :attr:`faults` (fault injection).
     """
 
     def __init__(self, clock: Callable[[], float] = time.time):
@@ -60,6 +60,7 @@ class World:
         self.call_control = CallControl(self)
         self.voicemail = Voicemail(self)
         self.requests = RequestLog(self.lock)
+        self.violations = ViolationLog(self.lock)
         self.faults = FaultInjector(self.lock)
 
     def now(self) -> float:

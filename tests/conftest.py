@@ -139,12 +139,18 @@ def redis_client(redis_server: RedisServer) -> redis.Redis:
 
 @pytest.fixture
 def webex(settings: Settings):
-    """The Webex cloud faked at the HTTP boundary with `responses`."""
+    """
+    The Webex cloud faked at the HTTP boundary with `responses`; every request the bot made must be in Webex's
+    published documents.
+    """
     import responses
 
     from tests.webexmock import WebexMock
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield WebexMock(rsps, settings)
+        mock = WebexMock(rsps, settings)
+        yield mock
+        violations = mock.contract_violations()
+        assert not violations, 'requests outside Webex\'s documents:\n' + '\n'.join(map(str, violations))
 
 
 #: the test user (tests.webexmock.USER_EMAIL) is an admin unless a test writes another policy

@@ -1,11 +1,13 @@
 """
 Helpers of the end-to-end tests: a person's chat with the bot in the fake Webex, starting the real bot against
-the fake, authorizing a person through the real OAuth flow, and counting what the bot asked of Webex.
+the fake, authorizing a person through the real OAuth flow, counting what the bot asked of Webex, and holding both
+to Webex's published documents.
 """
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -82,6 +84,26 @@ def new_fake(**kwargs) -> FakeWebex:
     fake.rotate_refresh_tokens = True
     fake.add_integration('client-id', CLIENT_SECRET)
     return fake
+
+
+def assert_contract_kept(fake: FakeWebex) -> None:
+    """Every request the fake received and every answer it gave was in Webex's published documents."""
+    violations = fake.contract_violations
+    assert not violations, 'outside Webex\'s documents:\n' + '\n'.join(
+        f'  {v.direction}: {v.method} {v.path}: {v.detail}' for v in violations)
+
+
+@contextmanager
+def running_fake(**kwargs) -> Iterator[FakeWebex]:
+    """
+    :func:`new_fake`, stopped afterwards; fails if anything left Webex's documents (see :mod:`fakewebex.contract`).
+    """
+    fake = new_fake(**kwargs)
+    try:
+        yield fake
+    finally:
+        fake.stop()
+    assert_contract_kept(fake)
 
 
 def bot_env(fake: FakeWebex, bot: Person, **extra: str) -> dict[str, str]:

@@ -13,6 +13,7 @@ import responses
 
 from tests.botprocess import REPO
 from tests.conftest import API, BOT_TOKEN, free_port, settings_values
+from tests.e2e import assert_contract_kept
 from tests.test_ngrokhelper import TUNNELS, Agent
 from wxc_cc_bot import EXIT_CANNOT_START, create_app
 
@@ -108,3 +109,4 @@ def test_python_wxc_cc_bot_serves_on_port(tmp_path: Path):
             output = process.communicate(timeout=10)[0]
     assert f'serving on port {port}' in output
     assert '"GET /redirect" 400' in output and 'SECRETCODE' not in output
+    assert_contract_kept(fake)

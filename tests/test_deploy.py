@@ -37,7 +37,7 @@ from fakewebex import FakeWebex
 from tests.conftest import RedisServer, free_port, settings_values
 from tests.deploy import (BIN, REPO, Dockerfile, Image, Served, TLSRedis, build_context, compose, compose_schema,
                           env_files_of, environment_of, procfile, slug)
-from tests.e2e import Chat, bot_env, new_fake
+from tests.e2e import Chat, bot_env, running_fake
 from tests.test_ngrokhelper import Agent
 from wxc_cc.config import DEFAULT_PORT, OPTIONAL, REQUIRED, load_settings
 from wxc_cc.stores.redis_store import redis_from_settings
@@ -69,9 +69,8 @@ def port_of(service: dict) -> tuple[str, str, str]:
 
 @pytest.fixture
 def fake() -> Iterator[FakeWebex]:
-    fake = new_fake()
-    yield fake
-    fake.stop()
+    with running_fake() as fake:
+        yield fake
 
 
 # --- docker-compose.yml: schema and project rules

@@ -11,14 +11,13 @@ import requests
 from fakewebex import FakeWebex
 from tests.botprocess import BotProcess
 from tests.conftest import CLIENT_SECRET
-from tests.e2e import Chat, calls_made, new_fake, start_bot
+from tests.e2e import Chat, calls_made, running_fake, start_bot
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeWebex]:
-    fake = new_fake()
-    yield fake
-    fake.stop()
+    with running_fake() as fake:
+        yield fake
 
 
 @pytest.fixture(params=['yaml', 'redis'])

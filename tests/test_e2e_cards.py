@@ -8,14 +8,13 @@ import pytest
 
 from fakewebex import FakeWebex
 from tests.adaptivecard import validate_card
-from tests.e2e import Chat, new_fake, start_bot, wait_until
+from tests.e2e import Chat, running_fake, start_bot, wait_until
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeWebex]:
-    fake = new_fake()
-    yield fake
-    fake.stop()
+    with running_fake() as fake:
+        yield fake
 
 
 def buttons(message: dict) -> dict[str, dict]:

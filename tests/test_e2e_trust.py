@@ -17,7 +17,7 @@ from cryptography.fernet import Fernet
 
 from fakewebex import FakeWebex
 from tests.conftest import CLIENT_SECRET
-from tests.e2e import Chat, new_fake, start_bot, wait_until
+from tests.e2e import Chat, running_fake, start_bot, wait_until
 from tests.botprocess import BotProcess
 from wxc_cc.signature import derive_secret, sign
 
@@ -42,9 +42,8 @@ def clock() -> Clock:
 
 @pytest.fixture
 def fake(clock: Clock) -> Iterator[FakeWebex]:
-    fake = new_fake(clock=clock)
-    yield fake
-    fake.stop()
+    with running_fake(clock=clock) as fake:
+        yield fake
 
 
 def forge(process: BotProcess, resource: str, data: dict) -> int:

@@ -91,6 +91,7 @@ def fake() -> Iterator[FakeWebex]:
     with FakeWebex() as fake:
         fake.add_integration(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, scopes=CALL_SCOPES)
         yield fake
+        assert fake.contract_violations == [], 'every request and answer in Webex\'s documents'
 
 
 @pytest.fixture
@@ -158,6 +159,19 @@ def assert_webex_error(response: requests.Response, status: int, description: Op
     if description is not None:
         assert description in body['errors'][0]['description'] + body['message']
     return body
+
+
+def refused(fake: FakeWebex, response: requests.Response, status: int, *details: str) -> None:
+    """
+    The fake refused a request outside Webex's documents as Webex would, and recorded exactly these violations;
+    forget them (the test sent them on purpose).
+    """
+    body = assert_webex_error(response, status, 'Not in the Webex API documents')
+    recorded = fake.contract_violations
+    assert [(v.direction, v.detail) for v in recorded] == [('request', detail) for detail in details], recorded
+    assert all(v.method == response.request.method for v in recorded)
+    assert body['errors'][0]['description'] == f'Not in the Webex API documents: {"; ".join(details)}'
+    fake.clear_contract_violations()
 
 
 def add_webhook(api: Client, target_url: str, resource: str = 'messages', event: str = 'created',
@@ -410,23 +424,32 @@ def test_webhook_crud_and_owner_isolation(fake: FakeWebex, bot: Person, alice: P
     api, other = client(fake, bot), client(fake, alice)
     hook = add_webhook(api, 'http://127.0.0.1:9/hook', filter=f'personEmail={alice.email}', secret='s3')
     assert kind_of(hook['id']) == 'WEBHOOK'
-    assert (hook['status'], hook['ownedBy'], hook['createdBy'], hook['orgId']) == (
-        'active', 'creator', bot.id, bot.org_id)
-    assert hook['secret'] == 's3' and hook['filter'] == f'personEmail={alice.email}' and hook['appId']
+    assert set(hook) == {'id', 'name', 'targetUrl', 'resource', 'event', 'filter', 'secret', 'status', 'created',
+                         'ownedBy'}, "webhooks.yml's Webhook: no orgId, createdBy, appId (notifications have them)"
+    assert (hook['status'], hook['ownedBy']) == ('active', 'creator')
+    assert hook['secret'] == 's3' and hook['filter'] == f'personEmail={alice.email}'
     assert api.get('/webhooks').json()['items'] == [hook]
     assert api.get(f'/webhooks/{hook["id"]}').json() == hook
     assert other.get('/webhooks').json()['items'] == []
     assert_webex_error(other.get(f'/webhooks/{hook["id"]}'), 404)
     assert_webex_error(other.put(f'/webhooks/{hook["id"]}', json={'name': 'x', 'targetUrl': 'http://a/b'}), 404)
     assert_webex_error(other.delete(f'/webhooks/{hook["id"]}'), 404)
-    assert_webex_error(api.put(f'/webhooks/{hook["id"]}', json={'name': 'renamed'}), 400, 'targetUrl')
+    refused(fake, api.put(f'/webhooks/{hook["id"]}', json={'name': 'renamed'}), 400,
+            "body: 'targetUrl' is a required property")
+    refused(fake, api.put(f'/webhooks/{hook["id"]}', json={'name': 'n', 'targetUrl': 'http://a/b',
+                                                            'status': 'inactive'}), 400,
+            "body.status: 'inactive' is not one of ['active']")
+    fake.set_webhook_status(hook['id'], 'inactive')
     updated = api.put(f'/webhooks/{hook["id"]}', json={'name': 'renamed', 'targetUrl': 'http://127.0.0.1:9/new',
-                                                        'status': 'inactive'}).json()
+                                                        'status': 'active'}).json()
     assert (updated['name'], updated['targetUrl'], updated['status']) == ('renamed', 'http://127.0.0.1:9/new',
-                                                                         'inactive')
+                                                                         'active'), 'reactivated'
     assert fake.webhooks(owner=bot) == [updated] and fake.webhooks(owner=alice) == []
-    assert_webex_error(api.post('/webhooks', json={'name': 'n', 'targetUrl': 'http://a/b', 'resource': 'nope',
-                                                   'event': 'created'}), 400)
+    response = api.post('/webhooks', json={'name': 'n', 'targetUrl': 'http://a/b', 'resource': 'nope',
+                                           'event': 'created', 'color': 'red'})
+    [resource, color] = [v.detail for v in fake.contract_violations]
+    assert resource.startswith("body.resource: 'nope' is not one of ['attachmentActions', ")
+    refused(fake, response, 400, resource, "body: Additional properties are not allowed ('color' was unexpected)")
     assert api.delete(f'/webhooks/{hook["id"]}').status_code == 204
     assert_webex_error(api.get(f'/webhooks/{hook["id"]}'), 404)
 
@@ -443,6 +466,7 @@ def test_message_notification_is_signed(fake: FakeWebex, bot: Person, alice: Per
     assert (body['id'], body['resource'], body['event'], body['actorId']) == (hook['id'], 'messages', 'created',
                                                                             alice.id)
     assert 'secret' not in body and body['createdBy'] == bot.id and body['ownedBy'] == 'creator'
+    assert body['orgId'] == bot.org_id and kind_of(body['appId']) == 'APPLICATION'
     assert body['data'] == {k: message[k] for k in ('id', 'roomId', 'roomType', 'personId', 'personEmail',
                                                     'created')}
     [delivery] = fake.deliveries
@@ -587,9 +611,11 @@ def test_call_control_errors(fake: FakeWebex, alice: Person) -> None:
     call_id = api.post('/telephony/calls/dial', json={'destination': '7101'}).json()['callId']
     assert_webex_error(api.post('/telephony/calls/answer', json={'callId': call_id}), 400, 'Call is not alerting')
     assert_webex_error(api.post('/telephony/calls/answer', json={'callId': new_id('CALL')}), 404)
-    assert_webex_error(api.post('/telephony/calls/dial', json={}), 400, 'destination')
-    assert_webex_error(api.post('/telephony/calls/hangup', json={}), 400, 'callId')
-    assert_webex_error(api.get('/telephony/calls/history', params={'type': 'weird'}), 400)
+    refused(fake, api.post('/telephony/calls/dial', json={}), 400, "body: 'destination' is a required property")
+    refused(fake, api.post('/telephony/calls/hangup', json={}), 400, "body: 'callId' is a required property")
+    refused(fake, api.get('/telephony/calls/history', params={'type': 'weird'}), 400,
+            "query parameter type: 'weird' is not one of ['placed', 'missed', 'received']")
+    refused(fake, api.get('/telephony/calls', params={'max': '5'}), 400, 'query parameter max: not documented')
     assert fake.calls(alice)[0]['state'] == 'connecting'
 
 
@@ -663,7 +689,8 @@ def test_reject_ends_both_legs_as_missed(fake: FakeWebex, alice: Person, bob: Pe
     add_webhook(alice_api, receiver.url(), resource='telephony_calls', event='all')
     call_id = fake.ring(alice, from_person=bob)
     assert_webex_error(control(client(fake, bob), 'reject', callId=call_id), 404, 'Call not found')
-    assert_webex_error(control(alice_api, 'reject', callId=call_id, action='later'), 400, 'Invalid action')
+    refused(fake, control(alice_api, 'reject', callId=call_id, action='later'), 400,
+            "body.action: 'later' is not one of ['busy', 'temporarilyUnavailable', 'ignore']")
     assert control(alice_api, 'reject', callId=call_id, action='temporarilyUnavailable').status_code == 204
     assert fake.calls(alice) == [] and fake.calls(bob) == []
     assert [h['type'] for h in fake.history(alice)] == ['missed']
@@ -852,8 +879,9 @@ def test_transmit_dtmf(fake: FakeWebex, alice: Person) -> None:
     control(api, 'answer', callId=call_id)
     assert control(api, 'transmitDtmf', callId=call_id, dtmf='1,23#').status_code == 204
     assert control(api, 'transmitDtmf', dtmf='*ABCD0').status_code == 204, 'the only connected call'
-    for bad in ('12x', '', 5):
-        assert_webex_error(control(api, 'transmitDtmf', callId=call_id, dtmf=bad), 400, 'dtmf')
+    for bad in ('12x', ''):
+        assert_webex_error(control(api, 'transmitDtmf', callId=call_id, dtmf=bad), 400, 'dtmf must consist of')
+    refused(fake, control(api, 'transmitDtmf', callId=call_id, dtmf=5), 400, "body.dtmf: 5 is not of type 'string'")
     assert fake.dtmf_sent(alice, call_id) == '1,23#*ABCD0'
     control(api, 'hold', callId=call_id)
     assert_webex_error(control(api, 'transmitDtmf', callId=call_id, dtmf='1'), 400)
@@ -923,7 +951,7 @@ def test_pickup_in_the_org_connects_the_caller(fake: FakeWebex, alice: Person, b
 
 def test_barge_in(fake: FakeWebex, alice: Person, bob: Person) -> None:
     api = client(fake, alice)
-    assert_webex_error(api.post('/telephony/calls/bargeIn', json={}), 400, 'target')
+    refused(fake, api.post('/telephony/calls/bargeIn', json={}), 400, "body: 'target' is a required property")
     assert_webex_error(api.post('/telephony/calls/bargeIn', json={'target': '9999'}), 404, 'not found')
     fake.ring(bob)
     assert_webex_error(api.post('/telephony/calls/bargeIn', json={'target': '1002'}), 404, 'no answered call')
@@ -937,11 +965,13 @@ def test_barge_in(fake: FakeWebex, alice: Person, bob: Person) -> None:
 
 
 def test_call_control_access(fake: FakeWebex, alice: Person, bot: Person) -> None:
-    assert_webex_error(control(client(fake, alice), 'teleport', callId='x'), 404, 'Unknown call control action')
+    refused(fake, control(client(fake, alice), 'teleport', callId='x'), 405, 'method not documented for this path')
+    refused(fake, client(fake, alice).post('/telephony/teleport', json={}), 404, 'undocumented operation')
     assert_webex_error(control(client(fake, bot), 'park', callId='x'), 403)
     read_only = fake.issue_tokens(alice, client_id=CLIENT_ID, scope='spark:calls_read')['access_token']
     assert_webex_error(control(Client(fake.base_url, read_only), 'mute', callId='x'), 403, 'spark:calls_write')
-    assert_webex_error(client(fake, alice).post('/telephony/calls/park', data='nope'), 400, 'JSON object')
+    refused(fake, client(fake, alice).post('/telephony/calls/park', data='nope'), 400,
+            "body: Content for the following mimetype not found: . Valid mimetypes: ['application/json']")
 
 
 # --- voicemail
@@ -962,7 +992,9 @@ def test_voicemail_summary_list_mark_delete(fake: FakeWebex, alice: Person, bob:
     assert api.post('/telephony/voiceMessages/markAsRead', json={'messageId': second}).status_code == 204
     assert api.get('/telephony/voiceMessages/summary').json() == {
         'newMessages': 1, 'oldMessages': 1, 'newUrgentMessages': 0, 'oldUrgentMessages': 1}
-    assert api.post('/telephony/voiceMessages/markAsRead', json={'messageId': None}).status_code == 204
+    refused(fake, api.post('/telephony/voiceMessages/markAsRead', json={'messageId': None}), 400,
+            'body.messageId: None for not nullable', "body.messageId: None is not of type 'string'")
+    assert api.post('/telephony/voiceMessages/markAsRead', json={}).status_code == 204, 'all of them'
     assert [m['read'] for m in fake.voicemails(alice)] == [True, True]
     assert api.post('/telephony/voiceMessages/markAsUnread', json={'messageId': first}).status_code == 204
     assert api.delete(f'/telephony/voiceMessages/{first}').status_code == 204
@@ -970,7 +1002,8 @@ def test_voicemail_summary_list_mark_delete(fake: FakeWebex, alice: Person, bob:
     assert_webex_error(api.delete(f'/telephony/voiceMessages/{first}'), 404)
     assert_webex_error(api.post('/telephony/voiceMessages/markAsRead', json={'messageId': 'nope'}), 404)
     assert_webex_error(client(fake, bob).delete(f'/telephony/voiceMessages/{second}'), 404)
-    assert_webex_error(api.post('/telephony/voiceMessages/markAsFunny', json={}), 404)
+    refused(fake, api.post('/telephony/voiceMessages/markAsFunny', json={}), 405,
+            'method not documented for this path')
 
 
 def test_mwi_notifications_follow_the_new_message_count(fake: FakeWebex, alice: Person,
@@ -1057,9 +1090,9 @@ def test_client_posts_attachment_action(fake: FakeWebex, bot: Person, alice: Per
     alice_api = client(fake, alice)
     response = alice_api.post('/attachment/actions', json={'type': 'submit', 'messageId': by_person.json()['id'],
                                                             'inputs': {'ok': True}})
-    assert response.status_code == 200 and response.json()['inputs'] == {'ok': True}
-    assert_webex_error(alice_api.post('/attachment/actions', json={'type': 'click', 'messageId': 'x',
-                                                                    'inputs': {}}), 400, 'submit')
+    assert response.status_code == 202 and response.json()['inputs'] == {'ok': True}
+    refused(fake, alice_api.post('/attachment/actions', json={'type': 'click', 'messageId': 'x', 'inputs': {}}),
+            400, "body.type: 'click' is not one of ['submit']")
     fake.wait_deliveries_idle()
     assert receiver.received == [], 'only the bot that posted the card hears of submits'
 
@@ -1105,12 +1138,12 @@ def test_request_log_masks_secrets_in_json_bodies(fake: FakeWebex, bot: Person, 
     api = client(fake, bot)
     add_webhook(api, receiver.url(), secret='webhook-secret')
     api.post('/messages', json={'toPersonEmail': 'x@example.com', 'text': 'hi',
-                                'attachments': [{'contentType': 'a', 'content': {'access_token': 'at', 'n': [
-                                    {'refresh_token': 'rt', 'keep': 1}]}}]})
+                                'attachments': [{'contentType': CARD[0]['contentType'], 'content': {
+                                    'access_token': 'at', 'n': [{'refresh_token': 'rt', 'keep': 1}]}}]})
     hook, message = fake.requests
     assert hook.body['secret'] == '***' and hook.body['targetUrl'] == receiver.url()
-    assert message.body['attachments'] == [{'contentType': 'a', 'content': {'access_token': '***', 'n': [
-        {'refresh_token': '***', 'keep': 1}]}}]
+    assert message.body['attachments'] == [{'contentType': CARD[0]['contentType'], 'content': {
+        'access_token': '***', 'n': [{'refresh_token': '***', 'keep': 1}]}}]
     assert 'webhook-secret' not in repr(fake.requests)
 
 

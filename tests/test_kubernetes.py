@@ -36,7 +36,7 @@ from cryptography.fernet import Fernet
 from fakewebex import FakeWebex
 from tests.conftest import free_port
 from tests.deploy import BIN, REPO, Dockerfile, Served
-from tests.e2e import Chat, bot_env, new_fake
+from tests.e2e import Chat, bot_env, running_fake
 from tests.test_deploy import SECRET_NAME
 from wxc_cc.config import OPTIONAL, REQUIRED, ConfigError, Settings, load_settings
 
@@ -540,9 +540,8 @@ def test_example_overlay(tree: Path):
 
 @pytest.fixture
 def fake() -> Iterator[FakeWebex]:
-    fake = new_fake()
-    yield fake
-    fake.stop()
+    with running_fake() as fake:
+        yield fake
 
 
 @pytest.fixture

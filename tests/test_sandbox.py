@@ -16,6 +16,7 @@ import requests
 
 from sandbox import Sandbox, start_sandbox
 from sandbox.markdown import render_markdown, render_plain
+from tests.e2e import assert_contract_kept
 
 
 @pytest.fixture
@@ -23,6 +24,7 @@ def sandbox() -> Iterator[Sandbox]:
     running = start_sandbox(0, log_level='WARNING')
     yield running
     running.stop()
+    assert_contract_kept(running.fake)
 
 
 class Page:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from sandbox import Sandbox, start_sandbox
+from tests.e2e import assert_contract_kept
 
 CHROMIUM = '/usr/bin/chromium'
 README_SCREENSHOT = Path(__file__).resolve().parent.parent / 'docs' / '_static' / 'sandbox.png'
@@ -28,6 +29,7 @@ def sandbox() -> Iterator[Sandbox]:
     running = start_sandbox(0, log_level='WARNING')
     yield running
     running.stop()
+    assert_contract_kept(running.fake)
 
 
 @pytest.fixture

@@ -13,14 +13,13 @@ import requests
 
 from fakewebex import FakeWebex
 from tests.conftest import RedisServer, free_port
-from tests.e2e import Chat, calls_made, new_fake, start_bot, wait_until
+from tests.e2e import Chat, calls_made, running_fake, start_bot, wait_until
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeWebex]:
-    fake = new_fake(delivery_threads=8)
-    yield fake
-    fake.stop()
+    with running_fake(delivery_threads=8) as fake:
+        yield fake
 
 
 @pytest.fixture

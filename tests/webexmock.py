@@ -1,6 +1,7 @@
 """
-A `responses`-based Webex for unit tests: canned answers at the HTTP boundary, signed notifications, and a
-record of every request the bot made (method, path, body, and whose token it carried).
+A `responses`-based Webex for unit tests: canned answers at the HTTP boundary, signed notifications, a record of
+every request the bot made (method, path, body, and whose token it carried), and the check that each of them is
+in Webex's published documents (:mod:`fakewebex.contract`, the same check the emulator makes).
 """
 import datetime
 import json
@@ -12,6 +13,8 @@ from typing import Any, Optional
 import responses
 from wxc_sdk.tokens import Tokens
 
+from fakewebex.contract import contract
+from fakewebex.models import Violation
 from tests.conftest import API, BOT_TOKEN, PUBLIC_URL
 from wxc_cc.config import Settings
 from wxc_cc.signature import sign
@@ -167,6 +170,22 @@ class WebexMock:
                                dict(urllib.parse.parse_qsl(url.query)), body,
                                auth.removeprefix('Bearer ') if auth else None))
         return result
+
+    def contract_violations(self) -> list[Violation]:
+        """Every way a request the bot made left Webex's published documents."""
+        found = []
+        for call in self.rsps.calls:
+            request = call.request
+            url = urllib.parse.urlsplit(request.url)
+            path = url.path.removeprefix('/v1')
+            if not request.url.startswith(f'{API}/'):
+                found.append(Violation('request', request.method, request.url, 'not below the API base URL'))
+                continue
+            body = request.body.encode() if isinstance(request.body, str) else request.body
+            details = contract().check_request(request.method, path, urllib.parse.parse_qsl(url.query),
+                                               request.headers.get('Content-Type', ''), body)
+            found.extend(Violation('request', request.method, path, detail) for detail in details)
+        return found
 
     def summary(self) -> list[tuple[str, str, str]]:
         """(method, path, identity) of every request, in order."""
