@@ -174,8 +174,8 @@ USAGE = 'Usage: /forward [always|busy|noanswer <number or voicemail> | off]'
     ('/forward always', USAGE), ('/forward sometimes 1002', USAGE), ('/forward off now', USAGE),
     ('/forward 1002', USAGE), ('/dnd maybe', 'Usage: /dnd [on|off]'), ('/dnd on off', 'Usage: /dnd [on|off]'),
     ('/me please', 'Usage: /me'),
-    ('/forward busy bob', 'bob is not a number or SIP URI I can dial.'),
-    ('/forward always sip:bob@example.com', r'sip:bob@example\.com is not a number or SIP URI I can dial.'),
+    ('/forward busy bob', 'bob is not a phone number or extension.'),
+    ('/forward always sip:bob@example.com', r'sip:bob@example\.com is not a phone number or extension.'),
 ])
 def test_wrong_arguments_change_nothing(client, webex, text, first_line):
     [reply] = chat(client, webex, text)

@@ -14,6 +14,7 @@ from wxc_sdk.rest import RestError
 from wxc_sdk.telephony.calls import TelephonyCall
 
 from ..errors import BotError, webex_reason
+from ..locales import N_
 from ..replies import Replies, escape
 
 __all__ = ['call_api', 'destination', 'phone_number', 'state_of', 'numbered', 'split_number', 'choose_call']
@@ -61,7 +62,7 @@ def destination(say: Replies, text: str, usage: str) -> str:
     :param usage: the command's usage line, for the error
     :raises BotError: empty, or not something one can dial
     """
-    return _dialable(say, text, usage, _DESTINATION)
+    return _dialable(say, text, usage, _DESTINATION, N_('invalid_destination'))
 
 
 def phone_number(say: Replies, text: str, usage: str) -> str:
@@ -74,15 +75,15 @@ def phone_number(say: Replies, text: str, usage: str) -> str:
     :param usage: the command's usage line, for the error
     :raises BotError: empty, or not a number
     """
-    return _dialable(say, text, usage, _NUMBER)
+    return _dialable(say, text, usage, _NUMBER, N_('invalid_number'))
 
 
-def _dialable(say: Replies, text: str, usage: str, pattern: re.Pattern) -> str:
+def _dialable(say: Replies, text: str, usage: str, pattern: re.Pattern, invalid_key: str) -> str:
     value = re.sub(r'[\s().-]', '', text) if _WRITTEN_NUMBER.fullmatch(text) else ''.join(text.split())
     if not value:
         raise BotError(say.t('usage', usage=usage), 'destination missing')
     if not pattern.match(value):
-        raise BotError(say.t('invalid_destination', value=escape(value)) + '  \n' + say.t('usage', usage=usage),
+        raise BotError(say.t(invalid_key, value=escape(value)) + '  \n' + say.t('usage', usage=usage),
                        'invalid destination')
     return value
 
