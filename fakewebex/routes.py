@@ -15,8 +15,8 @@ from .errors import WebexError
 from .models import Person
 from .world import World
 
-__all__ = ['bp', 'WORLD_KEY', 'current_world', 'caller', 'scoped_user', 'calling_user', 'json_body', 'items', 'no_content',
-           'html_page']
+__all__ = ['bp', 'WORLD_KEY', 'current_world', 'caller', 'scoped_user', 'calling_user', 'json_body', 'items',
+           'no_content', 'html_page']
 
 log = logging.getLogger(__name__)
 

@@ -74,9 +74,10 @@ def settings_view(dnd: bool, forwarding: dict) -> dict[str, Any]:
     :return: ``{dnd, forwarding: [{kind, destination, voicemail}]}``, the kinds of forwarding that are on
     """
     kinds = forwarding.get('callForwarding') or {}
+    on = [kind for kind in ('always', 'busy', 'noAnswer') if kinds.get(kind, {}).get('enabled')]
     return {'dnd': dnd, 'forwarding': [{'kind': kind, 'destination': kinds[kind].get('destination', ''),
                                         'voicemail': kinds[kind].get('destinationVoicemailEnabled', False)}
-                                       for kind in ('always', 'busy', 'noAnswer') if kinds.get(kind, {}).get('enabled')]}
+                                       for kind in on]}
 
 
 def scrub(value: Any, secrets: Iterable[str]) -> Any:

@@ -64,10 +64,6 @@ def settings_request(context: Context, request: Callable[[], T], action_key: str
     return call_api(context.say, request, context.t(action_key), explain)
 
 
-def _on_off(context: Context, enabled: Optional[bool]) -> str:
-    return context.t('word.on') if enabled else context.t('word.off')
-
-
 def dnd(context: Context) -> str:
     """``/dnd [on|off]``: show Do Not Disturb, or turn it on or off."""
     words = [word.lower() for word in context.request.words]
@@ -75,7 +71,7 @@ def dnd(context: Context) -> str:
         raise context.usage_error()
     api = context.user_api().me.dnd
     current = settings_request(context, api.settings, N_('action.dnd_read'), READ_SCOPE)
-    wanted = current.enabled if not words else words[0] == 'on'
+    wanted = words[0] == 'on' if words else bool(current.enabled)
     if bool(current.enabled) == wanted:
         return context.t('dnd.is_on') if wanted else context.t('dnd.is_off')
     # webexGoOverrideEnabled is required in the request: as it was
@@ -181,6 +177,6 @@ def me(context: Context) -> str:
             numbers.append(context.t('me.number', number=escape(number.direct_number)))
     lines = [f'**{escape(name) or escape(profile.email)}** ({escape(profile.email)})',
              '- ' + context.t('me.numbers', numbers=', '.join(numbers) or context.t('me.no_numbers')),
-             '- ' + context.t('me.dnd', state=_on_off(context, dnd_setting.enabled)),
+             '- ' + context.t('me.dnd', state=context.t('word.on') if dnd_setting.enabled else context.t('word.off')),
              '- ' + context.t('me.forwarding', summary=_forwarding_summary(context, forwarding))]
     return '\n'.join(lines)
