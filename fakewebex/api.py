@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import calling_routes  # noqa: F401  (adds the Webex Calling routes to the blueprint)
 from . import consent  # noqa: F401  (adds the consent form's route to the blueprint)
+from . import settings_routes  # noqa: F401  (adds the "call settings for me" routes to the blueprint)
 from . import space_routes  # noqa: F401  (adds the rooms and memberships routes to the blueprint)
 from .contract import UNDOCUMENTED, WRONG_METHOD, Contract
 from .errors import WebexError, error_body

@@ -114,11 +114,14 @@ class FakeWebex(CallingHelpers):
         return self.world.add_bot(email, display_name)
 
     def add_person(self, email: str, display_name: str, *, extension: Optional[str] = None,
-                   number: Optional[str] = None, org_id: Optional[str] = None) -> Person:
+                   number: Optional[str] = None, org_id: Optional[str] = None, title: Optional[str] = None) -> Person:
         """
+        :param extension: Webex Calling extension; a person with neither extension nor number has no Webex Calling
+        :param title: job title, shown by ``/people``
         :return: a new person (without token: use OAuth or :meth:`issue_tokens`)
         """
-        return self.world.add_person(email, display_name, extension=extension, number=number, org_id=org_id)
+        return self.world.add_person(email, display_name, extension=extension, number=number, org_id=org_id,
+                                     title=title)
 
     @staticmethod
     def new_org_id() -> str:

@@ -18,6 +18,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 from wxc_sdk.attachment_actions import AttachmentActionsApi
+from wxc_sdk.me import MeSettingsApi
 from wxc_sdk.memberships import MembershipApi
 from wxc_sdk.messages import MessagesApi
 from wxc_sdk.people import PeopleApi
@@ -235,7 +236,8 @@ class BotApi(_Api):
 
 class UserApi(_Api):
     """
-    What the bot does on behalf of a user, with the user's token: call control, the user's webhooks.
+    What the bot does on behalf of a user, with the user's token: call control, voicemail, the user's own call
+    settings, the people directory, the user's webhooks.
     """
 
     @cached_property
@@ -247,6 +249,14 @@ class UserApi(_Api):
     def voicemail(self) -> VoiceMessagingApi:
         """Voice messaging API."""
         return VoiceMessagingApi(session=self.session)
+
+    @cached_property
+    def me(self) -> MeSettingsApi:
+        """
+        Webex's "call settings for me" (``/telephony/config/people/me``): the user's own details (``details()``),
+        Do Not Disturb (``dnd``) and call forwarding (``forwarding``).
+        """
+        return MeSettingsApi(session=self.session)
 
 
 class WebexClients:
