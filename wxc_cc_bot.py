@@ -83,7 +83,7 @@ class CallControlBot(TeamsBot):
                                       'WXC_CC_INTEGRATION_CLIENT_SECRET': client_secret,
                                       'WXC_CC_INTEGRATION_CLIENT_SCOPES': client_scopes,
                                       'WXC_CC_INTEGRATION_REDIRECT_URL': client_redirect_url}, environ={})
-        protect_logs(settings.bot_token, settings.client_secret, settings.webhook_secret, settings.token_key)
+        protect_logs(*settings.secrets)
         self.core = build_core(settings, stores=stores, route=self.route_command)
         # TeamsBot.__init__ registers "/" and "/health" with our overrides and calls teams_setup()
         super().__init__(settings.bot_name, teams_bot_token=settings.bot_token,
