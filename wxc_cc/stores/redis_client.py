@@ -39,12 +39,13 @@ T = TypeVar('T')
 #: what a Redis outage raises; ``READONLY`` comes from a master that was demoted to a replica (a failover)
 REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.exceptions.ReadOnlyError)
 
-#: a single Redis: two quick retries (about 0.3 s), then the store is unavailable
-SINGLE_RETRY = (ExponentialBackoff(cap=0.2, base=0.05), 2)
-#: through Sentinel: 12 retries, 0.1 s, 0.2 s, 0.4 s, then every 0.5 s
-SENTINEL_RETRY = (ExponentialBackoff(cap=0.5, base=0.05), 12)
-#: seconds a command keeps retrying through Sentinel (the sum of :data:`SENTINEL_RETRY`'s pauses)
-FAILOVER_RIDE_THROUGH = 5.2
+#: a single Redis: retries and the longest pause between them (0.1 s, 0.2 s), then the store is unavailable
+SINGLE_RETRIES = (2, 0.2)
+#: through Sentinel: 12 retries after 0.1 s, 0.2 s, 0.4 s, then every 0.5 s
+SENTINEL_RETRIES = (12, 0.5)
+#: seconds a command keeps retrying through Sentinel: the sum of the pauses, 5.2
+FAILOVER_RIDE_THROUGH = sum(min(SENTINEL_RETRIES[1], 0.05 * 2 ** failure)
+                            for failure in range(1, SENTINEL_RETRIES[0] + 1))
 
 
 def unavailable_on_redis_error(method: Callable[..., T]) -> Callable[..., T]:
@@ -112,9 +113,9 @@ class MasterSSLConnection(_FollowsTheMaster, SentinelManagedSSLConnection):
     """:class:`MasterConnection` over TLS."""
 
 
-def _retry(backoff_and_retries: tuple[ExponentialBackoff, int]) -> Retry:
-    backoff, retries = backoff_and_retries
-    return Retry(backoff, retries, supported_errors=REDIS_ERRORS)
+def _retry(retries_and_cap: tuple[int, float]) -> Retry:
+    retries, cap = retries_and_cap
+    return Retry(ExponentialBackoff(cap=cap, base=0.05), retries, supported_errors=REDIS_ERRORS)
 
 
 def _unverified_tls(url: str) -> dict[str, Any]:
@@ -146,7 +147,7 @@ def _through_sentinel(settings: Settings, url: Optional[str], options: dict[str,
                                              password=settings.redis_sentinel_password, ssl=tls, **ssl_options))
     return sentinel.master_for(settings.redis_sentinel_master,
                                connection_class=MasterSSLConnection if tls else MasterConnection,
-                               retry=_retry(SENTINEL_RETRY), **options, **master)
+                               retry=_retry(SENTINEL_RETRIES), **options, **master)
 
 
 def redis_from_settings(settings: Settings) -> redis.Redis:
@@ -172,10 +173,10 @@ def redis_from_settings(settings: Settings) -> redis.Redis:
             f'{host}:{port}' for host, port in settings.redis_sentinels)
     elif settings.redis_host:
         host, _, port = settings.redis_host.partition(':')
-        client = redis.Redis(host=host, port=int(port or 6379), retry=_retry(SINGLE_RETRY), **options)
+        client = redis.Redis(host=host, port=int(port or 6379), retry=_retry(SINGLE_RETRIES), **options)
         where = f'{host}:{port or 6379}'
     else:
-        client = redis.Redis.from_url(url, retry=_retry(SINGLE_RETRY), **options, **_unverified_tls(url))
+        client = redis.Redis.from_url(url, retry=_retry(SINGLE_RETRIES), **options, **_unverified_tls(url))
         kwargs = client.connection_pool.connection_kwargs
         where = f'{kwargs.get("host")}:{kwargs.get("port")}'
     tls = issubclass(client.connection_pool.connection_class, SSLConnection)
