@@ -1,7 +1,7 @@
 """
 Coordination of a whole deployment in Redis: locks (redis-py's :class:`redis.lock.Lock`, which expires should
-its holder die), claims (a key set once, holding who claimed it), counters (``INCR`` with a time to live) and notes (values with a time to
-live). While Redis is away, claims and counters fall back to this process's memory: better act on a rare
+its holder die), claims (a key set once, holding who claimed it), counters (``INCR`` with a time to live) and
+notes (values with a time to live). While Redis is away, claims and counters fall back to this process's memory: better act on a rare
 duplicate, and limit per process, than drop every notification.
 """
 import logging
