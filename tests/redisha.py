@@ -81,6 +81,7 @@ class SentinelSetup:
     tls: Optional[TLSFiles] = None
     processes: dict[int, subprocess.Popen] = field(default_factory=dict)
     sentinel_ports: list[int] = field(default_factory=list)
+    server_ports: list[int] = field(default_factory=list)
     killed: set[int] = field(default_factory=set)
 
     # --- what the bot is given
@@ -155,7 +156,8 @@ class SentinelSetup:
             ['redis-server', str(config), '--sentinel', *self._listen(port), '--bind', '127.0.0.1', '--dir',
              str(self.directory), *self._tls_args()], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
 
-    def _wait(self, what: str, condition, timeout: float = 20.0) -> None:
+    def wait_for(self, what: str, condition, timeout: float = 20.0) -> None:
+        """Wait until ``condition()`` holds (Redis errors count as not yet); fail if a process died meanwhile."""
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -171,10 +173,11 @@ class SentinelSetup:
 
     def start(self) -> 'SentinelSetup':
         """Start everything; return once every Sentinel sees the master, the replica and the other Sentinels."""
-        master_port, replica_port = free_port(), free_port()
+        master_port, replica_port = self.server_ports = [free_port(), free_port()]
         self._start_server(master_port)
         self._start_server(replica_port, '--replicaof', '127.0.0.1', str(master_port))
-        self._wait('replication', lambda: self.server(replica_port).info('replication')['master_link_status'] == 'up')
+        replica = self.server(replica_port)
+        self.wait_for('replication', lambda: replica.info('replication')['master_link_status'] == 'up')
         self.sentinel_ports = [free_port() for _ in range(3)]
         for port in self.sentinel_ports:
             self._start_sentinel(port, master_port)
@@ -183,20 +186,24 @@ class SentinelSetup:
             states = [self.sentinel(port).sentinel_master(MASTER_NAME) for port in self.sentinel_ports]
             return all(state['num-slaves'] == 1 and state['num-other-sentinels'] == 2 for state in states)
 
-        self._wait('Sentinels', all_see_all)
+        self.wait_for('Sentinels', all_see_all)
         return self
+
+    def kill(self, port: int) -> None:
+        """SIGKILL a server."""
+        self.killed.add(port)
+        self.processes[port].kill()
+        self.processes[port].wait(timeout=10)
 
     def kill_master(self) -> int:
         """SIGKILL the master; its port."""
         port = self.master_port()
-        self.killed.add(port)
-        self.processes[port].kill()
-        self.processes[port].wait(timeout=10)
+        self.kill(port)
         return port
 
     def wait_new_master(self, old_port: int, timeout: float = 20.0) -> int:
         """Wait until the Sentinels name a master other than ``old_port`` that takes writes; its port."""
-        self._wait('failover', lambda: self.master_port() != old_port
+        self.wait_for('failover', lambda: self.master_port() != old_port
                    and self.server(self.master_port()).info('replication')['role'] == 'master', timeout)
         return self.master_port()
 

@@ -23,7 +23,7 @@ from tests.redisha import MASTER_NAME, SentinelSetup, TLSFiles, private_ca
 from tests.test_stores import context
 from wxc_cc.config import load_settings
 from wxc_cc.errors import StoreUnavailable
-from wxc_cc.stores import RedisTokenManager, redis_from_settings
+from wxc_cc.stores import RedisTokenManager, build_stores, redis_from_settings
 from wxc_cc.stores.redis_client import FAILOVER_RIDE_THROUGH, MasterConnection, MasterSSLConnection
 
 SENTINELS = 's1.example:26379,s2.example:26380'
@@ -181,6 +181,23 @@ def test_a_write_in_flight_when_the_master_dies_is_done_by_the_new_master(sentin
     assert outcome['done'] - killed_at < FAILOVER_RIDE_THROUGH
     new = sentinels.wait_new_master(killed, timeout=5)
     assert sentinels.server(new).exists('wxc_cc_bot:user:bob', 'wxc_cc_bot:user:alice') == 2
+
+
+def test_health_says_at_once_that_there_is_no_master(sentinels: SentinelSetup):
+    """
+    Master and replica are gone: the health check does not wait out the retries meant for a failover (a liveness
+    probe would time out), the Sentinels' "no master" is the answer.
+    """
+    stores = build_stores(load_settings(settings_values(**sentinels.env()), environ={}))
+    stores.check()
+    for port in sentinels.server_ports:
+        sentinels.kill(port)
+    sentinels.wait_for('master down', lambda: all(sentinels.sentinel(port).sentinel_master(MASTER_NAME)['is_sdown']
+                                               for port in sentinels.sentinel_ports))
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable, match='No master found'):
+        stores.check()
+    assert time.monotonic() - started < 1
 
 
 # --- the bot through a failover, over TLS, with passwords

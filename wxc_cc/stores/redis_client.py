@@ -24,7 +24,7 @@ import redis
 from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.connection import SSLConnection, parse_url
 from redis.retry import Retry
-from redis.sentinel import Sentinel, SentinelManagedConnection, SentinelManagedSSLConnection
+from redis.sentinel import Sentinel, SentinelConnectionPool, SentinelManagedConnection, SentinelManagedSSLConnection
 
 from ..config import Settings
 from ..errors import StoreUnavailable
@@ -82,6 +82,19 @@ class KeySpace:
     def scan(self, *parts: str):
         """The keys starting with ``key(*parts)``."""
         return self.redis.scan_iter(match=self.key(*parts) + '*', count=500)
+
+    def ping(self) -> None:
+        """
+        PING Redis, for a health check. Through Sentinel the Sentinels are asked first whether they know a master:
+        while they know none (a failover, an outage) that fails at once, rather than after the retries that let
+        commands ride through a failover.
+
+        :raises redis.ConnectionError: Redis cannot be reached
+        """
+        pool = self.redis.connection_pool
+        if isinstance(pool, SentinelConnectionPool):
+            pool.sentinel_manager.discover_master(pool.service_name)
+        self.redis.ping()
 
 
 class _FollowsTheMaster:

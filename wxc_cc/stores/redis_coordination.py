@@ -1,8 +1,8 @@
 """
 Coordination of a whole deployment in Redis: locks (redis-py's :class:`redis.lock.Lock`, which expires should
 its holder die), claims (a key set once, holding who claimed it), counters (``INCR`` with a time to live) and
-notes (values with a time to live). While Redis is away, claims and counters fall back to this process's memory: better act on a rare
-duplicate, and limit per process, than drop every notification.
+notes (values with a time to live). While Redis is away, claims and counters fall back to this process's memory:
+better act on a rare duplicate, and limit per process, than drop every notification.
 """
 import logging
 import uuid
@@ -106,4 +106,4 @@ class RedisCoordination(Coordination):
 
     @unavailable_on_redis_error
     def check(self) -> None:
-        self.redis.ping()
+        self.keys.ping()
