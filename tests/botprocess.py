@@ -68,7 +68,8 @@ class BotProcess:
         with open(self.log_path, 'ab') as log:
             self.process = subprocess.Popen(
                 [sys.executable, '-m', 'gunicorn', '--bind', f'fd://{fd}', '--workers', str(self.workers),
-                 '--no-control-socket', '--graceful-timeout', '5', '--log-file', '-', *self.gunicorn_args,
+                 '--no-control-socket', '--graceful-timeout', '5', '--log-file', '-',
+                 '--logger-class', 'wxc_cc.logsetup.GunicornLogger', *self.gunicorn_args,
                  'wxc_cc_bot:create_app()'],
                 cwd=self.cwd, env=self.env, pass_fds=(fd,), stdout=log, stderr=subprocess.STDOUT)
         wait_healthy(self.url, self.process, timeout, self.log, (200,) if healthy else (200, 503))
