@@ -97,6 +97,7 @@ class CallControlBot(TeamsBot):
             self.add_command(command.name, command.help(self.core.catalogue), partial(conversation.run, command))
         self.add_url_rule('/redirect', 'redirect', self.oauth_redirect, methods=['GET'])
         self.add_url_rule('/callevent/<user_id>', 'callevent', self.call_event, methods=['POST'])
+        self.add_url_rule('/metrics', 'metrics', self.metrics, methods=['GET'])
         self.register_error_handler(HTTPException, self._http_error)
         self.register_error_handler(Exception, self._unexpected_error)
 
@@ -159,6 +160,12 @@ class CallControlBot(TeamsBot):
                                                        error=request.args.get('error')))
         response.headers['Referrer-Policy'] = 'no-referrer'
         return response
+
+    def metrics(self) -> Response:
+        """
+        ``GET /metrics``: Prometheus' text, with ``WXC_CC_METRICS_TOKEN`` set and presented as a bearer token.
+        """
+        return _response(self.core.metrics_page(request.headers.get('Authorization')))
 
     def health(self) -> Response:
         """

@@ -25,6 +25,7 @@ from .gate import Gate
 from .journal import replied
 from .logcontext import log_context
 from .messenger import Messenger
+from .metrics import Metrics
 from .notifications import MessageCreated
 from .replies import Reply
 
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 
 #: runs a request (the command it names) and returns the reply
 Route = Callable[[Request], Union[str, Reply]]
+
+#: the command label of messages not acted on before their command is read; of card presses
+NOT_READ, PRESS = '-', 'press'
 
 
 def _message_disagrees(notification: MessageCreated, message: Message, bot_id: str) -> Optional[str]:
@@ -71,12 +75,13 @@ class Conversation:
     :param card_actions: serves button presses
     :param messenger: posts the replies
     :param max_age: seconds after which a command is too old to act on (``WXC_CC_MAX_COMMAND_AGE``)
+    :param metrics: counts commands by outcome (default: off)
     :param route: how a request reaches its command; default :meth:`execute`. The Flask adapter routes through
         the callbacks it registered with :meth:`webexteamsbot.TeamsBot.add_command`, which end in :meth:`run`.
     """
 
     def __init__(self, *, services: Services, gate: Gate, card_actions: CardActions, messenger: Messenger,
-                 max_age: float, route: Optional[Route] = None):
+                 max_age: float, metrics: Optional[Metrics] = None, route: Optional[Route] = None):
         self.services = services
         self.bot = services.clients.bot
         self.identity = services.identity
@@ -84,6 +89,7 @@ class Conversation:
         self.card_actions = card_actions
         self.messenger = messenger
         self.max_age = max_age
+        self.metrics = metrics or Metrics()
         self.route = route or self.execute
 
     # --- messages
@@ -97,16 +103,21 @@ class Conversation:
             if disagreement := _message_disagrees(notification, message, self.identity.person_id):
                 log.warning('notification of message %s disagrees with Webex on %s: not acted on',
                             notification.message_id, disagreement)
+                self.metrics.command(NOT_READ, 'ignored')
                 return
             person_id, email, room_id = message.person_id, message.person_email, message.room_id
             if not self.gate.admit(person_id, email, room_id, 'message'):
+                self.metrics.command(NOT_READ, 'refused')
                 return
             if self._too_old(message.created, 'message', message.id, person_id, room_id):
+                self.metrics.command(NOT_READ, 'too_old')
                 return
             if not self.gate.within_rate(person_id, email, room_id):
+                self.metrics.command(NOT_READ, 'rate_limited')
                 return
             if enum_str(message.room_type) != 'direct':
                 self.messenger.send(self.services.catalogue.t('group_pointer'), room_id=room_id)
+                self.metrics.command(NOT_READ, 'ignored')
                 return
             mention = self.identity.display_name
             command, argument = parse_command(message.text or '', mention)
@@ -149,6 +160,7 @@ class Conversation:
     def unknown(self, request: Request) -> Reply:
         """The answer to a command the bot does not know: the help."""
         log.info('help for %r from %s', request.command[:20], request.person_id)
+        self.metrics.command('unknown', 'ok')
         return help_reply(self.services)
 
     def run(self, command: Command, request: Request) -> Union[str, Reply]:
@@ -157,28 +169,31 @@ class Conversation:
         A failure becomes what to tell the person. What is logged meanwhile names the command.
         """
         with log_context(command=command.name):
-            return self._run(command, request)
+            outcome, reply = self._run(command, request)
+        self.metrics.command(command.name, outcome)
+        return reply
 
-    def _run(self, command: Command, request: Request) -> Union[str, Reply]:
+    def _run(self, command: Command, request: Request) -> tuple[str, Union[str, Reply]]:
+        """The outcome (see :data:`~wxc_cc.metrics.COMMAND_OUTCOMES`) and the reply."""
         services, t = self.services, self.services.catalogue.t
         log.info('%s from %s in %s', command.name, request.person_id, request.room_id)
         if Need.CALL_CONTROL in command.needs and services.settings.government:
-            return t('policy.government', command=command.name)
+            return 'unavailable', t('policy.government', command=command.name)
         if Need.REDIS_STORE in command.needs and services.stores.kind != 'redis':
-            return t('redis.unavailable')
+            return 'unavailable', t('redis.unavailable')
         context = Context(request=request, command=command, services=services)
         try:
             if Need.USER in command.needs:
                 context.user = services.stores.tokens.get_user_context_and_refresh(request.person_id)
                 if context.user is None:
-                    return services.say.not_authenticated(request.person_email)
-            return command.handler(context)
+                    return 'not_authenticated', services.say.not_authenticated(request.person_email)
+            return 'ok', command.handler(context)
         except BotError as error:
             log.info('%s from %s: %s', command.name, request.person_id, error.log_message)
-            return error.message(services.catalogue)
+            return 'failed', error.message(services.catalogue)
         except Exception:
             log.exception('%s from %s failed', command.name, request.person_id)
-            return t('unexpected', command=command.name)
+            return 'error', t('unexpected', command=command.name)
 
     # --- tasks that could not be carried out as usual
 
@@ -210,11 +225,15 @@ class Conversation:
             if disagreement := _action_disagrees(notification, action):
                 log.warning('notification of card press %s disagrees with Webex on %s: not acted on', action_id,
                             disagreement)
+                self.metrics.command(PRESS, 'ignored')
                 return
             if not self.gate.admit(action.person_id, None, action.room_id, 'card press'):
+                self.metrics.command(PRESS, 'refused')
                 return
             if self._too_old(action.created, 'card press', action_id, action.person_id, action.room_id):
+                self.metrics.command(PRESS, 'too_old')
                 return
+            self.metrics.command(PRESS, 'ok')
             reply = self.card_actions.press(action)
             if reply:
                 self.messenger.send(reply, room_id=action.room_id)

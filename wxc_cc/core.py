@@ -6,8 +6,10 @@ The bot without a web framework: notifications in (raw body and signature), Webe
 ``GET /people/me``), then every collaborator with what it needs, each exactly once.
 """
 import hashlib
+import hmac
 import json
 import logging
+import time
 from dataclasses import dataclass
 from typing import Optional
 
@@ -24,6 +26,7 @@ from .identity import BotIdentity
 from .locales import Catalogue, catalogue_for
 from .logcontext import PersonKeys
 from .membership import MembershipGuard
+from .metrics import Metrics, metrics_directory
 from .messenger import Messenger
 from .monitoring import CallMonitor
 from .notifications import (BadNotification, Notification, action_created, call_event, membership_created,
@@ -79,11 +82,12 @@ class BotCore:
     :param worker: carries out the accepted tasks, from the durable queue
     :param bot_webhooks: the bot's own webhooks
     :param messenger: posts the bot's messages
+    :param metrics: what is counted and measured
     """
 
     def __init__(self, *, settings: Settings, services: Services, conversation: Conversation,
                  authorization: Authorization, healer: WebhookHealer, worker: QueueWorker,
-                 bot_webhooks: BotWebhooks, messenger: Messenger):
+                 bot_webhooks: BotWebhooks, messenger: Messenger, metrics: Metrics):
         self.settings = settings
         self.services = services
         self.identity = services.identity
@@ -93,6 +97,7 @@ class BotCore:
         self.authorization = authorization
         self.healer = healer
         self.worker = worker
+        self.metrics = metrics
         self._accepting = True
         self.bot_webhooks = bot_webhooks
         self.messenger = messenger
@@ -162,6 +167,7 @@ class BotCore:
         """
         if rejected := _rejected(verify(self.settings.webhook_secret, body, signature), 'notification'):
             return rejected
+        started = time.monotonic()
         try:
             notification = parse_notification(body)
             return self._bot_notification(notification)
@@ -171,6 +177,8 @@ class BotCore:
         except StoreUnavailable as error:
             log.error('notification not taken: %s', error.log_message)
             return Outcome(503, 'store unavailable')
+        finally:
+            self.metrics.webhook_acknowledged(time.monotonic() - started)
 
     def _bot_notification(self, notification: Notification) -> Outcome:
         kind, bot_id = (notification.resource, notification.event), self.identity.person_id
@@ -206,6 +214,7 @@ class BotCore:
         """
         if rejected := _rejected(verify(self.call_webhooks.secret(user_id), body, signature), 'call event'):
             return rejected
+        started = time.monotonic()
         try:
             notification = parse_notification(body)
             if notification.resource == 'telephony_mwi':
@@ -222,6 +231,8 @@ class BotCore:
         except StoreUnavailable as error:
             log.error('call event for %s not taken: %s', user_id, error.log_message)
             return Outcome(503, 'store unavailable')
+        finally:
+            self.metrics.webhook_acknowledged(time.monotonic() - started)
 
     # --- OAuth
 
@@ -235,6 +246,29 @@ class BotCore:
             log.error('redirect: %s', failure.log_message)
             outcome = RedirectOutcome(503, self.catalogue.t('page.try_later'), failure.message(self.catalogue))
         return Outcome(outcome.status, outcome.html(), 'text/html; charset=utf-8')
+
+    # --- metrics
+
+    def metrics_page(self, authorization: Optional[str]) -> Outcome:
+        """
+        ``GET /metrics``: Prometheus' text, for ``Authorization: Bearer <WXC_CC_METRICS_TOKEN>`` only; 404 when
+        no token is configured, 401 for any other request.
+
+        :param authorization: the request's ``Authorization`` header
+        """
+        token = self.settings.metrics_token
+        if not token or not self.metrics.enabled:
+            return Outcome(404, 'not found')
+        scheme, _, presented = (authorization or '').partition(' ')
+        if scheme.lower() != 'bearer' or not hmac.compare_digest(presented.strip().encode(), token.encode()):
+            return Outcome(401, 'unauthorized')
+        body, content_type = self.metrics.exposition({
+            'wxc_cc_queue_depth': ('Tasks waiting or running in the work queue', self.stores.queue.depth),
+            'wxc_cc_monitored_users': ('Users with monitoring on', self._monitored_users)})
+        return Outcome(200, body.decode(), content_type)
+
+    def _monitored_users(self) -> int:
+        return sum(1 for user in self.stores.tokens.user_contexts() if user.monitoring)
 
     # --- health
 
@@ -253,7 +287,8 @@ class BotCore:
 
 
 def build_core(settings: Settings, *, clients: Optional[WebexClients] = None, stores: Optional[Stores] = None,
-               policy: Optional[Policy] = None, route: Optional[Route] = None) -> BotCore:
+               policy: Optional[Policy] = None, route: Optional[Route] = None,
+               metrics: Optional[Metrics] = None) -> BotCore:
     """
     Build the bot: learn who it is, then build each collaborator once, with what it needs.
 
@@ -262,6 +297,7 @@ def build_core(settings: Settings, *, clients: Optional[WebexClients] = None, st
     :param stores: the stores; default: those the settings select, refreshing tokens with the integration
     :param policy: who may do what; default: read from ``settings.config_file``
     :param route: how a request reaches its command (see :class:`~wxc_cc.conversation.Conversation`)
+    :param metrics: what is counted; default: on when ``WXC_CC_METRICS_TOKEN`` is set
     :raises ConfigError: the policy file is invalid
     :raises RestError: Webex refused the bot token
     """
@@ -269,10 +305,14 @@ def build_core(settings: Settings, *, clients: Optional[WebexClients] = None, st
         raise ValueError('the public URL must be known')
     policy = policy or load_policy(settings.config_file)
     catalogue = catalogue_for(settings.locale)
-    clients = clients or WebexClients(api_base=settings.api_base, bot_token=settings.bot_token)
+    metrics = metrics or Metrics(metrics_directory(settings.metrics_token))
+    # one HTTP connection for each thread that may wait on Webex, and a few for the webhook checks
+    clients = clients or WebexClients(api_base=settings.api_base, bot_token=settings.bot_token,
+                                      pool_size=settings.worker_threads + 4, metrics=metrics)
     identity = BotIdentity.learn(clients.bot)
     oauth = OAuthClient(client_id=settings.client_id, client_secret=settings.client_secret,
-                        scopes=settings.client_scopes, redirect_url=settings.redirect_url, clients=clients)
+                        scopes=settings.client_scopes, redirect_url=settings.redirect_url, clients=clients,
+                        metrics=metrics)
     stores = stores or build_stores(settings, refresher=oauth.refresh)
     say = Replies(catalogue)
     cards = Cards(say)
@@ -291,7 +331,7 @@ def build_core(settings: Settings, *, clients: Optional[WebexClients] = None, st
     conversation = Conversation(services=services, gate=gate, messenger=messenger, max_age=settings.max_command_age,
                                 card_actions=CardActions(tokens=stores.tokens, monitor=monitor,
                                                          user_api=services.user_api, say=say),
-                                route=route)
+                                metrics=metrics, route=route)
     runner = TaskRunner(conversation=conversation, monitor=monitor, tokens=stores.tokens,
                         person_keys=PersonKeys(settings.webhook_secret),
                         memberships=MembershipGuard(policy=policy, coordination=stores.coordination, bot=clients.bot,
@@ -302,6 +342,6 @@ def build_core(settings: Settings, *, clients: Optional[WebexClients] = None, st
                            user_api=services.user_api, interval=settings.webhook_check_interval)
     authorization = Authorization(flows=stores.flows, tokens=stores.tokens, oauth=oauth, clients=clients,
                                   messenger=messenger, say=say)
-    worker = QueueWorker(queue=stores.queue, runner=runner, threads=settings.worker_threads)
+    worker = QueueWorker(queue=stores.queue, runner=runner, threads=settings.worker_threads, metrics=metrics)
     return BotCore(settings=settings, services=services, conversation=conversation, authorization=authorization,
-                   healer=healer, worker=worker, bot_webhooks=bot_webhooks, messenger=messenger)
+                   healer=healer, worker=worker, bot_webhooks=bot_webhooks, messenger=messenger, metrics=metrics)

@@ -18,6 +18,7 @@ from wxc_sdk.tokens import Tokens
 from . import replies
 from .errors import TokenRejected, webex_reason
 from .messenger import Messenger
+from .metrics import Metrics
 from .replies import Replies
 from .stores import FlowStore, TokenManager, UserContext
 from .webex import WebexClients
@@ -36,14 +37,17 @@ class OAuthClient:
     :param scopes: space-separated scopes
     :param redirect_url: where Webex sends the browser back to
     :param clients: the Webex clients; their base URL and connection pool are used
+    :param metrics: counts token refreshes (default: off)
     """
 
-    def __init__(self, *, client_id: str, client_secret: str, scopes: str, redirect_url: str, clients: WebexClients):
+    def __init__(self, *, client_id: str, client_secret: str, scopes: str, redirect_url: str, clients: WebexClients,
+                 metrics: Optional[Metrics] = None):
         self.client_id = client_id
         self._client_secret = client_secret
         self.scopes = scopes
         self.redirect_url = redirect_url
         self._clients = clients
+        self.metrics = metrics or Metrics()
 
     def auth_url(self, state: str) -> str:
         """
@@ -72,7 +76,15 @@ class OAuthClient:
         :param tokens: the current tokens
         :raises TokenRejected: Webex refused the refresh token
         """
-        new = self._token_request({'grant_type': 'refresh_token', 'refresh_token': tokens.refresh_token})
+        try:
+            new = self._token_request({'grant_type': 'refresh_token', 'refresh_token': tokens.refresh_token})
+        except TokenRejected:
+            self.metrics.token_refresh('rejected')
+            raise
+        except Exception:
+            self.metrics.token_refresh('failed')
+            raise
+        self.metrics.token_refresh('ok')
         if not new.refresh_token:
             new.refresh_token = tokens.refresh_token
             new.refresh_token_expires_at = tokens.refresh_token_expires_at

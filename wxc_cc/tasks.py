@@ -52,6 +52,8 @@ class Task:
     #: when Webex created what the notification is about (seconds since the epoch): one key's tasks run in this
     #: order
     created: float = 0.0
+    #: when the bot accepted the notification (seconds since the epoch)
+    accepted: float = 0.0
 
     @classmethod
     def of(cls, kind: str, key: str, task_id: str, notification: Notification, user_id: str = '',
@@ -61,8 +63,9 @@ class Task:
 
         :param created: when Webex created it (default: now)
         """
-        created = created or datetime.datetime.now(datetime.timezone.utc)
-        return cls(kind=kind, key=key, id=task_id, user_id=user_id, created=created.timestamp(),
+        now = datetime.datetime.now(datetime.timezone.utc)
+        return cls(kind=kind, key=key, id=task_id, user_id=user_id, created=(created or now).timestamp(),
+                   accepted=now.timestamp(),
                    notification={'id': notification.webhook_id, 'resource': notification.resource,
                                  'event': notification.event, 'data': notification.data,
                                  'actorId': notification.actor_id})

@@ -30,6 +30,7 @@ from wxc_sdk.tokens import Tokens
 from wxc_sdk.webhook import Webhook, WebhookApi
 
 from . import journal
+from .metrics import Metrics
 
 __all__ = ['WebexRetry', 'default_retry', 'READS', 'REPLIES', 'TIMEOUT', 'WebexSession', 'Webhooks', 'Calls', 'BotApi',
            'UserApi', 'WebexClients']
@@ -45,10 +46,28 @@ class WebexRetry(Retry):
     retried for every method: nothing was sent.
     """
 
+    def __init__(self, *args: Any, metrics: Optional[Metrics] = None, base_path: str = '', **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        #: counts each try that is retried (the last try is counted by the session)
+        self.metrics = metrics or Metrics()
+        self.base_path = base_path
+
+    def new(self, **kw: Any) -> 'WebexRetry':
+        """A copy for the next try (urllib3 makes one per try), with the same metrics."""
+        return super().new(metrics=self.metrics, base_path=self.base_path, **kw)
+
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         if status_code == 429:
             return bool(self.total)
         return super().is_retry(method, status_code, has_retry_after)
+
+    def increment(self, method: Optional[str] = None, url: Optional[str] = None, response: Any = None,
+                  error: Optional[Exception] = None, _pool: Any = None, _stacktrace: Any = None) -> 'WebexRetry':
+        """Count the try being retried, then urllib3's accounting."""
+        status = str(response.status) if response is not None and response.status else 'connection'
+        # urllib3 passes the path here; responses (in tests) the whole URL
+        self.metrics.webex_request(method or '?', urlsplit(url or '').path.removeprefix(self.base_path), status)
+        return super().increment(method, url, response, error, _pool, _stacktrace)
 
 
 #: methods whose requests are repeated after a server error or a lost connection: reads
@@ -58,14 +77,18 @@ READS = frozenset({'GET', 'HEAD', 'OPTIONS'})
 REPLIES = READS | {'POST', 'DELETE'}
 
 
-def default_retry(repeatable: frozenset[str] = READS) -> WebexRetry:
+def default_retry(repeatable: frozenset[str] = READS, metrics: Optional[Metrics] = None,
+                  base_path: str = '') -> WebexRetry:
     """
     The retries of a Webex request: at most 3 (429s waiting for their ``Retry-After``, capped at 10 s; server
     errors and lost connections of the ``repeatable`` methods after 0.25 s, then 0.5 s, ...).
+
+    :param metrics: counts the tries that are retried
+    :param base_path: the path of the API base (``/v1``), left out of the metrics' operations
     """
     return WebexRetry(total=3, allowed_methods=repeatable, status_forcelist=frozenset({500, 502, 503, 504}),
                       backoff_factor=0.25, backoff_max=10, retry_after_max=10, respect_retry_after_header=True,
-                      raise_on_status=False)
+                      raise_on_status=False, metrics=metrics, base_path=base_path)
 
 
 #: (connect, read) timeout of one request, seconds
@@ -81,6 +104,7 @@ class WebexSession(RestSession):
     :param base_url: Webex API base URL
     :param adapter: the shared connection pool (with the retries)
     :param messages: the pool of ``/messages`` requests, which repeats posts too (see :data:`REPLIES`)
+    :param metrics: counts every try
     :param timeout: (connect, read) timeout of one request, seconds
     :param on_unauthorized: called with the access token Webex answered 401 to; returns newer tokens to retry
         the request with once, or ``None``
@@ -89,13 +113,16 @@ class WebexSession(RestSession):
     def __init__(self, *, token: Union[str, Tokens], identity: str, base_url: str, adapter: HTTPAdapter,
                  timeout: tuple[float, float] = TIMEOUT,
                  on_unauthorized: Optional[Callable[[str], Optional[Tokens]]] = None,
-                 environment: Optional[dict] = None, messages: Optional[HTTPAdapter] = None):
+                 environment: Optional[dict] = None, messages: Optional[HTTPAdapter] = None,
+                 metrics: Optional[Metrics] = None):
         tokens = token if isinstance(token, Tokens) else Tokens(access_token=token)
         super().__init__(tokens=tokens, concurrent_requests=8, retry_429=False)
         _use_environment(self, environment or {})
         self.BASE = base_url
         self.identity = identity
         self.timeout = timeout
+        self.metrics = metrics or Metrics()
+        self.base_path = urlsplit(base_url).path.rstrip('/')
         #: True for sessions with a user's token: what they change is the user's (calls, webhooks, settings)
         self.acts_for_user = identity != 'bot'
         self._on_unauthorized = on_unauthorized
@@ -114,10 +141,19 @@ class WebexSession(RestSession):
         kwargs.setdefault('timeout', self.timeout)
         if self.acts_for_user and method.upper() not in READS:
             journal.acting()
-        response = super().request(method, url, **kwargs)
+        response = self._try(method, url, **kwargs)
         if response.status_code == 401 and self._reauthorize(kwargs):
             response.close()
-            response = super().request(method, url, **kwargs)
+            response = self._try(method, url, **kwargs)
+        return response
+
+    def _try(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """
+        One request (with urllib3's retries), its last answer counted; a lost connection is counted by
+        :meth:`WebexRetry.increment`, which sees every one.
+        """
+        response = super().request(method, url, **kwargs)
+        self.metrics.webex_request(method, urlsplit(url).path.removeprefix(self.base_path), str(response.status_code))
         return response
 
     def _reauthorize(self, kwargs: dict) -> bool:
@@ -268,16 +304,20 @@ class WebexClients:
     :param pool_size: connections kept per host; as many as requests may be under way at once
     :param retry: the retries of every request (default: :func:`default_retry`)
     :param timeout: (connect, read) timeout of one request, seconds
+    :param metrics: counts every try of every request (default: off)
     """
 
     def __init__(self, *, api_base: str, bot_token: str, pool_size: int = 32, retry: Optional[Retry] = None,
-                 timeout: tuple[float, float] = TIMEOUT):
+                 timeout: tuple[float, float] = TIMEOUT, metrics: Optional[Metrics] = None):
         self.api_base = api_base.rstrip('/')
         self.timeout = timeout
-        self._adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=retry or default_retry())
+        self.metrics = metrics or Metrics()
+        base_path = urlsplit(self.api_base).path
+        self._adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size,
+                                    max_retries=retry or default_retry(metrics=self.metrics, base_path=base_path))
         #: the bot's messages: replies may be posted again after a server error (see :data:`REPLIES`)
         self._messages = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size,
-                                     max_retries=retry or default_retry(REPLIES))
+                                     max_retries=retry or default_retry(REPLIES, self.metrics, base_path))
         with requests.Session() as probe:
             # proxies (HTTPS_PROXY, NO_PROXY) and CA bundle (REQUESTS_CA_BUNDLE) as requests finds them
             self._environment = probe.merge_environment_settings(self.api_base, {}, None, None, None)
@@ -292,7 +332,7 @@ class WebexClients:
                  on_unauthorized: Optional[Callable[[str], Optional[Tokens]]] = None) -> WebexSession:
         return WebexSession(token=token, identity=identity, base_url=self.api_base, adapter=self._adapter,
                             timeout=self.timeout, on_unauthorized=on_unauthorized, environment=self._environment,
-                            messages=self._messages)
+                            messages=self._messages, metrics=self.metrics)
 
     def user(self, tokens: Tokens, person_id: str,
              on_unauthorized: Optional[Callable[[str], Optional[Tokens]]] = None) -> UserApi:

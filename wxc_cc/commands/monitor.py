@@ -21,15 +21,18 @@ def monitor(context: Context) -> str:
         raise context.usage_error()
     user, say = context.user, context.say
     webhooks, hooks = context.user_api().webhooks, context.services.call_webhooks
+    tokens = context.services.stores.tokens
     if words == ['off']:
         deleted = call_api(say, lambda: hooks.disable(webhooks), context.t('action.monitor_off'))
+        if user.monitoring:
+            tokens.set_user_context(user.model_copy(update={'monitoring': False}))
         log.info('monitoring off for user %s (%d webhooks deleted)', user.user_id, deleted)
         return context.t('monitor.off') if deleted else context.t('monitor.was_off')
     verbose = words == ['verbose']
     outcome = call_api(say, lambda: hooks.enable(webhooks, user.user_id), context.t('action.monitor_on'))
     changed_mode = user.verbose != verbose
-    if changed_mode:
-        context.services.stores.tokens.set_user_context(user.model_copy(update={'verbose': verbose}))
+    if changed_mode or not user.monitoring:
+        tokens.set_user_context(user.model_copy(update={'verbose': verbose, 'monitoring': True}))
     log.info('monitoring %s for user %s (%s)', words[0], user.user_id, outcome)
     mode = context.t('monitor.verbose') if verbose else ''
     if outcome == 'unchanged' and not changed_mode:

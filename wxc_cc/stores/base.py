@@ -47,6 +47,8 @@ class UserContext(BaseModel):
     tokens: Tokens
     #: call events also as raw JSON (``/monitor verbose``)
     verbose: bool = False
+    #: monitoring is on (``/monitor on``): the user's call-event webhooks exist
+    monitoring: bool = False
 
     def to_record(self) -> dict:
         """
