@@ -41,7 +41,7 @@ demo: venv
 	@$(PYTHON) -m sandbox --port $(PORT)
 
 bench: venv
-	$(PYTHON) bench/run.py
+	$(PYTHON) bench/run.py --compare
 
 docs: venv
 	@bash scripts/system-deps.sh --graphviz

@@ -59,20 +59,22 @@ class FakeWebex(CallingHelpers):
     latency = _Setting('faults', 'latency', 'seconds added to every API request')
 
     def __init__(self, *, delivery_timeout: float = 10.0, clock: Callable[[], float] = time.time,
-                 delivery_threads: int = 1, contract: Optional[Contract] = None):
+                 delivery_threads: int = 1, contract: Optional[Contract] = None, server_threads: int = 32):
         """
         :param delivery_timeout: HTTP timeout of a webhook delivery, seconds
         :param clock: time source of the world (seconds since the epoch)
         :param delivery_threads: notifications delivered in parallel; with more than one, order is not kept
         :param contract: Webex's documents every request and response is checked against; default: the vendored
             ones (:func:`fakewebex.contract.contract`, loaded once per process)
+        :param server_threads: API requests served at once; with ``latency`` set, each holds a thread that long
         """
         self.world = World(clock)
         self._delivery = DeliveryWorker(timeout=delivery_timeout, threads=delivery_threads)
         #: how often each notification is delivered (Webex sometimes delivers one twice)
         self.deliver_copies = 1
         self.world.on_notification = self._submit
-        self._http = ServerThread(create_app(self.world, contract or webex_contract()), name='fakewebex-http')
+        self._http = ServerThread(create_app(self.world, contract or webex_contract()), name='fakewebex-http',
+                                 threads=server_threads)
 
     # --- lifecycle
 

@@ -46,9 +46,11 @@ class BotProcess:
     :param cwd: working directory (the YAML token file lands here)
     :param workers: gunicorn workers
     :param gunicorn_args: more gunicorn options
+    :param logger_class: gunicorn's ``--logger-class`` (``None``: gunicorn's own, for code from before it existed)
     """
 
-    def __init__(self, env: dict[str, str], cwd: Path, workers: int = 1, gunicorn_args: tuple[str, ...] = ()):
+    def __init__(self, env: dict[str, str], cwd: Path, workers: int = 1, gunicorn_args: tuple[str, ...] = (),
+                 logger_class: Optional[str] = 'wxc_cc.logsetup.GunicornLogger'):
         self.sock = socket.socket()
         self.sock.bind(('127.0.0.1', 0))
         self.sock.listen(64)
@@ -56,7 +58,7 @@ class BotProcess:
         self.env = {'PATH': os.environ['PATH'], 'PYTHONPATH': str(REPO), 'WXC_CC_BOT_URL': self.url, **env}
         self.cwd = cwd
         self.workers = workers
-        self.gunicorn_args = gunicorn_args
+        self.gunicorn_args = (*(('--logger-class', logger_class) if logger_class else ()), *gunicorn_args)
         self.log_path = cwd / 'bot.log'
         self.process: Optional[subprocess.Popen] = None
 
@@ -68,8 +70,7 @@ class BotProcess:
         with open(self.log_path, 'ab') as log:
             self.process = subprocess.Popen(
                 [sys.executable, '-m', 'gunicorn', '--bind', f'fd://{fd}', '--workers', str(self.workers),
-                 '--no-control-socket', '--graceful-timeout', '5', '--log-file', '-',
-                 '--logger-class', 'wxc_cc.logsetup.GunicornLogger', *self.gunicorn_args,
+                 '--no-control-socket', '--graceful-timeout', '5', '--log-file', '-', *self.gunicorn_args,
                  'wxc_cc_bot:create_app()'],
                 cwd=self.cwd, env=self.env, pass_fds=(fd,), stdout=log, stderr=subprocess.STDOUT)
         wait_healthy(self.url, self.process, timeout, self.log, (200,) if healthy else (200, 503))

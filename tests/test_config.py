@@ -127,7 +127,7 @@ def test_settings_are_read_only_from_what_load_settings_is_given(monkeypatch, tm
     monkeypatch.setenv('LOG_FORMAT', 'json')
     (tmp_path / '.env').write_text('WXC_CC_WORKER_THREADS=3\n')
     settings = load_settings(settings_values(), environ={'port': '7001', 'public_url': 'https://env.test'})
-    assert (settings.port, settings.log_format, settings.worker_threads) == (6001, 'text', 8)
+    assert (settings.port, settings.log_format, settings.worker_threads) == (6001, 'text', 64)
     assert settings.public_url == 'https://bot.test', 'field names count only among the explicit values'
     assert load_settings(settings_values(), environ=None).port == 7000, 'default: os.environ'
 
@@ -135,7 +135,7 @@ def test_settings_are_read_only_from_what_load_settings_is_given(monkeypatch, tm
 def test_blank_values_count_as_unset_also_when_explicit():
     environ = settings_values(REDIS_URL='redis://redis:6379/0', WXC_CC_WORKER_THREADS='4')
     settings = load_settings({'REDIS_URL': '  ', 'WXC_CC_WORKER_THREADS': None}, environ=environ)
-    assert not settings.uses_redis and settings.worker_threads == 8
+    assert not settings.uses_redis and settings.worker_threads == 64
 
 
 def test_values_are_normalised():

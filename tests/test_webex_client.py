@@ -8,6 +8,7 @@ need a real socket, which a tiny server on 127.0.0.1 provides.
 import socket
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -157,3 +158,19 @@ def test_proxy_settings_from_the_environment_are_kept(monkeypatch):
     for session in (clients.bot.session, user(clients).session, clients.http):
         assert session.proxies.get('https') == 'http://proxy.example:3128'
         assert session.verify == '/etc/ssl/certs/custom.pem'
+
+
+def test_the_bots_requests_are_not_limited_below_the_pool():
+    """Every worker thread may wait on Webex with the bot's token at once (wxc_sdk limits a session to 10)."""
+    clients = WebexClients(api_base=f'{API}/', bot_token='bot-token', pool_size=24)
+    together = threading.Barrier(20, timeout=5)
+
+    def me(request):
+        together.wait()  # only returns once 20 requests are under way at the same time
+        return 200, {'Content-Type': 'application/json'}, '{"id": "B", "emails": [], "displayName": "bot"}'
+
+    with responses.RequestsMock() as mock:
+        mock.add_callback(responses.GET, f'{API}/people/me', callback=me)
+        with ThreadPoolExecutor(20) as pool:
+            people = list(pool.map(lambda _: clients.bot.people.me(), range(20)))
+    assert [person.person_id for person in people] == ['B'] * 20

@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     #: seconds to wait for an ngrok tunnel
     ngrok_timeout: float = Field(30.0, validation_alias='WXC_CC_NGROK_TIMEOUT', ge=0, le=3600, allow_inf_nan=False)
     #: threads per process that serve commands after the webhook is answered
-    worker_threads: int = Field(8, validation_alias='WXC_CC_WORKER_THREADS', ge=1, le=256)
+    worker_threads: int = Field(64, validation_alias='WXC_CC_WORKER_THREADS', ge=1, le=256)
     #: seconds a stopping process waits for commands in flight
     drain_timeout: float = Field(20.0, validation_alias='WXC_CC_DRAIN_TIMEOUT', ge=0, le=3600, allow_inf_nan=False)
     #: seconds between checks of the bot's webhooks (re-activate, re-point); 0: only at start

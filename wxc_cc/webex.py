@@ -105,6 +105,8 @@ class WebexSession(RestSession):
     :param adapter: the shared connection pool (with the retries)
     :param messages: the pool of ``/messages`` requests, which repeats posts too (see :data:`REPLIES`)
     :param metrics: counts every try
+    :param concurrency: requests this session may have under way at once (wxc_sdk's semaphore); the bot's one
+        session serves every worker thread
     :param timeout: (connect, read) timeout of one request, seconds
     :param on_unauthorized: called with the access token Webex answered 401 to; returns newer tokens to retry
         the request with once, or ``None``
@@ -114,9 +116,9 @@ class WebexSession(RestSession):
                  timeout: tuple[float, float] = TIMEOUT,
                  on_unauthorized: Optional[Callable[[str], Optional[Tokens]]] = None,
                  environment: Optional[dict] = None, messages: Optional[HTTPAdapter] = None,
-                 metrics: Optional[Metrics] = None):
+                 metrics: Optional[Metrics] = None, concurrency: int = 8):
         tokens = token if isinstance(token, Tokens) else Tokens(access_token=token)
-        super().__init__(tokens=tokens, concurrent_requests=8, retry_429=False)
+        super().__init__(tokens=tokens, concurrent_requests=concurrency, retry_429=False)
         _use_environment(self, environment or {})
         self.BASE = base_url
         self.identity = identity
@@ -312,6 +314,7 @@ class WebexClients:
         self.api_base = api_base.rstrip('/')
         self.timeout = timeout
         self.metrics = metrics or Metrics()
+        self.pool_size = pool_size
         base_path = urlsplit(self.api_base).path
         self._adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size,
                                     max_retries=retry or default_retry(metrics=self.metrics, base_path=base_path))
@@ -332,7 +335,7 @@ class WebexClients:
                  on_unauthorized: Optional[Callable[[str], Optional[Tokens]]] = None) -> WebexSession:
         return WebexSession(token=token, identity=identity, base_url=self.api_base, adapter=self._adapter,
                             timeout=self.timeout, on_unauthorized=on_unauthorized, environment=self._environment,
-                            messages=self._messages, metrics=self.metrics)
+                            messages=self._messages, metrics=self.metrics, concurrency=self.pool_size)
 
     def user(self, tokens: Tokens, person_id: str,
              on_unauthorized: Optional[Callable[[str], Optional[Tokens]]] = None) -> UserApi:
