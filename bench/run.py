@@ -24,10 +24,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from fakewebex import FakeWebex  # noqa: E402
-from tests.botprocess import BotProcess  # noqa: E402
-from tests.e2e import bot_env  # noqa: E402
+from fakewebex.harness import BotProcess, bot_env  # noqa: E402
 from wxc_cc.stores import UserContext, YAMLTokenManager  # noqa: E402
 from wxc_sdk.tokens import Tokens  # noqa: E402
+
+#: the bot's integration in the emulator
+CLIENT_ID, CLIENT_SECRET = 'client-id', 'bench-client-secret'
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -118,11 +120,10 @@ def main() -> None:
     # a load test sends far more commands per person than the default rate limit admits
     (workdir / 'wxc_cc_config.json').write_text(json.dumps({'rate_limit': {'commands': 1_000_000, 'seconds': 60}}))
     fake = FakeWebex(delivery_threads=max(8, args.users)).start()
-    fake.add_integration('client-id', 'bench-client-secret')
+    fake.add_integration(CLIENT_ID, CLIENT_SECRET)
     bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
     users = [fake.add_person(f'user{i}@example.com', f'User {i}') for i in range(args.users)]
-    extra = {'WXC_CC_WORKER_THREADS': str(args.threads), 'LOG_LEVEL': 'WARNING',
-             'WXC_CC_INTEGRATION_CLIENT_SECRET': 'bench-client-secret'}
+    extra = {'WXC_CC_WORKER_THREADS': str(args.threads), 'LOG_LEVEL': 'WARNING'}
     if args.redis_url:
         import redis
 
@@ -133,12 +134,12 @@ def main() -> None:
     else:
         store = YAMLTokenManager(workdir / 'wxc_cc_bot.yml')
     for user in users:
-        tokens = Tokens.model_validate(fake.issue_tokens(user, client_id='client-id'))
+        tokens = Tokens.model_validate(fake.issue_tokens(user, client_id=CLIENT_ID))
         tokens.set_expiration()
         store.set_user_context(UserContext(user_id=user.id, email=user.email, tokens=tokens))
 
     access_log = workdir / 'access.log'
-    process = BotProcess(bot_env(fake, bot, **extra), workdir, workers=args.workers,
+    process = BotProcess(bot_env(fake, bot, CLIENT_ID, CLIENT_SECRET, **extra), workdir, workers=args.workers,
                          gunicorn_args=('--access-logfile', str(access_log),
                                         '--access-logformat', '%(m)s %(U)s %(s)s %(D)s')).start()
     try:

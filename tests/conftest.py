@@ -20,14 +20,12 @@ from wxc_cc.config import Settings, load_settings
 BOT_VARIABLES = ('WXC_CC_', 'REDIS_', 'NGROK_HOST', 'HEROKU_NAME', 'PORT', 'WEBEX_API_BASE_URL', 'LOG_LEVEL',
                  'LOCALE')
 
+#: the checkout
+REPO = Path(__file__).resolve().parent.parent
 API = 'https://webex.test/v1'
 PUBLIC_URL = 'https://bot.test'
 BOT_TOKEN = 'bot-access-token-0123456789'
 CLIENT_SECRET = 'integration-client-secret-42'
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line('markers', 'deploy: checks of a deployment path (tests/test_kubernetes.py)')
 
 
 @pytest.fixture(autouse=True)

@@ -14,10 +14,12 @@ from typing import Optional
 import requests
 
 from fakewebex import FakeWebex, Person
-from tests.botprocess import BotProcess
+from fakewebex import harness
+from fakewebex.harness import BotProcess
 from tests.conftest import CLIENT_SECRET
 
-BOT_NAME = 'ccbot'
+#: the integration's client id in the tests' emulators
+CLIENT_ID = 'client-id'
 
 
 class Chat:
@@ -82,7 +84,7 @@ def new_fake(**kwargs) -> FakeWebex:
     """A started fake Webex with the bot's integration, rotating refresh tokens (the strict case)."""
     fake = FakeWebex(**kwargs).start()
     fake.rotate_refresh_tokens = True
-    fake.add_integration('client-id', CLIENT_SECRET)
+    fake.add_integration(CLIENT_ID, CLIENT_SECRET)
     return fake
 
 
@@ -107,10 +109,8 @@ def running_fake(**kwargs) -> Iterator[FakeWebex]:
 
 
 def bot_env(fake: FakeWebex, bot: Person, **extra: str) -> dict[str, str]:
-    """The environment of a bot talking to ``fake``."""
-    return {'WXC_CC_BOT_EMAIL': bot.email, 'WXC_CC_BOT_ACCESS_TOKEN': bot.token, 'WXC_CC_BOT_NAME': BOT_NAME,
-            'WXC_CC_INTEGRATION_CLIENT_ID': 'client-id', 'WXC_CC_INTEGRATION_CLIENT_SECRET': CLIENT_SECRET,
-            'WEBEX_API_BASE_URL': fake.base_url, 'LOG_LEVEL': 'DEBUG', **extra}
+    """The environment of a bot talking to ``fake`` with the tests' integration (:func:`new_fake`)."""
+    return harness.bot_env(fake, bot, CLIENT_ID, CLIENT_SECRET, **extra)
 
 
 def start_bot(fake: FakeWebex, bot: Person, cwd: Path, workers: int = 1, policy: Optional[dict] = None,

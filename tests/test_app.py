@@ -12,6 +12,8 @@ from tests.webexmock import (BOT_ID, USER_ID, USER_REFRESH, USER_TOKEN, WebexMoc
 from wxc_cc.signature import derive_secret, sign
 from wxc_cc_bot import CallControlBot
 
+pytestmark = pytest.mark.unit
+
 MESSAGES_HOOK = 'ccbot.messages.created'
 ACTIONS_HOOK = 'ccbot.attachmentActions.created'
 MEMBERS_HOOK = 'ccbot.memberships.created'

@@ -20,6 +20,8 @@ from wxc_cc.stores.redis_coordination import RedisCoordination
 from wxc_cc.stores.sqlite import SQLiteDatabase
 from wxc_cc.stores.sqlite_coordination import SQLiteCoordination
 
+pytestmark = pytest.mark.unit
+
 REPO = Path(__file__).resolve().parent.parent
 
 

@@ -42,6 +42,8 @@ from tests.test_ngrokhelper import Agent
 from wxc_cc.config import DEFAULT_PORT, OPTIONAL, REQUIRED, load_settings
 from wxc_cc.stores.redis_store import redis_from_settings
 
+pytestmark = pytest.mark.deploy
+
 BOT, REDIS, NGROK = 'wxc_cc_bot', 'redis', 'ngrok'
 #: the Procfile of the original bot; gunicorn binds 0.0.0.0:$PORT by itself
 ORIGINAL_WEB = "gunicorn 'wxc_cc_bot:create_app()' --workers=1 --log-file -"

@@ -7,8 +7,12 @@ import threading
 import time
 from collections.abc import Callable
 
+import pytest
+
 from wxc_cc.dispatch import Dispatcher
 from wxc_cc.tasks import Task
+
+pytestmark = pytest.mark.unit
 
 
 class Work:

@@ -3,15 +3,20 @@ End to end: the real bot under gunicorn on 127.0.0.1, talking to the local fake 
 notifications), used the way a person uses it, with each token store; then restarted.
 """
 import re
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 
 import pytest
 import requests
 
 from fakewebex import FakeWebex
-from tests.botprocess import BotProcess
-from tests.conftest import CLIENT_SECRET
-from tests.e2e import Chat, calls_made, running_fake, start_bot
+from fakewebex.harness import BotProcess
+from tests.conftest import CLIENT_SECRET, PUBLIC_URL, REPO
+from tests.e2e import Chat, bot_env, calls_made, running_fake, start_bot
+
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
@@ -171,3 +176,40 @@ def test_missing_settings_stop_the_start_with_one_line(tmp_path):
     assert ('wxc_cc_bot cannot start: missing required setting(s): WXC_CC_BOT_EMAIL, WXC_CC_BOT_ACCESS_TOKEN, '
             'WXC_CC_INTEGRATION_CLIENT_ID, WXC_CC_INTEGRATION_CLIENT_SECRET') in log
     assert 'Traceback' not in log
+
+
+def test_python_wxc_cc_bot_serves_on_port(fake: FakeWebex, tmp_path):
+    """
+    ``python wxc_cc_bot.py`` against the emulator serves on ``$PORT`` (0 here: a port the kernel picks, which the
+    bot logs, so nobody else can take it first); the access log leaves out query strings.
+    """
+    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+    env = {'PATH': '/usr/bin:/bin', **bot_env(fake, bot, PORT='0', WXC_CC_BOT_URL=PUBLIC_URL)}
+    process = subprocess.Popen([sys.executable, str(REPO / 'wxc_cc_bot.py')], cwd=tmp_path, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    serving = threading.Event()
+
+    def read() -> None:
+        for line in process.stdout:
+            lines.append(line)
+            if 'serving on port' in line:
+                serving.set()
+        serving.set()  # the end of the output: the process ended
+
+    reader = threading.Thread(target=read, name='bot-output')
+    reader.start()
+    try:
+        assert serving.wait(20), 'not serving in time'
+        port = re.search(r'serving on port (\d+)', ''.join(lines))
+        assert port and int(port[1]) > 0, ''.join(lines)
+        url = f'http://127.0.0.1:{port[1]}'
+        assert requests.get(f'{url}/health', timeout=5).json() == {'status': 'ok', 'store': 'yaml'}
+        assert requests.get(f'{url}/redirect?code=SECRETCODE&state=x', timeout=5).status_code == 400
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        reader.join(timeout=10)
+    output = ''.join(lines)
+    assert process.returncode == 0 and 'stopped' in output, output
+    assert '"GET /redirect" 400' in output and 'SECRETCODE' not in output

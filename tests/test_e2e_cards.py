@@ -10,6 +10,8 @@ from fakewebex import FakeWebex
 from tests.adaptivecard import validate_card
 from tests.e2e import Chat, running_fake, start_bot, wait_until
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def fake() -> Iterator[FakeWebex]:

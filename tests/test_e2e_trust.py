@@ -18,8 +18,10 @@ from cryptography.fernet import Fernet
 from fakewebex import FakeWebex
 from tests.conftest import CLIENT_SECRET
 from tests.e2e import Chat, running_fake, start_bot, wait_until
-from tests.botprocess import BotProcess
+from fakewebex.harness import BotProcess
 from wxc_cc.signature import derive_secret, sign
+
+pytestmark = pytest.mark.e2e
 
 #: the webhook secret the attacker holds (see issue: anyone with it could act as any user)
 SECRET = 'the-webhook-secret-an-attacker-holds'

@@ -24,6 +24,8 @@ from wxc_cc import locales as locales_package
 from wxc_cc.locales import DEFAULT, LOCALES, Catalogue, catalogue_for, placeholders
 from wxc_cc.locales.catalogue import DIRECTORY, DOMAIN, locales
 
+pytestmark = pytest.mark.unit
+
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUES = sorted(DIRECTORY.glob(f'*/LC_MESSAGES/{DOMAIN}.po'))
 

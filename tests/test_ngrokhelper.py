@@ -13,6 +13,8 @@ import pytest
 import ngrokhelper
 from ngrokhelper import NgrokError, get_public_url, pick_tunnel
 
+pytestmark = pytest.mark.unit
+
 
 class Agent:
     """Answers GET /api/tunnels; the tunnels appear after `empty_polls` polls."""

@@ -15,6 +15,8 @@ from wxc_cc.config import ConfigError, load_settings
 from wxc_cc.policy import DEFAULT_CONFIG_FILE, Policy, load_policy, parse_policy
 from wxc_cc.signature import sign
 
+pytestmark = pytest.mark.unit
+
 
 def test_defaults_admit_anyone_and_nobody_is_admin(tmp_path):
     policy = load_policy(None)

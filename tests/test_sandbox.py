@@ -18,6 +18,8 @@ from sandbox import Sandbox, start_sandbox
 from sandbox.markdown import render_markdown, render_plain
 from tests.e2e import assert_contract_kept
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:

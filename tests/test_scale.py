@@ -15,6 +15,8 @@ from fakewebex import FakeWebex
 from tests.conftest import RedisServer, free_port
 from tests.e2e import Chat, calls_made, running_fake, start_bot, wait_until
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def fake() -> Iterator[FakeWebex]:

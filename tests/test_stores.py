@@ -19,6 +19,8 @@ from wxc_cc.errors import StoreUnavailable, TokenRejected
 from wxc_cc.locales import catalogue_for
 from wxc_cc.stores import RedisTokenManager, TokenManager, UserContext, YAMLTokenManager, redis_from_settings
 
+pytestmark = pytest.mark.unit
+
 
 def tokens(seconds_left: float, access: str = 'access-1', refresh: str = 'refresh-1') -> Tokens:
     now = datetime.datetime.now(datetime.timezone.utc)

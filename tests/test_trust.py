@@ -17,6 +17,8 @@ from wxc_cc.replies import MAX_MESSAGE_BYTES, Reply
 from wxc_cc.signature import derive_secret, sign
 from wxc_cc.stores import RedisTokenManager, UserContext, YAMLTokenManager
 
+pytestmark = pytest.mark.unit
+
 MALLORY = 'MALLORY_PERSON_ID'
 
 

@@ -17,6 +17,8 @@ from wxc_sdk.tokens import Tokens
 
 from wxc_cc.webex import WebexClients, default_retry
 
+pytestmark = pytest.mark.unit
+
 API = 'https://gov.webex.test/v1'
 
 

@@ -28,7 +28,7 @@ from typing import Optional
 
 import yaml
 
-from tests.botprocess import wait_healthy
+from fakewebex.harness import wait_healthy
 
 REPO = Path(__file__).resolve().parent.parent.parent
 HERE = Path(__file__).resolve().parent
