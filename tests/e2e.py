@@ -5,6 +5,8 @@ to Webex's published documents.
 """
 import json
 import re
+import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -70,6 +72,57 @@ class Chat:
             location = re.sub(r'^https?://[^/]+', redirect_to, location)
         assert requests.get(location, timeout=10).status_code == 200
         self.wait_reply('Authorized as', seen)
+
+
+class SelfBound:
+    """
+    ``python wxc_cc_bot.py`` (or the ``wxc-cc-bot`` script) with ``PORT=0``: it binds a port the kernel picks, so
+    nobody can take it first, and logs it (``serving on port N``); its output is read as it comes.
+
+    :param command: the command line
+    :param env: its whole environment
+    :param cwd: its working directory
+    """
+
+    def __init__(self, command: list[str], env: dict[str, str], cwd: Path):
+        self.process = subprocess.Popen(command, cwd=cwd, env={**env, 'PORT': '0'}, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True)
+        self._lines: list[str] = []
+        self._port: Optional[int] = None
+        self._serving = threading.Event()
+        self._reader = threading.Thread(target=self._read, name='bot-output')
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self._lines.append(line)
+            if self._port is None and (serving := re.search(r'serving on port (\d+)', line)):
+                self._port = int(serving[1])
+                self._serving.set()
+        self._serving.set()  # the end of the output: the process ended
+
+    def url(self, timeout: float = 20.0) -> str:
+        """``http://127.0.0.1:PORT`` once it serves."""
+        assert self._serving.wait(timeout), f'not serving within {timeout} s:\n{self.output}'
+        assert self._port, f'ended without serving:\n{self.output}'
+        return f'http://127.0.0.1:{self._port}'
+
+    def stop(self) -> int:
+        """SIGTERM; its exit status."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait(timeout=5)
+            self._reader.join(timeout=10)
+        return self.process.returncode
+
+    @property
+    def output(self) -> str:
+        """What it wrote to stdout and stderr so far."""
+        return ''.join(self._lines)
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 5.0, interval: float = 0.01) -> None:

@@ -3,9 +3,7 @@ End to end: the real bot under gunicorn on 127.0.0.1, talking to the local fake 
 notifications), used the way a person uses it, with each token store; then restarted.
 """
 import re
-import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +12,7 @@ import requests
 from fakewebex import FakeWebex
 from fakewebex.harness import BotProcess
 from tests.conftest import CLIENT_SECRET, PUBLIC_URL, REPO
-from tests.e2e import Chat, bot_env, calls_made, running_fake, start_bot
+from tests.e2e import Chat, SelfBound, bot_env, calls_made, running_fake, start_bot
 
 pytestmark = pytest.mark.e2e
 
@@ -180,36 +178,17 @@ def test_missing_settings_stop_the_start_with_one_line(tmp_path):
 
 def test_python_wxc_cc_bot_serves_on_port(fake: FakeWebex, tmp_path):
     """
-    ``python wxc_cc_bot.py`` against the emulator serves on ``$PORT`` (0 here: a port the kernel picks, which the
-    bot logs, so nobody else can take it first); the access log leaves out query strings.
+    ``python wxc_cc_bot.py`` against the emulator serves on ``$PORT`` (0 here: see :class:`tests.e2e.SelfBound`); the
+    access log leaves out query strings.
     """
     bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
-    env = {'PATH': '/usr/bin:/bin', **bot_env(fake, bot, PORT='0', WXC_CC_BOT_URL=PUBLIC_URL)}
-    process = subprocess.Popen([sys.executable, str(REPO / 'wxc_cc_bot.py')], cwd=tmp_path, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: list[str] = []
-    serving = threading.Event()
-
-    def read() -> None:
-        for line in process.stdout:
-            lines.append(line)
-            if 'serving on port' in line:
-                serving.set()
-        serving.set()  # the end of the output: the process ended
-
-    reader = threading.Thread(target=read, name='bot-output')
-    reader.start()
+    env = {'PATH': '/usr/bin:/bin', **bot_env(fake, bot, WXC_CC_BOT_URL=PUBLIC_URL)}
+    process = SelfBound([sys.executable, str(REPO / 'wxc_cc_bot.py')], env, tmp_path)
     try:
-        assert serving.wait(20), 'not serving in time'
-        port = re.search(r'serving on port (\d+)', ''.join(lines))
-        assert port and int(port[1]) > 0, ''.join(lines)
-        url = f'http://127.0.0.1:{port[1]}'
+        url = process.url()
         assert requests.get(f'{url}/health', timeout=5).json() == {'status': 'ok', 'store': 'yaml'}
         assert requests.get(f'{url}/redirect?code=SECRETCODE&state=x', timeout=5).status_code == 400
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-        reader.join(timeout=10)
-    output = ''.join(lines)
-    assert process.returncode == 0 and 'stopped' in output, output
-    assert '"GET /redirect" 400' in output and 'SECRETCODE' not in output
+        status = process.stop()
+    assert status == 0 and 'stopped' in process.output, process.output
+    assert '"GET /redirect" 400' in process.output and 'SECRETCODE' not in process.output
