@@ -4,16 +4,13 @@ throwaway Redis server for the whole session.
 """
 import os
 import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import redis
 
+from tests.servers import RedisServer, refused_port, reserved_port
 from wxc_cc.config import Settings, load_settings
 
 #: environment variables the bot reads; none may leak into a test from the developer's shell
@@ -62,69 +59,34 @@ def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
     return load_settings(settings_values(token_file=str(tmp_path / 'wxc_cc_bot.yml'), **overrides), environ={})
 
 
-def free_port() -> int:
-    """A port nobody listens on right now (for servers that cannot bind port 0 themselves)."""
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class RedisServer:
-    """A redis-server process of the test session."""
-    port: int
-    process: subprocess.Popen
-    directory: Path
-    #: keep the data across restarts (append-only file in :attr:`directory`)
-    persistent: bool = False
-
-    @property
-    def url(self) -> str:
-        return f'redis://127.0.0.1:{self.port}/0'
-
-    def client(self) -> redis.Redis:
-        return redis.Redis(host='127.0.0.1', port=self.port, decode_responses=True, socket_timeout=5)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-    def start(self) -> None:
-        """(Re)start the server on its port."""
-        self.process = subprocess.Popen(
-            ['redis-server', '--port', str(self.port), '--bind', '127.0.0.1', '--save', '',
-             '--appendonly', 'yes' if self.persistent else 'no', '--appendfsync', 'always',
-             '--dir', str(self.directory)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                self.client().ping()
-                return
-            except redis.ConnectionError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f'redis-server did not start on port {self.port}')
-                time.sleep(0.02)
-
-
 @pytest.fixture(scope='session')
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     """
-    A real redis-server on a free port for the whole session. Missing redis-server is an error, not a skip:
-    the Redis store must be tested.
+    A real redis-server for the whole session (on a port chosen as :func:`tests.servers.fixed_port` says). Missing
+    redis-server is an error, not a skip: the Redis store must be tested.
     """
     if shutil.which('redis-server') is None:
         pytest.fail('redis-server is not installed (apt-get install redis-server); the Redis tests need it')
-    for _ in range(5):
-        server = RedisServer(port=free_port(), process=None, directory=tmp_path_factory.mktemp('redis'))
-        try:
-            server.start()
-            break
-        except RuntimeError:
-            continue
-    else:
-        pytest.fail('could not start redis-server')
+    server = RedisServer.launch(tmp_path_factory.mktemp('redis'))
     yield server
     server.stop()
+
+
+@pytest.fixture
+def refused() -> Iterator[int]:
+    """A port on 127.0.0.1 where connections are refused (:func:`tests.servers.refused_port`)."""
+    with refused_port() as port:
+        yield port
+
+
+@pytest.fixture
+def port() -> Iterator[int]:
+    """
+    A port held for a server that binds it by number with ``SO_REUSEPORT`` (gunicorn ``--reuse-port`` binding
+    ``$PORT``; :func:`tests.servers.reserved_port`).
+    """
+    with reserved_port() as port:
+        yield port
 
 
 @pytest.fixture

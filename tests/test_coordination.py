@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, settings_values
+from tests.conftest import settings_values
 from wxc_cc.config import load_settings
 from wxc_cc.errors import StoreUnavailable
 from wxc_cc.stores.coordination import Coordination
@@ -131,8 +131,8 @@ def test_sqlite_counts_from_many_processes_add_up(tmp_path: Path):
     assert max(highest) == 400
 
 
-def test_redis_down_claims_and_counts_fall_back_to_memory():
-    settings = load_settings(settings_values(REDIS_URL=f'redis://127.0.0.1:{free_port()}/0'), environ={})
+def test_redis_down_claims_and_counts_fall_back_to_memory(refused: int):
+    settings = load_settings(settings_values(REDIS_URL=f'redis://127.0.0.1:{refused}/0'), environ={})
     coordination = RedisCoordination(KeySpace(redis_from_settings(settings)))
     assert coordination.first_time('message:1', 60) is True
     assert coordination.first_time('message:1', 60) is False

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import responses
 
-from tests.conftest import API, BOT_TOKEN, free_port, settings_values
+from tests.conftest import API, BOT_TOKEN, settings_values
 from tests.test_ngrokhelper import TUNNELS, Agent
 from wxc_cc_bot import EXIT_CANNOT_START, create_app
 
@@ -70,8 +70,8 @@ def test_invalid_policy_stops_with_one_line(capsys, tmp_path):
                                        'a list of strings, not "me"\n')
 
 
-def test_no_tunnel_stops_with_one_line(capsys):
+def test_no_tunnel_stops_with_one_line(capsys, refused: int):
     with pytest.raises(SystemExit):
-        create_app(settings_values(WXC_CC_BOT_URL=None, NGROK_HOST=f'127.0.0.1:{free_port()}',
+        create_app(settings_values(WXC_CC_BOT_URL=None, NGROK_HOST=f'127.0.0.1:{refused}',
                                    WXC_CC_NGROK_TIMEOUT='0.3'))
     assert 'wxc_cc_bot cannot start: no ngrok tunnel appeared' in capsys.readouterr().err

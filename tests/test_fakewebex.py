@@ -24,6 +24,7 @@ from fakewebex.delivery import sign
 from fakewebex.httpserver import ServerThread
 from fakewebex.ids import decode_id, kind_of, new_id
 from tests.e2e import assert_contract_kept
+from tests.servers import fixed_port
 
 pytestmark = pytest.mark.e2e
 
@@ -1155,8 +1156,10 @@ def test_request_log_masks_secrets_in_json_bodies(fake: FakeWebex, bot: Person, 
 
 
 def test_server_thread_on_a_given_port() -> None:
-    first = ServerThread(Response('one'), name='first').start()
-    port = first.port
+    """Given a port (the sandbox's ``--port``), it binds that port, and gives it back when it stops."""
+    port = fixed_port()
+    first = ServerThread(Response('one'), name='first', port=port).start()
+    assert first.port == port
     first.stop()
     second = ServerThread(Response('two'), name='second', port=port).start()
     try:

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from fakewebex import FakeWebex
-from tests.conftest import RedisServer, free_port
+from tests.servers import RedisServer
 from tests.e2e import Chat, calls_made, running_fake, start_bot, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -162,9 +162,8 @@ def test_webex_faults(fake, tmp_path):
 
 
 def test_redis_going_away_and_coming_back(fake, tmp_path: Path):
-    server = RedisServer(port=free_port(), process=None, directory=tmp_path / 'redis', persistent=True)
-    server.directory.mkdir()
-    server.start()
+    (tmp_path / 'redis').mkdir()
+    server = RedisServer.launch(tmp_path / 'redis', persistent=True)
     bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
     alice = fake.add_person('alice@example.com', 'Alice')
     process = start_bot(fake, bot, tmp_path, workers=2, REDIS_URL=server.url)
