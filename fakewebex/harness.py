@@ -109,7 +109,7 @@ class BotProcess:
         """
         Start and wait until /health answers 200 (with ``healthy=False``: until it answers at all).
 
-        :raises RuntimeError: when the bot exits or is not healthy in time
+        :raises RuntimeError: when the bot exits or is not healthy in time (it is stopped then)
         """
         fd = self.sock.fileno()
         with open(self.log_path, 'ab') as output:
@@ -119,7 +119,11 @@ class BotProcess:
                  'wxc_cc_bot:create_app()'],
                 cwd=self.cwd, env=self.env, pass_fds=(fd,), stdout=output, stderr=subprocess.STDOUT)
         log.debug('bot started at %s (pid %d)', self.url, self.process.pid)
-        wait_healthy(self.url, self.process, timeout, self.log, (200,) if healthy else (200, 503))
+        try:
+            wait_healthy(self.url, self.process, timeout, self.log, (200,) if healthy else (200, 503))
+        except RuntimeError:
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:

@@ -1,9 +1,13 @@
 """
-Shared fixtures: an isolated environment and working directory for every test, the bot's settings, and a real
-throwaway Redis server for the whole session.
+Shared fixtures: an isolated environment and working directory for every test, the bot's settings, a real
+throwaway Redis server for the whole session, ports (tests/servers.py), and checks that every thread a test started
+has ended with it and every process by the end of the session.
 """
 import os
 import shutil
+import signal
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +27,53 @@ API = 'https://webex.test/v1'
 PUBLIC_URL = 'https://bot.test'
 BOT_TOKEN = 'bot-access-token-0123456789'
 CLIENT_SECRET = 'integration-client-secret-42'
+
+
+def child_processes() -> dict[int, str]:
+    """This process's children that have not ended (zombies have): their command lines by process id."""
+    children = {}
+    for task in Path(f'/proc/{os.getpid()}/task').iterdir():
+        for pid in (task / 'children').read_text().split():
+            try:
+                if Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0] != 'Z':
+                    children[int(pid)] = Path(f'/proc/{pid}/cmdline').read_text().replace('\0', ' ').strip()
+            except (OSError, IndexError):
+                pass  # ended meanwhile
+    return children
+
+
+@pytest.fixture(scope='session', autouse=True)
+def no_process_left() -> Iterator[None]:
+    """
+    Every process the tests started (the bot under gunicorn, redis-servers, scripts) has ended by the end of the
+    session (those left are killed, so that nothing outlives the run). Set up before any other fixture of the
+    session, so checked after all of them stopped theirs.
+    """
+    before = set(child_processes())
+    yield
+    left = {pid: command for pid, command in child_processes().items() if pid not in before}
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f'processes the tests started were still running: {left}'
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left() -> Iterator[None]:
+    """
+    Every thread a test started (its fixtures' included) has ended when the test and its fixtures are done: checked
+    after every function fixture's teardown, as autouse fixtures are set up first. A thread on its way out gets up
+    to 2 s in all.
+    """
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 2
+    left = []
+    for thread in threading.enumerate():
+        if thread not in before:
+            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                left.append(thread.name)
+    assert not left, f'threads the test started are still running: {left}'
 
 
 @pytest.fixture(autouse=True)
@@ -135,9 +186,14 @@ def bot(settings: Settings, webex, policy: dict, tmp_path: Path):
     assert app.core.healer.started.wait(5), 'the check at start is done before the test pokes at the store'
     webex.reset()
     yield app
+    shut_down(app)
+
+
+def shut_down(app) -> None:
+    """Shut a bot built in the test process down, and check that its threads ended."""
     assert app.core.shutdown(5), 'the work the test caused is done'
     assert not app.core.healer.running, 'the webhook checks ended'
-    assert app.core.dispatcher.threads_alive() == 0, 'the workers ended' 
+    assert app.core.dispatcher.threads_alive() == 0, 'the workers ended'
 
 
 @pytest.fixture

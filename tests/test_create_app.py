@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import responses
 
-from tests.conftest import API, BOT_TOKEN, settings_values
+from tests.conftest import API, BOT_TOKEN, settings_values, shut_down
 from tests.test_ngrokhelper import TUNNELS, Agent
 from wxc_cc_bot import EXIT_CANNOT_START, create_app
 
@@ -27,6 +27,7 @@ def test_settings_come_from_dot_env_in_the_working_directory(tmp_path: Path, mon
     with responses.RequestsMock() as rsps:
         mock_webex(rsps)
         app = create_app()
+        shut_down(app)
     assert app.settings.bot_token == BOT_TOKEN and app.settings.api_base == API
     assert app.settings.bot_name == 'from-environment', 'the environment wins over .env'
     assert app.core.stores.kind == 'yaml'
@@ -40,6 +41,7 @@ def test_public_url_from_ngrok(tmp_path: Path):
             rsps.add_passthru(f'http://{agent.host}')
             mock_webex(rsps)
             app = create_app(values)
+            shut_down(app)
             created = [c.request.body for c in rsps.calls if c.request.method == 'POST']
     finally:
         agent.stop()

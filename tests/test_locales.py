@@ -15,7 +15,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import PoFileError, read_po, write_po
 
-from tests.conftest import settings_values
+from tests.conftest import settings_values, shut_down
 from tests.webexmock import chat
 from wxc_cc.commands import Request, build_registry
 from wxc_cc.commands.calls import CallAction
@@ -212,4 +212,4 @@ def test_two_bots_in_one_process_keep_their_languages(client, webex, tmp_path):
         assert english.core.conversation.execute(request).markdown.startswith('Hello!')
         assert chat(client, webex, '/help')[0].startswith('Hallo!')
     finally:
-        english.core.shutdown(5)
+        shut_down(english)

@@ -10,7 +10,7 @@ import threading
 import pytest
 from cryptography.fernet import Fernet
 
-from tests.conftest import API, BOT_TOKEN, CLIENT_SECRET
+from tests.conftest import API, BOT_TOKEN, CLIENT_SECRET, shut_down
 from tests.webexmock import BOT_ID, ROOM_ID, USER_ID, USER_REFRESH, USER_TOKEN, call_event, chat, user_context
 from wxc_cc.redaction import Redactor, protect_logs
 from wxc_cc.replies import MAX_MESSAGE_BYTES, Reply
@@ -95,7 +95,7 @@ def test_a_replayed_notification_is_not_acted_on_by_a_restarted_bot(settings, we
         bot.core.stores.tokens.set_user_context(user_context())
         assert bot.test_client().post('/', data=body, headers=webex.signed(body)).status_code == 200
         assert bot.core.dispatcher.wait_idle(5)
-        bot.core.shutdown(1)
+        shut_down(bot)
     assert len(dials(webex)) == 1
 
 
