@@ -126,7 +126,10 @@ class SelfBound:
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 5.0, interval: float = 0.01) -> None:
-    """Poll ``condition`` until it holds; fail after ``timeout`` seconds."""
+    """
+    Poll ``condition`` until it holds; fail after ``timeout`` seconds. Only for what offers nothing to wait on:
+    another process's log or its /health. What the emulator holds: :meth:`fakewebex.FakeWebex.wait_until`.
+    """
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, 'condition not met in time'
@@ -176,7 +179,7 @@ def start_bot(fake: FakeWebex, bot: Person, cwd: Path, workers: int = 1, policy:
 
 def calls_made(fake: FakeWebex, mark: int, count: int) -> list[tuple[str, str, str]]:
     """(method, path, identity) of the requests since ``mark``, once there are ``count`` of them."""
-    wait_until(lambda: len(fake.requests_since(mark)) >= count)
+    fake.wait_until(lambda: len(fake.requests_since(mark)) >= count)
     fake.wait_deliveries_idle()
     return [(r.method, re.sub(r'/messages/\S+', '/messages/{id}', r.path), r.identity)
             for r in fake.requests_since(mark)]

@@ -4,7 +4,6 @@ check finds, the recorded exceptions, and the unit tests' mock holding requests 
 requests and responses to it: tests/test_fakewebex.py).
 """
 import json
-from pathlib import Path
 
 import pytest
 import requests

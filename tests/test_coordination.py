@@ -45,7 +45,7 @@ def test_first_time_claims_a_key_once_for_everybody(make):
     assert second.first_time('message:1', ttl=60) is False
     assert second.first_time('message:2', ttl=60) is True
     assert first.first_time('gone', ttl=0.001) is True
-    time.sleep(0.01)
+    time.sleep(0.01)  # real time: past the time to live
     assert second.first_time('gone', ttl=60) is True, 'a key is forgotten after its time'
 
 
@@ -65,7 +65,7 @@ def test_notes_are_shared_and_expire(make):
     first.delete_note('card:alice:C1')
     assert second.get_note('card:alice:C1') is None
     first.set_note('short', 'x', ttl=0.001)
-    time.sleep(0.01)
+    time.sleep(0.01)  # real time: past the time to live
     assert second.get_note('short') is None
 
 
@@ -75,7 +75,7 @@ def test_count_in_a_window_is_shared(make):
     assert second.count('rate:alice', 60) == 4
     assert first.count('rate:bob', 60) == 1
     assert first.count('short', 0.001) == 1
-    time.sleep(0.01)
+    time.sleep(0.01)  # real time: past the window
     assert second.count('short', 0.001) == 1, 'a new window starts'
 
 

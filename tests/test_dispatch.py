@@ -42,7 +42,7 @@ def test_tasks_of_one_key_run_in_order_one_at_a_time():
         def run():
             running['alice'] += 1
             overlap.append(running['alice'])
-            time.sleep(0.01)
+            time.sleep(0.01)  # work that takes a while: time for another task to overlap, if it could
             log.append(('alice', i))
             running['alice'] -= 1
         return run
@@ -112,7 +112,7 @@ def test_drain_finishes_work_and_refuses_new():
     work = Work()
     dispatcher = Dispatcher(work.run, workers=2)
     done = []
-    for i in range(4):
+    for i in range(4):  # work that takes a while: still running when the drain begins
         dispatcher.submit(work.task(f'u{i}', lambda i=i: (time.sleep(0.05), done.append(i))))
     assert dispatcher.drain(5) is True
     assert sorted(done) == [0, 1, 2, 3]

@@ -1170,6 +1170,19 @@ def test_server_thread_on_a_given_port() -> None:
         second.stop()
 
 
+def test_wait_until_wakes_when_a_request_is_answered(fake: FakeWebex, bot: Person) -> None:
+    api, mark = client(fake, bot), fake.mark()
+    with pytest.raises(AssertionError, match='condition not met within 0.1 s'):
+        fake.wait_until(lambda: len(fake.requests_since(mark)) >= 1, timeout=0.1)
+    worker = threading.Thread(target=api.get, args=('/people/me',))
+    worker.start()
+    fake.wait_until(lambda: len(fake.requests_since(mark)) >= 1, timeout=5)
+    worker.join(5)
+    # the condition is asked without the fake's lock held, so it may ask the fake over HTTP
+    fake.wait_until(lambda: api.get('/people/me').status_code == 200, timeout=5)
+    assert len(fake.requests_since(mark)) == 2
+
+
 def test_latency_is_added(fake: FakeWebex, bot: Person) -> None:
     fake.latency = 0.05
     client(fake, bot).get('/people/me')

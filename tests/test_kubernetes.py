@@ -670,7 +670,7 @@ def test_the_container_runs_the_bot_as_the_pod_does(objects: list[dict], bot: Bo
         assert live() == 0, 'alive all the same: no restart for a Redis outage'
         pod_redis.start()
         deadline = time.monotonic() + 10
-        while ready() != 200:
+        while ready() != 200:  # the probe's answer is all the pod offers to wait on
             assert time.monotonic() < deadline, 'ready again once Redis is back'
             time.sleep(0.1)
     finally:

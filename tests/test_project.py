@@ -138,7 +138,8 @@ def test_nothing_outside_the_tests_imports_them():
 
 def test_the_import_scan_sees_every_form():
     assert imports_of_tests('import tests\nimport tests.e2e as e\nfrom tests.e2e import bot_env\n'
-                            'from tests import conftest\nimportlib.import_module("tests.botprocess")\n') == [1, 2, 3, 4, 5]
+                            'from tests import conftest\nimportlib.import_module("tests.botprocess")\n') == [
+        1, 2, 3, 4, 5]
     assert imports_of_tests('import testsuite\nfrom .tests import x\nfrom fakewebex import harness\n') == []
 
 

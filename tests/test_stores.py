@@ -42,7 +42,7 @@ class Refresher:
         with self._lock:
             self.calls.append(old.refresh_token)
             number = len(self.calls) + 1
-        time.sleep(self.delay)
+        time.sleep(self.delay)  # a slow refresh: the others ask while it runs
         if self.error:
             raise self.error
         return tokens(3600, access=f'access-{number}', refresh=f'refresh-{number}')
