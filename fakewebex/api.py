@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import calling_routes  # noqa: F401  (adds the Webex Calling routes to the blueprint)
 from . import consent  # noqa: F401  (adds the consent form's route to the blueprint)
+from . import settings_routes  # noqa: F401  (adds the "call settings for me" routes to the blueprint)
 from . import space_routes  # noqa: F401  (adds the rooms and memberships routes to the blueprint)
 from .contract import UNDOCUMENTED, WRONG_METHOD, Contract
 from .errors import WebexError, error_body
@@ -114,6 +115,8 @@ def create_app(world: World, contract: Contract) -> Flask:
             return refused
         if world.faults.latency > 0:
             time.sleep(world.faults.latency)
+        if (hold := world.faults.hold_for(request.method, request.path.removeprefix(API_PREFIX))) is not None:
+            hold.wait((request.remote_addr, int(request.environ.get('REMOTE_PORT') or 0)))
         fault = world.faults.take(request.method, request.path.removeprefix(API_PREFIX))
         return error_response(fault) if fault is not None else None
 

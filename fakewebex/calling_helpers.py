@@ -1,6 +1,6 @@
 """
 The Webex Calling conveniences of :class:`~fakewebex.server.FakeWebex`: simulate the far end of calls, leave
-voicemail, inspect what call control did.
+voicemail, change and read a person's call settings, inspect what call control did.
 """
 import logging
 from typing import TYPE_CHECKING, Optional
@@ -17,21 +17,32 @@ log = logging.getLogger(__name__)
 
 class CallingHelpers:
     """
-    Mixin of :class:`~fakewebex.server.FakeWebex` for calls and voicemail; needs :attr:`world`.
+    Mixin of :class:`~fakewebex.server.FakeWebex` for calls, call settings and voicemail; needs :attr:`world`.
     """
     world: 'World'
 
     # --- calls
 
     def ring(self, person: Person, from_name: str = 'Henry Green', from_number: str = '7101',
-             from_person: Optional[Person] = None, *, mute_capable: Optional[bool] = None) -> str:
+             from_person: Optional[Person] = None, *, mute_capable: Optional[bool] = None) -> Optional[str]:
         """
-        An incoming call for ``person`` (alerting); ``from_person`` gets the outgoing leg.
+        An incoming call for ``person``, alerting where their call settings send it (their own phone unless
+        forwarded; see :mod:`fakewebex.callsettings`); ``from_person`` gets the outgoing leg.
 
         :param mute_capable: ``muteCapable`` of the call; default ``person.mute_capable`` (True unless changed)
-        :return: id of ``person``'s call
+        :return: id of the call that rings: ``person``'s, or that of the person the call is forwarded to; None
+            when no phone rings (Do Not Disturb, voicemail, a number outside the fake)
         """
-        return self.world.telephony.ring(person, from_name, from_number, from_person, mute_capable).id
+        leg = self.world.telephony.ring(person, from_name, from_number, from_person, mute_capable)
+        return leg.id if leg is not None else None
+
+    def ring_out(self, person: Person, call_id: str) -> None:
+        """
+        ``person``'s ringing incoming call goes unanswered: their no-answer forwarding sends it on, else the caller
+        gives up (a missed call).
+        """
+        with self.world.lock:
+            self.world.call_control.moves.ring_out(person, call_id)
 
     def remote_answer(self, person: Person, call_id: str) -> None:
         """The far end answers an outgoing call of ``person``."""
@@ -86,6 +97,40 @@ class CallingHelpers:
             remoteParty, callSessionId}``
         """
         return self.world.call_control.parked()
+
+    # --- call settings
+
+    def set_dnd(self, person: Person, enabled: bool = True) -> None:
+        """Turn Do Not Disturb of ``person`` on or off, as they would in their settings."""
+        self.world.call_settings.set_dnd(person, {'enabled': enabled})
+
+    def dnd_of(self, person: Person) -> bool:
+        """
+        :return: whether Do Not Disturb of ``person`` is on
+        """
+        return self.world.call_settings.dnd(person)['enabled']
+
+    def set_forwarding(self, person: Person, kind: str, destination: Optional[str] = None, *,
+                       enabled: bool = True, voicemail: bool = False) -> None:
+        """
+        Set one kind of call forwarding of ``person``, as they would in their settings.
+
+        :param kind: ``always``, ``busy`` or ``noAnswer``
+        :param destination: the number or extension calls go to
+        :param voicemail: to the destination's voicemail (``destinationVoicemailEnabled``)
+        :raises WebexError: 400 as ``PUT .../callForwarding`` refuses it (no destination, not a number)
+        """
+        value: dict = {'enabled': enabled, 'destinationVoicemailEnabled': voicemail}
+        if destination is not None:
+            value['destination'] = destination
+        self.world.call_settings.set_forwarding(person, {'callForwarding': {kind: value}})
+
+    def forwarding_of(self, person: Person) -> dict:
+        """
+        :return: the call forwarding of ``person`` as ``GET /telephony/config/people/me/settings/callForwarding``
+            shows it
+        """
+        return self.world.call_settings.forwarding(person)
 
     # --- voicemail
 

@@ -1,5 +1,6 @@
 """
-Call control that moves a remote party: divert, transfer, park and retrieve, pickup, barge-in (no HTTP here).
+Call control that moves a remote party: divert (and forwarding when a call rings out), transfer, park and
+retrieve, pickup, barge-in (no HTTP here).
 
 Each action takes the JSON body wxc_sdk's ``CallsApi`` sends and returns ``(status, body)``. The user's leg ends
 through a row of :data:`~fakewebex.legs.TRANSITIONS` (``deleted``/``disconnected``); when the remote party is a
@@ -81,6 +82,35 @@ class CallMoves:
         destination, to_voicemail = optional_str(body, 'destination'), body.get('toVoicemail') is True
         if not (destination or to_voicemail):
             raise WebexError(400, description='destination is required unless toVoicemail is true')
+        self.forward(person, call, destination, to_voicemail, reason='divert')
+        return 204, None
+
+    def ring_out(self, person: Person, call_id: str) -> None:
+        """
+        An incoming call of ``person`` rang out unanswered: no-answer forwarding sends it on (redirection reason
+        ``noAnswer``); without it the caller gives up.
+
+        :raises WebexError: 404 if it is not a call of ``person``, 400 if it is not ringing for them
+        """
+        call = self._tel.owned(person, call_id)
+        if (call.state, call.personality) != ('alerting', 'terminator'):
+            raise WebexError(400, description='Call is not ringing')
+        forwarding = self._world.call_settings.no_answer(person)
+        if forwarding is None:
+            self._tel.apply(call, 'remote_hangup', propagate=True)
+            return
+        self.forward(person, call, forwarding.destination, forwarding.voicemail, reason='noAnswer')
+
+    def forward(self, person: Person, call: Call, destination: Optional[str], to_voicemail: bool,
+                reason: str) -> None:
+        """
+        The call leaves ``person`` for a destination, or for voicemail: the destination's mailbox, or without a
+        destination the person's own.
+
+        :param reason: the ``redirections`` reason the destination sees, e.g. ``divert``
+        :raises WebexError: 404 for voicemail at a destination outside the fake, 400 if the call's state does not
+            allow it
+        """
         mailbox = None
         if to_voicemail:
             mailbox = self._tel.match(destination) if destination else person
@@ -89,8 +119,8 @@ class CallMoves:
         self._tel.check(call, 'divert')
         self._tel.apply(call, 'divert', propagate=False)
         if mailbox is None:
-            self._redirect(person, call, destination, reason='divert', event_type='forwarded')
-            return 204, None
+            self._redirect(person, call, destination, reason=reason, event_type='forwarded')
+            return
         remote = call.remote_party
         self._world.voicemail.leave(mailbox, remote.get('name') or '', remote.get('number') or '',
                                     self.voicemail_duration, person_id=remote.get('personId'))
@@ -98,7 +128,6 @@ class CallMoves:
         if peer is not None:
             # the caller hangs up after leaving the message
             self._tel.apply(peer, 'hangup', propagate=False)
-        return 204, None
 
     def _redirect(self, user: Person, call: Call, destination: str, *, reason: Optional[str],
                   event_type: str) -> None:

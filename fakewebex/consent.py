@@ -26,6 +26,8 @@ SCOPE_TEXTS = {
     'spark:kms': 'Access your encrypted content',
     'spark-admin:telephony_config_read': 'Read the Webex Calling configuration',
     'spark:people_read': 'Read your and your colleagues\' profiles',
+    'spark:telephony_config_read': 'Read your calling settings (Do Not Disturb, call forwarding, your numbers)',
+    'spark:telephony_config_write': 'Change your calling settings (Do Not Disturb, call forwarding)',
 }
 
 #: authorize request parameters the form carries back

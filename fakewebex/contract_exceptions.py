@@ -17,6 +17,8 @@ The exceptions, each with its evidence below:
 - ``POST /messages`` with a local file is ``multipart/form-data``;
 - a webhook's ``event`` can be ``all``;
 - an attachment action's ``inputs`` are named after the card's inputs;
+- a number of ``GET /telephony/config/people/me`` has only the fields that apply to it (no direct number, no
+  extension), as the fields' own descriptions say;
 - operations in no document: ``GET /authorize`` and ``POST /access_token`` (OAuth), ``POST /authorize`` (the
   emulator's consent page), ``GET /contents/{contentId}`` (a message's file).
 
@@ -137,6 +139,20 @@ PATCHES: tuple[Patch, ...] = (
     Patch('attachment-actions.yml', ('components', 'schemas', 'AttachmentActivity', 'properties', 'inputs'),
           schema=_CARD_INPUTS, what="an attachment action's inputs are whatever the card's inputs are named",
           evidence=_INPUTS_EVIDENCE),
+    Patch('call-settings-for-me.yml', ('components', 'schemas', 'UserNumber'), schema={
+        'type': 'object', 'required': ['primary'],
+        'description': "A number of the user; fields that do not apply are absent (exception, see "
+                       "fakewebex.contract_exceptions)",
+        'properties': {**{name: _STRING for name in ('directNumber', 'enterprise', 'extension', 'routingPrefix',
+                                                     'esn')}, 'primary': {'type': 'boolean'}}},
+          what='a number of the user has only the fields that apply to it: no directNumber without a direct '
+               'number, no extension, enterprise or esn without an extension, no enterprise or routingPrefix '
+               'without a routing prefix (the document lists all six as required)',
+          evidence="call-settings-for-me.yml's own descriptions of UserNumber's fields: extension is 'only present "
+                   "if the user has an extension', enterprise 'is only present when both are present' (routing "
+                   "prefix and extension), esn 'is not present' if the extension is not set; people.yml's Person "
+                   "has phoneNumbers and extension as optional for the same people; wxc_sdk.me.MeNumber makes every "
+                   "field optional."),
 )
 
 _OAUTH_EVIDENCE = ("Webex's guide 'Integrations and Authorization' (developer.webex.com/docs/integrations): the "

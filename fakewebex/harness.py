@@ -136,6 +136,21 @@ class BotProcess:
                 self.process.kill()
                 self.process.wait(timeout=5)
 
+    def worker_pids(self) -> list[int]:
+        """The gunicorn workers: the master's children."""
+        if self.process is None or self.process.poll() is not None:
+            return []
+        children = Path(f'/proc/{self.process.pid}/task/{self.process.pid}/children')
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+    def kill(self) -> None:
+        """SIGKILL the workers, then the master: a machine lost, no chance to finish anything."""
+        for pid in self.worker_pids():
+            os.kill(pid, signal.SIGKILL)
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
     def restart(self) -> None:
         """Stop and start again on the same socket."""
         self.stop()

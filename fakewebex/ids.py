@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 #: kinds of objects the fake hands out ids for
 KINDS = frozenset({'PEOPLE', 'ROOM', 'MESSAGE', 'WEBHOOK', 'CALL', 'ORGANIZATION', 'APPLICATION',
-                   'ATTACHMENT_ACTION', 'VOICEMAIL'})
+                   'ATTACHMENT_ACTION', 'VOICEMAIL', 'LOCATION'})
 
 _PREFIX = 'ciscospark://us/'
 

@@ -161,9 +161,39 @@ class FaultRule:
         return self.remaining > 0 and self.method in ('*', method.upper()) and bool(self.path.fullmatch(path))
 
 
+class Hold:
+    """
+    The next request matching ``method`` and ``path`` waits, before it is processed, until :meth:`release` (or
+    ``timeout`` seconds): a Webex that is slow for one request, at the moment a test chooses.
+    """
+
+    def __init__(self, method: str, path: re.Pattern, timeout: float):
+        self.method, self.path, self.timeout = method, path, timeout
+        #: set when the held request arrived (it is then waiting)
+        self.arrived = threading.Event()
+        self._released = threading.Event()
+        #: the held requests' client addresses ``(host, port)``, in order: who is waiting
+        self.clients: list[tuple[str, int]] = []
+        self.remaining = 1
+
+    def matches(self, method: str, path: str) -> bool:
+        """True if this hold applies to the request."""
+        return self.remaining > 0 and self.method in ('*', method.upper()) and bool(self.path.fullmatch(path))
+
+    def wait(self, client: tuple[str, int]) -> None:
+        """Hold the request until released (called for the request)."""
+        self.clients.append(client)
+        self.arrived.set()
+        self._released.wait(self.timeout)
+
+    def release(self) -> None:
+        """Let the held request (and any later one matching) go on."""
+        self._released.set()
+
+
 class FaultInjector:
     """
-    Planned failures and added latency.
+    Planned failures, held requests and added latency.
     """
 
     def __init__(self, lock: threading.RLock):
@@ -172,6 +202,7 @@ class FaultInjector:
         """
         self._lock = lock
         self._rules: list[FaultRule] = []
+        self._holds: list[Hold] = []
         #: seconds added to every API request
         self.latency: float = 0.0
 
@@ -193,6 +224,28 @@ class FaultInjector:
         with self._lock:
             self._rules.append(rule)
         return rule
+
+    def hold_next(self, method: str, path_regex: str, timeout: float = 60.0) -> Hold:
+        """
+        Hold the next request matching ``method`` and ``path_regex`` until the returned :class:`Hold` is released.
+
+        :param timeout: seconds after which the request goes on anyway
+        """
+        hold = Hold(method.upper(), re.compile(path_regex), timeout)
+        with self._lock:
+            self._holds.append(hold)
+        return hold
+
+    def hold_for(self, method: str, path: str) -> Optional[Hold]:
+        """
+        The hold for this request, if one is planned (it then applies to no other request).
+        """
+        with self._lock:
+            hold = next((h for h in self._holds if h.matches(method, path)), None)
+            if hold is not None:
+                hold.remaining -= 1
+                self._holds.remove(hold)
+            return hold
 
     def take(self, method: str, path: str) -> Optional[WebexError]:
         """
@@ -217,4 +270,7 @@ class FaultInjector:
         """
         with self._lock:
             self._rules.clear()
+            for hold in self._holds:
+                hold.release()
+            self._holds.clear()
             self.latency = 0.0

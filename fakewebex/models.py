@@ -33,6 +33,8 @@ class Person:
     created: str = ''
     #: whether new calls of this person report ``muteCapable: true`` (mute/unmute allowed)
     mute_capable: bool = True
+    #: job title, as the people directory shows it
+    title: Optional[str] = None
 
     @property
     def is_bot(self) -> bool:
@@ -40,6 +42,13 @@ class Person:
         :return: True for bots
         """
         return self.type == 'bot'
+
+    @property
+    def has_calling(self) -> bool:
+        """
+        :return: True for a Webex Calling user: a person with an extension or a number (a calling licence)
+        """
+        return not self.is_bot and bool(self.extension or self.number)
 
     @property
     def dial_string(self) -> Optional[str]:

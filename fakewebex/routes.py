@@ -15,8 +15,8 @@ from .errors import WebexError
 from .models import Person
 from .world import World
 
-__all__ = ['bp', 'WORLD_KEY', 'current_world', 'caller', 'calling_user', 'json_body', 'items', 'no_content',
-           'html_page']
+__all__ = ['bp', 'WORLD_KEY', 'current_world', 'caller', 'scoped_user', 'calling_user', 'json_body', 'items',
+           'no_content', 'html_page']
 
 log = logging.getLogger(__name__)
 
@@ -46,20 +46,29 @@ def caller() -> Person:
     return person
 
 
+def scoped_user(scope: str) -> Person:
+    """
+    :param scope: the scope the operation needs, e.g. ``spark:telephony_config_read``
+    :return: the caller, a user (not a bot) whose token carries ``scope`` (a token issued without scopes carries
+        every scope)
+    :raises WebexError: 401 without token, 403 for bots or tokens without the scope
+    """
+    person = caller()
+    if person.is_bot:
+        raise WebexError(403, description='Webex Calling APIs are not available with a bot token')
+    granted = g.token.scope.split()
+    if granted and scope not in granted:
+        raise WebexError(403, description=f'The access token is missing the scope {scope}')
+    return person
+
+
 def calling_user(write: bool) -> Person:
     """
     :param write: True for actions (``spark:calls_write``), False for reading (``spark:calls_read``)
     :return: the caller, a user with a token allowed to use Webex Calling
     :raises WebexError: 401 without token, 403 for bots or tokens without the calling scope
     """
-    person = caller()
-    if person.is_bot:
-        raise WebexError(403, description='Webex Calling APIs are not available with a bot token')
-    scope = 'spark:calls_write' if write else 'spark:calls_read'
-    granted = g.token.scope.split()
-    if granted and scope not in granted:
-        raise WebexError(403, description=f'The access token is missing the scope {scope}')
-    return person
+    return scoped_user('spark:calls_write' if write else 'spark:calls_read')
 
 
 def json_body(optional: bool = False) -> dict[str, Any]:
@@ -130,7 +139,9 @@ def people_list() -> Response:
              if (not email or p.email.lower() == email.lower())
              and (not name or p.display_name.lower().startswith(name.lower()))
              and (not ids or p.id in ids.split(','))]
-    return items([World.person_json(p) for p in found])
+    limit = request.args.get('max', type=int)
+    calling_data = request.args.get('callingData') == 'true'
+    return items([World.person_json(p, calling_data) for p in found[:limit if limit and limit > 0 else None]])
 
 
 # --- messages

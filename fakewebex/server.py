@@ -12,6 +12,7 @@ from .contract import Contract, contract as webex_contract
 from .delivery import DeliveryWorker
 from .httpserver import ServerThread
 from .ids import new_id
+from .inspection import Hold
 from .models import Delivery, Notification, Person, Recorded, Violation
 from .world import World
 
@@ -113,11 +114,14 @@ class FakeWebex(CallingHelpers):
         return self.world.add_bot(email, display_name)
 
     def add_person(self, email: str, display_name: str, *, extension: Optional[str] = None,
-                   number: Optional[str] = None, org_id: Optional[str] = None) -> Person:
+                   number: Optional[str] = None, org_id: Optional[str] = None, title: Optional[str] = None) -> Person:
         """
+        :param extension: Webex Calling extension; a person with neither extension nor number has no Webex Calling
+        :param title: job title, shown by ``/people``
         :return: a new person (without token: use OAuth or :meth:`issue_tokens`)
         """
-        return self.world.add_person(email, display_name, extension=extension, number=number, org_id=org_id)
+        return self.world.add_person(email, display_name, extension=extension, number=number, org_id=org_id,
+                                     title=title)
 
     @staticmethod
     def new_org_id() -> str:
@@ -352,6 +356,16 @@ class FakeWebex(CallingHelpers):
     def clear_contract_violations(self) -> None:
         """Forget the recorded contract violations (after a test has looked at those it caused on purpose)."""
         self.world.violations.clear()
+
+    def hold_next(self, method: str, path_regex: str, timeout: float = 60.0) -> Hold:
+        """
+        Hold the next request matching ``method`` and ``path_regex`` (full match against the path after ``/v1``)
+        before it is processed, until the test calls :meth:`Hold.release <fakewebex.inspection.Hold.release>`:
+        Webex slow for one request. ``hold.arrived`` is set when the request is waiting.
+
+        :param timeout: seconds after which the request goes on anyway
+        """
+        return self.world.faults.hold_next(method, path_regex, timeout)
 
     def fail_next(self, method: str, path_regex: str, status: int, *, count: int = 1,
                   description: Optional[str] = None, headers: Optional[dict[str, str]] = None) -> None:

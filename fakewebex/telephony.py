@@ -1,12 +1,15 @@
 """
-Webex Calling call legs at work: starting and ending legs, applying :data:`~fakewebex.legs.TRANSITIONS`,
-``telephony_calls`` notifications, call history (no HTTP here).
+Webex Calling call legs at work: starting and ending legs (where the callee's call settings send a new call),
+applying :data:`~fakewebex.legs.TRANSITIONS`, ``telephony_calls`` notifications, call history (no HTTP here).
 
 The call control features built on these legs (reject, divert, transfer, park, recording, ...) live in
 :mod:`~fakewebex.callcontrol` and :mod:`~fakewebex.callmoves`.
 """
+import functools
 import logging
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from .clock import iso
@@ -18,7 +21,7 @@ from .models import Person
 if TYPE_CHECKING:
     from .world import World
 
-__all__ = ['API_ACTIONS', 'HISTORY_TYPES', 'Telephony']
+__all__ = ['API_ACTIONS', 'HISTORY_TYPES', 'MAX_HOPS', 'Route', 'Telephony']
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +29,22 @@ HISTORY_TYPES = frozenset({'placed', 'missed', 'received'})
 
 #: actions the REST API exposes as ``POST /telephony/calls/{action}`` with only ``callId``, by table row
 API_ACTIONS = frozenset({'answer', 'hangup', 'hold', 'resume'})
+
+#: most forwardings a new call follows (a loop of forwardings ends at the person reached last)
+MAX_HOPS = 5
+
+
+@dataclass(frozen=True)
+class Route:
+    """
+    Where a new call for a person ends up: whose phone rings, or else a voicemail box, or else a number outside
+    the fake; none of them is a busy treatment.
+    """
+    person: Optional[Person]
+    #: the forwardings on the way, most recent first, as the ringing call's ``redirections``
+    redirections: list[dict]
+    mailbox: Optional[Person] = None
+    number: Optional[str] = None
 
 
 def _digits(text: Optional[str]) -> str:
@@ -52,46 +71,98 @@ class Telephony:
 
     def dial(self, caller: Person, destination: Any) -> Call:
         """
-        ``POST /telephony/calls/dial``: an outgoing call; a person of the fake as destination gets an
-        incoming leg.
+        ``POST /telephony/calls/dial``: an outgoing call; a person of the fake as destination is offered the call
+        (see :meth:`offer`: it rings them, or where their settings send it).
 
         :param caller: token owner
         :param destination: extension, number, ``tel:``/``sip:`` URI or email
-        :return: the caller's leg
+        :return: the caller's leg (already ended when the call met a busy treatment)
         """
         destination = require_str({'destination': destination}, 'destination').strip()
         with self._world.lock:
             callee = self.match(destination, exclude=caller)
-            session_id = new_session_id()
-            remote = party(callee, caller) if callee else external_party(destination, destination)
-            leg = self.new_leg(caller, 'originator', 'connecting', remote, session_id)
-            if callee is not None:
-                self.link(leg, self.new_leg(callee, 'terminator', 'alerting', party(caller, callee), session_id))
-            return leg
+            if callee is None:
+                return self.new_leg(caller, 'originator', 'connecting', external_party(destination, destination),
+                                    new_session_id())
+            origin, _ = self.offer(callee, functools.partial(party, caller), origin_owner=caller)
+            return origin
 
     def ring(self, person: Person, from_name: str = 'Henry Green', from_number: str = '7101',
-             from_person: Optional[Person] = None, mute_capable: Optional[bool] = None) -> Call:
+             from_person: Optional[Person] = None, mute_capable: Optional[bool] = None) -> Optional[Call]:
         """
-        An incoming call for ``person``.
+        An incoming call for ``person``, who is offered it (see :meth:`offer`).
 
         :param person: who is called
         :param from_name: caller name shown for an external caller
         :param from_number: caller number shown for an external caller
         :param from_person: a person of the fake calling; gets the outgoing leg, and name and number are theirs
         :param mute_capable: ``muteCapable`` of the incoming leg; default :attr:`Person.mute_capable`
-        :return: the incoming (alerting) leg
+        :return: the leg that rings: ``person``'s, or that of the person the call is forwarded to; None when no
+            phone rings (busy, a voice message, a number outside the fake)
         """
+        def remote(seen_by: Person) -> dict:
+            return party(from_person, seen_by) if from_person else external_party(from_name, from_number)
+
         with self._world.lock:
-            session_id = new_session_id()
-            origin = None
-            if from_person is not None:
-                origin = self.new_leg(from_person, 'originator', 'connecting', party(person, from_person),
-                                      session_id)
-            remote = party(from_person, person) if from_person else external_party(from_name, from_number)
-            leg = self.new_leg(person, 'terminator', 'alerting', remote, session_id, mute_capable=mute_capable)
+            _, leg = self.offer(person, remote, origin_owner=from_person, mute_capable=mute_capable)
+            return leg
+
+    def route(self, callee: Person) -> Route:
+        """
+        Where a new call for ``callee`` ends up, following the call settings of each person on the way
+        (:meth:`fakewebex.callsettings.CallSettings.treatment`), at most :data:`MAX_HOPS` forwardings.
+        """
+        redirections: list[dict] = []
+        person = callee
+        for _ in range(MAX_HOPS):
+            treatment = self._world.call_settings.treatment(person)
+            if treatment.kind == 'ring':
+                break
+            if treatment.kind == 'busy':
+                return Route(None, redirections)
+            target = self.match(treatment.destination or '')
+            redirections.insert(0, {'reason': treatment.reason, 'redirectingParty': party(person, target or person)})
+            if target is None:
+                return Route(None, redirections, number=treatment.destination)
+            if treatment.voicemail:
+                return Route(None, redirections, mailbox=target)
+            person = target
+        return Route(person, redirections)
+
+    def offer(self, callee: Person, remote: Callable[[Person], dict], *, origin_owner: Optional[Person] = None,
+              mute_capable: Optional[bool] = None) -> tuple[Optional[Call], Optional[Call]]:
+        """
+        A new call for ``callee``, where their settings send it (:meth:`route`): the phone that rings gets an
+        alerting leg (with the redirections on the way); a busy treatment ends the caller's leg at once; a
+        forwarding to voicemail leaves a voice message, after which the caller hangs up; a forwarding to a number
+        outside the fake leaves the caller's leg connecting to that number.
+
+        :param remote: the caller as a person sees them, e.g. ``lambda seen_by: party(caller, seen_by)``
+        :param origin_owner: the person of the fake calling, who gets the outgoing leg
+        :param mute_capable: ``muteCapable`` of the alerting leg
+        :return: the caller's leg (or None) and the alerting leg (or None)
+        """
+        route = self.route(callee)
+        session_id = new_session_id()
+        origin = None
+        if origin_owner is not None:
+            reached = route.person or route.mailbox
+            seen = (party(reached, origin_owner) if reached else
+                    external_party(route.number, route.number) if route.number else party(callee, origin_owner))
+            origin = self.new_leg(origin_owner, 'originator', 'connecting', seen, session_id)
+        if route.person is not None:
+            leg = self.new_leg(route.person, 'terminator', 'alerting', remote(route.person), session_id,
+                               mute_capable=mute_capable, redirections=route.redirections)
             if origin is not None:
                 self.link(origin, leg)
-            return leg
+            return origin, leg
+        if route.mailbox is not None:
+            caller = remote(route.mailbox)
+            self._world.voicemail.leave(route.mailbox, caller.get('name') or '', caller.get('number') or '',
+                                        person_id=caller.get('personId'))
+        if origin is not None and route.number is None:
+            self.apply(origin, 'remote_hangup', propagate=False)
+        return origin, None
 
     def match(self, destination: str, exclude: Optional[Person] = None) -> Optional[Person]:
         """

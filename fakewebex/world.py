@@ -12,6 +12,7 @@ from typing import Callable, Optional
 from .attachments import AttachmentActions
 from .auth import TokenAuthority
 from .callcontrol import CallControl
+from .callsettings import CallSettings
 from .clock import iso
 from .errors import WebexError
 from .ids import new_id
@@ -32,10 +33,11 @@ class World:
     """
     Everything the fake knows.
 
-    Components: :attr:`auth` (OAuth and tokens), :attr:`hooks` (webhooks), :attr:`spaces` (rooms and memberships as the API shows them), :attr:`messaging` (rooms and
-    messages), :attr:`cards` (attachment actions), :attr:`telephony` (call legs), :attr:`call_control` (call
-    control features), :attr:`voicemail` (mailboxes), :attr:`requests` (request log), :attr:`violations` (what left
-    Webex's documents) and :attr:`faults` (fault injection).
+    Components: :attr:`auth` (OAuth and tokens), :attr:`hooks` (webhooks), :attr:`spaces` (rooms and memberships
+    as the API shows them), :attr:`messaging` (rooms and messages), :attr:`cards` (attachment actions),
+    :attr:`telephony` (call legs), :attr:`call_control` (call control features), :attr:`call_settings` (Do Not
+    Disturb, call forwarding), :attr:`voicemail` (mailboxes), :attr:`requests` (request log), :attr:`violations`
+    (what left Webex's documents) and :attr:`faults` (fault injection).
     """
 
     def __init__(self, clock: Callable[[], float] = time.time):
@@ -59,6 +61,7 @@ class World:
         self.spaces = Spaces(self)
         self.cards = AttachmentActions(self)
         self.telephony = Telephony(self)
+        self.call_settings = CallSettings(self)
         self.call_control = CallControl(self)
         self.voicemail = Voicemail(self)
         self.requests = RequestLog(self.lock, on_add=self.touch)
@@ -113,7 +116,7 @@ class World:
 
     def add_person(self, email: str, display_name: str, *, extension: Optional[str] = None,
                    number: Optional[str] = None, org_id: Optional[str] = None,
-                   person_type: str = 'person') -> Person:
+                   person_type: str = 'person', title: Optional[str] = None) -> Person:
         """
         Create a person (or, with ``person_type='bot'``, a bot without token; see :meth:`add_bot`).
 
@@ -123,6 +126,7 @@ class World:
         :param number: phone number
         :param org_id: organization; default :attr:`org_id`
         :param person_type: ``'person'`` or ``'bot'``
+        :param title: job title
         :return: the person
         :raises ValueError: if the email is taken
         """
@@ -130,7 +134,7 @@ class World:
             if self.find_person(email) is not None:
                 raise ValueError(f'{email} exists already')
             person = Person(new_id('PEOPLE'), email, display_name, org_id or self.org_id, person_type, extension,
-                            number, created=iso(self.now()))
+                            number, created=iso(self.now()), title=title)
             self._people[person.id] = person
             return person
 
@@ -198,6 +202,8 @@ class World:
         data = {'id': person.id, 'emails': [person.email], 'displayName': person.display_name,
                 'nickName': first, 'firstName': first, 'lastName': last, 'orgId': person.org_id,
                 'type': person.type, 'created': person.created}
+        if person.title:
+            data['title'] = person.title
         if person.number:
             data['phoneNumbers'] = [{'type': 'work', 'value': person.number}]
         if calling_data and person.extension:

@@ -5,12 +5,14 @@ the far end answers) and shows what happened (chat, calls, the API trace).
 
 API (JSON in and out; errors are ``{"error": "..."}`` with a 4xx status):
 
-- ``GET /sandbox/api/state?user=alice&after=SEQ``: users, the user's chat, calls and voicemail, trace rows
-  newer than ``SEQ`` (newest first)
+- ``GET /sandbox/api/state?user=alice&after=SEQ``: users, the user's chat, calls, voicemail, Do Not Disturb and
+  call forwarding, trace rows newer than ``SEQ`` (newest first)
 - ``POST /sandbox/api/say`` ``{user, text}``: the user writes to the bot
 - ``POST /sandbox/api/press`` ``{user, messageId, inputs}``: the user submits a card
 - ``POST /sandbox/api/ring`` ``{user, caller, name, number}``: a call for the user from another sandbox user
-  (``caller`` is their key) or from outside (``caller: "outside"`` with ``name`` and ``number``)
+  (``caller`` is their key) or from outside (``caller: "outside"`` with ``name`` and ``number``); answers
+  ``{callId, rings}``: the call that rings and the key of the user whose phone it is (``null`` for both when no
+  phone rings: Do Not Disturb, or forwarded to voicemail or outside)
 - ``POST /sandbox/api/far-end`` ``{user, callId, action}``: the far end answers, holds, resumes or hangs up
 - ``POST /sandbox/api/voicemail`` ``{user, caller, name, number}``: a caller leaves a voice message
 - ``POST /sandbox/api/expire`` ``{user}``: the user's access tokens expire now
@@ -25,7 +27,7 @@ from flask import Flask, Response, jsonify, request, send_from_directory
 from fakewebex import FakeWebex, Person, WebexError
 
 from .cast import USERS, Cast
-from .views import call_view, message_view, trace_row
+from .views import call_view, message_view, settings_view, trace_row
 
 __all__ = ['PREFIX', 'STATIC', 'TRACE_ROWS', 'create_sandbox_app']
 
@@ -116,6 +118,7 @@ def create_sandbox_app(fake: FakeWebex, cast: Cast) -> Flask:
             'messages': [message_view(m, cast.bot) for m in fake.messages(person=user)],
             'calls': [call_view(c) for c in fake.calls(user)],
             'voicemail': {'new': sum(not v.get('read') for v in voicemails), 'total': len(voicemails)},
+            'settings': settings_view(fake.dnd_of(user), fake.forwarding_of(user)),
             'trace': rows})
 
     def action(name: str, handler: Callable[[dict], Any]) -> None:
@@ -137,7 +140,10 @@ def create_sandbox_app(fake: FakeWebex, cast: Cast) -> Flask:
 
     def ring(body: dict) -> dict:
         user = person(body.get('user'))
-        return {'callId': fake.ring(user, **caller_of(body, user))}
+        call_id = fake.ring(user, **caller_of(body, user))
+        rings = next((key for key, someone in people.items() if any(c['id'] == call_id for c in fake.calls(someone))),
+                     None)
+        return {'callId': call_id, 'rings': rings}
 
     def far_end(body: dict) -> None:
         helpers = {'answer': fake.remote_answer, 'hangup': fake.remote_hangup, 'hold': fake.remote_hold,

@@ -1,6 +1,7 @@
 """
 What the sandbox page shows, as JSON: chat messages (markdown rendered to safe HTML), calls with the far-end
-actions that fit them, and the API trace (secrets masked). Pure functions of the fake's records.
+actions that fit them, the phone's Do Not Disturb and forwarding, and the API trace (secrets masked). Pure
+functions of the fake's records.
 """
 import json
 import logging
@@ -11,7 +12,7 @@ from fakewebex import Person, Recorded
 
 from .markdown import render_markdown, render_plain
 
-__all__ = ['FAR_END_ACTIONS', 'far_end_actions', 'message_view', 'call_view', 'trace_row', 'scrub']
+__all__ = ['FAR_END_ACTIONS', 'far_end_actions', 'message_view', 'call_view', 'settings_view', 'trace_row', 'scrub']
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,19 @@ def call_view(call: dict) -> dict[str, Any]:
             'direction': 'incoming' if call['personality'] == 'terminator' else 'outgoing',
             'remote': {'name': remote.get('name') or '', 'number': remote.get('number') or ''},
             'created': call.get('created'), 'answered': call.get('answered'), 'farEnd': far_end_actions(call)}
+
+
+def settings_view(dnd: bool, forwarding: dict) -> dict[str, Any]:
+    """
+    :param dnd: whether Do Not Disturb is on
+    :param forwarding: the call forwarding as ``GET /telephony/config/people/me/settings/callForwarding`` shows it
+    :return: ``{dnd, forwarding: [{kind, destination, voicemail}]}``, the kinds of forwarding that are on
+    """
+    kinds = forwarding.get('callForwarding') or {}
+    on = [kind for kind in ('always', 'busy', 'noAnswer') if kinds.get(kind, {}).get('enabled')]
+    return {'dnd': dnd, 'forwarding': [{'kind': kind, 'destination': kinds[kind].get('destination', ''),
+                                        'voicemail': kinds[kind].get('destinationVoicemailEnabled', False)}
+                                       for kind in on]}
 
 
 def scrub(value: Any, secrets: Iterable[str]) -> Any:

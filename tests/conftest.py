@@ -193,7 +193,7 @@ def shut_down(app) -> None:
     """Shut a bot built in the test process down, and check that its threads ended."""
     assert app.core.shutdown(5), 'the work the test caused is done'
     assert not app.core.healer.running, 'the webhook checks ended'
-    assert app.core.dispatcher.threads_alive() == 0, 'the workers ended'
+    assert app.core.worker.threads_alive() == 0, 'the workers ended'
 
 
 @pytest.fixture
@@ -207,7 +207,7 @@ def client(bot):
     class SettlingClient(FlaskClient):
         def open(self, *args, **kwargs):
             response = super().open(*args, **kwargs)
-            assert self.application.core.dispatcher.wait_idle(10), 'work not done in time'
+            assert self.application.core.worker.wait_idle(10), 'work not done in time'
             return response
 
     bot.test_client_class = SettlingClient

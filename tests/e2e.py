@@ -58,12 +58,12 @@ class Chat:
         action()
         return self.wait_reply(contains, seen)
 
-    def authorize(self, redirect_to: Optional[str] = None) -> None:
+    def authorize(self, redirect_to: Optional[str] = None, command: str = '/auth') -> None:
         """
-        /auth, then consent in the "browser"; the redirect goes where Webex sends it, or to ``redirect_to``
-        (another instance of the bot).
+        /auth (or ``command``, e.g. ``/auth force``), then consent in the "browser"; the redirect goes where Webex
+        sends it, or to ``redirect_to`` (another instance of the bot).
         """
-        link = re.search(r'\[link\]\((\S+)\)', self.say('/auth', 'to authorize me')).group(1)
+        link = re.search(r'\[link\]\((\S+)\)', self.say(command, 'to authorize me')).group(1)
         self.fake.consent_as = self.person
         seen = self.seen()
         consent = requests.get(link, allow_redirects=False, timeout=10)

@@ -30,8 +30,8 @@ def test_help_lists_every_command_with_two_requests(client, webex, bot):
         if command.name != '/redis':
             assert f'**{command.usage}**' in reply
     assert '/redis' not in reply, '/redis is offered only with the Redis store'
-    assert reply.index('**Calls**') < reply.index('**Monitoring**') < reply.index('**Voicemail**') \
-        < reply.index('**Account**')
+    assert reply.index('**Calls**') < reply.index('**Phone settings**') < reply.index('**Monitoring**') \
+        < reply.index('**Voicemail**') < reply.index('**Account**')
     assert webex.summary() == [('GET', webex.sent()[0].path, 'bot'), ('POST', '/messages', 'bot')]
     [message] = webex.replies()
     assert message['roomId'] == ROOM_ID
@@ -39,7 +39,7 @@ def test_help_lists_every_command_with_two_requests(client, webex, bot):
     assert attachment['contentType'] == 'application/vnd.microsoft.card.adaptive'
     validate_card(attachment['content'])
     titles = [block['text'] for block in attachment['content']['body'] if block['type'] == 'TextBlock']
-    assert titles[1:] == ['Calls', 'Monitoring', 'Voicemail', 'Account']
+    assert titles[1:] == ['Calls', 'Phone settings', 'Monitoring', 'Voicemail', 'Account']
 
 
 @pytest.mark.parametrize('text', ['hello', '', 'please /dial 1234', 'dial 1234', '/dialx 1'])
@@ -82,7 +82,7 @@ def test_dial_strings(client, webex, authorized, typed, destination):
 
 def test_dial_without_destination_gives_usage(client, webex, authorized):
     [reply] = chat(client, webex, '/dial')
-    assert reply.startswith('Usage: /dial <number or SIP URI>')
+    assert reply.startswith('Usage: /dial <number, SIP URI or name>')
     assert [s.path for s in webex.sent()][1:] == ['/messages']
 
 

@@ -189,10 +189,11 @@ def settings(tmp_path):
 def test_replies_in_german(client, webex):
     [reply] = chat(client, webex, '/help')
     assert reply.startswith('Hallo! Ich steuere Ihr Webex-Calling-Telefon.')
-    assert '**Anrufe**' in reply and '**/dial <number or SIP URI>**: Eine Nummer anrufen' in reply
+    assert '**Anrufe**' in reply
+    assert '**/dial <number, SIP URI or name>**: Eine Nummer, SIP-URI oder einen Kollegen beim Namen anrufen' in reply
     card = webex.replies()[0]['attachments'][0]['content']
     assert [b['text'] for b in card['body'] if b['type'] == 'TextBlock'][1:] == [
-        'Anrufe', 'Überwachung', 'Voicemail', 'Konto']
+        'Anrufe', 'Telefoneinstellungen', 'Überwachung', 'Voicemail', 'Konto']
     assert chat(client, webex, '/dial 1234') == [
         r'Benutzer alice@example\.com ist nicht angemeldet. Bitte zuerst den Befehl /auth verwenden']
     assert chat(client, webex, '/auth please')[0].startswith('Aufruf: /auth [clear|force|maintenance]')

@@ -267,7 +267,7 @@ def gov_chat(client, rsps, text: str) -> str:
                                                'created': webex_time()})
     core = client.application.core
     client.post('/', data=body, headers={'X-Spark-Signature': sign(core.settings.webhook_secret, body)})
-    assert core.dispatcher.wait_idle(5)
+    assert core.worker.wait_idle(5)
     return [json.loads(c.request.body)['markdown'] for c in rsps.calls
             if c.request.method == 'POST' and c.request.url.endswith('/messages')][-1]
 

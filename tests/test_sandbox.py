@@ -159,6 +159,7 @@ def test_page_bot_and_startup_trace(sandbox: Sandbox) -> None:
     assert [(u['key'], u['extension']) for u in state['users']] == [('alice', '1001'), ('bob', '1002'),
                                                                     ('carol', '1003')]
     assert (state['messages'], state['calls'], state['voicemail']) == ([], [], {'new': 0, 'total': 0})
+    assert state['settings'] == {'dnd': False, 'forwarding': []}
     trace = state['trace']
     assert [r['seq'] for r in trace] == sorted((r['seq'] for r in trace), reverse=True)
     hooks = [r for r in trace if (r['method'], r['path']) == ('POST', '/webhooks')]
@@ -248,6 +249,32 @@ def test_dial_is_traced_and_far_end_acts(sandbox: Sandbox) -> None:
     assert page.state()['calls'] == []
     error = page.post('far-end', expect=404, user='alice', callId=call['id'], action='hangup')
     assert error == {'error': 'Call not found'}
+
+
+def test_phone_settings_show_and_steer_the_calls(sandbox: Sandbox) -> None:
+    page = Page(sandbox)
+    page.authorize()
+    assert 'Do Not Disturb is now on' in page.say('alice', '/dnd on', 'Do Not Disturb')['html']
+    assert page.state()['settings'] == {'dnd': True, 'forwarding': []}
+    assert page.post('ring', user='alice', caller='bob') == {'callId': None, 'rings': None}
+    assert page.state()['calls'] == [] and page.state('bob')['calls'] == []
+
+    page.say('alice', '/dnd off', 'Do Not Disturb')
+    page.say('alice', '/forward always 1003', 'forwarding')
+    assert page.state()['settings'] == {'dnd': False, 'forwarding': [
+        {'kind': 'always', 'destination': '1003', 'voicemail': False}]}
+    rang = page.post('ring', user='alice', caller='outside', name='Henry Green', number='7101')
+    assert rang['rings'] == 'carol' and [c['id'] for c in page.state('carol')['calls']] == [rang['callId']]
+    page.post('far-end', user='carol', callId=rang['callId'], action='hangup')
+
+    me = page.say('alice', '/me', 'Alice Anders')['html']
+    assert 'Do Not Disturb: off' in me and 'Call forwarding: always to 1003' in me
+    mark = page.mark()
+    assert 'Dialing Bob Brown (1002)' in page.say('alice', '/dial Bob Brown', 'Dialing')['html']
+    [lookup] = [r for r in page.trace_after(mark, 4) if r['path'] == '/people']
+    assert lookup['query'] == {'displayName': 'Bob Brown', 'callingData': 'true', 'max': '11'}
+    assert lookup['identity'] == 'alice@example.com'
+    assert page.state('bob')['calls'][0]['remote']['name'] == 'Alice Anders'
 
 
 def test_ring_card_press_and_internal_calls(sandbox: Sandbox) -> None:

@@ -1,7 +1,8 @@
 """
 The sandbox page in a real headless Chromium (Debian's ``/usr/bin/chromium``, driven by Playwright): sign in
 through the emulated consent page in a popup, dial and see the request in the trace, ring the phone, answer on
-the card, hang up. Takes a screenshot on the way; with ``UPDATE_SCREENSHOT=1`` it replaces
+the card, hang up; turn on Do Not Disturb and busy forwarding from the chat and see the phone pane show them and
+the next call ring elsewhere. Takes a screenshot on the way; with ``UPDATE_SCREENSHOT=1`` it replaces
 ``docs/_static/sandbox.png``, the one the README shows.
 
 Chromium is required, not optional: without it the test fails and says how to install it.
@@ -120,4 +121,14 @@ def test_a_newcomer_in_the_sandbox(sandbox: Sandbox, browser_context, tmp_path: 
     send('/hangup', 'Hung up the call from Henry Green')
     expect(messages.locator('.ac-card')).to_have_count(0, timeout=WAIT_MS)
     expect(calls).to_contain_text('No active calls.', timeout=WAIT_MS)
+
+    # the phone pane shows Do Not Disturb and forwarding as the chat sets them
+    settings = page.locator('#phone-settings')
+    expect(settings).to_have_text('Do Not Disturb: off · Forwarding: off', timeout=WAIT_MS)
+    page.locator('#chips').get_by_role('button', name='/dnd on').click()
+    expect(messages.locator('.msg.from-bot', has_text='Do Not Disturb is now on').last).to_be_visible(timeout=WAIT_MS)
+    send('/forward busy 1003', 'Call forwarding (when busy) is now on')
+    expect(settings).to_have_text('Do Not Disturb: on · Forwarding: when busy → 1003', timeout=WAIT_MS)
+    page.get_by_role('button', name='Ring Alice').click()
+    expect(page.locator('#notice')).to_have_text("Forwarded: the call rings Carol's phone.", timeout=WAIT_MS)
     assert screenshot.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n' and screenshot.stat().st_size > 10_000

@@ -5,12 +5,11 @@ is dropped; nothing is cut; no secret is logged.
 """
 import json
 import logging
-import threading
 
 import pytest
 from cryptography.fernet import Fernet
 
-from tests.conftest import API, BOT_TOKEN, CLIENT_SECRET, shut_down
+from tests.conftest import API, BOT_TOKEN, CLIENT_SECRET, settings_values, shut_down
 from tests.webexmock import BOT_ID, ROOM_ID, USER_ID, USER_REFRESH, USER_TOKEN, call_event, chat, user_context
 from wxc_cc.redaction import Redactor, protect_logs
 from wxc_cc.replies import MAX_MESSAGE_BYTES, Reply
@@ -94,7 +93,7 @@ def test_a_replayed_notification_is_not_acted_on_by_a_restarted_bot(settings, we
         bot = CallControlBot(settings=settings)
         bot.core.stores.tokens.set_user_context(user_context())
         assert bot.test_client().post('/', data=body, headers=webex.signed(body)).status_code == 200
-        assert bot.core.dispatcher.wait_idle(5)
+        assert bot.core.worker.wait_idle(5)
         shut_down(bot)
     assert len(dials(webex)) == 1
 
@@ -148,30 +147,46 @@ def test_health_is_503_with_a_wrong_key_and_says_nothing_more(client, settings, 
 
 # --- 5. nothing dropped when busy, nothing cut
 
-@pytest.mark.parametrize('policy', [{'admins': ['alice@example.com'], 'rate_limit': {'commands': 100, 'seconds': 60}}])
-def test_a_notification_refused_as_busy_is_served_when_delivered_again(webex, bot):
-    """Alice's first command hangs on a slow Webex; 20 more wait; the next is refused 503, not lost."""
-    import responses
-    release = threading.Event()
-    first = webex.message_notification('/help')
-    slow_id = json.loads(first)['data']['id']
-    details = json.loads(first)['data']
-    webex.rsps.remove(responses.GET, f'{API}/messages/{slow_id}')
-    webex.rsps.add_callback(responses.GET, f'{API}/messages/{slow_id}', content_type='application/json',
-                            callback=lambda request: (release.wait(10), (200, {}, json.dumps({**details,
-                                                                                              'text': '/help'})))[1])
-    from flask.testing import FlaskClient
-    raw = FlaskClient(bot)  # answers as soon as the webhook is answered, while the work waits
-    assert raw.post('/', data=first, headers=webex.signed(first)).status_code == 200
-    waiting = [webex.message_notification('/help') for _ in range(20)]
-    assert [raw.post('/', data=body, headers=webex.signed(body)).status_code for body in waiting] == [200] * 20
-    refused = webex.message_notification('/help')
-    assert raw.post('/', data=refused, headers=webex.signed(refused)).status_code == 503
-    release.set()
-    assert bot.core.dispatcher.wait_idle(10)
-    assert raw.post('/', data=refused, headers=webex.signed(refused)).status_code == 200, 'not a duplicate'
-    assert bot.core.dispatcher.wait_idle(10)
-    assert len([r for r in webex.replies() if r['markdown'].startswith('Hello!')]) == 22, 'every command served'
+def test_a_notification_refused_while_stopping_is_served_when_delivered_again(settings, webex, bot):
+    """A stopping bot answers 503 and claims nothing: the redelivery, to the next process, is served."""
+    from wxc_cc_bot import CallControlBot
+    body = webex.message_notification('/help')
+    bot.core.shutdown(5)
+    assert bot.test_client().post('/', data=body, headers=webex.signed(body)).status_code == 503
+    webex.bot_setup()
+    restarted = CallControlBot(settings=settings)
+    try:
+        assert restarted.test_client().post('/', data=body, headers=webex.signed(body)).status_code == 200
+        assert restarted.core.worker.wait_idle(10)
+    finally:
+        restarted.core.shutdown(5)
+    assert [r['markdown'].split('\n')[0] for r in webex.replies()] == [
+        'Hello! I control your Webex Calling phone. I understand these commands:']
+
+
+def test_a_notification_refused_while_the_queue_is_away_is_served_when_delivered_again(webex, policy, tmp_path,
+                                                                                      redis_server, redis_client):
+    """The queue (Redis) is away: 503, nothing claimed; when it is back, the redelivery is served."""
+    from wxc_cc_bot import CallControlBot
+    from wxc_cc.config import load_settings
+    (tmp_path / 'wxc_cc_config.json').write_text(json.dumps(policy))
+    live = load_settings(settings_values(REDIS_URL=redis_server.url), environ={})
+    webex.bot_setup()
+    bot = CallControlBot(settings=live)
+    try:
+        assert bot.core.healer.started.wait(5)
+        body = webex.message_notification('/help')
+        redis_server.stop()
+        try:
+            assert bot.test_client().post('/', data=body, headers=webex.signed(body)).status_code == 503
+        finally:
+            redis_server.start()
+        assert bot.test_client().post('/', data=body, headers=webex.signed(body)).status_code == 200
+        assert bot.core.worker.wait_idle(10)
+    finally:
+        bot.core.shutdown(5)
+    assert [r['markdown'].split('\n')[0] for r in webex.replies()] == [
+        'Hello! I control your Webex Calling phone. I understand these commands:']
 
 
 def test_a_long_reply_with_a_card_loses_no_text(bot, webex):

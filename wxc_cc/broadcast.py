@@ -22,7 +22,7 @@ import requests
 from wxc_sdk.rest import RestError
 from wxc_sdk.rooms import Room
 
-from . import cards
+from . import cards, journal
 from .errors import BotError, webex_reason
 from .gate import Gate
 from .identity import BotIdentity
@@ -168,6 +168,7 @@ class Broadcaster:
                     result.skipped.append((name, self._ask_for_moderation(room)))
                     continue
                 try:
+                    journal.acting()
                     self._post(room.id, text, card, path)
                     result.sent.append(name)
                 except (RestError, requests.RequestException) as error:

@@ -1,6 +1,7 @@
 """
 Adaptive Cards (schema 1.3, the version Webex renders) the bot sends: a live card per call with the buttons that
-fit its state, the call history with "Call back" buttons, and the help, as card JSON: :class:`Cards` in the
+fit its state, the call history with "Call back" buttons, the people a name lookup found with "Call" buttons, and
+the help, as card JSON: :class:`Cards` in the
 language of the deployment, on the pure building blocks below.
 
 Every button is an ``Action.Submit`` whose ``data`` names the action, the card's owner and what it acts on;
@@ -55,6 +56,19 @@ def submit(title: str, action: str, owner: str, style: Optional[str] = None, **d
     if style:
         button['style'] = style
     return button
+
+
+def _row(columns: Sequence[list[dict]], button: Optional[dict] = None, stretch: int = -1) -> dict:
+    """
+    A row of a list card: columns (the one at index ``stretch`` takes the room left), and a button under them.
+    """
+    wide = stretch % len(columns)
+    cells = [{'type': 'Column', 'width': 'stretch' if index == wide else 'auto', 'items': items}
+             for index, items in enumerate(columns)]
+    row: list[dict] = [{'type': 'ColumnSet', 'columns': cells}]
+    if button is not None:
+        row.append({'type': 'ActionSet', 'actions': [button]})
+    return {'type': 'Container', 'items': row, 'separator': True}
 
 
 #: call state -> (action, style) of the buttons of its card
@@ -139,17 +153,31 @@ class Cards:
         body: list[dict] = [text(title, weight='Bolder', size='Medium')]
         for record in records:
             kind = enum_str(record.call_type)
-            columns = [{'type': 'Column', 'width': 'auto', 'items': [text(replies.short_time(record.time),
-                                                                          fontType='Monospace')]},
-                       {'type': 'Column', 'width': 'auto', 'items': [text(self.say.history_kind(kind))]},
-                       {'type': 'Column', 'width': 'stretch', 'items': [text(self.say.party_of(
-                           record.name, record.number, record.privacy_enabled))]}]
-            row: list[dict] = [{'type': 'ColumnSet', 'columns': columns}]
+            columns = [[text(replies.short_time(record.time), fontType='Monospace')],
+                       [text(self.say.history_kind(kind))],
+                       [text(self.say.party_of(record.name, record.number, record.privacy_enabled))]]
+            call_back = None
             if kind == 'missed' and record.number:
                 call_back = submit(self.t('card.call_back', who=record.name or record.number), 'callback', owner,
                                    number=record.number)
-                row.append({'type': 'ActionSet', 'actions': [call_back]})
-            body.append({'type': 'Container', 'items': row, 'separator': True})
+            body.append(_row(columns, call_back))
+        return card(body)
+
+    def people_card(self, people: Iterable[Any], owner: str, title: str) -> dict:
+        """
+        People found by name, each with a Call button that dials them (the ``callback`` action, like Call back).
+
+        :param people: the matches (:class:`wxc_cc.commands.directory.Match`: ``name``, ``title``,
+            ``dial_string``), each with something to dial
+        :param owner: person id of the user who looked them up (only they may press)
+        :param title: heading, e.g. ``'3 people are called Bob'``
+        """
+        body: list[dict] = [text(title, weight='Bolder', size='Medium')]
+        for person in people:
+            who = [text(person.name, weight='Bolder')] + ([text(person.title, isSubtle=True)] if person.title else [])
+            call = submit(self.t('card.call', who=person.name), 'callback', owner, 'positive',
+                          number=person.dial_string)
+            body.append(_row([who, [text(person.dial_string, fontType='Monospace')]], call, stretch=0))
         return card(body)
 
     def help_card(self, groups: Iterable[tuple[str, Iterable[tuple[str, str]]]]) -> dict:

@@ -27,7 +27,8 @@ __all__ = ['ConfigError', 'Settings', 'load_settings', 'expectation', 'DEFAULT_S
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SCOPES = 'spark:calls_write spark:kms spark:calls_read spark-admin:telephony_config_read spark:people_read'
+DEFAULT_SCOPES = ('spark:calls_write spark:kms spark:calls_read spark-admin:telephony_config_read spark:people_read '
+                  'spark:telephony_config_read spark:telephony_config_write')
 DEFAULT_API_BASE = 'https://webexapis.com/v1'
 DEFAULT_PORT = 6001
 DEFAULT_TOKEN_FILE = 'wxc_cc_bot.yml'

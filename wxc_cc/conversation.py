@@ -22,6 +22,7 @@ from .commands import Command, Context, Need, Request, Services, parse_command
 from .commands.account import help_reply
 from .errors import BotError, webex_reason
 from .gate import Gate
+from .journal import replied
 from .messenger import Messenger
 from .notifications import MessageCreated
 from .replies import Reply
@@ -112,6 +113,7 @@ class Conversation:
             request = Request(command=command, argument=argument, person_id=person_id, person_email=email,
                               room_id=room_id, markdown=markdown, files=tuple(message.files or ()))
             self.messenger.send(self.route(request), room_id=room_id)
+            replied()
         except BotError as error:
             log.warning('message %s: %s', notification.message_id, error.log_message)
             self.messenger.tell(error.message(self.services.catalogue), room_id=notification.room_id)
@@ -173,6 +175,23 @@ class Conversation:
             log.exception('%s from %s failed', command.name, request.person_id)
             return t('unexpected', command=command.name)
 
+    # --- tasks that could not be carried out as usual
+
+    def unknown_outcome(self, person_id: str) -> None:
+        """
+        Tell a person that their command was interrupted while acting, so its outcome is unknown, and show their
+        calls as Webex has them now.
+        """
+        t = self.services.catalogue.t
+        request = Request(command='/calls', argument='', person_id=person_id, person_email=None, room_id='')
+        shown = self.run(self.services.commands.get('/calls'), request)
+        self.messenger.tell(t('task.outcome_unknown') + '\n\n' + shown, to_person_id=person_id)
+        replied()
+
+    def set_aside(self, person_id: str) -> None:
+        """Tell a person that their command failed too often and was set aside."""
+        self.messenger.tell(self.services.catalogue.t('task.set_aside'), to_person_id=person_id)
+
     # --- card presses
 
     def press(self, notification: AttachmentActionData) -> None:
@@ -194,6 +213,7 @@ class Conversation:
             reply = self.card_actions.press(action)
             if reply:
                 self.messenger.send(reply, room_id=action.room_id)
+                replied()
         except BotError as error:
             log.warning('press %s: %s', action_id, error.log_message)
             self.messenger.tell(error.message(self.services.catalogue), room_id=notification.room_id)

@@ -17,7 +17,6 @@ from .cards import Cards
 from .commands import Registry, Services, build_registry
 from .config import Settings
 from .conversation import Conversation, Route
-from .dispatch import Dispatcher
 from .errors import BotError, StoreUnavailable
 from .gate import Gate
 from .healing import WebhookHealer
@@ -36,6 +35,7 @@ from .stores import Stores, build_stores
 from .tasks import CALL_EVENT, MEMBERSHIP, MESSAGE, PRESS, VOICEMAIL, Task, TaskRunner
 from .webex import WebexClients
 from .webhooks import BotWebhooks, CallEventWebhooks
+from .worker import QueueWorker
 
 __all__ = ['Outcome', 'BotCore', 'build_core']
 
@@ -75,13 +75,13 @@ class BotCore:
     :param conversation: serves messages and card presses
     :param authorization: finishes OAuth flows
     :param healer: keeps the webhooks as they should be
-    :param dispatcher: runs the accepted tasks after the webhook is answered
+    :param worker: carries out the accepted tasks, from the durable queue
     :param bot_webhooks: the bot's own webhooks
     :param messenger: posts the bot's messages
     """
 
     def __init__(self, *, settings: Settings, services: Services, conversation: Conversation,
-                 authorization: Authorization, healer: WebhookHealer, dispatcher: Dispatcher,
+                 authorization: Authorization, healer: WebhookHealer, worker: QueueWorker,
                  bot_webhooks: BotWebhooks, messenger: Messenger):
         self.settings = settings
         self.services = services
@@ -91,7 +91,8 @@ class BotCore:
         self.conversation = conversation
         self.authorization = authorization
         self.healer = healer
-        self.dispatcher = dispatcher
+        self.worker = worker
+        self._accepting = True
         self.bot_webhooks = bot_webhooks
         self.messenger = messenger
 
@@ -107,38 +108,46 @@ class BotCore:
 
     def setup(self) -> None:
         """
-        Register the bot's webhooks (under the deployment-wide lock) and start their background checks.
+        Register the bot's webhooks (under the deployment-wide lock), start their background checks, and start
+        taking tasks from the queue.
 
         :raises RestError: Webex refused the webhooks
         """
         outcomes = self.healer.heal_bot_webhooks()
         self.healer.start()
+        self.worker.start()
         log.info('bot %s (%s) ready at %s, webhooks: %s', self.settings.bot_email, self.identity.person_id,
                  self.settings.public_url, outcomes)
 
     def shutdown(self, timeout: Optional[float] = None) -> bool:
         """
-        Stop taking work, let the commands in flight finish (bounded), and stop the background checks.
+        Stop taking notifications and tasks, let the tasks in flight finish (bounded) and leave the rest in the queue
+        for the other workers; stop the background checks.
 
         :param timeout: seconds; default: ``settings.drain_timeout``
         :return: True if all finished
         """
+        self._accepting = False
         self.healer.stop()
-        return self.dispatcher.drain(self.settings.drain_timeout if timeout is None else timeout)
+        return self.worker.stop(self.settings.drain_timeout if timeout is None else timeout)
 
     def _accept(self, task: Task) -> Outcome:
         """
-        Queue a task for after the response, unless its notification was taken before.
+        Put a task in the durable queue before Webex gets its answer, unless its notification was taken before.
         """
+        if not self._accepting:
+            log.warning('notification %s refused: stopping', task.id)
+            return Outcome(503, 'stopping')
         coordination = self.stores.coordination
         if not coordination.first_time(task.id, DEDUP_TTL):
             log.info('duplicate notification %s ignored', task.id)
             return Outcome(200, 'duplicate ignored')
-        if not self.dispatcher.submit(task):
+        try:
+            self.stores.queue.put(task)
+        except StoreUnavailable:
             # not taken: Webex delivers it again, and then it must count as new
             coordination.forget(task.id)
-            log.warning('notification %s for %s refused: shutting down or too many waiting', task.id, task.key)
-            return Outcome(503, 'busy')
+            raise
         return Outcome(200, 'accepted')
 
     # --- notifications for the bot: chat messages, card presses, memberships
@@ -172,15 +181,18 @@ class BotCore:
                 # Webex sends bots only the group messages that mention them; anything else is not for us
                 log.info('message %s in a group space without mention ignored', message.message_id)
                 return Outcome(200, 'ignored')
-            return self._accept(Task.of(MESSAGE, message.person_id, f'message:{message.message_id}', notification))
+            return self._accept(Task.of(MESSAGE, message.person_id, f'message:{message.message_id}', notification,
+                                        created=message.created))
         if kind == ('memberships', 'created'):
             joined = membership_created(notification)
             if joined.person_id != bot_id:
                 return Outcome(200, 'ignored')
-            return self._accept(Task.of(MEMBERSHIP, joined.room_id, f'membership:{joined.id}', notification))
+            return self._accept(Task.of(MEMBERSHIP, joined.room_id, f'membership:{joined.id}', notification,
+                                        created=joined.created))
         if kind == ('attachmentActions', 'created'):
             action = action_created(notification)
-            return self._accept(Task.of(PRESS, action.person_id, f'action:{action.id}', notification))
+            return self._accept(Task.of(PRESS, action.person_id, f'action:{action.id}', notification,
+                                        created=action.created))
         log.info('ignored %s/%s notification', notification.resource, notification.event)
         return Outcome(200, 'ignored')
 
@@ -201,7 +213,8 @@ class BotCore:
             event = call_event(notification)
             key = f'call:{user_id}:{event.call_id}:{event.event_type}:{event.event_timestamp.isoformat()}'
             log.info('call event %s for %s', event.event_type, user_id)
-            return self._accept(Task.of(CALL_EVENT, user_id, key, notification, user_id=user_id))
+            return self._accept(Task.of(CALL_EVENT, user_id, key, notification, user_id=user_id,
+                                        created=event.event_timestamp))
         except BadNotification as error:
             log.warning('malformed call event for %s: %s', user_id, error)
             return Outcome(400, f'malformed call event: {error}')
@@ -287,6 +300,6 @@ def build_core(settings: Settings, *, clients: Optional[WebexClients] = None, st
                            user_api=services.user_api, interval=settings.webhook_check_interval)
     authorization = Authorization(flows=stores.flows, tokens=stores.tokens, oauth=oauth, clients=clients,
                                   messenger=messenger, say=say)
+    worker = QueueWorker(queue=stores.queue, runner=runner, threads=settings.worker_threads)
     return BotCore(settings=settings, services=services, conversation=conversation, authorization=authorization,
-                   healer=healer, dispatcher=Dispatcher(runner.run, workers=settings.worker_threads),
-                   bot_webhooks=bot_webhooks, messenger=messenger)
+                   healer=healer, worker=worker, bot_webhooks=bot_webhooks, messenger=messenger)

@@ -86,13 +86,14 @@ def _reason_in_body(response: requests.Response) -> str:
     return str(body.get('message') or body.get('error_description') or '')
 
 
-def webex_reason(error: Exception, catalogue: Optional[Catalogue] = None) -> str:
+def webex_reason(error: Exception, catalogue: Optional[Catalogue] = None, status: bool = True) -> str:
     """
     A short plain reason for a failed Webex API request, as Webex gave it.
 
     :param error: the exception raised by the request
     :param catalogue: the language of reasons Webex gives none for (timeouts, lost connections); default English,
         as in the log
+    :param status: start with the HTTP status
     :return: e.g. ``'404 The requested resource could not be found.'``
     """
     t = (catalogue or catalogue_for(DEFAULT)).t
@@ -101,7 +102,7 @@ def webex_reason(error: Exception, catalogue: Optional[Catalogue] = None) -> str
         reason = ' '.join(_reason_in_body(response).split()) or response.reason or t('reason.failed')
         if len(reason) > MAX_REASON:
             reason = reason[:MAX_REASON - 1] + '…'
-        return f'{response.status_code} {reason}'
+        return f'{response.status_code} {reason}' if status else reason
     if isinstance(error, requests.Timeout):
         return t('reason.timeout')
     if isinstance(error, requests.ConnectionError):

@@ -8,6 +8,7 @@ from typing import Optional
 
 from wxc_sdk.base import enum_str
 
+from . import journal
 from .identity import BotIdentity
 from .messenger import Messenger
 from .policy import Policy
@@ -71,6 +72,7 @@ class MembershipGuard:
         if self.policy.membership_own_org_only and room.owner_id != self.identity.org_id:
             log.warning('refused membership in space %s owned by %s (added by %s): policy own organisation only',
                         room_id, room.owner_id, actor_id)
+            journal.acting()
             self.messenger.send(self.say.t('policy.leaving'), room_id=room_id)
             self.bot.memberships.delete(membership_id)
             return

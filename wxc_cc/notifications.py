@@ -7,6 +7,7 @@ The envelope is checked here; its ``data`` is parsed with wxc_sdk's webhook even
 :class:`~wxc_sdk.memberships.MembershipsData`, :class:`~wxc_sdk.telephony.calls.TelephonyEventData`). What a
 notification says of who, where and when is a claim: the bot acts only on what Webex says when asked.
 """
+import datetime
 import json
 from dataclasses import dataclass
 from typing import Any, Optional, TypeVar
@@ -57,6 +58,8 @@ class MessageCreated:
     person_email: Optional[str]
     #: person ids the message mentions (wxc_sdk's model keeps the field as an extra)
     mentioned_people: tuple[str, ...] = ()
+    #: when Webex says the message was created
+    created: Optional[datetime.datetime] = None
 
 
 def _field(data: dict, name: str, kind: type = str, required: bool = True) -> Any:
@@ -121,7 +124,8 @@ def message_created(notification: Notification) -> MessageCreated:
     return MessageCreated(message_id=_non_empty(data.id, 'id'), room_id=_non_empty(data.room_id, 'roomId'),
                           room_type=enum_str(data.room_type) if data.room_type else 'direct',
                           person_id=_non_empty(data.person_id, 'personId'), person_email=data.person_email,
-                          mentioned_people=tuple(person for person in mentioned if isinstance(person, str)))
+                          mentioned_people=tuple(person for person in mentioned if isinstance(person, str)),
+                          created=data.created)
 
 
 def action_created(notification: Notification) -> AttachmentActionData:

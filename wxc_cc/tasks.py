@@ -6,22 +6,24 @@ plain JSON, so that they can wait in a queue and be taken up by any worker.
 :class:`TaskRunner` does a task: it parses the notification again and hands it to the part of the bot that
 serves it.
 """
+import datetime
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 import requests
 from wxc_sdk.rest import RestError
 
 from .errors import StoreUnavailable, webex_reason
 from .notifications import Notification, action_created, call_event, membership_created, message_created
-from .stores import TokenManager, UserContext
 
 if TYPE_CHECKING:
     from .conversation import Conversation
     from .membership import MembershipGuard
     from .monitoring import CallMonitor
+    from .stores import TokenManager, UserContext
 
 __all__ = ['Task', 'TaskRunner', 'MESSAGE', 'PRESS', 'MEMBERSHIP', 'CALL_EVENT', 'VOICEMAIL']
 
@@ -46,11 +48,20 @@ class Task:
     notification: dict = field(default_factory=dict)
     #: the monitored user a call event or voicemail event is for
     user_id: str = ''
+    #: when Webex created what the notification is about (seconds since the epoch): one key's tasks run in this
+    #: order
+    created: float = 0.0
 
     @classmethod
-    def of(cls, kind: str, key: str, task_id: str, notification: Notification, user_id: str = '') -> 'Task':
-        """A task for a notification."""
-        return cls(kind=kind, key=key, id=task_id, user_id=user_id,
+    def of(cls, kind: str, key: str, task_id: str, notification: Notification, user_id: str = '',
+           created: Optional[datetime.datetime] = None) -> 'Task':
+        """
+        A task for a notification.
+
+        :param created: when Webex created it (default: now)
+        """
+        created = created or datetime.datetime.now(datetime.timezone.utc)
+        return cls(kind=kind, key=key, id=task_id, user_id=user_id, created=created.timestamp(),
                    notification={'id': notification.webhook_id, 'resource': notification.resource,
                                  'event': notification.event, 'data': notification.data,
                                  'actorId': notification.actor_id})
@@ -82,7 +93,7 @@ class TaskRunner:
     """
 
     def __init__(self, *, conversation: 'Conversation', memberships: 'MembershipGuard', monitor: 'CallMonitor',
-                 tokens: TokenManager):
+                 tokens: 'TokenManager'):
         self.conversation = conversation
         self.memberships = memberships
         self.monitor = monitor
@@ -109,8 +120,22 @@ class TaskRunner:
         else:
             log.error('task %s of unknown kind %r dropped', task.id, task.kind)
 
+    def unknown_outcome(self, task: Task) -> None:
+        """
+        A task was taken over after it began to change something at Webex: it is not repeated; the person hears
+        that the outcome is unknown, and what can be seen now.
+        """
+        if task.kind in (MESSAGE, PRESS):
+            self.conversation.unknown_outcome(task.key)
+
+    def set_aside(self, task: Task) -> None:
+        """A task failed too often and was set aside: the person hears it, once."""
+        person = task.key if task.kind in (MESSAGE, PRESS) else task.user_id
+        if person:
+            self.conversation.set_aside(person)
+
     @staticmethod
-    def _safely(task: Task, work) -> None:
+    def _safely(task: Task, work: Callable[[], None]) -> None:
         try:
             work()
         except StoreUnavailable as error:
@@ -118,10 +143,10 @@ class TaskRunner:
         except (RestError, requests.RequestException) as error:
             log.warning('task %s failed: %s', task.id, webex_reason(error))
 
-    def _for_user(self, task: Task, show) -> None:
+    def _for_user(self, task: Task, show: Callable[['UserContext'], None]) -> None:
         """Show an event to a monitored user; users the bot has forgotten are not told."""
         def for_user() -> None:
-            user: UserContext = self.tokens.get_user_context(task.user_id)
+            user: Optional['UserContext'] = self.tokens.get_user_context(task.user_id)
             if user is None:
                 log.info('event for unknown user %s ignored', task.user_id)
                 return

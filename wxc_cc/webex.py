@@ -18,6 +18,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 from wxc_sdk.attachment_actions import AttachmentActionsApi
+from wxc_sdk.me import MeSettingsApi
 from wxc_sdk.memberships import MembershipApi
 from wxc_sdk.messages import MessagesApi
 from wxc_sdk.people import PeopleApi
@@ -27,6 +28,8 @@ from wxc_sdk.telephony.calls import CallsApi
 from wxc_sdk.telephony.voice_messaging import VoiceMessagingApi
 from wxc_sdk.tokens import Tokens
 from wxc_sdk.webhook import Webhook, WebhookApi
+
+from . import journal
 
 __all__ = ['WebexRetry', 'default_retry', 'READS', 'REPLIES', 'TIMEOUT', 'WebexSession', 'Webhooks', 'Calls', 'BotApi',
            'UserApi', 'WebexClients']
@@ -93,6 +96,8 @@ class WebexSession(RestSession):
         self.BASE = base_url
         self.identity = identity
         self.timeout = timeout
+        #: True for sessions with a user's token: what they change is the user's (calls, webhooks, settings)
+        self.acts_for_user = identity != 'bot'
         self._on_unauthorized = on_unauthorized
         self.mount('http://', adapter)
         self.mount('https://', adapter)
@@ -103,9 +108,12 @@ class WebexSession(RestSession):
         """
         One HTTP request with a timeout; retries are the shared adapter's (:class:`WebexRetry`). When Webex
         refuses the access token (401), the request is made once more with refreshed tokens: a 401 was not
-        acted on.
+        acted on. A request that changes something at Webex for a user is noted in the running task's journal
+        first (:func:`wxc_cc.journal.acting`).
         """
         kwargs.setdefault('timeout', self.timeout)
+        if self.acts_for_user and method.upper() not in READS:
+            journal.acting()
         response = super().request(method, url, **kwargs)
         if response.status_code == 401 and self._reauthorize(kwargs):
             response.close()
@@ -228,7 +236,8 @@ class BotApi(_Api):
 
 class UserApi(_Api):
     """
-    What the bot does on behalf of a user, with the user's token: call control, the user's webhooks.
+    What the bot does on behalf of a user, with the user's token: call control, voicemail, the user's own call
+    settings, the people directory, the user's webhooks.
     """
 
     @cached_property
@@ -240,6 +249,14 @@ class UserApi(_Api):
     def voicemail(self) -> VoiceMessagingApi:
         """Voice messaging API."""
         return VoiceMessagingApi(session=self.session)
+
+    @cached_property
+    def me(self) -> MeSettingsApi:
+        """
+        Webex's "call settings for me" (``/telephony/config/people/me``): the user's own details (``details()``),
+        Do Not Disturb (``dnd``) and call forwarding (``forwarding``).
+        """
+        return MeSettingsApi(session=self.session)
 
 
 class WebexClients:

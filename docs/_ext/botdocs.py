@@ -3,7 +3,7 @@ Sphinx extension: the parts of the documentation that come from the bot's own co
 
 Directives and roles:
 
-``.. bot-commands::`` (option ``:group: calls|monitoring|voicemail|account``)
+``.. bot-commands::`` (option ``:group: calls|settings|monitoring|voicemail|account``)
     A table of the commands of the registry (:func:`wxc_cc.commands.build_registry`): usage line, the sentence
     ``/help`` shows,
     and whether the command needs ``/auth``.
@@ -22,7 +22,8 @@ Directives and roles:
     build. ``bot|`` starts a reply given verbatim (markdown, for replies assembled from several texts), ``|``
     continues the current reply on a new line.
 
-``.. bot-card:: call <state> [incoming|outgoing]`` / ``bot-card:: history`` / ``bot-card:: help``
+``.. bot-card:: call <state> [incoming|outgoing]`` / ``bot-card:: history`` / ``bot-card:: people`` /
+``bot-card:: help``
     A card as the bot builds it (:mod:`wxc_cc.cards`), rendered roughly as Webex shows it.
 
 ``:say:`key name=value```
@@ -298,6 +299,12 @@ def _example_history():
                                               'time': time}) for kind, name, number, time in records]
 
 
+def _example_people():
+    from wxc_cc.commands.directory import Match
+    return [Match('example-bob', 'Bob Brown', 'Support', '1002', None),
+            Match('example-bobby', 'Bobby Blue', None, None, '+14085551005')]
+
+
 def card_nodes(element: dict) -> list:
     """An Adaptive Card element (the kinds the bot uses) as docutils nodes."""
     kind = element.get('type')
@@ -356,13 +363,16 @@ class CardDirective(Directive):
         elif kind == 'history':
             records = replies.newest_first(_example_history())
             content = cards.history_card(records, 'example-owner', say.history_title(len(records), None) + ' (UTC)')
+        elif kind == 'people':
+            people = _example_people()
+            content = cards.people_card(people, 'example-owner', say.t('dial.several', count=len(people), name='bob'))
         elif kind == 'help':
             groups = [(say.t(GROUP_TITLES[group]), [(command.usage, command.help(say.catalogue))
                                                      for command in members])
                       for group, members in registry.groups()]
             content = cards.help_card(groups)
         else:
-            raise self.error('bot-card takes call, history or help')
+            raise self.error('bot-card takes call, history, people or help')
         try:
             body = card_nodes(content)
         except ValueError as error:

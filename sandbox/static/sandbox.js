@@ -208,6 +208,19 @@
     $('voicemail-count').textContent = 'Voicemail: ' + voicemail.new + ' new, ' + voicemail.total + ' in total.';
   }
 
+  const FORWARD_KINDS = {always: 'always', busy: 'when busy', noAnswer: 'when not answered'};
+
+  function renderSettings(settings) {
+    const dnd = $('dnd-state');
+    dnd.textContent = 'Do Not Disturb: ' + (settings.dnd ? 'on' : 'off');
+    dnd.className = settings.dnd ? 'setting-on' : '';
+    const forwarding = $('forwarding-state');
+    forwarding.textContent = 'Forwarding: ' + (settings.forwarding.length ? settings.forwarding.map(function (f) {
+      return FORWARD_KINDS[f.kind] + ' → ' + (f.voicemail ? 'voicemail of ' : '') + f.destination;
+    }).join(', ') : 'off');
+    forwarding.className = settings.forwarding.length ? 'setting-on' : '';
+  }
+
   function callerBody() {
     return {caller: $('caller').value, name: $('caller-name').value, number: $('caller-number').value};
   }
@@ -274,6 +287,7 @@
         renderUsers();
         renderMessages(data.messages);
         renderCalls(data.calls, data.voicemail);
+        renderSettings(data.settings);
       }
       document.body.classList.remove('offline');
     } catch (error) {
@@ -301,7 +315,15 @@
     $('caller').addEventListener('change', showOutside);
     $('ring-form').addEventListener('submit', async function (event) {
       event.preventDefault();
-      try { await api('ring', callerBody()); } catch (error) { notify('Could not ring: ' + error.message, true); }
+      try {
+        const result = await api('ring', callerBody());
+        if (!result.rings) {
+          notify(firstName(state.user) + "'s phone did not ring: Do Not Disturb (the caller heard busy), or " +
+                 'forwarded to voicemail or outside.');
+        } else if (result.rings !== state.user) {
+          notify('Forwarded: the call rings ' + firstName(result.rings) + "'s phone.");
+        }
+      } catch (error) { notify('Could not ring: ' + error.message, true); }
     });
     $('leave-voicemail').addEventListener('click', async function () {
       try {

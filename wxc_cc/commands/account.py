@@ -117,7 +117,8 @@ def redis(context: Context) -> str:
         log.info('redis store cleared by %s: %d users, %d entries', context.request.person_id, len(users), removed)
         return context.t('redis.cleared', count=len(users))
     say = context.say
-    lines = [context.t('redis.title', users=len(users), flows=stores.flows.pending())]
+    lines = [context.t('redis.title', users=len(users), flows=stores.flows.pending()),
+             context.t('redis.queue', waiting=stores.queue.depth(), dead=len(stores.queue.dead_letters()))]
     for user in sorted(users, key=lambda u: u.email or ''):
         lines.append(context.t('redis.user', email=escape(user.email) or '?', user_id=escape(user.user_id),
                                access=say.timestamp(user.tokens.expires_at),

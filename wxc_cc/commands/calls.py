@@ -19,6 +19,7 @@ from ..locales import N_
 from ..replies import Reply, escape, newest_first
 from .common import call_api, choose_call, destination, numbered, split_number, state_of
 from .context import Context
+from .directory import find_people, is_name
 
 __all__ = ['CallAction', 'no_arguments', 'done', 'mute_capable', 'rejection', 'REJECTIONS', 'diversion', 'diverted',
            'park_place', 'parked', 'digits', 'recording', 'RECORDING', 'calls', 'dial', 'transfer', 'retrieve',
@@ -46,12 +47,44 @@ def calls(context: Context) -> str:
     return context.say.call_list(numbered(active), datetime.datetime.now(datetime.timezone.utc))
 
 
-def dial(context: Context) -> str:
-    """``/dial <number>``: place a call from the person's phone (click to dial)."""
+def dial(context: Context) -> Union[str, Reply]:
+    """
+    ``/dial <number, SIP URI or name>``: place a call from the person's phone (click to dial). A name is looked up
+    in the person's organisation: one person found is dialed, several are offered on a card with a Call button
+    each.
+    """
+    if is_name(context.request.argument):
+        return _dial_by_name(context, context.request.argument)
     number = destination(context.say, context.request.argument, context.command.usage)
     call_api(context.say, lambda: context.user_api().calls.dial(number), context.t('action.dial'))
     log.info('user %s dialed', context.request.person_id)
     return context.say.dialing(number)
+
+
+def _dial_by_name(context: Context, name: str) -> Union[str, Reply]:
+    say, api = context.say, context.user_api()
+    found, more = call_api(say, lambda: find_people(api, name, exclude=context.request.person_id),
+                           context.t('action.lookup'))
+    dialable = [match for match in found if match.dial_string]
+    if not found:
+        raise BotError(context.t('dial.nobody', name=escape(name)), 'nobody of that name')
+    if not dialable:
+        raise BotError(context.t('dial.no_number', names=', '.join(escape(match.name) for match in found)),
+                       'nobody of that name has a number')
+    if len(dialable) == 1 and not more:
+        match = dialable[0]
+        number = destination(say, match.dial_string, context.command.usage)
+        call_api(say, lambda: api.calls.dial(number), context.t('action.dial'))
+        log.info('user %s dialed a person found by name', context.request.person_id)
+        return context.t('dial.done', destination=say.party_of(match.name, number))
+    title = context.t('dial.several', count=len(dialable), name=escape(name))
+    lines = [title] + [f'- {say.party_of(match.name, match.dial_string)}' + (f', {escape(match.title)}'
+                                                                          if match.title else '')
+                       for match in dialable]
+    if more:
+        lines.append(context.t('dial.more', count=len(dialable)))
+    lines.append(context.t('dial.choose'))
+    return Reply('\n'.join(lines), context.services.cards.people_card(dialable, context.request.person_id, title))
 
 
 def transfer(context: Context) -> str:

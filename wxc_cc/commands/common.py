@@ -1,6 +1,7 @@
 """
-Helpers shared by the call-control commands: calling the Webex API with errors turned into one line for the
-user, and choosing the call a command acts on (by its number in /calls, or the only one that fits).
+Helpers shared by the commands that act for the person: calling the Webex API with errors turned into one line
+for the user, reading the number or URI they typed, and choosing the call a command acts on (by its number in
+/calls, or the only one that fits).
 """
 import logging
 import re
@@ -13,32 +14,42 @@ from wxc_sdk.rest import RestError
 from wxc_sdk.telephony.calls import TelephonyCall
 
 from ..errors import BotError, webex_reason
+from ..locales import N_
 from ..replies import Replies, escape
 
-__all__ = ['call_api', 'destination', 'state_of', 'numbered', 'split_number', 'choose_call']
+__all__ = ['call_api', 'destination', 'phone_number', 'state_of', 'numbered', 'split_number', 'choose_call']
 
 log = logging.getLogger(__name__)
 
 T = TypeVar('T')
 
 
-def call_api(say: Replies, request: Callable[[], T], action: str) -> T:
+def call_api(say: Replies, request: Callable[[], T], action: str,
+             explain: Optional[Callable[[requests.HTTPError], Optional[str]]] = None) -> T:
     """
     Make a Webex request; a failure becomes a :class:`~wxc_cc.errors.BotError` with Webex's reason.
 
     :param say: the replies, in the person's language
     :param request: the request to make
     :param action: what it does, for the message, e.g. ``'dial'``
+    :param explain: what to tell the person instead of the plain failure when Webex answered with an error
+        status, or ``None`` to tell the plain failure
     """
     try:
         return request()
     except (RestError, requests.RequestException) as error:
-        reason = webex_reason(error, say.catalogue)
-        raise BotError(say.api_failure(action, reason), f'{action} failed: {webex_reason(error)}') from error
+        told = explain(error) if explain is not None and isinstance(error, requests.HTTPError) \
+            and error.response is not None else None
+        told = told or say.api_failure(action, webex_reason(error, say.catalogue))
+        raise BotError(told, f'{action} failed: {webex_reason(error)}') from error
 
 
 #: what a destination may look like: digits and dial characters, or a (sip:/tel:) URI
 _DESTINATION = re.compile(r'^(?:(?:tel:|sip:)?[\w.+*#@:;=%-]{1,128})$')
+#: a phone number as people write it: digits, + * #, and spaces, dashes, dots and parentheses between them
+_WRITTEN_NUMBER = re.compile(r'[+\d\s().*#-]+')
+#: a phone number or extension as Webex takes it
+_NUMBER = re.compile(r'^\+?[\d*#]{1,30}$')
 
 
 def destination(say: Replies, text: str, usage: str) -> str:
@@ -51,14 +62,28 @@ def destination(say: Replies, text: str, usage: str) -> str:
     :param usage: the command's usage line, for the error
     :raises BotError: empty, or not something one can dial
     """
-    if re.fullmatch(r'[+\d\s().*#-]+', text):
-        value = re.sub(r'[\s().-]', '', text)
-    else:
-        value = ''.join(text.split())
+    return _dialable(say, text, usage, _DESTINATION, N_('invalid_destination'))
+
+
+def phone_number(say: Replies, text: str, usage: str) -> str:
+    """
+    The phone number or extension in what the user typed, as :func:`destination` reads it, but no SIP URI: what
+    call forwarding takes.
+
+    :param say: the replies, in the person's language
+    :param text: what the user typed
+    :param usage: the command's usage line, for the error
+    :raises BotError: empty, or not a number
+    """
+    return _dialable(say, text, usage, _NUMBER, N_('invalid_number'))
+
+
+def _dialable(say: Replies, text: str, usage: str, pattern: re.Pattern, invalid_key: str) -> str:
+    value = re.sub(r'[\s().-]', '', text) if _WRITTEN_NUMBER.fullmatch(text) else ''.join(text.split())
     if not value:
         raise BotError(say.t('usage', usage=usage), 'destination missing')
-    if not _DESTINATION.match(value):
-        raise BotError(say.t('invalid_destination', value=escape(value)) + '  \n' + say.t('usage', usage=usage),
+    if not pattern.match(value):
+        raise BotError(say.t(invalid_key, value=escape(value)) + '  \n' + say.t('usage', usage=usage),
                        'invalid destination')
     return value
 

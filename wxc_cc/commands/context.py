@@ -116,7 +116,7 @@ class Context:
         """
         The error for wrong arguments: the command's usage line and what it does.
         """
-        # TRANSLATORS: {usage} is the command's usage line, as typed: /dial <number or SIP URI>
+        # TRANSLATORS: {usage} is the command's usage line, as typed: /dial <number, SIP URI or name>
         return BotError(self.t('usage', usage=self.command.usage) + '  \n' + self.command.help(self.services.catalogue),
                         f'bad arguments for {self.command.name}')
 

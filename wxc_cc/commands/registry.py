@@ -57,7 +57,7 @@ class Command:
     """
     #: the command word, e.g. ``'/dial'``
     name: str
-    #: the usage line, e.g. ``'/dial <number or SIP URI>'``
+    #: the usage line, e.g. ``'/dial <number, SIP URI or name>'``
     usage: str
     group: Group
     #: the key of its sentence in ``/help``

@@ -5,7 +5,7 @@ are made from this table (tests hold the README and the docs to it).
 """
 from ..locales import N_
 from ..replies import escape
-from . import account, calls, monitor, voicemail
+from . import account, calls, monitor, settings, voicemail
 from .calls import (CURRENT, HISTORY_COUNT, RECORDING, REJECTIONS, CallAction, digits, diversion, diverted, done,
                     mute_capable, park_place, parked, recording, rejection)
 from .registry import Command, Group, Need, Registry
@@ -30,7 +30,7 @@ def build_registry() -> Registry:
         Command('/monitor', '/monitor on|off|verbose', Group.MONITORING, N_('help./monitor'), monitor.monitor,
                 CALLING),
         Command('/calls', '/calls', Group.CALLS, N_('help./calls'), calls.calls, CALLING),
-        Command('/dial', '/dial <number or SIP URI>', Group.CALLS, N_('help./dial'), calls.dial, CALLING),
+        Command('/dial', '/dial <number, SIP URI or name>', Group.CALLS, N_('help./dial'), calls.dial, CALLING),
         _on_call(CallAction(
             '/answer', '/answer [n]', N_('help./answer'), N_('what./answer'), N_('action.answer'), (('alerting',),),
             request=lambda api, call, _: api.answer(call.call_id),
@@ -89,6 +89,10 @@ def build_registry() -> Registry:
         Command('/barge', '/barge <number>', Group.CALLS, N_('help./barge'), calls.barge, CALLING),
         Command('/history', '/history [missed|placed|received] [count]', Group.CALLS, N_('help./history'),
                 calls.history, CALLING, help_values={'count': HISTORY_COUNT}),
+        Command('/dnd', '/dnd [on|off]', Group.SETTINGS, N_('help./dnd'), settings.dnd, Need.USER),
+        Command('/forward', '/forward [always|busy|noanswer <number or voicemail> | off]', Group.SETTINGS,
+                N_('help./forward'), settings.forward, Need.USER),
+        Command('/me', '/me', Group.SETTINGS, N_('help./me'), settings.me, Need.USER),
         Command('/voicemail', '/voicemail [list | read <n> | unread <n> | delete <n>]', Group.VOICEMAIL,
                 N_('help./voicemail'), voicemail.voicemail, Need.USER),
         Command('/broadcast', '/broadcast <message>', Group.ACCOUNT, N_('help./broadcast'), account.broadcast),

@@ -4,7 +4,8 @@ deployment):
 
 * tokens: :class:`TokenManager` (:class:`YAMLTokenManager`, :class:`RedisTokenManager`), as the original bot;
 * pending OAuth flows: :class:`~wxc_cc.stores.flows.FlowStore`;
-* coordination (locks, claims, counters, notes): :class:`~wxc_cc.stores.coordination.Coordination`.
+* coordination (locks, claims, counters, notes): :class:`~wxc_cc.stores.coordination.Coordination`;
+* the durable work queue: :class:`~wxc_cc.stores.queue.WorkQueue`.
 
 :func:`build_stores` chooses the backends the settings select and returns them together as :class:`Stores`.
 """
@@ -14,20 +15,22 @@ from typing import Optional
 from ..config import Settings
 from .base import REFRESH_MARGIN, Refresher, TokenManager, UserContext
 from .coordination import Coordination, Locks
-from .file_locks import FileLocks
 from .flows import FLOW_LIFETIME, FlowStore
+from .queue import CLAIM_AFTER, WorkQueue
 from .redis_client import KeySpace, redis_from_settings
 from .redis_coordination import RedisCoordination
 from .redis_flows import RedisFlowStore
+from .redis_queue import RedisWorkQueue
 from .redis_store import RedisTokenManager
 from .sqlite import SQLiteDatabase, database_beside
 from .sqlite_coordination import SQLiteCoordination
 from .sqlite_flows import SQLiteFlowStore
+from .sqlite_queue import SQLiteWorkQueue
 from .yaml_store import YAMLTokenManager
 
 __all__ = ['UserContext', 'TokenManager', 'YAMLTokenManager', 'RedisTokenManager', 'FlowStore', 'Coordination',
-           'Locks', 'Stores', 'build_stores', 'file_stores', 'redis_stores', 'redis_from_settings', 'FLOW_LIFETIME',
-           'REFRESH_MARGIN', 'Refresher']
+           'WorkQueue', 'Locks', 'Stores', 'build_stores', 'file_stores', 'redis_stores', 'redis_from_settings',
+           'FLOW_LIFETIME', 'REFRESH_MARGIN', 'Refresher']
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class Stores:
     tokens: TokenManager
     flows: FlowStore
     coordination: Coordination
+    queue: WorkQueue
 
     @property
     def kind(self) -> str:
@@ -52,25 +56,30 @@ class Stores:
         self.coordination.check()
 
 
-def file_stores(token_file: str, *, refresher: Optional[Refresher] = None, token_key: Optional[str] = None) -> Stores:
+def file_stores(token_file: str, *, refresher: Optional[Refresher] = None, token_key: Optional[str] = None,
+                claim_after: float = CLAIM_AFTER) -> Stores:
     """
-    The stores of one host: tokens in the YAML file, flows and coordination in a SQLite database beside it
-    (``wxc_cc_bot.db``), locks with ``flock`` on ``wxc_cc_bot.yml.locks``.
+    The stores of one host: tokens in the YAML file; flows, coordination and the work queue in a SQLite database
+    beside it (``wxc_cc_bot.db``); locks with ``flock`` on ``wxc_cc_bot.yml.locks``.
     """
-    database = SQLiteDatabase(database_beside(token_file))
+    path = database_beside(token_file)
+    database = SQLiteDatabase(path)
     tokens = YAMLTokenManager(token_file, refresher=refresher, token_key=token_key)
     coordination = SQLiteCoordination(database, tokens.locks)
-    return Stores(tokens=tokens, flows=SQLiteFlowStore(database), coordination=coordination)
+    queue = SQLiteWorkQueue(SQLiteDatabase(path, durable=True), claim_after)
+    return Stores(tokens=tokens, flows=SQLiteFlowStore(database), coordination=coordination, queue=queue)
 
 
-def redis_stores(keys: KeySpace, *, refresher: Optional[Refresher] = None, token_key: Optional[str] = None) -> Stores:
+def redis_stores(keys: KeySpace, *, refresher: Optional[Refresher] = None, token_key: Optional[str] = None,
+                 claim_after: float = CLAIM_AFTER) -> Stores:
     """
     The stores of a deployment sharing one Redis.
     """
     coordination = RedisCoordination(keys)
     tokens = RedisTokenManager(keys.redis, prefix=keys.prefix, locks=coordination, refresher=refresher,
                                token_key=token_key)
-    return Stores(tokens=tokens, flows=RedisFlowStore(keys), coordination=coordination)
+    return Stores(tokens=tokens, flows=RedisFlowStore(keys), coordination=coordination,
+                  queue=RedisWorkQueue(keys, claim_after))
 
 
 def build_stores(settings: Settings, refresher: Optional[Refresher] = None) -> Stores:
@@ -82,5 +91,7 @@ def build_stores(settings: Settings, refresher: Optional[Refresher] = None) -> S
     :return: the stores; no connection is made yet
     """
     if settings.uses_redis:
-        return redis_stores(KeySpace(redis_from_settings(settings)), refresher=refresher, token_key=settings.token_key)
-    return file_stores(settings.token_file, refresher=refresher, token_key=settings.token_key)
+        return redis_stores(KeySpace(redis_from_settings(settings)), refresher=refresher, token_key=settings.token_key,
+                            claim_after=settings.claim_after)
+    return file_stores(settings.token_file, refresher=refresher, token_key=settings.token_key,
+                       claim_after=settings.claim_after)

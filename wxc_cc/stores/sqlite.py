@@ -31,11 +31,14 @@ class SQLiteDatabase:
 
     :param path: the database file; created with mode 0600 when missing
     :param busy_timeout: seconds to wait for another process's write to finish
+    :param durable: make every write durable before it returns (``synchronous=FULL``); else a write survives the
+        process, not necessarily a power loss (``NORMAL``, the default)
     """
 
-    def __init__(self, path: Union[str, Path], busy_timeout: float = 5.0):
+    def __init__(self, path: Union[str, Path], busy_timeout: float = 5.0, durable: bool = False):
         self.path = Path(path)
         self.busy_timeout = busy_timeout
+        self.synchronous = 'FULL' if durable else 'NORMAL'
         self._local = threading.local()
         self._schema: list[str] = []
         self._schema_lock = threading.Lock()
@@ -64,7 +67,7 @@ class SQLiteDatabase:
                 connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
                                              check_same_thread=False)
                 connection.execute('PRAGMA journal_mode=WAL')
-                connection.execute('PRAGMA synchronous=NORMAL')
+                connection.execute(f'PRAGMA synchronous={self.synchronous}')
             except sqlite3.Error as error:
                 raise StoreUnavailable(f'cannot open {self.path}: {error}') from error
             self._local.connection, self._local.applied = connection, 0
@@ -89,20 +92,20 @@ class SQLiteDatabase:
         except sqlite3.Error as error:
             raise StoreUnavailable(f'{self.path}: {error}') from error
 
-    def transaction(self, statements: Iterable[tuple[str, tuple]]) -> list[sqlite3.Cursor]:
+    def transaction(self, statements: Iterable[tuple[str, tuple]]) -> list[list[tuple]]:
         """
         Run statements as one transaction that takes the write lock at once (``BEGIN IMMEDIATE``).
 
-        :return: the cursors, in order
+        :return: the rows each statement returned, in order
         :raises StoreUnavailable: SQLite failed; nothing was changed
         """
         connection = self.connection()
         try:
             connection.execute('BEGIN IMMEDIATE')
             try:
-                cursors = [connection.execute(sql, parameters) for sql, parameters in statements]
+                rows = [connection.execute(sql, parameters).fetchall() for sql, parameters in statements]
                 connection.execute('COMMIT')
-                return cursors
+                return rows
             except BaseException:
                 connection.execute('ROLLBACK')
                 raise

@@ -1,0 +1,182 @@
+"""
+The phone settings commands' handlers: ``/dnd``, ``/forward`` and ``/me``, acting with the person's own token
+through Webex's "call settings for me" API (``/telephony/config/people/me``, :attr:`wxc_cc.webex.UserApi.me`).
+
+A change reads the setting first and writes it back with only what the command changes (Do Not Disturb's
+``webexGoOverrideEnabled`` must be sent, and stays as it was); when the setting already is as asked, nothing is
+written.
+
+Two answers of Webex are told in words: 403 from a token without the settings scopes (someone who authorized the
+bot before they were asked for: ``/auth force`` fixes it) and 404 (no Webex Calling licence: Webex's reason).
+"""
+import logging
+from collections.abc import Callable
+from typing import Optional, TypeVar
+
+import requests
+from wxc_sdk.me import MeProfile
+from wxc_sdk.person_settings.forwarding import CallForwardingCommon, PersonForwardingSetting
+
+from ..errors import BotError, webex_reason
+from ..locales import N_
+from ..replies import escape
+from .common import call_api, phone_number
+from .context import Context
+
+__all__ = ['READ_SCOPE', 'WRITE_SCOPE', 'FORWARDING_KINDS', 'dnd', 'forward', 'me', 'settings_request']
+
+log = logging.getLogger(__name__)
+
+T = TypeVar('T')
+
+#: the scope reading the settings needs
+READ_SCOPE = 'spark:telephony_config_read'
+#: the scope changing them needs
+WRITE_SCOPE = 'spark:telephony_config_write'
+
+#: /forward's kinds -> (the field of wxc_sdk's CallForwardingPerson, the key of its name)
+FORWARDING_KINDS = {'always': ('always', N_('forward.kind.always')), 'busy': ('busy', N_('forward.kind.busy')),
+                    'noanswer': ('no_answer', N_('forward.kind.noanswer'))}
+
+
+def settings_request(context: Context, request: Callable[[], T], action_key: str, scope: str) -> T:
+    """
+    A request of the "call settings for me" API; a failure becomes a :class:`~wxc_cc.errors.BotError`: a 403 to
+    a token that lacks ``scope`` (or whose scopes are not known) says to send ``/auth force``, a 404 gives Webex's
+    reason as the lack of a Webex Calling licence, anything else Webex's reason.
+
+    :param request: the request to make
+    :param action_key: the key of what it does, e.g. ``action.dnd_read``
+    :param scope: the scope the request needs
+    """
+    granted = (context.user.tokens.scope or '').split() if context.user is not None else []
+
+    def explain(error: requests.HTTPError) -> Optional[str]:
+        status = error.response.status_code
+        if status == 403 and scope not in granted:
+            log.info('user %s: token without %s', context.request.person_id, scope)
+            return context.t('settings.reauthorize')
+        if status == 404:
+            return context.t('settings.no_calling',
+                             reason=escape(webex_reason(error, context.services.catalogue, status=False).rstrip('.')))
+        return None
+
+    return call_api(context.say, request, context.t(action_key), explain)
+
+
+def dnd(context: Context) -> str:
+    """``/dnd [on|off]``: show Do Not Disturb, or turn it on or off."""
+    words = [word.lower() for word in context.request.words]
+    if words not in ([], ['on'], ['off']):
+        raise context.usage_error()
+    api = context.user_api().me.dnd
+    current = settings_request(context, api.settings, N_('action.dnd_read'), READ_SCOPE)
+    wanted = words[0] == 'on' if words else bool(current.enabled)
+    if bool(current.enabled) == wanted:
+        return context.t('dnd.is_on') if wanted else context.t('dnd.is_off')
+    # webexGoOverrideEnabled is required in the request: as it was
+    changed = current.model_copy(update={'enabled': wanted,
+                                         'webex_go_override_enabled': bool(current.webex_go_override_enabled)})
+    settings_request(context, lambda: api.configure(changed), N_('action.dnd_set'), WRITE_SCOPE)
+    log.info('user %s turned Do Not Disturb %s', context.request.person_id, words[0])
+    return context.t('dnd.now_on') if wanted else context.t('dnd.now_off')
+
+
+def _own_number(profile: MeProfile) -> Optional[str]:
+    """The person's extension, else their direct number: the primary number first."""
+    numbers = sorted(profile.phone_numbers or [], key=lambda number: not number.primary)
+    return next((number.extension or number.direct_number for number in numbers
+                 if number.extension or number.direct_number), None)
+
+
+def _target(context: Context, kind: CallForwardingCommon) -> str:
+    """Where a kind of forwarding sends calls, e.g. ``to 1002``."""
+    destination = escape(kind.destination or '')
+    if kind.destination_voicemail_enabled:
+        return context.t('forward.to_voicemail_of', destination=destination)
+    return context.t('forward.to', destination=destination)
+
+
+def _forwarding_lines(context: Context, setting: PersonForwardingSetting) -> list[tuple[str, Optional[str]]]:
+    """(name of the kind, where it sends calls or ``None`` when it is off), in the order of :data:`FORWARDING_KINDS`."""
+    lines = []
+    for field, name_key in FORWARDING_KINDS.values():
+        kind = getattr(setting.call_forwarding, field)
+        target = _target(context, kind) if kind.enabled else None
+        if target and field == 'no_answer':
+            target += context.t('forward.after_rings', rings=kind.number_of_rings)
+        lines.append((context.t(name_key), target))
+    return lines
+
+
+def _forwarding_summary(context: Context, setting: PersonForwardingSetting) -> str:
+    """One line: the kinds that are on (``always to 1002; when busy to …``), or off."""
+    on = [f'{name} {target}' for name, target in _forwarding_lines(context, setting) if target]
+    return '; '.join(on) if on else context.t('word.off')
+
+
+def forward(context: Context) -> str:
+    """
+    ``/forward``: the person's call forwarding; ``/forward always|busy|noanswer <number>|voicemail`` turns that
+    kind on; ``/forward off`` turns every kind off.
+    """
+    words = context.request.words
+    kind_word = words[0].lower() if words else ''
+    setting_kind = kind_word in FORWARDING_KINDS and len(words) > 1
+    if words and not setting_kind and [word.lower() for word in words] != ['off']:
+        raise context.usage_error()
+    to_voicemail = setting_kind and [word.lower() for word in words[1:]] == ['voicemail']
+    number = None
+    if setting_kind and not to_voicemail:
+        number = phone_number(context.say, ' '.join(words[1:]), context.command.usage)
+    api = context.user_api().me
+    if to_voicemail:
+        number = _own_number(settings_request(context, api.details, N_('action.me'), READ_SCOPE))
+        if number is None:
+            raise BotError(context.t('forward.no_own_number'), 'no own number for forwarding to voicemail')
+    current = settings_request(context, api.forwarding.settings, N_('action.forward_read'), READ_SCOPE)
+    if not words:
+        lines = [context.t('forward.title')]
+        lines += [f'- {name}: {target or context.t("word.off")}' for name, target in
+                  _forwarding_lines(context, current)]
+        return '\n'.join(lines)
+    kinds = current.call_forwarding
+    if kind_word == 'off':
+        update = {field: getattr(kinds, field).model_copy(update={'enabled': False})
+                  for field, _ in FORWARDING_KINDS.values() if getattr(kinds, field).enabled}
+        if not update:
+            return context.t('forward.already_off')
+        done = context.t('forward.done_off')
+    else:
+        field, name_key = FORWARDING_KINDS[kind_word]
+        update = {field: getattr(kinds, field).model_copy(update={'enabled': True, 'destination': number,
+                                                                  'destination_voicemail_enabled': to_voicemail})}
+        target = context.t('forward.to_your_voicemail') if to_voicemail else context.t('forward.to',
+                                                                                       destination=escape(number))
+        done = context.t('forward.done', kind=context.t(name_key), target=target)
+    changed = current.model_copy(update={'call_forwarding': kinds.model_copy(update=update)})
+    settings_request(context, lambda: api.forwarding.configure(changed), N_('action.forward_set'), WRITE_SCOPE)
+    log.info('user %s changed call forwarding: %s', context.request.person_id, kind_word)
+    return done
+
+
+def me(context: Context) -> str:
+    """``/me``: the person's numbers and extension, Do Not Disturb and call forwarding at a glance."""
+    if context.request.argument:
+        raise context.usage_error()
+    api = context.user_api().me
+    profile = settings_request(context, api.details, N_('action.me'), READ_SCOPE)
+    dnd_setting = settings_request(context, api.dnd.settings, N_('action.dnd_read'), READ_SCOPE)
+    forwarding = settings_request(context, api.forwarding.settings, N_('action.forward_read'), READ_SCOPE)
+    name = ' '.join(filter(None, (profile.first_name, profile.last_name)))
+    numbers = []
+    for number in sorted(profile.phone_numbers or [], key=lambda n: not n.primary):
+        if number.extension:
+            numbers.append(context.t('me.extension', extension=escape(number.extension)))
+        if number.direct_number:
+            numbers.append(context.t('me.number', number=escape(number.direct_number)))
+    lines = [f'**{escape(name) or escape(profile.email)}** ({escape(profile.email)})',
+             '- ' + context.t('me.numbers', numbers=', '.join(numbers) or context.t('me.no_numbers')),
+             '- ' + context.t('me.dnd', state=context.t('word.on') if dnd_setting.enabled else context.t('word.off')),
+             '- ' + context.t('me.forwarding', summary=_forwarding_summary(context, forwarding))]
+    return '\n'.join(lines)
