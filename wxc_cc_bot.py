@@ -32,6 +32,7 @@ from wxc_cc.commands import Request
 from wxc_cc.config import ConfigError, Settings, load_settings
 from wxc_cc.core import Outcome, build_core
 from wxc_cc.errors import webex_reason
+from wxc_cc.logsetup import configure_logging
 from wxc_cc.redaction import protect_logs
 from wxc_cc.replies import Reply
 from wxc_cc.stores import Stores
@@ -83,7 +84,7 @@ class CallControlBot(TeamsBot):
                                       'WXC_CC_INTEGRATION_CLIENT_SECRET': client_secret,
                                       'WXC_CC_INTEGRATION_CLIENT_SCOPES': client_scopes,
                                       'WXC_CC_INTEGRATION_REDIRECT_URL': client_redirect_url}, environ={})
-        protect_logs(settings.bot_token, settings.client_secret, settings.webhook_secret, settings.token_key)
+        protect_logs(*settings.secrets)
         self.core = build_core(settings, stores=stores, route=self.route_command)
         # TeamsBot.__init__ registers "/" and "/health" with our overrides and calls teams_setup()
         super().__init__(settings.bot_name, teams_bot_token=settings.bot_token,
@@ -173,18 +174,6 @@ class CallControlBot(TeamsBot):
         return Response('500 Internal Server Error', status=500, content_type='text/plain')
 
 
-def configure_logging(level: str) -> None:
-    """
-    Log to stderr, one line per event, unless the host (gunicorn, pytest) configured logging already.
-
-    :param level: e.g. ``'INFO'``
-    """
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig(format='%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s')
-    root.setLevel(level)
-
-
 #: exit status when the bot cannot start; gunicorn takes it as "worker failed to boot" and stops instead of
 #: starting the worker again and again
 EXIT_CANNOT_START = 3
@@ -209,7 +198,7 @@ def create_app(config: Optional[Mapping[str, object]] = None) -> CallControlBot:
         settings = load_settings(config)
     except ConfigError as error:
         raise _cannot_start(str(error)) from None
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     try:
         if not settings.public_url:
             settings = settings.with_public_url(

@@ -115,7 +115,8 @@ class BotProcess:
         with open(self.log_path, 'ab') as output:
             self.process = subprocess.Popen(
                 [sys.executable, '-m', 'gunicorn', '--bind', f'fd://{fd}', '--workers', str(self.workers),
-                 '--no-control-socket', '--graceful-timeout', '5', '--log-file', '-', *self.gunicorn_args,
+                 '--no-control-socket', '--graceful-timeout', '5', '--log-file', '-',
+                 '--logger-class', 'wxc_cc.logsetup.GunicornLogger', *self.gunicorn_args,
                  'wxc_cc_bot:create_app()'],
                 cwd=self.cwd, env=self.env, pass_fds=(fd,), stdout=output, stderr=subprocess.STDOUT)
         log.debug('bot started at %s (pid %d)', self.url, self.process.pid)

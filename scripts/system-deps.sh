@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install what a fresh Debian/Ubuntu machine lacks for the bot and its tests: Python's venv module and
-# redis-server (the tests start their own throwaway Redis). Options:
+# redis-server (the tests start their own throwaway Redis, Sentinels as `redis-server --sentinel`, and Redis over
+# TLS, which Debian's and Ubuntu's builds of Redis 6.2 and later support; no separate redis-sentinel package is
+# needed). Options:
 #   --browser   Debian's chromium (the sandbox's browser test drives /usr/bin/chromium with Playwright, whose
 #               driver comes with its pip package) and a colour emoji font (the bot's replies use emoji)
 #   --graphviz  Graphviz's dot (the documentation's diagrams; the docs are built by make docs and make test)

@@ -56,8 +56,10 @@ def fixed_port() -> int:
     (``/proc/sys/net/ipv4/ip_local_port_range``), where neither a bind to port 0 nor an outgoing connection ever
     lands: nothing this test suite does can take it, not even while a test has stopped the server to start it again
     on the same port. Another program on the machine still could, so :func:`on_fixed_port` starts the server again on
-    another port when it cannot start (it exits when its port is taken). Picked at random, and bindable right now.
-    (ServerThread's test of a given port, in tests/test_fakewebex.py, needs such a port too.)
+    another port when it cannot start (it exits when its port is taken): :class:`RedisServer` and the deploy tests'
+    Redis servers do; the Sentinel setup of tests/redisha.py (five processes that know each other's ports) does not.
+    Picked at random, and bindable right now. (ServerThread's test of a given port, in tests/test_fakewebex.py,
+    needs such a port too.)
     """
     low = int(Path('/proc/sys/net/ipv4/ip_local_port_range').read_text().split()[0])
     candidates = range(max(1024, low - 10_000), low)

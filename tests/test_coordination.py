@@ -2,15 +2,18 @@
 Coordination (locks, claims, counters, notes), in SQLite and flock beside the token file and in real Redis,
 against the same contract: shared by every process of a host, or of a deployment.
 """
+import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import settings_values
+from tests.servers import RedisServer
 from wxc_cc.config import load_settings
 from wxc_cc.errors import StoreUnavailable
 from wxc_cc.stores.coordination import Coordination
@@ -139,3 +142,93 @@ def test_redis_down_claims_and_counts_fall_back_to_memory(refused: int):
     assert [coordination.count('rate:alice', 60) for _ in range(2)] == [1, 2]
     with pytest.raises(StoreUnavailable):
         coordination.get_note('card:alice:C1')
+
+
+class ReplyLosingProxy:
+    """
+    A TCP proxy in front of Redis that, once, passes on a command containing ``marker`` and then closes the
+    client's connection instead of passing the reply: the command ran, the client never heard (as when the master
+    dies between the two).
+    """
+
+    def __init__(self, redis_port: int, marker: bytes):
+        self.redis_port, self.marker = redis_port, marker
+        self.listener = socket.create_server(('127.0.0.1', 0))
+        self.port = self.listener.getsockname()[1]
+        self.cut = threading.Event()
+        self._connections: list[socket.socket] = []
+        self._threads: list[threading.Thread] = []
+        self._start(self._accept)
+
+    def _start(self, target: Callable, *args: object) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(('127.0.0.1', self.redis_port), timeout=5)
+            self._connections += [client, upstream]
+            holding = threading.Event()
+            self._start(self._requests, client, upstream, holding)
+            self._start(self._replies, upstream, client, holding)
+
+    def _requests(self, client: socket.socket, upstream: socket.socket, holding: threading.Event) -> None:
+        with client, upstream:
+            while data := self._recv(client):
+                if self.marker in data and not self.cut.is_set():
+                    self.cut.set()
+                    holding.set()
+                    upstream.sendall(data)
+                    time.sleep(0.2)  # Redis runs it; the reply is held back
+                    client.shutdown(socket.SHUT_RDWR)
+                    return
+                upstream.sendall(data)
+
+    def _replies(self, upstream: socket.socket, client: socket.socket, holding: threading.Event) -> None:
+        while (data := self._recv(upstream)) and not holding.is_set():
+            try:
+                client.sendall(data)
+            except OSError:
+                return
+
+    @staticmethod
+    def _recv(sock: socket.socket) -> bytes:
+        try:
+            return sock.recv(65536)
+        except OSError:
+            return b''
+
+    def close(self) -> None:
+        """Stop accepting, cut every connection, and wait for the threads (a shutdown wakes a blocked accept or recv,
+        a close does not)."""
+        for sock in [self.listener, *self._connections]:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # closed already
+        self._threads[0].join(5)
+        for thread in self._threads:
+            thread.join(5)
+        self.listener.close()
+
+
+def test_redis_claim_retried_after_a_lost_reply_is_still_the_claimants(redis_server: RedisServer, redis_client):
+    """
+    A notification's claim reached Redis but its reply was lost; redis-py sends it again on a new connection. The
+    claimant must still get "first time" (else the command would be dropped as a duplicate), and nobody else.
+    """
+    proxy = ReplyLosingProxy(redis_server.port, marker=b'message:lost')
+    try:
+        settings = load_settings(settings_values(REDIS_URL=f'redis://127.0.0.1:{proxy.port}/0'), environ={})
+        coordination = RedisCoordination(KeySpace(redis_from_settings(settings)))
+        assert coordination.first_time('message:warm-up', 60) is True  # the claim's script is known to Redis
+        assert coordination.first_time('message:lost', 60) is True
+        assert proxy.cut.is_set(), 'the first reply was lost'
+        assert RedisCoordination(KeySpace(redis_client)).first_time('message:lost', 60) is False
+    finally:
+        proxy.close()

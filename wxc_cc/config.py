@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Mapping
 from typing import Any, Literal, Optional, get_args, get_origin
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from cryptography.fernet import Fernet
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     redis_sentinels: tuple[tuple[str, int], ...] = Field((), validation_alias='REDIS_SENTINELS')
     #: name of the master the Sentinels watch; required with :attr:`redis_sentinels`
     redis_sentinel_master: Optional[str] = Field(None, validation_alias='REDIS_SENTINEL_MASTER')
+    #: password of the Sentinels themselves (``requirepass`` in their configuration); the master's is in the URL
+    redis_sentinel_password: Optional[str] = Field(None, validation_alias='REDIS_SENTINEL_PASSWORD', repr=False)
     port: int = Field(DEFAULT_PORT, validation_alias='PORT', ge=0, le=65535)
     api_base: str = Field(DEFAULT_API_BASE, validation_alias='WEBEX_API_BASE_URL')
     webhook_secret_setting: Optional[str] = Field(None, validation_alias='WXC_CC_WEBHOOK_SECRET', repr=False)
@@ -224,6 +226,18 @@ class Settings(BaseSettings):
         if self.webhook_secret_setting:
             return self.webhook_secret_setting
         return hmac.new(self.bot_token.encode(), b'wxc_cc_bot webhook secret', hashlib.sha256).hexdigest()[:48]
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """
+        Every secret value, for the log's redaction: the secret settings, the webhook secret in effect, and the
+        passwords of the Redis URLs (as written and decoded) rather than the URLs.
+        """
+        values = [getattr(self, name) for name, field in type(self).model_fields.items()
+                  if not field.repr and name not in ('redis_url', 'redis_tls_url')]
+        passwords = [urlparse(url).password for url in (self.redis_url, self.redis_tls_url) if url]
+        return tuple(value for value in (*values, self.webhook_secret, *passwords,
+                                         *(unquote(password) for password in passwords if password)) if value)
 
     @property
     def government(self) -> bool:

@@ -23,6 +23,7 @@ from .commands.account import help_reply
 from .errors import BotError, webex_reason
 from .gate import Gate
 from .journal import replied
+from .logcontext import log_context
 from .messenger import Messenger
 from .notifications import MessageCreated
 from .replies import Reply
@@ -153,8 +154,12 @@ class Conversation:
     def run(self, command: Command, request: Request) -> Union[str, Reply]:
         """
         Run a command: what it needs first (the person's tokens; an API this deployment offers), then its handler.
-        A failure becomes what to tell the person.
+        A failure becomes what to tell the person. What is logged meanwhile names the command.
         """
+        with log_context(command=command.name):
+            return self._run(command, request)
+
+    def _run(self, command: Command, request: Request) -> Union[str, Reply]:
         services, t = self.services, self.services.catalogue.t
         log.info('%s from %s in %s', command.name, request.person_id, request.room_id)
         if Need.CALL_CONTROL in command.needs and services.settings.government:

@@ -22,6 +22,7 @@ from .gate import Gate
 from .healing import WebhookHealer
 from .identity import BotIdentity
 from .locales import Catalogue, catalogue_for
+from .logcontext import PersonKeys
 from .membership import MembershipGuard
 from .messenger import Messenger
 from .monitoring import CallMonitor
@@ -292,6 +293,7 @@ def build_core(settings: Settings, *, clients: Optional[WebexClients] = None, st
                                                          user_api=services.user_api, say=say),
                                 route=route)
     runner = TaskRunner(conversation=conversation, monitor=monitor, tokens=stores.tokens,
+                        person_keys=PersonKeys(settings.webhook_secret),
                         memberships=MembershipGuard(policy=policy, coordination=stores.coordination, bot=clients.bot,
                                                     identity=identity, messenger=messenger, say=say))
     bot_webhooks = BotWebhooks(bot_name=settings.bot_name, public_url=settings.public_url,

@@ -10,7 +10,7 @@ data, query strings and ``name: value`` dumps.
 
 :func:`protect_logs` installs it where every log record of the process is made (:func:`logging.setLogRecordFactory`),
 so that it applies to every logger and handler, gunicorn's included: the message is formatted at once and masked,
-and so are the exception text and the stack.
+and so are the exception text (which then replaces the exception) and the stack.
 """
 import logging
 import re
@@ -83,6 +83,8 @@ class Redactor:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = self.redact(record.exc_text)
+        # the masked text stands for the exception: a formatter that would format it again (JSON) cannot
+        record.exc_info = None
         if record.stack_info:
             record.stack_info = self.redact(record.stack_info)
 

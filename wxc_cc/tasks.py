@@ -17,6 +17,7 @@ import requests
 from wxc_sdk.rest import RestError
 
 from .errors import StoreUnavailable, webex_reason
+from .logcontext import PersonKeys, log_context
 from .notifications import Notification, action_created, call_event, membership_created, message_created
 
 if TYPE_CHECKING:
@@ -75,6 +76,16 @@ class Task:
         """A task from :meth:`to_json`."""
         return cls(**json.loads(text))
 
+    @property
+    def person_id(self) -> str:
+        """
+        The person the task is about: who sent the message or pressed the button, the monitored user, or who
+        added the bot to a space.
+        """
+        if self.kind == MEMBERSHIP:
+            return self.notification.get('actorId') or ''
+        return self.user_id or self.key
+
     def envelope(self) -> Notification:
         """The notification, parsed again."""
         raw = self.notification
@@ -90,16 +101,29 @@ class TaskRunner:
     :param memberships: serves the bot's new memberships
     :param monitor: shows call events and new voicemail to monitored users
     :param tokens: the monitored users' tokens
+    :param person_keys: the people's pseudonyms in the log
     """
 
     def __init__(self, *, conversation: 'Conversation', memberships: 'MembershipGuard', monitor: 'CallMonitor',
-                 tokens: 'TokenManager'):
+                 tokens: 'TokenManager', person_keys: PersonKeys):
         self.conversation = conversation
         self.memberships = memberships
         self.monitor = monitor
         self.tokens = tokens
+        self.person_keys = person_keys
 
     def run(self, task: Task) -> None:
+        """
+        Do a task; what is logged meanwhile names the notification and, by its key, the person (see
+        :mod:`wxc_cc.logcontext`).
+        """
+        person_id, person_key = task.person_id, self.person_keys(task.person_id)
+        # a call's or a voicemail's id names the monitored user: the log shows the key instead
+        notification_id = task.id.replace(person_id, person_key) if person_id else task.id
+        with log_context(notification_id=notification_id, person_key=person_key):
+            self._run(task)
+
+    def _run(self, task: Task) -> None:
         """
         Do a task. Webex's failures and an unavailable store are logged: the person was told, or cannot be.
         """

@@ -1,10 +1,11 @@
 """
 Coordination of a whole deployment in Redis: locks (redis-py's :class:`redis.lock.Lock`, which expires should
-its holder die), claims (``SET NX PX``), counters (``INCR`` with a time to live) and notes (values with a time to
-live). While Redis is away, claims and counters fall back to this process's memory: better act on a rare
-duplicate, and limit per process, than drop every notification.
+its holder die), claims (a key set once, holding who claimed it), counters (``INCR`` with a time to live) and
+notes (values with a time to live). While Redis is away, claims and counters fall back to this process's memory:
+better act on a rare duplicate, and limit per process, than drop every notification.
 """
 import logging
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Optional
@@ -22,6 +23,20 @@ log = logging.getLogger(__name__)
 #: seconds a lock is held at most should its holder die
 LOCK_EXPIRY = 60
 
+# KEYS[1]: the claim; ARGV: the claimant, milliseconds to keep it. The claimant itself asking again counts as first:
+# a claim is retried when the reply was lost (a failover), and it must not then pass for somebody else's.
+_CLAIM = """
+local holder = redis.call('GET', KEYS[1])
+if not holder then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if holder == ARGV[1] then
+  return 1
+end
+return 0
+"""
+
 
 class RedisCoordination(Coordination):
     """
@@ -34,6 +49,7 @@ class RedisCoordination(Coordination):
         self.keys = keys
         self.redis = keys.redis
         self._seen = SeenWindow()
+        self._claim = self.redis.register_script(_CLAIM)
         self._counter = WindowCounter()
 
     @contextmanager
@@ -55,7 +71,7 @@ class RedisCoordination(Coordination):
 
     def first_time(self, key: str, ttl: float) -> bool:
         try:
-            return bool(self.redis.set(self.keys.key('seen', key), 1, nx=True, px=max(1, int(ttl * 1000))))
+            return self._claim(keys=[self.keys.key('seen', key)], args=[uuid.uuid4().hex, max(1, int(ttl * 1000))]) == 1
         except REDIS_ERRORS as error:
             log.warning('de-duplication falls back to memory: %s', error)
             return self._seen.first_time(key, ttl)
@@ -90,4 +106,4 @@ class RedisCoordination(Coordination):
 
     @unavailable_on_redis_error
     def check(self) -> None:
-        self.redis.ping()
+        self.keys.ping()

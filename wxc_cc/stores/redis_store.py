@@ -68,6 +68,6 @@ class RedisTokenManager(TokenManager):
     @unavailable_on_redis_error
     def _sample_record(self) -> Union[str, None]:
         # one SCAN step, not a walk through the whole key space: a record is tried when the step finds one
-        self.redis.ping()
+        self.keys.ping()
         _, keys = self.redis.scan(0, match=self.keys.key('user', '*'), count=1000)
         return self.redis.get(keys[0]) if keys else None
