@@ -15,8 +15,7 @@ from typing import Optional
 
 import requests
 
-from fakewebex import FakeWebex, Person
-from fakewebex import harness
+from fakewebex import FakeWebex, Person, harness
 from fakewebex.harness import BotProcess
 from tests.conftest import CLIENT_SECRET
 
