@@ -45,8 +45,7 @@ sys.path.insert(0, str(REPO))
 from wxc_sdk.tokens import Tokens  # noqa: E402
 
 from fakewebex import FakeWebex  # noqa: E402
-from tests.botprocess import BotProcess  # noqa: E402
-from tests.e2e import bot_env  # noqa: E402
+from fakewebex.harness import BotProcess, bot_env  # noqa: E402
 from wxc_cc.stores import UserContext, YAMLTokenManager  # noqa: E402
 
 #: the last commit with the in-process pool, before the durable work queue
@@ -54,6 +53,9 @@ BASELINE = '5d7ab03'
 
 #: seconds a user waits for a reply before counting a timeout
 REPLY_TIMEOUT = 10.0
+
+#: the bot's integration in the emulator
+CLIENT_ID, CLIENT_SECRET = 'client-id', 'bench-client-secret'
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -155,7 +157,7 @@ def seed_users(scenario: Scenario, fake: FakeWebex, workdir: Path, users: list) 
     else:
         store = YAMLTokenManager(workdir / 'wxc_cc_bot.yml')
     for user in users:
-        tokens = Tokens.model_validate(fake.issue_tokens(user, client_id='client-id'))
+        tokens = Tokens.model_validate(fake.issue_tokens(user, client_id=CLIENT_ID))
         tokens.set_expiration()
         store.set_user_context(UserContext(user_id=user.id, email=user.email, tokens=tokens))
 
@@ -169,19 +171,18 @@ def measure(scenario: Scenario) -> dict:
     fake = FakeWebex(delivery_threads=max(8, scenario.users), server_threads=max(32, 2 * scenario.users + 16)).start()
     process = None
     try:
-        fake.add_integration('client-id', 'bench-client-secret')
+        fake.add_integration(CLIENT_ID, CLIENT_SECRET)
         bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
         users = [fake.add_person(f'user{i}@example.com', f'User {i}') for i in range(scenario.users)]
         seed_users(scenario, fake, workdir, users)
-        extra = {'LOG_LEVEL': 'WARNING', 'WXC_CC_INTEGRATION_CLIENT_SECRET': 'bench-client-secret',
-                 'PYTHONPATH': str(scenario.code)}
+        extra = {'LOG_LEVEL': 'WARNING', 'PYTHONPATH': str(scenario.code)}
         if scenario.threads:
             extra['WXC_CC_WORKER_THREADS'] = str(scenario.threads)
         if scenario.redis_url:
             extra['REDIS_URL'] = scenario.redis_url
         access_log = workdir / 'access.log'
         has_logger = (scenario.code / 'wxc_cc' / 'logsetup.py').exists()
-        process = BotProcess(bot_env(fake, bot, **extra), workdir, workers=scenario.workers,
+        process = BotProcess(bot_env(fake, bot, CLIENT_ID, CLIENT_SECRET, **extra), workdir, workers=scenario.workers,
                              logger_class='wxc_cc.logsetup.GunicornLogger' if has_logger else None,
                              gunicorn_args=('--access-logfile', str(access_log),
                                             '--access-logformat', '%(m)s %(U)s %(s)s %(D)s')).start()

@@ -19,7 +19,8 @@ Modules: :mod:`~fakewebex.ids` (ids), :mod:`~fakewebex.clock` (timestamps), :mod
 OAuth) and :mod:`~fakewebex.api` (HTTP), :mod:`~fakewebex.contract` and :mod:`~fakewebex.contract_exceptions`
 (Webex's published OpenAPI documents, in ``fakewebex/openapi/``, that every request and response is held to),
 :mod:`~fakewebex.delivery` (notifications), :mod:`~fakewebex.httpserver`, :mod:`~fakewebex.server` and
-:mod:`~fakewebex.calling_helpers` (the test API).
+:mod:`~fakewebex.calling_helpers` (the test API), :mod:`~fakewebex.harness` (the real bot under gunicorn against
+the emulator).
 """
 from .errors import WebexError
 from .models import Delivery, Person, Recorded

@@ -6,7 +6,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from .errors import WebexError
 from .models import Recorded, Violation
@@ -37,11 +37,13 @@ class RequestLog:
     Every API request, in order of completion.
     """
 
-    def __init__(self, lock: threading.RLock):
+    def __init__(self, lock: threading.RLock, on_add: Optional[Callable[[], None]] = None):
         """
         :param lock: the world lock
+        :param on_add: called after a request is logged (with the world lock held)
         """
         self._lock = lock
+        self._on_add = on_add
         self._items: list[Recorded] = []
         self._next_seq = 0
         #: requests begun and not yet logged
@@ -63,6 +65,8 @@ class RequestLog:
             recorded.seq = self._next_seq
             self._next_seq += 1
             self._items.append(recorded)
+            if self._on_add is not None:
+                self._on_add()
         with self._settled:
             self._in_flight = max(0, self._in_flight - 1)
             self._settled.notify_all()

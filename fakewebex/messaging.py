@@ -162,7 +162,7 @@ class Messaging:
                        'mentionedPeople': list(dict.fromkeys(mention_ids)) or None}
             message = {k: v for k, v in message.items() if v is not None}
             self._messages[message['id']] = message
-            self._world.changed.notify_all()
+            self._world.touch()
             for listener in self.listeners:
                 listener(dict(message))
             self._notify('created', message, author)

@@ -261,6 +261,17 @@ class FakeWebex(CallingHelpers):
         """
         return self.world.messaging.wait_for(predicate, timeout)
 
+    def wait_until(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+        """
+        Wait until ``condition()`` holds: asked now and again whenever the fake's state may have changed (an API
+        request answered, a message stored). For conditions on what the fake holds, e.g.
+        ``lambda: len(fake.cards(alice)) == 1`` or ``lambda: len(fake.requests_since(mark)) >= 2``.
+
+        :raises AssertionError: on timeout
+        """
+        if not self.world.wait_until(condition, timeout):
+            raise AssertionError(f'condition not met within {timeout} s')
+
     # --- webhooks and deliveries
 
     def webhooks(self, owner: Optional[Person] = None) -> list[dict]:

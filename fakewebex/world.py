@@ -45,8 +45,10 @@ class World:
         :param clock: source of the current time (seconds since the epoch)
         """
         self.lock = threading.RLock()
-        #: notified whenever a message is stored
+        #: notified whenever the state may have changed (:meth:`touch`): a message stored, an API request answered
         self.changed = threading.Condition(self.lock)
+        #: counts the calls of :meth:`touch`
+        self.version = 0
         self._clock = clock
         #: the org people are created in unless told otherwise
         self.org_id = new_id('ORGANIZATION')
@@ -62,7 +64,7 @@ class World:
         self.call_settings = CallSettings(self)
         self.call_control = CallControl(self)
         self.voicemail = Voicemail(self)
-        self.requests = RequestLog(self.lock)
+        self.requests = RequestLog(self.lock, on_add=self.touch)
         self.violations = ViolationLog(self.lock)
         self.faults = FaultInjector(self.lock)
 
@@ -71,6 +73,33 @@ class World:
         :return: current time, seconds since the epoch
         """
         return self._clock()
+
+    def touch(self) -> None:
+        """Tell those waiting on :attr:`changed` that the state may have changed."""
+        with self.changed:
+            self.version += 1
+            self.changed.notify_all()
+
+    def wait_until(self, condition: Callable[[], bool], timeout: float) -> bool:
+        """
+        Wait until ``condition()`` holds: asked now and after every :meth:`touch`, without the world lock held (so
+        it may ask the fake over HTTP).
+
+        :param timeout: seconds
+        :return: whether it held in time
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.changed:
+                version = self.version
+            if condition():
+                return True
+            with self.changed:
+                while self.version == version:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return False
+                    self.changed.wait(remaining)
 
     def emit(self, notification: Notification) -> None:
         """

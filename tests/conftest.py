@@ -1,33 +1,79 @@
 """
-Shared fixtures: an isolated environment and working directory for every test, the bot's settings, and a real
-throwaway Redis server for the whole session.
+Shared fixtures: an isolated environment and working directory for every test, the bot's settings, a real
+throwaway Redis server for the whole session, ports (tests/servers.py), and checks that every thread a test started
+has ended with it and every process by the end of the session.
 """
 import os
 import shutil
-import socket
-import subprocess
+import signal
+import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import redis
 
+from tests.servers import RedisServer, refused_port, reserved_port
 from wxc_cc.config import Settings, load_settings
 
 #: environment variables the bot reads; none may leak into a test from the developer's shell
 BOT_VARIABLES = ('WXC_CC_', 'REDIS_', 'NGROK_HOST', 'HEROKU_NAME', 'PORT', 'WEBEX_API_BASE_URL', 'LOG_LEVEL',
                  'LOCALE')
 
+#: the checkout
+REPO = Path(__file__).resolve().parent.parent
 API = 'https://webex.test/v1'
 PUBLIC_URL = 'https://bot.test'
 BOT_TOKEN = 'bot-access-token-0123456789'
 CLIENT_SECRET = 'integration-client-secret-42'
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line('markers', 'deploy: checks of a deployment path (tests/test_kubernetes.py)')
+def child_processes() -> dict[int, str]:
+    """This process's children that have not ended (zombies have): their command lines by process id."""
+    children = {}
+    for task in Path(f'/proc/{os.getpid()}/task').iterdir():
+        for pid in (task / 'children').read_text().split():
+            try:
+                if Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0] != 'Z':
+                    children[int(pid)] = Path(f'/proc/{pid}/cmdline').read_text().replace('\0', ' ').strip()
+            except (OSError, IndexError):
+                pass  # ended meanwhile
+    return children
+
+
+@pytest.fixture(scope='session', autouse=True)
+def no_process_left() -> Iterator[None]:
+    """
+    Every process the tests started (the bot under gunicorn, redis-servers, scripts) has ended by the end of the
+    session (those left are killed, so that nothing outlives the run). Set up before any other fixture of the
+    session, so checked after all of them stopped theirs.
+    """
+    before = set(child_processes())
+    yield
+    left = {pid: command for pid, command in child_processes().items() if pid not in before}
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f'processes the tests started were still running: {left}'
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left() -> Iterator[None]:
+    """
+    Every thread a test started (its fixtures' included) has ended when the test and its fixtures are done: checked
+    after every function fixture's teardown, as autouse fixtures are set up first. A thread on its way out gets up
+    to 2 s in all.
+    """
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 2
+    left = []
+    for thread in threading.enumerate():
+        if thread not in before:
+            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                left.append(thread.name)
+    assert not left, f'threads the test started are still running: {left}'
 
 
 @pytest.fixture(autouse=True)
@@ -64,69 +110,34 @@ def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
     return load_settings(settings_values(token_file=str(tmp_path / 'wxc_cc_bot.yml'), **overrides), environ={})
 
 
-def free_port() -> int:
-    """A port nobody listens on right now (for servers that cannot bind port 0 themselves)."""
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class RedisServer:
-    """A redis-server process of the test session."""
-    port: int
-    process: subprocess.Popen
-    directory: Path
-    #: keep the data across restarts (append-only file in :attr:`directory`)
-    persistent: bool = False
-
-    @property
-    def url(self) -> str:
-        return f'redis://127.0.0.1:{self.port}/0'
-
-    def client(self) -> redis.Redis:
-        return redis.Redis(host='127.0.0.1', port=self.port, decode_responses=True, socket_timeout=5)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-    def start(self) -> None:
-        """(Re)start the server on its port."""
-        self.process = subprocess.Popen(
-            ['redis-server', '--port', str(self.port), '--bind', '127.0.0.1', '--save', '',
-             '--appendonly', 'yes' if self.persistent else 'no', '--appendfsync', 'always',
-             '--dir', str(self.directory)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                self.client().ping()
-                return
-            except redis.ConnectionError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f'redis-server did not start on port {self.port}')
-                time.sleep(0.02)
-
-
 @pytest.fixture(scope='session')
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     """
-    A real redis-server on a free port for the whole session. Missing redis-server is an error, not a skip:
-    the Redis store must be tested.
+    A real redis-server for the whole session (on a port chosen as :func:`tests.servers.fixed_port` says). Missing
+    redis-server is an error, not a skip: the Redis store must be tested.
     """
     if shutil.which('redis-server') is None:
         pytest.fail('redis-server is not installed (apt-get install redis-server); the Redis tests need it')
-    for _ in range(5):
-        server = RedisServer(port=free_port(), process=None, directory=tmp_path_factory.mktemp('redis'))
-        try:
-            server.start()
-            break
-        except RuntimeError:
-            continue
-    else:
-        pytest.fail('could not start redis-server')
+    server = RedisServer.launch(tmp_path_factory.mktemp('redis'))
     yield server
     server.stop()
+
+
+@pytest.fixture
+def refused() -> Iterator[int]:
+    """A port on 127.0.0.1 where connections are refused (:func:`tests.servers.refused_port`)."""
+    with refused_port() as port:
+        yield port
+
+
+@pytest.fixture
+def port() -> Iterator[int]:
+    """
+    A port held for a server that binds it by number with ``SO_REUSEPORT`` (gunicorn ``--reuse-port`` binding
+    ``$PORT``; :func:`tests.servers.reserved_port`).
+    """
+    with reserved_port() as port:
+        yield port
 
 
 @pytest.fixture
@@ -175,9 +186,14 @@ def bot(settings: Settings, webex, policy: dict, tmp_path: Path):
     assert app.core.healer.started.wait(5), 'the check at start is done before the test pokes at the store'
     webex.reset()
     yield app
+    shut_down(app)
+
+
+def shut_down(app) -> None:
+    """Shut a bot built in the test process down, and check that its threads ended."""
     assert app.core.shutdown(5), 'the work the test caused is done'
     assert not app.core.healer.running, 'the webhook checks ended'
-    assert app.core.worker.threads_alive() == 0, 'the workers ended' 
+    assert app.core.worker.threads_alive() == 0, 'the workers ended'
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ to Webex's published documents.
 """
 import json
 import re
+import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,11 +15,12 @@ from typing import Optional
 
 import requests
 
-from fakewebex import FakeWebex, Person
-from tests.botprocess import BotProcess
+from fakewebex import FakeWebex, Person, harness
+from fakewebex.harness import BotProcess
 from tests.conftest import CLIENT_SECRET
 
-BOT_NAME = 'ccbot'
+#: the integration's client id in the tests' emulators
+CLIENT_ID = 'client-id'
 
 
 class Chat:
@@ -70,8 +73,62 @@ class Chat:
         self.wait_reply('Authorized as', seen)
 
 
+class SelfBound:
+    """
+    ``python wxc_cc_bot.py`` (or the ``wxc-cc-bot`` script) with ``PORT=0``: it binds a port the kernel picks, so
+    nobody can take it first, and logs it (``serving on port N``); its output is read as it comes.
+
+    :param command: the command line
+    :param env: its whole environment
+    :param cwd: its working directory
+    """
+
+    def __init__(self, command: list[str], env: dict[str, str], cwd: Path):
+        self.process = subprocess.Popen(command, cwd=cwd, env={**env, 'PORT': '0'}, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True)
+        self._lines: list[str] = []
+        self._port: Optional[int] = None
+        self._serving = threading.Event()
+        self._reader = threading.Thread(target=self._read, name='bot-output')
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self._lines.append(line)
+            if self._port is None and (serving := re.search(r'serving on port (\d+)', line)):
+                self._port = int(serving[1])
+                self._serving.set()
+        self._serving.set()  # the end of the output: the process ended
+
+    def url(self, timeout: float = 20.0) -> str:
+        """``http://127.0.0.1:PORT`` once it serves."""
+        assert self._serving.wait(timeout), f'not serving within {timeout} s:\n{self.output}'
+        assert self._port, f'ended without serving:\n{self.output}'
+        return f'http://127.0.0.1:{self._port}'
+
+    def stop(self) -> int:
+        """SIGTERM; its exit status."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait(timeout=5)
+            self._reader.join(timeout=10)
+        return self.process.returncode
+
+    @property
+    def output(self) -> str:
+        """What it wrote to stdout and stderr so far."""
+        return ''.join(self._lines)
+
+
 def wait_until(condition: Callable[[], bool], timeout: float = 5.0, interval: float = 0.01) -> None:
-    """Poll ``condition`` until it holds; fail after ``timeout`` seconds."""
+    """
+    Poll ``condition`` until it holds; fail after ``timeout`` seconds. Only for what offers nothing to wait on:
+    another process's log or its /health. What the emulator holds: :meth:`fakewebex.FakeWebex.wait_until`.
+    """
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, 'condition not met in time'
@@ -82,7 +139,7 @@ def new_fake(**kwargs) -> FakeWebex:
     """A started fake Webex with the bot's integration, rotating refresh tokens (the strict case)."""
     fake = FakeWebex(**kwargs).start()
     fake.rotate_refresh_tokens = True
-    fake.add_integration('client-id', CLIENT_SECRET)
+    fake.add_integration(CLIENT_ID, CLIENT_SECRET)
     return fake
 
 
@@ -107,10 +164,8 @@ def running_fake(**kwargs) -> Iterator[FakeWebex]:
 
 
 def bot_env(fake: FakeWebex, bot: Person, **extra: str) -> dict[str, str]:
-    """The environment of a bot talking to ``fake``."""
-    return {'WXC_CC_BOT_EMAIL': bot.email, 'WXC_CC_BOT_ACCESS_TOKEN': bot.token, 'WXC_CC_BOT_NAME': BOT_NAME,
-            'WXC_CC_INTEGRATION_CLIENT_ID': 'client-id', 'WXC_CC_INTEGRATION_CLIENT_SECRET': CLIENT_SECRET,
-            'WEBEX_API_BASE_URL': fake.base_url, 'LOG_LEVEL': 'DEBUG', **extra}
+    """The environment of a bot talking to ``fake`` with the tests' integration (:func:`new_fake`)."""
+    return harness.bot_env(fake, bot, CLIENT_ID, CLIENT_SECRET, **extra)
 
 
 def start_bot(fake: FakeWebex, bot: Person, cwd: Path, workers: int = 1, policy: Optional[dict] = None,
@@ -123,7 +178,7 @@ def start_bot(fake: FakeWebex, bot: Person, cwd: Path, workers: int = 1, policy:
 
 def calls_made(fake: FakeWebex, mark: int, count: int) -> list[tuple[str, str, str]]:
     """(method, path, identity) of the requests since ``mark``, once there are ``count`` of them."""
-    wait_until(lambda: len(fake.requests_since(mark)) >= count)
+    fake.wait_until(lambda: len(fake.requests_since(mark)) >= count)
     fake.wait_deliveries_idle()
     return [(r.method, re.sub(r'/messages/\S+', '/messages/{id}', r.path), r.identity)
             for r in fake.requests_since(mark)]

@@ -15,7 +15,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from tests.conftest import free_port
+from tests.servers import fixed_port
 
 MASTER_NAME = 'mymaster'
 #: Sentinel's down-after-milliseconds and failover-timeout of these tests
@@ -173,12 +173,12 @@ class SentinelSetup:
 
     def start(self) -> 'SentinelSetup':
         """Start everything; return once every Sentinel sees the master, the replica and the other Sentinels."""
-        master_port, replica_port = self.server_ports = [free_port(), free_port()]
+        master_port, replica_port = self.server_ports = [fixed_port(), fixed_port()]
         self._start_server(master_port)
         self._start_server(replica_port, '--replicaof', '127.0.0.1', str(master_port))
         replica = self.server(replica_port)
         self.wait_for('replication', lambda: replica.info('replication')['master_link_status'] == 'up')
-        self.sentinel_ports = [free_port() for _ in range(3)]
+        self.sentinel_ports = [fixed_port() for _ in range(3)]
         for port in self.sentinel_ports:
             self._start_sentinel(port, master_port)
 

@@ -10,6 +10,8 @@ from jsonschema import Draft6Validator
 
 from tests.adaptivecard import SCHEMA_PATH, WEBEX_ACTIONS, WEBEX_ELEMENTS, card_problems, load_schema, validate_card
 
+pytestmark = pytest.mark.unit
+
 
 def card(*body: dict, **extra: object) -> dict:
     return {'type': 'AdaptiveCard', 'version': '1.3', 'body': list(body), **extra}

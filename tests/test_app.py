@@ -7,10 +7,12 @@ import logging
 
 import pytest
 
-from tests.conftest import BOT_TOKEN, CLIENT_SECRET, PUBLIC_URL
+from tests.conftest import BOT_TOKEN, CLIENT_SECRET, PUBLIC_URL, shut_down
 from tests.webexmock import (BOT_ID, USER_ID, USER_REFRESH, USER_TOKEN, WebexMock, chat, user_context, webhook)
 from wxc_cc.signature import derive_secret, sign
 from wxc_cc_bot import CallControlBot
+
+pytestmark = pytest.mark.unit
 
 MESSAGES_HOOK = 'ccbot.messages.created'
 ACTIONS_HOOK = 'ccbot.attachmentActions.created'
@@ -19,8 +21,12 @@ MEMBERS_HOOK = 'ccbot.memberships.created'
 
 def start(settings, webex: WebexMock, existing: list) -> list:
     webex.bot_setup(existing)
-    CallControlBot(settings=settings)
-    return webex.summary()
+    app = CallControlBot(settings=settings)
+    try:
+        assert app.core.healer.started.wait(5), 'the check at start is done'
+        return webex.summary()
+    finally:
+        shut_down(app)
 
 
 def test_start_learns_identity_and_creates_signed_webhooks(settings, webex):

@@ -12,6 +12,8 @@ from tests.conftest import API
 from tests.webexmock import BOT_ID, BOT_ORG, USER_ID, chat, webex_time
 from wxc_cc.cards import card
 
+pytestmark = pytest.mark.unit
+
 SPACES = [{'id': 'OURS', 'title': 'Our team', 'type': 'group', 'ownerId': BOT_ORG, 'isAnnouncementOnly': False},
           {'id': 'THEIRS', 'title': 'Partner', 'type': 'group', 'ownerId': 'OTHER_ORG', 'isAnnouncementOnly': False},
           {'id': 'NEWS', 'title': 'News', 'type': 'group', 'ownerId': BOT_ORG, 'isAnnouncementOnly': True}]

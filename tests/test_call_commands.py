@@ -8,6 +8,8 @@ from tests.adaptivecard import validate_card
 from tests.conftest import API
 from tests.webexmock import USER_ID, call, chat, user_context
 
+pytestmark = pytest.mark.unit
+
 ALERTING = call('C1', 'alerting', 'terminator', 'Ann', '1001', created='2026-01-01T10:00:00.000Z')
 CONNECTED = call('C2', 'connected', 'originator', 'Bob', '1002', created='2026-01-01T09:00:00.000Z',
                  answered='2026-01-01T09:00:05.000Z', muteCapable=True)

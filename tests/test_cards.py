@@ -12,6 +12,8 @@ from wxc_cc.commands import build_registry
 from wxc_cc.locales import catalogue_for
 from wxc_cc.replies import Replies
 
+pytestmark = pytest.mark.unit
+
 ENGLISH = catalogue_for('en_US')
 CARDS = Cards(Replies(ENGLISH))
 

@@ -13,6 +13,8 @@ from tests.webexmock import (ROOM_ID, USER_EMAIL, USER_ID, USER_REFRESH, USER_TO
 from tests.adaptivecard import validate_card
 from wxc_cc.signature import derive_secret
 
+pytestmark = pytest.mark.unit
+
 MONITOR_ON = 'Monitoring is on: your calls show here as cards with buttons, and new voicemail too.'
 NOT_AUTHENTICATED = f'User {USER_EMAIL.replace(".", chr(92) + ".")} not authenticated. Use /auth command first'
 

@@ -9,6 +9,8 @@ from cryptography.fernet import Fernet
 from tests.conftest import BOT_TOKEN, CLIENT_SECRET, settings_values
 from wxc_cc.config import DEFAULT_SCOPES, OPTIONAL, REQUIRED, ConfigError, load_settings
 
+pytestmark = pytest.mark.unit
+
 
 def test_missing_required_values_are_all_named():
     with pytest.raises(ConfigError) as error:

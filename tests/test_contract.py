@@ -1,22 +1,19 @@
 """
 Webex's published OpenAPI documents as the contract (:mod:`fakewebex.contract`): the vendored copies, what the
-check finds, the recorded exceptions, and the emulator and the unit tests' mock holding requests and responses to
-it.
+check finds, the recorded exceptions, and the unit tests' mock holding requests to it (the emulator holding its
+requests and responses to it: tests/test_fakewebex.py).
 """
 import json
-import shutil
-from pathlib import Path
 
 import pytest
 import requests
 import yaml
 
-from fakewebex import FakeWebex
-from fakewebex.contract import DOCUMENTS, UNDOCUMENTED, WRONG_METHOD, Contract, contract
+from fakewebex.contract import DOCUMENTS, UNDOCUMENTED, WRONG_METHOD, contract
 from fakewebex.contract_exceptions import EXTRA_OPERATIONS, PATCHES, apply
-from tests.botprocess import REPO
-from tests.conftest import API
-from tests.e2e import assert_contract_kept
+from tests.conftest import API, REPO
+
+pytestmark = pytest.mark.unit
 
 #: where the project keeps the documents it received (absent where only the repository was cloned)
 SHARED = REPO.parent / 'shared' / 'webex-openapi'
@@ -166,47 +163,7 @@ def test_every_exception_has_evidence_and_a_target() -> None:
         apply(documents)
 
 
-# --- the emulator and the mock
-
-def test_the_emulator_records_and_logs_its_own_undocumented_answers(tmp_path: Path, caplog) -> None:
-    for document in DOCUMENTS.glob('*.yml'):
-        shutil.copy(document, tmp_path)
-    people = yaml.safe_load((tmp_path / 'people.yml').read_text())
-    del people['components']['schemas']['Person']['properties']['nickName']
-    (tmp_path / 'people.yml').write_text(yaml.safe_dump(people))
-    with FakeWebex(contract=Contract(tmp_path)) as fake:
-        bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
-        response = requests.get(f'{fake.base_url}/people/me', headers={'Authorization': f'Bearer {bot.token}'},
-                                timeout=5)
-        assert response.status_code == 200 and response.json()['nickName'] == 'CC', 'answered all the same'
-        [violation] = fake.contract_violations
-        assert (violation.direction, violation.method, violation.path, violation.detail) == (
-            'response', 'GET', '/people/me', "body: Additional properties are not allowed ('nickName' was unexpected)")
-        assert "fake Webex answered outside the Webex API documents: GET /people/me -> 200: body: Additional " \
-               "properties are not allowed ('nickName' was unexpected)" in caplog.text
-        with pytest.raises(AssertionError, match=r"response: GET /people/me: body: Additional properties"):
-            assert_contract_kept(fake)
-        fake.clear_contract_violations()
-        assert fake.contract_violations == []
-
-
-def test_the_emulator_refuses_undocumented_requests_as_webex_would(caplog) -> None:
-    with FakeWebex() as fake:
-        alice = fake.add_person('alice@example.com', 'Alice Example')
-        fake.add_integration('cid', 'secret', scopes='spark:calls_write spark:calls_read')
-        headers = {'Authorization': f"Bearer {fake.issue_tokens(alice)['access_token']}"}
-        response = requests.post(f'{fake.base_url}/telephony/calls/dial', headers=headers, timeout=5,
-                                 json={'destination': '1234', 'video': True})
-        assert response.status_code == 400 and response.json()['errors'][0]['description'] == \
-            "Not in the Webex API documents: body: Additional properties are not allowed ('video' was unexpected)"
-        assert fake.calls(alice) == [], 'not acted on'
-        assert [(r.method, r.path, r.status, r.identity) for r in fake.requests] == [
-            ('POST', '/telephony/calls/dial', 400, 'alice@example.com')]
-        assert 'request outside the Webex API documents: POST /telephony/calls/dial' in caplog.text
-        assert requests.get(f'{fake.base_url[:-3]}/favicon.ico', timeout=5).status_code == 404
-        assert len(fake.contract_violations) == 1, 'only /v1 is the API'
-        fake.clear_contract_violations()
-
+# --- the mock
 
 def test_the_mock_reports_undocumented_requests_of_the_bot(webex) -> None:
     webex.add('GET', '/telephony/calls', json_body={'items': []})

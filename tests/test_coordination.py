@@ -7,11 +7,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import RedisServer, free_port, settings_values
+from tests.conftest import settings_values
+from tests.servers import RedisServer
 from wxc_cc.config import load_settings
 from wxc_cc.errors import StoreUnavailable
 from wxc_cc.stores.coordination import Coordination
@@ -20,6 +22,8 @@ from wxc_cc.stores.redis_client import KeySpace, redis_from_settings
 from wxc_cc.stores.redis_coordination import RedisCoordination
 from wxc_cc.stores.sqlite import SQLiteDatabase
 from wxc_cc.stores.sqlite_coordination import SQLiteCoordination
+
+pytestmark = pytest.mark.unit
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -44,7 +48,7 @@ def test_first_time_claims_a_key_once_for_everybody(make):
     assert second.first_time('message:1', ttl=60) is False
     assert second.first_time('message:2', ttl=60) is True
     assert first.first_time('gone', ttl=0.001) is True
-    time.sleep(0.01)
+    time.sleep(0.01)  # real time: past the time to live
     assert second.first_time('gone', ttl=60) is True, 'a key is forgotten after its time'
 
 
@@ -64,7 +68,7 @@ def test_notes_are_shared_and_expire(make):
     first.delete_note('card:alice:C1')
     assert second.get_note('card:alice:C1') is None
     first.set_note('short', 'x', ttl=0.001)
-    time.sleep(0.01)
+    time.sleep(0.01)  # real time: past the time to live
     assert second.get_note('short') is None
 
 
@@ -74,7 +78,7 @@ def test_count_in_a_window_is_shared(make):
     assert second.count('rate:alice', 60) == 4
     assert first.count('rate:bob', 60) == 1
     assert first.count('short', 0.001) == 1
-    time.sleep(0.01)
+    time.sleep(0.01)  # real time: past the window
     assert second.count('short', 0.001) == 1, 'a new window starts'
 
 
@@ -130,8 +134,8 @@ def test_sqlite_counts_from_many_processes_add_up(tmp_path: Path):
     assert max(highest) == 400
 
 
-def test_redis_down_claims_and_counts_fall_back_to_memory():
-    settings = load_settings(settings_values(REDIS_URL=f'redis://127.0.0.1:{free_port()}/0'), environ={})
+def test_redis_down_claims_and_counts_fall_back_to_memory(refused: int):
+    settings = load_settings(settings_values(REDIS_URL=f'redis://127.0.0.1:{refused}/0'), environ={})
     coordination = RedisCoordination(KeySpace(redis_from_settings(settings)))
     assert coordination.first_time('message:1', 60) is True
     assert coordination.first_time('message:1', 60) is False
@@ -152,7 +156,14 @@ class ReplyLosingProxy:
         self.listener = socket.create_server(('127.0.0.1', 0))
         self.port = self.listener.getsockname()[1]
         self.cut = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
+        self._connections: list[socket.socket] = []
+        self._threads: list[threading.Thread] = []
+        self._start(self._accept)
+
+    def _start(self, target: Callable, *args: object) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        self._threads.append(thread)
+        thread.start()
 
     def _accept(self) -> None:
         while True:
@@ -161,9 +172,10 @@ class ReplyLosingProxy:
             except OSError:
                 return
             upstream = socket.create_connection(('127.0.0.1', self.redis_port), timeout=5)
+            self._connections += [client, upstream]
             holding = threading.Event()
-            threading.Thread(target=self._requests, args=(client, upstream, holding), daemon=True).start()
-            threading.Thread(target=self._replies, args=(upstream, client, holding), daemon=True).start()
+            self._start(self._requests, client, upstream, holding)
+            self._start(self._replies, upstream, client, holding)
 
     def _requests(self, client: socket.socket, upstream: socket.socket, holding: threading.Event) -> None:
         with client, upstream:
@@ -192,6 +204,16 @@ class ReplyLosingProxy:
             return b''
 
     def close(self) -> None:
+        """Stop accepting, cut every connection, and wait for the threads (a shutdown wakes a blocked accept or recv,
+        a close does not)."""
+        for sock in [self.listener, *self._connections]:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # closed already
+        self._threads[0].join(5)
+        for thread in self._threads:
+            thread.join(5)
         self.listener.close()
 
 

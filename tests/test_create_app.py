@@ -2,20 +2,16 @@
 create_app(): settings from .env and the environment, the public URL from ngrok, and a clean stop when the
 bot cannot start.
 """
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 import responses
 
-from tests.botprocess import REPO
-from tests.conftest import API, BOT_TOKEN, free_port, settings_values
-from tests.e2e import assert_contract_kept
+from tests.conftest import API, BOT_TOKEN, settings_values, shut_down
 from tests.test_ngrokhelper import TUNNELS, Agent
 from wxc_cc_bot import EXIT_CANNOT_START, create_app
+
+pytestmark = pytest.mark.unit
 
 
 def mock_webex(rsps: responses.RequestsMock) -> None:
@@ -31,6 +27,7 @@ def test_settings_come_from_dot_env_in_the_working_directory(tmp_path: Path, mon
     with responses.RequestsMock() as rsps:
         mock_webex(rsps)
         app = create_app()
+        shut_down(app)
     assert app.settings.bot_token == BOT_TOKEN and app.settings.api_base == API
     assert app.settings.bot_name == 'from-environment', 'the environment wins over .env'
     assert app.core.stores.kind == 'yaml'
@@ -44,6 +41,7 @@ def test_public_url_from_ngrok(tmp_path: Path):
             rsps.add_passthru(f'http://{agent.host}')
             mock_webex(rsps)
             app = create_app(values)
+            shut_down(app)
             created = [c.request.body for c in rsps.calls if c.request.method == 'POST']
     finally:
         agent.stop()
@@ -74,39 +72,8 @@ def test_invalid_policy_stops_with_one_line(capsys, tmp_path):
                                        'a list of strings, not "me"\n')
 
 
-def test_no_tunnel_stops_with_one_line(capsys):
+def test_no_tunnel_stops_with_one_line(capsys, refused: int):
     with pytest.raises(SystemExit):
-        create_app(settings_values(WXC_CC_BOT_URL=None, NGROK_HOST=f'127.0.0.1:{free_port()}',
+        create_app(settings_values(WXC_CC_BOT_URL=None, NGROK_HOST=f'127.0.0.1:{refused}',
                                    WXC_CC_NGROK_TIMEOUT='0.3'))
     assert 'wxc_cc_bot cannot start: no ngrok tunnel appeared' in capsys.readouterr().err
-
-
-def test_python_wxc_cc_bot_serves_on_port(tmp_path: Path):
-    """`python wxc_cc_bot.py` against the fake Webex; the access log leaves out query strings."""
-    from fakewebex import FakeWebex
-    with FakeWebex() as fake:
-        bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
-        port = free_port()
-        env = {'PATH': '/usr/bin:/bin', **settings_values(WXC_CC_BOT_ACCESS_TOKEN=bot.token, PORT=str(port),
-                                                           WEBEX_API_BASE_URL=fake.base_url,
-                                                           WXC_CC_BOT_URL=f'http://127.0.0.1:{port}')}
-        process = subprocess.Popen([sys.executable, str(REPO / 'wxc_cc_bot.py')], cwd=tmp_path, env=env,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        try:
-            deadline = time.monotonic() + 20
-            while True:
-                assert process.poll() is None, process.stdout.read()
-                try:
-                    if requests.get(f'http://127.0.0.1:{port}/health', timeout=1).ok:
-                        break
-                except requests.ConnectionError:
-                    assert time.monotonic() < deadline, 'not serving in time'
-                    time.sleep(0.05)
-            assert requests.get(f'http://127.0.0.1:{port}/redirect?code=SECRETCODE&state=x', timeout=5).status_code \
-                == 400
-        finally:
-            process.terminate()
-            output = process.communicate(timeout=10)[0]
-    assert f'serving on port {port}' in output
-    assert '"GET /redirect" 400' in output and 'SECRETCODE' not in output
-    assert_contract_kept(fake)

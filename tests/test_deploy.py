@@ -34,13 +34,16 @@ from dotenv import dotenv_values
 
 import ngrokhelper
 from fakewebex import FakeWebex
-from tests.conftest import RedisServer, free_port, settings_values
+from tests.conftest import settings_values
 from tests.deploy import (BIN, REPO, Dockerfile, Image, Served, TLSRedis, build_context, compose, compose_schema,
                           env_files_of, environment_of, procfile, slug)
 from tests.e2e import Chat, bot_env, running_fake
+from tests.servers import RedisServer
 from tests.test_ngrokhelper import Agent
 from wxc_cc.config import DEFAULT_PORT, OPTIONAL, REQUIRED, load_settings
 from wxc_cc.stores.redis_store import redis_from_settings
+
+pytestmark = pytest.mark.deploy
 
 BOT, REDIS, NGROK = 'wxc_cc_bot', 'redis', 'ngrok'
 #: the Procfile of the original bot; gunicorn binds 0.0.0.0:$PORT by itself
@@ -50,6 +53,9 @@ SECRET_NAME = re.compile(r'TOKEN|SECRET|PASSWORD|PASSWD|_KEY$|AUTH', re.IGNORECA
 #: the files the running bot needs: the three top-level modules and the whole wxc_cc package, its code and its
 #: reply catalogues
 RUNTIME_MODULES = ('wxc_cc_bot.py', 'user_context.py', 'ngrokhelper.py')
+#: gunicorn binds $PORT by itself, as in the image and on Heroku; the only addition: SO_REUSEPORT, so that it can
+#: bind the port the test holds (the ``port`` fixture)
+REUSE_PORT = {'GUNICORN_CMD_ARGS': '--reuse-port'}
 
 
 def runtime_files() -> set[str]:
@@ -312,7 +318,7 @@ def run_healthcheck(image: Image, env: dict) -> int:
     return subprocess.run(command, env=env, cwd=image.workdir, capture_output=True, timeout=15).returncode
 
 
-def test_image_cmd_and_healthcheck(fake: FakeWebex, tmp_path: Path):
+def test_image_cmd_and_healthcheck(fake: FakeWebex, tmp_path: Path, port: int):
     """
     ``docker run --env-file .env -e WXC_CC_BOT_URL=... -p PORT:PORT image``: the image's CMD from its working
     directory, the YAML token store there; its HEALTHCHECK command says healthy, and unhealthy once it stopped.
@@ -320,9 +326,8 @@ def test_image_cmd_and_healthcheck(fake: FakeWebex, tmp_path: Path):
     bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
     alice = fake.add_person('alice@example.com', 'Alice Example', extension='1001')
     image = Dockerfile().stage(tmp_path / 'image')
-    port = free_port()
     url = f'http://127.0.0.1:{port}'
-    env = image.container_env(**bot_env(fake, bot), PORT=str(port), WXC_CC_BOT_URL=url)
+    env = image.container_env(**bot_env(fake, bot), PORT=str(port), WXC_CC_BOT_URL=url, **REUSE_PORT)
     command = [shutil.which(image.cmd[0], path=env['PATH']), *image.cmd[1:]]
     served = Served(command, env, image.workdir, url, tmp_path / 'bot.log').start()
     try:
@@ -346,7 +351,7 @@ def test_image_cmd_and_healthcheck(fake: FakeWebex, tmp_path: Path):
 
 
 def test_compose_bot_finds_the_tunnel_and_uses_redis(fake: FakeWebex, tmp_path: Path, redis_server: RedisServer,
-                                                      redis_client: redis.Redis):
+                                                      redis_client: redis.Redis, port: int):
     """
     The bot's container environment as compose makes it (.env as env_file, then the service's ``environment``), its
     service names pointed at this machine: ``ngrok`` -> a stand-in agent API answering ``GET /api/tunnels``,
@@ -364,12 +369,12 @@ def test_compose_bot_finds_the_tunnel_and_uses_redis(fake: FakeWebex, tmp_path: 
     environment = {**dotenv_values(dotenv), **environment_of(service)}
     assert 'WXC_CC_BOT_URL' not in environment and 'HEROKU_NAME' not in environment
 
-    port = free_port()
     public_url = f'http://127.0.0.1:{port}'  # where the "tunnel" ends: the bot itself
     agent = Agent([{'public_url': public_url, 'proto': 'http',
                     'config': {'addr': f'http://{BOT}:{environment["PORT"]}'}}])
     assert environment['NGROK_HOST'] == NGROK and environment['REDIS_HOST'] == REDIS
-    environment.update(NGROK_HOST=agent.host, REDIS_HOST=f'127.0.0.1:{redis_server.port}', PORT=str(port))
+    environment.update(NGROK_HOST=agent.host, REDIS_HOST=f'127.0.0.1:{redis_server.port}', PORT=str(port),
+                       **REUSE_PORT)
 
     image = Dockerfile().stage(tmp_path / 'image')
     env = image.container_env(**environment)
@@ -421,7 +426,7 @@ def test_heroku_redis_tls_without_certificate_verification(variables: dict, tls:
         assert connection.check_hostname is verify
 
 
-def test_procfile_web_on_heroku_with_heroku_redis_tls(fake: FakeWebex, tmp_path: Path):
+def test_procfile_web_on_heroku_with_heroku_redis_tls(fake: FakeWebex, tmp_path: Path, port: int):
     """
     The Procfile's web line, exactly, run by bash in the slug (the tracked files) as a Heroku dyno runs it: PORT
     set, HOME the app directory, the app's URL in WXC_CC_BOT_URL (HEROKU_NAME unset), and REDIS_TLS_URL of a Redis
@@ -429,12 +434,11 @@ def test_procfile_web_on_heroku_with_heroku_redis_tls(fake: FakeWebex, tmp_path:
     """
     bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
     alice = fake.add_person('alice@example.com', 'Alice Example', extension='1001')
-    tls_redis = TLSRedis.start(tmp_path, free_port())
+    tls_redis = TLSRedis.start(tmp_path)
     app = slug(tmp_path / 'app')
-    port = free_port()
     url = f'http://127.0.0.1:{port}'
     env = {'PATH': f'{BIN}{os.pathsep}{os.environ["PATH"]}', 'HOME': str(app), 'DYNO': 'web.1', 'PORT': str(port),
-           **bot_env(fake, bot), 'WXC_CC_BOT_URL': url, 'REDIS_TLS_URL': tls_redis.url}
+           **bot_env(fake, bot), 'WXC_CC_BOT_URL': url, 'REDIS_TLS_URL': tls_redis.url, **REUSE_PORT}
     served = Served(['bash', '-c', procfile()['web']], env, app, url, tmp_path / 'web.log')
     try:
         # certificate verification would have refused Heroku Redis' certificate

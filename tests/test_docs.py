@@ -23,6 +23,8 @@ from wxc_cc.commands import build_registry
 from wxc_cc.config import OPTIONAL, REQUIRED
 from wxc_cc.locales import LOCALES, catalogue_for
 
+pytestmark = pytest.mark.docs
+
 ENGLISH = catalogue_for('en_US')
 
 ROOT = Path(__file__).resolve().parent.parent

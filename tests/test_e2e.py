@@ -3,15 +3,18 @@ End to end: the real bot under gunicorn on 127.0.0.1, talking to the local fake 
 notifications), used the way a person uses it, with each token store; then restarted.
 """
 import re
+import sys
 from collections.abc import Iterator
 
 import pytest
 import requests
 
 from fakewebex import FakeWebex
-from tests.botprocess import BotProcess
-from tests.conftest import CLIENT_SECRET
-from tests.e2e import Chat, calls_made, running_fake, start_bot
+from fakewebex.harness import BotProcess
+from tests.conftest import CLIENT_SECRET, PUBLIC_URL, REPO
+from tests.e2e import Chat, SelfBound, bot_env, calls_made, running_fake, start_bot
+
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
@@ -171,3 +174,21 @@ def test_missing_settings_stop_the_start_with_one_line(tmp_path):
     assert ('wxc_cc_bot cannot start: missing required setting(s): WXC_CC_BOT_EMAIL, WXC_CC_BOT_ACCESS_TOKEN, '
             'WXC_CC_INTEGRATION_CLIENT_ID, WXC_CC_INTEGRATION_CLIENT_SECRET') in log
     assert 'Traceback' not in log
+
+
+def test_python_wxc_cc_bot_serves_on_port(fake: FakeWebex, tmp_path):
+    """
+    ``python wxc_cc_bot.py`` against the emulator serves on ``$PORT`` (0 here: see :class:`tests.e2e.SelfBound`); the
+    access log leaves out query strings.
+    """
+    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+    env = {'PATH': '/usr/bin:/bin', **bot_env(fake, bot, WXC_CC_BOT_URL=PUBLIC_URL)}
+    process = SelfBound([sys.executable, str(REPO / 'wxc_cc_bot.py')], env, tmp_path)
+    try:
+        url = process.url()
+        assert requests.get(f'{url}/health', timeout=5).json() == {'status': 'ok', 'store': 'yaml'}
+        assert requests.get(f'{url}/redirect?code=SECRETCODE&state=x', timeout=5).status_code == 400
+    finally:
+        status = process.stop()
+    assert status == 0 and 'stopped' in process.output, process.output
+    assert '"GET /redirect" 400' in process.output and 'SECRETCODE' not in process.output

@@ -8,7 +8,9 @@ import pytest
 
 from fakewebex import FakeWebex
 from tests.adaptivecard import validate_card
-from tests.e2e import Chat, running_fake, start_bot, wait_until
+from tests.e2e import Chat, running_fake, start_bot
+
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
@@ -30,8 +32,8 @@ def live_cards(fake: FakeWebex, person) -> list[dict]:
 
 def next_card(fake: FakeWebex, person, old: dict) -> dict:
     """Wait until the one live card is a new one (the old card deleted), and return it."""
-    wait_until(lambda: [c['id'] for c in live_cards(fake, person)] not in ([], [old['id']])
-               and len(live_cards(fake, person)) == 1, timeout=10)
+    fake.wait_until(lambda: [c['id'] for c in live_cards(fake, person)] not in ([], [old['id']])
+                    and len(live_cards(fake, person)) == 1, timeout=10)
     return live_cards(fake, person)[0]
 
 
@@ -45,7 +47,7 @@ def test_cards_follow_the_call(fake, tmp_path):
         chat.say('/monitor on', 'Monitoring is on')
 
         call_id = fake.ring(alice, 'Henry Green', '7101')
-        wait_until(lambda: len(live_cards(fake, alice)) == 1, timeout=10)
+        fake.wait_until(lambda: len(live_cards(fake, alice)) == 1, timeout=10)
         [ringing] = live_cards(fake, alice)
         assert ringing['markdown'].startswith('📞 **Alerting incoming call from Henry Green (7101)**')
         answer = buttons(ringing)
@@ -64,7 +66,7 @@ def test_cards_follow_the_call(fake, tmp_path):
 
         seen = chat.seen()
         assert chat.say('/hangup', 'Hung up') == 'Hung up the call from Henry Green (7101).'
-        wait_until(lambda: live_cards(fake, alice) == [], timeout=10)
+        fake.wait_until(lambda: live_cards(fake, alice) == [], timeout=10)
         chat.wait_reply('Disconnected incoming call from Henry Green', seen)
         assert fake.calls(alice) == []
     finally:

@@ -12,6 +12,8 @@ import pytest
 from fakewebex import FakeWebex
 from tests.e2e import Chat, new_fake, start_bot, wait_until
 
+pytestmark = pytest.mark.e2e
+
 #: seconds after which a dead worker's task is taken over, in these tests
 CLAIM_AFTER = '2'
 
@@ -157,7 +159,7 @@ def test_one_persons_commands_run_in_order_across_instances_and_workers(fake, tm
         for n in range(6):
             for person in people:
                 fake.send_message(person, f'/dial {numbers[person.email][n]}')
-        wait_until(lambda: len(dials(fake, mark)) == 12, timeout=30)
+        fake.wait_until(lambda: len(dials(fake, mark)) == 12, timeout=30)
         made = dials(fake, mark)
         for person in people:
             assert [number for who, number in made if who == person.email] == numbers[person.email]

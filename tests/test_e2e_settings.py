@@ -13,6 +13,8 @@ from fakewebex import FakeWebex
 from tests.adaptivecard import validate_card
 from tests.e2e import Chat, calls_made, running_fake, start_bot, wait_until
 
+pytestmark = pytest.mark.e2e
+
 OLD_SCOPES = 'spark:calls_write spark:kms spark:calls_read spark-admin:telephony_config_read spark:people_read'
 ME = '/telephony/config/people/me'
 
@@ -110,7 +112,7 @@ def test_dial_by_name(fake, tmp_path):
         seen = chat.seen()
         fake.press(alice, card['id'], buttons['Call Bobby Blue'])
         assert chat.wait_reply('Dialing', seen).startswith(r'Dialing \+14085551005')
-        wait_until(lambda: len(fake.calls(bobby)) == 1)
+        fake.wait_until(lambda: len(fake.calls(bobby)) == 1)
         assert fake.calls(alice)[0]['remoteParty']['personId'] == bobby.id
 
         assert chat.say('/dial Zed Zulu', 'nobody') == \

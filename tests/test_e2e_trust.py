@@ -3,6 +3,7 @@ Trust, end to end: the real bot under gunicorn against the local Webex emulator,
 the webhook secret and as a careful operator would: forged and replayed notifications, old commands, copied
 records, a wrong key, secrets in the DEBUG log, long replies with cards, card presses under a strict policy.
 """
+import datetime
 import json
 import re
 import shutil
@@ -16,10 +17,12 @@ import yaml
 from cryptography.fernet import Fernet
 
 from fakewebex import FakeWebex
+from fakewebex.harness import BotProcess
 from tests.conftest import CLIENT_SECRET
 from tests.e2e import Chat, running_fake, start_bot, wait_until
-from tests.botprocess import BotProcess
 from wxc_cc.signature import derive_secret, sign
+
+pytestmark = pytest.mark.e2e
 
 #: the webhook secret the attacker holds (see issue: anyone with it could act as any user)
 SECRET = 'the-webhook-secret-an-attacker-holds'
@@ -128,8 +131,8 @@ def test_a_replayed_notification_never_repeats_an_action(fake, tmp_path):
         other = start_bot(fake, bot, second_dir, WXC_CC_MAX_COMMAND_AGE='2')
         try:
             created = fake.world.messaging.get(alice, captured.body['data']['id'])['created']
-            wait_until(lambda: time.time() - time.mktime(time.strptime(created[:19], '%Y-%m-%dT%H:%M:%S'))
-                       + time.timezone > 2.5, timeout=10, interval=0.1)
+            # real time passing: the message grows older than WXC_CC_MAX_COMMAND_AGE by the bot's (real) clock
+            time.sleep(max(0.0, datetime.datetime.fromisoformat(created).timestamp() + 2.5 - time.time()))
             mark, seen = fake.mark(), chat.seen()
             fake.redeliver(captured, target_url=f'{other.url}/')
             assert chat.wait_reply('too old', seen).startswith('That command is too old')
@@ -215,8 +218,8 @@ def test_a_long_history_with_a_card_loses_no_text(fake, tmp_path):
             fake.remote_hangup(alice, fake.ring(alice, name, f'71{number:02d}'))
         seen = chat.seen()
         fake.send_message(alice, '/history missed 20')
-        wait_until(lambda: any(m.get('attachments') for m in fake.messages(person=alice) if m['id'] not in seen),
-                   timeout=10)
+        fake.wait_until(lambda: any(m.get('attachments') for m in fake.messages(person=alice) if m['id'] not in seen),
+                        timeout=10)
         parts = [m for m in fake.messages(person=alice) if m['id'] not in seen and m['personId'] == bot.id]
         assert len(parts) >= 2, 'too long for one message'
         assert [bool(m.get('attachments')) for m in parts] == [False] * (len(parts) - 1) + [True]
@@ -238,7 +241,7 @@ def test_a_group_message_without_mention_costs_nothing(fake, tmp_path):
         assert forge(process, 'messages', {'id': message['id'], 'roomId': room, 'roomType': 'group',
                                            'personId': alice.id, 'personEmail': alice.email}) == 200
         chat.say('/help', 'I understand these commands')
-        wait_until(lambda: len(fake.requests_since(mark)) >= 2)
+        fake.wait_until(lambda: len(fake.requests_since(mark)) >= 2)
         assert [(r.method, r.path.split('/')[1]) for r in fake.requests_since(mark)] == [
             ('GET', 'messages'), ('POST', 'messages')], 'only the /help that followed'
         assert len(chat.replies_since(seen)) == 1
@@ -255,11 +258,11 @@ def test_card_presses_work_under_a_people_policy(fake, tmp_path):
         chat.authorize()
         chat.say('/monitor on', 'Monitoring is on')
         call_id = fake.ring(alice, 'Henry Green', '7101')
-        wait_until(lambda: len(fake.cards(alice)) == 1, timeout=10)
+        fake.wait_until(lambda: len(fake.cards(alice)) == 1, timeout=10)
         [card] = fake.cards(alice)
         [answer] = [a['data'] for a in card['attachments'][0]['content']['actions'] if a['title'] == 'Answer']
         fake.press(alice, card['id'], answer)
-        wait_until(lambda: fake.call(alice, call_id)['state'] == 'connected', timeout=10)
+        fake.wait_until(lambda: fake.call(alice, call_id)['state'] == 'connected', timeout=10)
     finally:
         process.close()
 

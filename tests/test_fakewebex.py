@@ -7,18 +7,26 @@ import hmac
 import json
 import logging
 import re
+import shutil
 import threading
+from pathlib import Path
 from typing import Any, Iterator, Optional
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+import yaml
 from werkzeug.wrappers import Request, Response
 
 from fakewebex import FakeWebex, Person, WebexError
+from fakewebex.contract import DOCUMENTS, Contract
 from fakewebex.delivery import sign
 from fakewebex.httpserver import ServerThread
 from fakewebex.ids import decode_id, kind_of, new_id
+from tests.e2e import assert_contract_kept
+from tests.servers import fixed_port
+
+pytestmark = pytest.mark.e2e
 
 log = logging.getLogger(__name__)
 
@@ -1148,8 +1156,10 @@ def test_request_log_masks_secrets_in_json_bodies(fake: FakeWebex, bot: Person, 
 
 
 def test_server_thread_on_a_given_port() -> None:
-    first = ServerThread(Response('one'), name='first').start()
-    port = first.port
+    """Given a port (the sandbox's ``--port``), it binds that port, and gives it back when it stops."""
+    port = fixed_port()
+    first = ServerThread(Response('one'), name='first', port=port).start()
+    assert first.port == port
     first.stop()
     second = ServerThread(Response('two'), name='second', port=port).start()
     try:
@@ -1158,6 +1168,19 @@ def test_server_thread_on_a_given_port() -> None:
             ServerThread(Response('three'), port=port).start()
     finally:
         second.stop()
+
+
+def test_wait_until_wakes_when_a_request_is_answered(fake: FakeWebex, bot: Person) -> None:
+    api, mark = client(fake, bot), fake.mark()
+    with pytest.raises(AssertionError, match='condition not met within 0.1 s'):
+        fake.wait_until(lambda: len(fake.requests_since(mark)) >= 1, timeout=0.1)
+    worker = threading.Thread(target=api.get, args=('/people/me',))
+    worker.start()
+    fake.wait_until(lambda: len(fake.requests_since(mark)) >= 1, timeout=5)
+    worker.join(5)
+    # the condition is asked without the fake's lock held, so it may ask the fake over HTTP
+    fake.wait_until(lambda: api.get('/people/me').status_code == 200, timeout=5)
+    assert len(fake.requests_since(mark)) == 2
 
 
 def test_latency_is_added(fake: FakeWebex, bot: Person) -> None:
@@ -1322,3 +1345,45 @@ def test_wxc_sdk_parses_webhook_events_and_attachment_actions(fake: FakeWebex, b
                                                                            card.json()['id'], alice.id)
     finally:
         api.close()
+
+
+# --- Webex's published documents: requests and answers held to them (fakewebex.contract)
+
+def test_the_emulator_records_and_logs_its_own_undocumented_answers(tmp_path: Path, caplog) -> None:
+    for document in DOCUMENTS.glob('*.yml'):
+        shutil.copy(document, tmp_path)
+    people = yaml.safe_load((tmp_path / 'people.yml').read_text())
+    del people['components']['schemas']['Person']['properties']['nickName']
+    (tmp_path / 'people.yml').write_text(yaml.safe_dump(people))
+    with FakeWebex(contract=Contract(tmp_path)) as fake:
+        bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+        response = requests.get(f'{fake.base_url}/people/me', headers={'Authorization': f'Bearer {bot.token}'},
+                                timeout=5)
+        assert response.status_code == 200 and response.json()['nickName'] == 'CC', 'answered all the same'
+        [violation] = fake.contract_violations
+        assert (violation.direction, violation.method, violation.path, violation.detail) == (
+            'response', 'GET', '/people/me', "body: Additional properties are not allowed ('nickName' was unexpected)")
+        assert "fake Webex answered outside the Webex API documents: GET /people/me -> 200: body: Additional " \
+               "properties are not allowed ('nickName' was unexpected)" in caplog.text
+        with pytest.raises(AssertionError, match=r"response: GET /people/me: body: Additional properties"):
+            assert_contract_kept(fake)
+        fake.clear_contract_violations()
+        assert fake.contract_violations == []
+
+
+def test_the_emulator_refuses_undocumented_requests_as_webex_would(caplog) -> None:
+    with FakeWebex() as fake:
+        alice = fake.add_person('alice@example.com', 'Alice Example')
+        fake.add_integration('cid', 'secret', scopes='spark:calls_write spark:calls_read')
+        headers = {'Authorization': f"Bearer {fake.issue_tokens(alice)['access_token']}"}
+        response = requests.post(f'{fake.base_url}/telephony/calls/dial', headers=headers, timeout=5,
+                                 json={'destination': '1234', 'video': True})
+        assert response.status_code == 400 and response.json()['errors'][0]['description'] == \
+            "Not in the Webex API documents: body: Additional properties are not allowed ('video' was unexpected)"
+        assert fake.calls(alice) == [], 'not acted on'
+        assert [(r.method, r.path, r.status, r.identity) for r in fake.requests] == [
+            ('POST', '/telephony/calls/dial', 400, 'alice@example.com')]
+        assert 'request outside the Webex API documents: POST /telephony/calls/dial' in caplog.text
+        assert requests.get(f'{fake.base_url[:-3]}/favicon.ico', timeout=5).status_code == 404
+        assert len(fake.contract_violations) == 1, 'only /v1 is the API'
+        fake.clear_contract_violations()

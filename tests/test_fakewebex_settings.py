@@ -13,6 +13,8 @@ from fakewebex.telephony import MAX_HOPS
 from tests.test_fakewebex import (CLIENT_ID, Client, alice, assert_webex_error, bob, bot, client,  # noqa: F401
                                   fake, refused)
 
+pytestmark = pytest.mark.e2e
+
 ME = '/telephony/config/people/me'
 DND = f'{ME}/settings/doNotDisturb'
 FORWARDING = f'{ME}/settings/callForwarding'

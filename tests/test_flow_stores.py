@@ -13,6 +13,8 @@ from wxc_cc.stores.redis_flows import RedisFlowStore
 from wxc_cc.stores.sqlite import SQLiteDatabase
 from wxc_cc.stores.sqlite_flows import SQLiteFlowStore
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture(params=['sqlite', 'redis'])
 def make_flows(request: pytest.FixtureRequest, tmp_path: Path):

@@ -34,9 +34,9 @@ import yaml
 from cryptography.fernet import Fernet
 
 from fakewebex import FakeWebex
-from tests.conftest import free_port
 from tests.deploy import BIN, REPO, Dockerfile, Served
 from tests.e2e import Chat, bot_env, running_fake
+from tests.servers import on_fixed_port, stop, wait_ready
 from tests.test_deploy import SECRET_NAME
 from wxc_cc.config import OPTIONAL, REQUIRED, ConfigError, Settings, load_settings
 
@@ -564,14 +564,19 @@ class PodRedis:
     port: int
     process: Optional[subprocess.Popen] = None
 
+    @classmethod
+    def launch(cls, args: list[str], data: Path) -> 'PodRedis':
+        """
+        A started server: the image listens on 6379 of the pod; here on 127.0.0.1, on a port chosen as
+        :func:`tests.servers.fixed_port` says.
+        """
+        return on_fixed_port(lambda port: cls(args, data, port).start())
+
     def start(self) -> 'PodRedis':
-        # the image listens on 6379 of the pod; here on a free port of 127.0.0.1
+        """(Re)start on its port."""
         self.process = subprocess.Popen([*self.args, '--port', str(self.port), '--bind', '127.0.0.1'], cwd=self.data,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 10
-        while self.ping() != 'PONG':
-            assert self.process.poll() is None and time.monotonic() < deadline, 'redis-server did not start'
-            time.sleep(0.05)
+        wait_ready(self.process, lambda: self.ping() == 'PONG', f'redis-server on port {self.port}')
         return self
 
     def ping(self) -> str:
@@ -580,9 +585,7 @@ class PodRedis:
                               timeout=5).stdout.strip()
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+        stop(self.process)
 
 
 def as_user(pod: dict, container: dict) -> list[str]:
@@ -605,7 +608,7 @@ def read_only(root: Path) -> None:
 
 
 def test_the_container_runs_the_bot_as_the_pod_does(objects: list[dict], bot: Bot, fake: FakeWebex, pod_root: Path,
-                                                    tmp_path: Path):
+                                                    tmp_path: Path, port: int):
     """
     The container's command and args in the image's layout, with the pod's environment (the Secret's and the
     ConfigMap's empty values filled in), as the pod's user, the image read-only and writable emptyDirs: it serves
@@ -615,7 +618,7 @@ def test_the_container_runs_the_bot_as_the_pod_does(objects: list[dict], bot: Bo
     alice = fake.add_person('alice@example.com', 'Alice Example', extension='1001')
     redis_container = one(objects, 'StatefulSet')['spec']['template']['spec']['containers'][0]
     (tmp_path / 'redis').mkdir()
-    pod_redis = PodRedis(redis_container['args'], tmp_path / 'redis', free_port()).start()
+    pod_redis = PodRedis.launch(redis_container['args'], tmp_path / 'redis')
 
     image = Dockerfile().stage(pod_root / 'image')
     volumes = {}
@@ -627,15 +630,15 @@ def test_the_container_runs_the_bot_as_the_pod_does(objects: list[dict], bot: Bo
     metrics = volumes[bot.environment['PROMETHEUS_MULTIPROC_DIR']]
     (metrics / 'counter_4242.db').write_bytes(b'left by the container before a restart')
 
-    port = free_port()
     url = f'http://127.0.0.1:{port}'
     settings = bot_env(fake, webex_bot)
     environment = {name: value or settings.get(name, '') for name, value in bot.environment.items()}
     environment.update(PORT=str(port), WXC_CC_BOT_URL=url, WEBEX_API_BASE_URL=fake.base_url,
                        REDIS_URL=f'redis://127.0.0.1:{pod_redis.port}/0',
                        PROMETHEUS_MULTIPROC_DIR=str(metrics), TMPDIR=str(volumes['/tmp']),
-                       # gunicorn binds 0.0.0.0:$PORT in the pod; here 127.0.0.1 only
-                       GUNICORN_CMD_ARGS=f'--bind=127.0.0.1:{port}')
+                       # gunicorn binds 0.0.0.0:$PORT in the pod; here 127.0.0.1 only, next to the test's hold on
+                       # the port (the port fixture)
+                       GUNICORN_CMD_ARGS=f'--bind=127.0.0.1:{port} --reuse-port')
     env = image.container_env(**environment)
     read_only(image.root)
     user = as_user(bot.pod, bot.container)
@@ -667,7 +670,7 @@ def test_the_container_runs_the_bot_as_the_pod_does(objects: list[dict], bot: Bo
         assert live() == 0, 'alive all the same: no restart for a Redis outage'
         pod_redis.start()
         deadline = time.monotonic() + 10
-        while ready() != 200:
+        while ready() != 200:  # the probe's answer is all the pod offers to wait on
             assert time.monotonic() < deadline, 'ready again once Redis is back'
             time.sleep(0.1)
     finally:

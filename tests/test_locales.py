@@ -15,7 +15,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import PoFileError, read_po, write_po
 
-from tests.conftest import settings_values
+from tests.conftest import settings_values, shut_down
 from tests.webexmock import chat
 from wxc_cc.commands import Request, build_registry
 from wxc_cc.commands.calls import CallAction
@@ -23,6 +23,8 @@ from wxc_cc.config import ConfigError, load_settings
 from wxc_cc import locales as locales_package
 from wxc_cc.locales import DEFAULT, LOCALES, Catalogue, catalogue_for, placeholders
 from wxc_cc.locales.catalogue import DIRECTORY, DOMAIN, locales
+
+pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUES = sorted(DIRECTORY.glob(f'*/LC_MESSAGES/{DOMAIN}.po'))
@@ -211,4 +213,4 @@ def test_two_bots_in_one_process_keep_their_languages(client, webex, tmp_path):
         assert english.core.conversation.execute(request).markdown.startswith('Hello!')
         assert chat(client, webex, '/help')[0].startswith('Hallo!')
     finally:
-        english.core.shutdown(5)
+        shut_down(english)

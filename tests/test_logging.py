@@ -21,6 +21,8 @@ from wxc_cc.logcontext import FIELDS, ContextFilter, PersonKeys, current, log_co
 from wxc_cc.logsetup import json_formatter, text_formatter
 from wxc_cc.redaction import protect_logs
 
+pytestmark = pytest.mark.e2e
+
 SECRET = 'a-secret-value-0123456789'
 
 

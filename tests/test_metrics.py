@@ -13,6 +13,8 @@ from wxc_sdk.tokens import Tokens
 from wxc_cc.metrics import Metrics, metrics_directory, operation
 from wxc_cc.webex import WebexClients
 
+pytestmark = pytest.mark.unit
+
 API = 'https://webex.test/v1'
 
 

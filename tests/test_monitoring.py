@@ -11,6 +11,8 @@ from tests.webexmock import USER_ID, call_event, user_context
 from wxc_cc.signature import derive_secret, sign
 from wxc_cc.stores import UserContext
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture(autouse=True)
 def monitored(bot):

@@ -13,6 +13,8 @@ import pytest
 import ngrokhelper
 from ngrokhelper import NgrokError, get_public_url, pick_tunnel
 
+pytestmark = pytest.mark.unit
+
 
 class Agent:
     """Answers GET /api/tunnels; the tunnels appear after `empty_polls` polls."""
@@ -92,12 +94,12 @@ def test_without_ngrok_host_or_binary(monkeypatch, tmp_path):
         get_public_url(6001, ngrok_host='')
 
 
-def test_starts_local_ngrok_and_reports_its_failure(monkeypatch, tmp_path: Path):
+def test_starts_local_ngrok_and_reports_its_failure(monkeypatch, tmp_path: Path, refused: int):
     script = tmp_path / 'ngrok'
     script.write_text(f'#!/bin/sh\necho "$@" > {tmp_path}/args\nexit 3\n')
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setenv('PATH', f'{tmp_path}{os.pathsep}{os.environ["PATH"]}')
-    monkeypatch.setattr(ngrokhelper, 'AGENT_API_PORT', 1)  # nothing answers there
+    monkeypatch.setattr(ngrokhelper, 'AGENT_API_PORT', refused)  # no agent API answers there
     with pytest.raises(NgrokError, match='ngrok exited with code 3'):
         get_public_url(6123, ngrok_host='', timeout=5, interval=0.01)
     assert (tmp_path / 'args').read_text().split()[:2] == ['http', '6123']

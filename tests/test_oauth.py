@@ -6,6 +6,8 @@ import pytest
 from tests.conftest import API, CLIENT_SECRET, PUBLIC_URL
 from tests.webexmock import USER_EMAIL, USER_ID, chat
 
+pytestmark = pytest.mark.unit
+
 TOKEN_RESPONSE = {'access_token': 'granted-access-token', 'expires_in': 1209600, 'token_type': 'Bearer',
                   'refresh_token': 'granted-refresh-token', 'refresh_token_expires_in': 7776000,
                   'scope': 'spark:calls_write'}

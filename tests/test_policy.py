@@ -9,11 +9,13 @@ import pytest
 import responses
 from pydantic import ValidationError
 
-from tests.conftest import settings_values
+from tests.conftest import settings_values, shut_down
 from tests.webexmock import BOT_ID, BOT_ORG, USER_ID, chat, user_context, webex_time
 from wxc_cc.config import ConfigError, load_settings
 from wxc_cc.policy import DEFAULT_CONFIG_FILE, Policy, load_policy, parse_policy
 from wxc_cc.signature import sign
+
+pytestmark = pytest.mark.unit
 
 
 def test_defaults_admit_anyone_and_nobody_is_admin(tmp_path):
@@ -253,6 +255,7 @@ def gov_client(tmp_path):
         assert bot.core.healer.started.wait(5), 'the check at start is done before the test pokes at the store'
         bot.core.stores.tokens.set_user_context(user_context())
         yield bot.test_client(), rsps
+        shut_down(bot)
 
 
 def gov_chat(client, rsps, text: str) -> str:

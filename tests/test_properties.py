@@ -5,12 +5,15 @@ comes in: never a 500, never a Webex request without a valid signature, never a 
 import json
 import string
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import BOT_TOKEN, CLIENT_SECRET
 from tests.webexmock import USER_ID, USER_REFRESH, USER_TOKEN, user_context
 from wxc_cc.signature import derive_secret, sign
+
+pytestmark = pytest.mark.unit
 
 FIXTURES_OK = settings(max_examples=150, deadline=None,
                        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -17,6 +17,8 @@ from wxc_cc.stores.sqlite_queue import SQLiteWorkQueue
 from wxc_cc.tasks import Task
 from wxc_cc.worker import QueueWorker
 
+pytestmark = pytest.mark.unit
+
 #: seconds after which a lease lapses in these tests
 CLAIM_AFTER = 0.5
 
@@ -160,7 +162,7 @@ class Runner:
         self.started = threading.Event()
         self.fail: set[str] = set()
         self.told: list[tuple[str, str]] = []
-        self.lock = threading.Lock()
+        self.lock = threading.Condition()
 
     def run(self, item: Task) -> None:
         self.started.set()
@@ -170,6 +172,12 @@ class Runner:
             raise RuntimeError('poison')
         with self.lock:
             self.ran.append(item.id)
+            self.lock.notify_all()
+
+    def wait_ran(self, count: int, timeout: float = 5.0) -> bool:
+        """Wait until ``count`` tasks have run."""
+        with self.lock:
+            return self.lock.wait_for(lambda: len(self.ran) >= count, timeout)
 
     def unknown_outcome(self, item: Task) -> None:
         self.told.append(('unknown', item.id))
@@ -201,9 +209,7 @@ def test_a_slow_person_does_not_stall_the_others(make_queue):
     for name in ('bob', 'carol', 'dave'):
         queue.put(task(name, 1))
     running = worker(queue, runner, threads=2)
-    deadline = time.monotonic() + 5
-    while len(runner.ran) < 3 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    assert runner.wait_ran(3)
     assert sorted(runner.ran) == ['message:bob-1', 'message:carol-1', 'message:dave-1']
     runner.gate.set()
     assert running.wait_idle(5)
@@ -266,7 +272,7 @@ def test_stopping_gives_back_at_once_what_was_not_started(make_queue):
     assert running.stop(0.1) is False
     runner.gate.set()
     deadline = time.monotonic() + 5
-    while queue.depth() > 1 and time.monotonic() < deadline:
+    while queue.depth() > 1 and time.monotonic() < deadline:  # the store offers nothing to wait on
         time.sleep(0.02)
     [taken] = make_queue(claim_after=30).take('next', 10)
     assert taken.task.id == 'message:slow-2', 'the second, never started, at once'

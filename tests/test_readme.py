@@ -5,9 +5,13 @@ and the sentence /help shows. The tables are written for people, so this test ho
 import re
 from pathlib import Path
 
+import pytest
+
 from wxc_cc.commands import build_registry
 from wxc_cc.commands.registry import GROUP_TITLES
 from wxc_cc.locales import catalogue_for
+
+pytestmark = pytest.mark.unit
 
 README = Path(__file__).resolve().parent.parent / 'README.md'
 ENGLISH = catalogue_for('en_US')

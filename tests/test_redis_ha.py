@@ -17,16 +17,19 @@ import requests
 from redis.sentinel import SentinelConnectionPool
 
 from fakewebex import FakeWebex
-from tests.botprocess import wait_healthy
-from tests.conftest import RedisServer, free_port, settings_values
+from fakewebex.harness import wait_healthy
+from tests.conftest import settings_values
 from tests.e2e import Chat, running_fake, start_bot, wait_until
 from tests.redisha import MASTER_NAME, SentinelSetup, TLSFiles, private_ca
+from tests.servers import RedisServer, fixed_port
 from tests.test_stores import context
 from wxc_cc.config import load_settings
 from wxc_cc.errors import StoreUnavailable
 from wxc_cc.redaction import protect_logs
 from wxc_cc.stores import RedisTokenManager, build_stores, redis_from_settings
 from wxc_cc.stores.redis_client import FAILOVER_RIDE_THROUGH, MasterConnection, MasterSSLConnection
+
+pytestmark = pytest.mark.e2e
 
 SENTINELS = 's1.example:26379,s2.example:26380'
 
@@ -109,7 +112,7 @@ def test_redis_passwords_are_masked_in_the_log(caplog: pytest.LogCaptureFixture)
 
 def test_a_write_to_a_replica_is_the_store_being_unavailable(redis_server: RedisServer, tmp_path: Path):
     """READONLY (a master demoted behind a name that still points at it) is an outage, not a bug."""
-    port = free_port()
+    port = fixed_port()
     replica = subprocess.Popen(['redis-server', '--port', str(port), '--bind', '127.0.0.1', '--save', '',
                                 '--replicaof', '127.0.0.1', str(redis_server.port), '--dir', str(tmp_path)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
@@ -250,7 +253,7 @@ def test_the_bot_rides_through_a_master_killed_during_commands(fake: FakeWebex, 
                 replies = chat.replies_since(seen)
                 return {number: sum(reply.startswith(f'Dialing {number}') for reply in replies) for number in numbers}
 
-            wait_until(lambda: all(answered().values()), timeout=60, interval=0.1)
+            fake.wait_until(lambda: all(answered().values()), timeout=60)
             assert answered() == {number: 1 for number in numbers}, 'each command answered once'
             assert not [reply for reply in chat.replies_since(seen) if not reply.startswith('Dialing')]
             fake.wait_deliveries_idle(timeout=10)
@@ -300,7 +303,7 @@ class TLSServer:
     """A redis-server speaking TLS only, with a certificate of :func:`~tests.redisha.private_ca` and a password."""
 
     def __init__(self, directory: Path, tls: TLSFiles):
-        self.directory, self.tls, self.port = directory, tls, free_port()
+        self.directory, self.tls, self.port = directory, tls, fixed_port()
         self.process: Optional[subprocess.Popen] = None
 
     def client(self) -> redis.Redis:

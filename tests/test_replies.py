@@ -9,6 +9,8 @@ from wxc_sdk.telephony.calls import TelephonyCall
 from wxc_cc import replies
 from wxc_cc.locales import catalogue_for
 
+pytestmark = pytest.mark.unit
+
 SAY = replies.Replies(catalogue_for('en_US'))
 
 

@@ -5,7 +5,6 @@ requests without secrets; the bot's markdown and the users' text reach the page 
 """
 import json
 import re
-import time
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from typing import Any, Optional
@@ -17,6 +16,8 @@ import requests
 from sandbox import Sandbox, start_sandbox
 from sandbox.markdown import render_markdown, render_plain
 from tests.e2e import assert_contract_kept
+
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
@@ -44,16 +45,23 @@ class Page:
         assert response.status_code == expect, response.text
         return response.json()
 
-    def wait(self, predicate: Callable[[dict], Any], user: str = 'alice', timeout: float = 10.0) -> dict:
-        """Poll the state (as the page does) until ``predicate`` holds; return that state."""
-        deadline = time.monotonic() + timeout
-        while True:
-            state = self.state(user)
-            if predicate(state):
-                return state
-            assert time.monotonic() < deadline, f'not reached in {timeout} s; last state:\n' \
-                                                f'{json.dumps(state, indent=1)[:3000]}'
-            time.sleep(0.05)
+    def wait(self, predicate: Callable[[dict], Any], user: str = 'alice', timeout: float = 10.0,
+             after: int = -1) -> dict:
+        """
+        The state (as the page fetches it) once ``predicate`` holds; fetched again whenever the emulator's state
+        changes.
+        """
+        states = []
+
+        def holds() -> bool:
+            states.append(self.state(user, after))
+            return bool(predicate(states[-1]))
+
+        try:
+            self.sandbox.fake.wait_until(holds, timeout)
+        except AssertionError:
+            raise AssertionError(f'not reached in {timeout} s; last state:\n{json.dumps(states[-1], indent=1)[:3000]}')
+        return states[-1]
 
     def mark(self) -> int:
         """The ``after`` for trace rows of requests not yet begun (the emulator settles those in flight)."""
@@ -62,11 +70,7 @@ class Page:
     def trace_after(self, mark: int, count: int, timeout: float = 5.0) -> list[dict]:
         """The trace rows after ``mark``, newest first, once there are ``count`` (a reply is stored before the
         emulator logs the request that stored it)."""
-        deadline = time.monotonic() + timeout
-        while len(rows := self.state(after=mark)['trace']) < count:
-            assert time.monotonic() < deadline, f'fewer than {count} requests after {mark}: {rows}'
-            time.sleep(0.02)
-        return rows
+        return self.wait(lambda state: len(state['trace']) >= count, after=mark, timeout=timeout)['trace']
 
     def say(self, user: str, text: str, reply_contains: str) -> dict:
         """Send ``text`` as ``user``; return the bot's new message containing ``reply_contains`` (its HTML)."""

@@ -16,6 +16,8 @@ import pytest
 from sandbox import Sandbox, start_sandbox
 from tests.e2e import assert_contract_kept
 
+pytestmark = pytest.mark.browser
+
 CHROMIUM = '/usr/bin/chromium'
 README_SCREENSHOT = Path(__file__).resolve().parent.parent / 'docs' / '_static' / 'sandbox.png'
 #: flags this machine needs; the user data directory is a fresh one per test

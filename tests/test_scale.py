@@ -12,8 +12,10 @@ import pytest
 import requests
 
 from fakewebex import FakeWebex
-from tests.conftest import RedisServer, free_port
+from tests.servers import RedisServer
 from tests.e2e import Chat, calls_made, running_fake, start_bot, wait_until
+
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
@@ -39,14 +41,14 @@ def test_four_workers_register_one_webhook(fake, tmp_path, store, request):
     fake.latency = 0.3  # widens the window between listing and creating, where unlocked workers would race
     process = start_bot(fake, bot, tmp_path, workers=4, **extra)
     try:
-        wait_until(lambda: webhook_checks(fake) == 4, timeout=20)
+        fake.wait_until(lambda: webhook_checks(fake) == 4, timeout=20)
         assert sorted(h['resource'] for h in fake.webhooks(owner=bot)) == ['attachmentActions', 'memberships',
                                                                              'messages']
         assert [(r.method, r.path) for r in fake.requests if r.method != 'GET'] == [('POST', '/webhooks')] * 3
         assert len([r for r in fake.requests if r.path == '/people/me']) == 4, 'each worker asks once'
         mark = fake.mark()
         process.restart()
-        wait_until(lambda: webhook_checks(fake, mark) == 4, timeout=20)
+        fake.wait_until(lambda: webhook_checks(fake, mark) == 4, timeout=20)
         assert [r.method for r in fake.requests_since(mark) if r.path.startswith('/webhooks')] == ['GET'] * 4
     finally:
         process.close()
@@ -67,9 +69,9 @@ def test_duplicate_deliveries_are_acted_on_once(fake, tmp_path, redis_url):
         seen = chat.seen()
         for number in range(2001, 2007):
             fake.send_message(alice, f'/dial {number}')
-        wait_until(lambda: len(dial_numbers(fake, alice)) >= 6, timeout=10)
+        fake.wait_until(lambda: len(dial_numbers(fake, alice)) >= 6, timeout=10)
         fake.wait_deliveries_idle(10)
-        wait_until(lambda: len([r for r in chat.replies_since(seen) if r.startswith('Dialing')]) == 6)
+        fake.wait_until(lambda: len([r for r in chat.replies_since(seen) if r.startswith('Dialing')]) == 6)
         assert dial_numbers(fake, alice) == [str(n) for n in range(2001, 2007)]
         assert len([d for d in fake.deliveries if d.resource == 'messages']) > 12, 'every delivery came twice'
     finally:
@@ -119,7 +121,7 @@ def test_concurrent_commands_refresh_once(fake, tmp_path, redis_url):
         seen = chat.seen()
         for _ in range(8):
             fake.send_message(alice, '/history')
-        wait_until(lambda: len(chat.replies_since(seen)) == 8, timeout=15)
+        fake.wait_until(lambda: len(chat.replies_since(seen)) == 8, timeout=15)
         assert all(reply.startswith('Your call history is empty') for reply in chat.replies_since(seen))
         refreshes = [r for r in fake.requests_since(mark) if r.path == '/access_token']
         assert len(refreshes) == 1 and refreshes[0].status == 200
@@ -160,9 +162,8 @@ def test_webex_faults(fake, tmp_path):
 
 
 def test_redis_going_away_and_coming_back(fake, tmp_path: Path):
-    server = RedisServer(port=free_port(), process=None, directory=tmp_path / 'redis', persistent=True)
-    server.directory.mkdir()
-    server.start()
+    (tmp_path / 'redis').mkdir()
+    server = RedisServer.launch(tmp_path / 'redis', persistent=True)
     bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
     alice = fake.add_person('alice@example.com', 'Alice')
     process = start_bot(fake, bot, tmp_path, workers=2, REDIS_URL=server.url)
@@ -232,7 +233,7 @@ def test_a_new_webhook_secret_reaches_the_users_webhooks(fake, tmp_path):
     first.env['WXC_CC_WEBHOOK_SECRET'] = 'new-secret'
     first.start()
     try:
-        wait_until(lambda: {h['secret'] for h in fake.webhooks(owner=alice)}.isdisjoint(old), timeout=10)
+        fake.wait_until(lambda: {h['secret'] for h in fake.webhooks(owner=alice)}.isdisjoint(old), timeout=10)
         assert chat.expect(lambda: fake.ring(alice, 'Henry Green', '7101'), 'Alerting')
     finally:
         first.close()
@@ -250,7 +251,7 @@ def test_webhooks_heal_themselves(fake, tmp_path):
         chat.say('/monitor on', 'Monitoring is on')
         hook = next(h for h in fake.webhooks(owner=bot) if h['resource'] == 'messages')
         fake.set_webhook_status(hook['id'], 'inactive')
-        wait_until(lambda: all(h['status'] == 'active' for h in fake.webhooks(owner=bot)), timeout=10)
+        fake.wait_until(lambda: all(h['status'] == 'active' for h in fake.webhooks(owner=bot)), timeout=10)
         assert hook['id'] in [h['id'] for h in fake.webhooks(owner=bot)] and len(fake.webhooks(owner=bot)) == 3
     finally:
         first.close()
@@ -259,7 +260,7 @@ def test_webhooks_heal_themselves(fake, tmp_path):
         assert second.url != first.url
         assert {h['targetUrl'] for h in fake.webhooks(owner=bot)} == {f'{second.url}/'}
         assert hook['id'] in [h['id'] for h in fake.webhooks(owner=bot)]
-        wait_until(lambda: {h['targetUrl'] for h in fake.webhooks(owner=alice)} == {
+        fake.wait_until(lambda: {h['targetUrl'] for h in fake.webhooks(owner=alice)} == {
             f'{second.url}/callevent/{alice.id}'}, timeout=10)
         assert chat.expect(lambda: fake.ring(alice, 'Henry Green', '7101'), 'Alerting')
     finally:

@@ -13,6 +13,8 @@ from tests.webexmock import USER_EMAIL, USER_ID, chat, user_context
 from wxc_cc.commands.directory import MAX_MATCHES
 from wxc_cc.stores import UserContext
 
+pytestmark = pytest.mark.unit
+
 ME = '/telephony/config/people/me'
 DND = f'{ME}/settings/doNotDisturb'
 FORWARDING = f'{ME}/settings/callForwarding'

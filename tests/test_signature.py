@@ -4,7 +4,11 @@ Webhook signature verification.
 import hashlib
 import hmac
 
+import pytest
+
 from wxc_cc.signature import Verdict, derive_secret, sign, verify
+
+pytestmark = pytest.mark.unit
 
 
 def test_sign_is_webex_hmac_sha1():

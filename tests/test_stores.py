@@ -13,11 +13,13 @@ import redis
 import yaml
 from wxc_sdk.tokens import Tokens
 
-from tests.conftest import free_port, settings_values
+from tests.conftest import settings_values
 from wxc_cc.config import load_settings
 from wxc_cc.errors import StoreUnavailable, TokenRejected
 from wxc_cc.locales import catalogue_for
 from wxc_cc.stores import RedisTokenManager, TokenManager, UserContext, YAMLTokenManager, redis_from_settings
+
+pytestmark = pytest.mark.unit
 
 
 def tokens(seconds_left: float, access: str = 'access-1', refresh: str = 'refresh-1') -> Tokens:
@@ -40,7 +42,7 @@ class Refresher:
         with self._lock:
             self.calls.append(old.refresh_token)
             number = len(self.calls) + 1
-        time.sleep(self.delay)
+        time.sleep(self.delay)  # a slow refresh: the others ask while it runs
         if self.error:
             raise self.error
         return tokens(3600, access=f'access-{number}', refresh=f'refresh-{number}')
@@ -253,8 +255,8 @@ def test_redis_keeps_other_keys(redis_client: redis.Redis):
     assert redis_client.get('someone-else') == 'x'
 
 
-def test_redis_down_is_reported_as_unavailable_quickly():
-    settings = load_settings(settings_values(REDIS_URL=f'redis://127.0.0.1:{free_port()}/0'), environ={})
+def test_redis_down_is_reported_as_unavailable_quickly(refused: int):
+    settings = load_settings(settings_values(REDIS_URL=f'redis://127.0.0.1:{refused}/0'), environ={})
     store = RedisTokenManager(redis_from_settings(settings))
     start = time.monotonic()
     for operation in (lambda: store.get_user_context('alice'), store.check,

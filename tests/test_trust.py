@@ -9,12 +9,14 @@ import logging
 import pytest
 from cryptography.fernet import Fernet
 
-from tests.conftest import API, BOT_TOKEN, CLIENT_SECRET, settings_values
+from tests.conftest import API, BOT_TOKEN, CLIENT_SECRET, settings_values, shut_down
 from tests.webexmock import BOT_ID, ROOM_ID, USER_ID, USER_REFRESH, USER_TOKEN, call_event, chat, user_context
 from wxc_cc.redaction import Redactor, protect_logs
 from wxc_cc.replies import MAX_MESSAGE_BYTES, Reply
 from wxc_cc.signature import derive_secret, sign
 from wxc_cc.stores import RedisTokenManager, UserContext, YAMLTokenManager
+
+pytestmark = pytest.mark.unit
 
 MALLORY = 'MALLORY_PERSON_ID'
 
@@ -92,7 +94,7 @@ def test_a_replayed_notification_is_not_acted_on_by_a_restarted_bot(settings, we
         bot.core.stores.tokens.set_user_context(user_context())
         assert bot.test_client().post('/', data=body, headers=webex.signed(body)).status_code == 200
         assert bot.core.worker.wait_idle(5)
-        bot.core.shutdown(1)
+        shut_down(bot)
     assert len(dials(webex)) == 1
 
 

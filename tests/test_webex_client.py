@@ -18,6 +18,8 @@ from wxc_sdk.tokens import Tokens
 
 from wxc_cc.webex import WebexClients, default_retry
 
+pytestmark = pytest.mark.unit
+
 API = 'https://gov.webex.test/v1'
 
 
@@ -126,17 +128,11 @@ def test_a_connection_lost_after_sending_is_retried_for_reads_only(hanging_up_se
     assert len(accepted) == 1, 'the dial may have been acted on: never sent twice'
 
 
-def test_a_connection_that_cannot_be_made_is_retried_for_every_method():
-    closed = socket.socket()
-    closed.bind(('127.0.0.1', 0))  # bound, never listening: connections are refused
-    try:
-        clients = WebexClients(api_base=f'http://127.0.0.1:{closed.getsockname()[1]}/v1', bot_token='t',
-                               timeout=(1.0, 2.0))
-        with pytest.raises(requests.ConnectionError) as error:
-            clients.user(Tokens(access_token='u'), 'USER').calls.dial('1234')
-        assert 'Max retries exceeded' in str(error.value), 'nothing was sent, so it was tried again'
-    finally:
-        closed.close()
+def test_a_connection_that_cannot_be_made_is_retried_for_every_method(refused: int):
+    clients = WebexClients(api_base=f'http://127.0.0.1:{refused}/v1', bot_token='t', timeout=(1.0, 2.0))
+    with pytest.raises(requests.ConnectionError) as error:
+        clients.user(Tokens(access_token='u'), 'USER').calls.dial('1234')
+    assert 'Max retries exceeded' in str(error.value), 'nothing was sent, so it was tried again'
 
 
 def test_all_clients_share_one_connection_pool(clients):

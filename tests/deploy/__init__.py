@@ -21,14 +21,14 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 import yaml
 
-from tests.botprocess import wait_healthy
+from fakewebex.harness import wait_healthy
+from tests.servers import on_fixed_port, stop, wait_ready
 
 REPO = Path(__file__).resolve().parent.parent.parent
 HERE = Path(__file__).resolve().parent
@@ -324,27 +324,29 @@ class TLSRedis:
                            decode_responses=True, socket_timeout=5)
 
     @classmethod
-    def start(cls, directory: Path, port: int, password: str = 'heroku-redis-password') -> 'TLSRedis':
-        import redis
+    def start(cls, directory: Path, password: str = 'heroku-redis-password') -> 'TLSRedis':
+        """A started server (on a port chosen as :func:`tests.servers.fixed_port` says), its files in ``directory``."""
         cert_file, key_file = self_signed_certificate(directory)
-        process = subprocess.Popen(
-            ['redis-server', '--port', '0', '--tls-port', str(port), '--bind', '127.0.0.1',
-             '--tls-cert-file', str(cert_file), '--tls-key-file', str(key_file), '--tls-auth-clients', 'no',
-             '--requirepass', password, '--save', '', '--appendonly', 'no', '--dir', str(directory)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        server = cls(port, password, process)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                server.client().ping()
-                return server
-            except redis.ConnectionError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    server.stop()
-                    raise RuntimeError(f'TLS redis-server did not start on port {port}')
-                time.sleep(0.02)
+
+        def start(port: int) -> 'TLSRedis':
+            process = subprocess.Popen(
+                ['redis-server', '--port', '0', '--tls-port', str(port), '--bind', '127.0.0.1',
+                 '--tls-cert-file', str(cert_file), '--tls-key-file', str(key_file), '--tls-auth-clients', 'no',
+                 '--requirepass', password, '--save', '', '--appendonly', 'no', '--dir', str(directory)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+            server = cls(port, password, process)
+            wait_ready(process, server.ping, f'TLS redis-server on port {port}')
+            return server
+
+        return on_fixed_port(start)
+
+    def ping(self) -> bool:
+        """Whether it answers."""
+        import redis
+        try:
+            return self.client().ping()
+        except redis.ConnectionError:
+            return False
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+        stop(self.process)

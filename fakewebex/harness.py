@@ -1,0 +1,174 @@
+"""
+The real bot against the emulator: ``gunicorn 'wxc_cc_bot:create_app()'`` in a child process, as a deployment runs
+it, configured to talk to a :class:`~fakewebex.FakeWebex`. The end-to-end tests and the benchmark (``bench/run.py``)
+start the bot this way.
+
+The bot serves on a socket bound here to port 0 on 127.0.0.1 and handed to gunicorn as ``fd://``, so the port is
+known before the bot starts, nobody else can take it, and it survives restarts of the bot.
+"""
+import importlib.util
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Optional
+
+import requests
+
+from .models import Person
+from .server import FakeWebex
+
+__all__ = ['BOT_NAME', 'BotProcess', 'bot_env', 'wait_healthy']
+
+log = logging.getLogger(__name__)
+
+#: the bot's name (``WXC_CC_BOT_NAME``), the prefix of its webhooks
+BOT_NAME = 'ccbot'
+
+
+def _code_directory() -> str:
+    """The directory the bot's modules are imported from: the checkout, or site-packages when installed."""
+    spec = importlib.util.find_spec('wxc_cc_bot')
+    if spec is None or spec.origin is None:
+        raise RuntimeError('the bot (wxc_cc_bot) is not importable')
+    return str(Path(spec.origin).resolve().parent)
+
+
+def bot_env(fake: FakeWebex, bot: Person, client_id: str, client_secret: str, **extra: str) -> dict[str, str]:
+    """
+    The environment of a bot talking to ``fake``.
+
+    :param fake: the emulator (its API base URL)
+    :param bot: the bot's account in the emulator (email and token)
+    :param client_id: the integration's client id (as given to :meth:`~fakewebex.FakeWebex.add_integration`)
+    :param client_secret: its secret
+    :param extra: more variables by name; they win
+    :return: variables by name
+    """
+    return {'WXC_CC_BOT_EMAIL': bot.email, 'WXC_CC_BOT_ACCESS_TOKEN': bot.token, 'WXC_CC_BOT_NAME': BOT_NAME,
+            'WXC_CC_INTEGRATION_CLIENT_ID': client_id, 'WXC_CC_INTEGRATION_CLIENT_SECRET': client_secret,
+            'WEBEX_API_BASE_URL': fake.base_url, 'LOG_LEVEL': 'DEBUG', **extra}
+
+
+def wait_healthy(url: str, process: subprocess.Popen, timeout: float, output: Callable[[], str],
+                 statuses: tuple[int, ...] = (200,)) -> None:
+    """
+    Wait until ``GET {url}/health`` answers 200 (or another of ``statuses``). Another process offers nothing to wait
+    on but its answers, so this asks every 50 ms.
+
+    :param url: the server's base URL
+    :param process: the server's process; its exit ends the wait
+    :param timeout: seconds
+    :param output: the process's output so far, for the error
+    :param statuses: the answers that count as healthy
+    :raises RuntimeError: with the process's output, when it exits or is not healthy within ``timeout`` seconds
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f'{process.args} exited with {process.returncode}:\n{output()}')
+        try:
+            if requests.get(f'{url}/health', timeout=1).status_code in statuses:
+                return
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f'not healthy within {timeout} s:\n{output()}')
+        time.sleep(0.05)
+
+
+class BotProcess:
+    """
+    ``gunicorn 'wxc_cc_bot:create_app()'`` as a deployment runs it.
+
+    :param env: the bot's environment variables (``WXC_CC_BOT_URL`` is set to the socket's URL); ``PATH`` and
+        ``PYTHONPATH`` (the directory of the bot's code) are added
+    :param cwd: working directory (the YAML token file and ``bot.log`` land here)
+    :param workers: gunicorn workers
+    :param gunicorn_args: more gunicorn options
+    :param logger_class: gunicorn's ``--logger-class`` (``None``: gunicorn's own, for code from before it existed)
+    """
+
+    def __init__(self, env: dict[str, str], cwd: Path, workers: int = 1, gunicorn_args: tuple[str, ...] = (),
+                 logger_class: Optional[str] = 'wxc_cc.logsetup.GunicornLogger'):
+        self.sock = socket.socket()
+        self.sock.bind(('127.0.0.1', 0))
+        self.sock.listen(64)
+        self.url = f'http://127.0.0.1:{self.sock.getsockname()[1]}'
+        self.env = {'PATH': os.environ['PATH'], 'PYTHONPATH': _code_directory(), 'WXC_CC_BOT_URL': self.url, **env}
+        self.cwd = cwd
+        self.workers = workers
+        self.gunicorn_args = (*(('--logger-class', logger_class) if logger_class else ()), *gunicorn_args)
+        self.log_path = cwd / 'bot.log'
+        self.process: Optional[subprocess.Popen] = None
+
+    def start(self, timeout: float = 30.0, healthy: bool = True) -> 'BotProcess':
+        """
+        Start and wait until /health answers 200 (with ``healthy=False``: until it answers at all).
+
+        :raises RuntimeError: when the bot exits or is not healthy in time (it is stopped then)
+        """
+        fd = self.sock.fileno()
+        with open(self.log_path, 'ab') as output:
+            self.process = subprocess.Popen(
+                [sys.executable, '-m', 'gunicorn', '--bind', f'fd://{fd}', '--workers', str(self.workers),
+                 '--no-control-socket', '--graceful-timeout', '5', '--log-file', '-', *self.gunicorn_args,
+                 'wxc_cc_bot:create_app()'],
+                cwd=self.cwd, env=self.env, pass_fds=(fd,), stdout=output, stderr=subprocess.STDOUT)
+        log.debug('bot started at %s (pid %d)', self.url, self.process.pid)
+        try:
+            wait_healthy(self.url, self.process, timeout, self.log, (200,) if healthy else (200, 503))
+        except RuntimeError:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """SIGTERM and wait (SIGKILL after 15 s)."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+    def worker_pids(self) -> list[int]:
+        """The gunicorn workers: the master's children."""
+        if self.process is None or self.process.poll() is not None:
+            return []
+        children = Path(f'/proc/{self.process.pid}/task/{self.process.pid}/children')
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+    def kill(self) -> None:
+        """SIGKILL the workers, then the master: a machine lost, no chance to finish anything."""
+        for pid in self.worker_pids():
+            os.kill(pid, signal.SIGKILL)
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def restart(self) -> None:
+        """Stop and start again on the same socket."""
+        self.stop()
+        self.start()
+
+    def close(self) -> None:
+        """Stop and release the socket."""
+        self.stop()
+        self.sock.close()
+
+    def log(self) -> str:
+        """Everything the bot wrote to stdout and stderr."""
+        return self.log_path.read_text(errors='replace') if self.log_path.exists() else ''
+
+    def __enter__(self) -> 'BotProcess':
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
