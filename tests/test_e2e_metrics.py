@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from fakewebex import FakeWebex
 from tests.conftest import CLIENT_SECRET
-from tests.e2e import Chat, new_fake, start_bot
+from tests.e2e import Chat, running_fake, start_bot
 
 pytestmark = pytest.mark.e2e
 
@@ -20,10 +20,8 @@ TOKEN = 'metrics-token-of-the-operator-7f3a'
 
 @pytest.fixture
 def fake() -> Iterator[FakeWebex]:
-    fake = new_fake()
-    yield fake
-    fake.stop()
-    assert fake.contract_violations == []
+    with running_fake() as fake:
+        yield fake
 
 
 def scrape(process, token: str = TOKEN) -> dict[tuple[str, tuple], float]:

@@ -6,11 +6,13 @@ import os
 import re
 import signal
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
 from fakewebex import FakeWebex
-from tests.e2e import Chat, new_fake, start_bot, wait_until
+from tests.e2e import Chat, running_fake, start_bot, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -20,10 +22,8 @@ CLAIM_AFTER = '2'
 
 @pytest.fixture
 def fake() -> Iterator[FakeWebex]:
-    fake = new_fake()
-    yield fake
-    fake.stop()
-    assert fake.contract_violations == []
+    with running_fake() as fake:
+        yield fake
 
 
 def dials(fake: FakeWebex, mark: int) -> list[tuple[str, str]]:
@@ -36,7 +36,12 @@ def redis_env(redis_server, redis_client) -> dict[str, str]:
     return {'REDIS_URL': redis_server.url, 'WXC_CC_CLAIM_AFTER': CLAIM_AFTER}
 
 
-def test_a_command_whose_worker_dies_is_completed_by_another_exactly_once(fake, tmp_path, redis_env):
+@contextmanager
+def killed_during(fake: FakeWebex, tmp_path: Path, redis_env: dict, method: str, path: str) -> Iterator[tuple]:
+    """
+    Alice's ``/dial 1234`` is taken by a first instance, which dies while Webex holds its ``method`` ``path``
+    request; a second instance on the same Redis is running. Yields (chat, second instance, seen, mark).
+    """
     bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
     alice = fake.add_person('alice@example.com', 'Alice Example', extension='1001')
     (tmp_path / 'a').mkdir(), (tmp_path / 'b').mkdir()
@@ -46,51 +51,39 @@ def test_a_command_whose_worker_dies_is_completed_by_another_exactly_once(fake, 
     try:
         chat.authorize()
         seen, mark = chat.seen(), fake.mark()
-        hold = fake.hold_next('GET', '/messages/.*')
+        hold = fake.hold_next(method, path)
         fake.send_message(alice, '/dial 1234')
         assert hold.arrived.wait(10), 'the first instance took the command; Webex is slow to answer'
         second = start_bot(fake, bot, tmp_path / 'b', **redis_env)
         first.kill()
         hold.release()
-        reply = chat.wait_reply('Dialing', seen, timeout=20)
-        assert reply.startswith('Dialing 1234')
-        fake.wait_deliveries_idle()
-        assert dials(fake, mark) == [(alice.email, '1234')], 'dialed once'
-        assert len([r for r in chat.replies_since(seen) if 'Dialing' in r]) == 1, 'one reply'
-        assert re.search(r'task message:\S+ started again \(attempt 2\)', second.log())
+        yield chat, second, seen, mark
     finally:
         first.close()
         if second:
             second.close()
 
 
+def test_a_command_whose_worker_dies_is_completed_by_another_exactly_once(fake, tmp_path, redis_env):
+    with killed_during(fake, tmp_path, redis_env, 'GET', '/messages/.*') as (chat, second, seen, mark):
+        reply = chat.wait_reply('Dialing', seen, timeout=20)
+        assert reply.startswith('Dialing 1234')
+        fake.wait_deliveries_idle()
+        assert dials(fake, mark) == [(chat.person.email, '1234')], 'dialed once'
+        assert len([r for r in chat.replies_since(seen) if 'Dialing' in r]) == 1, 'one reply'
+        assert re.search(r'task message:\S+ started again \(attempt 2\)', second.log())
+
+
 def test_a_worker_killed_while_dialing_does_not_dial_again(fake, tmp_path, redis_env):
-    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
-    alice = fake.add_person('alice@example.com', 'Alice Example', extension='1001')
-    (tmp_path / 'a').mkdir(), (tmp_path / 'b').mkdir()
-    first = start_bot(fake, bot, tmp_path / 'a', **redis_env)
-    second = None
-    chat = Chat(fake, alice, bot)
-    try:
-        chat.authorize()
-        seen, mark = chat.seen(), fake.mark()
-        hold = fake.hold_next('POST', '/telephony/calls/dial')
-        fake.send_message(alice, '/dial 1234')
-        assert hold.arrived.wait(10), 'the dial is on its way'
-        second = start_bot(fake, bot, tmp_path / 'b', **redis_env)
-        first.kill()
-        hold.release()  # Webex got the dial: the call happens, nobody hears of it
+    # Webex got the dial: the call happens, nobody hears of it
+    with killed_during(fake, tmp_path, redis_env, 'POST', '/telephony/calls/dial') as (chat, _, seen, mark):
         reply = chat.wait_reply('interrupted', seen, timeout=20)
         assert reply.startswith('I was interrupted while I carried out your last command, so I do not know '
                                 'whether it worked. Here is what I see now:')
         assert 'connecting outgoing call to 1234' in reply, 'what Webex shows now'
         fake.wait_deliveries_idle()
-        assert dials(fake, mark) == [(alice.email, '1234')], 'never dialed twice'
+        assert dials(fake, mark) == [(chat.person.email, '1234')], 'never dialed twice'
         assert not [r for r in chat.replies_since(seen) if 'Dialing' in r]
-    finally:
-        first.close()
-        if second:
-            second.close()
 
 
 def test_file_store_a_killed_process_completes_the_command_after_restart(fake, tmp_path):

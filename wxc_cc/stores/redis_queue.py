@@ -186,14 +186,8 @@ class RedisWorkQueue(WorkQueue):
 
     @unavailable_on_redis_error
     def finish(self, lease: Lease) -> None:
-        entry, lock = lease.handle
         with self.redis.pipeline() as pipe:
-            pipe.zrem(self._of_key(lease.task.key), entry)
-            pipe.xack(self.stream, GROUP, entry)
-            pipe.xdel(self.stream, entry)
-            pipe.delete(self._journal(entry))
-            pipe.execute()
-        self._unlock(lock)
+            self._end(pipe, lease)
 
     @unavailable_on_redis_error
     def release(self, lease: Lease, reason: str = '', started: bool = True) -> None:
@@ -220,17 +214,21 @@ class RedisWorkQueue(WorkQueue):
 
     @unavailable_on_redis_error
     def dead_letter(self, lease: Lease, reason: str) -> None:
-        entry, lock = lease.handle
         task = lease.task
         with self.redis.pipeline() as pipe:
             pipe.xadd(self.keys.key('queue', 'dead'), {'id': task.id, 'key': task.key, 'kind': task.kind,
                                                        'attempts': lease.attempts, 'reason': reason,
                                                        'task': task.to_json()})
-            pipe.zrem(self._of_key(task.key), entry)
-            pipe.xack(self.stream, GROUP, entry)
-            pipe.xdel(self.stream, entry)
-            pipe.delete(self._journal(entry))
-            pipe.execute()
+            self._end(pipe, lease)
+
+    def _end(self, pipe: Any, lease: Lease) -> None:
+        """Remove the entry everywhere, in one transaction with what ``pipe`` holds, and let its key go on."""
+        entry, lock = lease.handle
+        pipe.zrem(self._of_key(lease.task.key), entry)
+        pipe.xack(self.stream, GROUP, entry)
+        pipe.xdel(self.stream, entry)
+        pipe.delete(self._journal(entry))
+        pipe.execute()
         self._unlock(lock)
 
     @unavailable_on_redis_error
