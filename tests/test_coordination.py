@@ -134,6 +134,24 @@ def test_sqlite_counts_from_many_processes_add_up(tmp_path: Path):
     assert max(highest) == 400
 
 
+def test_many_processes_open_a_new_database_at_once(tmp_path: Path):
+    """Every worker of a new deployment opens the database at its start: none of them fails."""
+    script = ('import sys; from wxc_cc.stores.sqlite import SQLiteDatabase; '
+              'database = SQLiteDatabase(sys.argv[1]); database.ensure("CREATE TABLE IF NOT EXISTS t (x)"); '
+              'print("ready", flush=True); sys.stdin.read(); database.connection(); print("open")')
+    for attempt in range(6):
+        path = tmp_path / f'{attempt}.db'
+        path.touch()
+        processes = [subprocess.Popen([sys.executable, '-c', script, str(path)], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+                     for _ in range(8)]
+        assert [process.stdout.readline() for process in processes] == ['ready\n'] * 8
+        for process in processes:  # all open at the same moment
+            process.stdin.close()
+        outcomes = [(process.stdout.read(), process.stderr.read(), process.wait(timeout=60)) for process in processes]
+        assert [out for out, _, _ in outcomes] == ['open\n'] * 8, [err for _, err, _ in outcomes if err][:1]
+
+
 def test_redis_down_claims_and_counts_fall_back_to_memory(refused: int):
     settings = load_settings(settings_values(REDIS_URL=f'redis://127.0.0.1:{refused}/0'), environ={})
     coordination = RedisCoordination(KeySpace(redis_from_settings(settings)))

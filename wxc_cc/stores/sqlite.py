@@ -6,6 +6,7 @@ once and which survives restarts.
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Union
@@ -51,6 +52,21 @@ class SQLiteDatabase:
         with self._schema_lock:
             self._schema.extend(statement for statement in statements if statement not in self._schema)
 
+    def _use_wal(self, connection: sqlite3.Connection) -> None:
+        """
+        Switch to WAL. While another process switches a new database at the same moment, SQLite may answer
+        "database is locked" at once, without waiting ``busy_timeout``; that is waited out here, up to it.
+        """
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                connection.execute('PRAGMA journal_mode=WAL')
+                return
+            except sqlite3.OperationalError as error:
+                if 'locked' not in str(error) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.01)
+
     def connection(self) -> sqlite3.Connection:
         """
         This thread's connection, opened on first use.
@@ -66,7 +82,7 @@ class SQLiteDatabase:
                     self.path.touch(mode=0o600)
                 connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
                                              check_same_thread=False)
-                connection.execute('PRAGMA journal_mode=WAL')
+                self._use_wal(connection)
                 connection.execute(f'PRAGMA synchronous={self.synchronous}')
             except sqlite3.Error as error:
                 raise StoreUnavailable(f'cannot open {self.path}: {error}') from error
