@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from fakewebex import FakeWebex
 from tests.servers import RedisServer, refused_port, reserved_port
 from wxc_cc.config import Settings, load_settings
 
@@ -138,6 +139,14 @@ def port() -> Iterator[int]:
     """
     with reserved_port() as port:
         yield port
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeWebex]:
+    """The emulator on a socket, stopped afterwards; the test fails if anything left Webex's documents."""
+    from tests.e2e import running_fake  # tests.e2e imports this module
+    with running_fake() as fake:
+        yield fake
 
 
 @pytest.fixture

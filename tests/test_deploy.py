@@ -22,7 +22,6 @@ import shutil
 import ssl
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -37,7 +36,7 @@ from fakewebex import FakeWebex
 from tests.conftest import settings_values
 from tests.deploy import (BIN, REPO, Dockerfile, Image, Served, TLSRedis, build_context, compose, compose_schema,
                           env_files_of, environment_of, procfile, slug)
-from tests.e2e import Chat, bot_env, running_fake
+from tests.e2e import Chat, bot_env
 from tests.servers import RedisServer
 from tests.test_ngrokhelper import Agent
 from wxc_cc.config import DEFAULT_PORT, OPTIONAL, REQUIRED, load_settings
@@ -71,12 +70,6 @@ def port_of(service: dict) -> tuple[str, str, str]:
     host_ip, host_port, container_port = str(mapping).rsplit(':', 2) if str(mapping).count(':') == 2 \
         else ('', *str(mapping).split(':'))
     return host_ip, host_port, container_port
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeWebex]:
-    with running_fake() as fake:
-        yield fake
 
 
 # --- docker-compose.yml: schema and project rules

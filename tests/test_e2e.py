@@ -4,7 +4,6 @@ notifications), used the way a person uses it, with each token store; then resta
 """
 import re
 import sys
-from collections.abc import Iterator
 
 import pytest
 import requests
@@ -12,15 +11,9 @@ import requests
 from fakewebex import FakeWebex
 from fakewebex.harness import BotProcess
 from tests.conftest import CLIENT_SECRET, PUBLIC_URL, REPO
-from tests.e2e import Chat, SelfBound, bot_env, calls_made, running_fake, start_bot
+from tests.e2e import Chat, SelfBound, bot_env, calls_made, start_bot
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeWebex]:
-    with running_fake() as fake:
-        yield fake
 
 
 @pytest.fixture(params=['yaml', 'redis'])

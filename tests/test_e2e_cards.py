@@ -2,21 +2,14 @@
 End to end with cards: the real bot under gunicorn, the fake Webex delivering call events and card presses.
 Ring → card → press Answer → connected card → press Hold → /calls shows it held → /hangup → card gone.
 """
-from collections.abc import Iterator
 
 import pytest
 
 from fakewebex import FakeWebex
 from tests.adaptivecard import validate_card
-from tests.e2e import Chat, running_fake, start_bot
+from tests.e2e import Chat, start_bot
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeWebex]:
-    with running_fake() as fake:
-        yield fake
 
 
 def buttons(message: dict) -> dict[str, dict]:

@@ -3,25 +3,17 @@ Metrics, end to end: the real bot under gunicorn with two workers against the em
 does; the figures are summed over the workers, and hold no personal data and no secret.
 """
 import time
-from collections.abc import Iterator
 
 import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from fakewebex import FakeWebex
 from tests.conftest import CLIENT_SECRET
-from tests.e2e import Chat, running_fake, start_bot
+from tests.e2e import Chat, start_bot
 
 pytestmark = pytest.mark.e2e
 
 TOKEN = 'metrics-token-of-the-operator-7f3a'
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeWebex]:
-    with running_fake() as fake:
-        yield fake
 
 
 def scrape(process, token: str = TOKEN) -> dict[tuple[str, tuple], float]:

@@ -12,18 +12,12 @@ from pathlib import Path
 import pytest
 
 from fakewebex import FakeWebex
-from tests.e2e import Chat, running_fake, start_bot, wait_until
+from tests.e2e import Chat, start_bot, wait_until
 
 pytestmark = pytest.mark.e2e
 
 #: seconds after which a dead worker's task is taken over, in these tests
 CLAIM_AFTER = '2'
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeWebex]:
-    with running_fake() as fake:
-        yield fake
 
 
 def dials(fake: FakeWebex, mark: int) -> list[tuple[str, str]]:

@@ -4,25 +4,17 @@ End to end with the phone settings: the real bot under gunicorn, the Webex emula
 name (one match dialed, several on a card whose Call button dials, none); a person authorized before the
 settings scopes is told to /auth force, which fixes it; a person without a calling licence hears Webex's reason.
 """
-from collections.abc import Iterator
 
 import pytest
 import requests
 
-from fakewebex import FakeWebex
 from tests.adaptivecard import validate_card
-from tests.e2e import Chat, calls_made, running_fake, start_bot, wait_until
+from tests.e2e import Chat, calls_made, start_bot
 
 pytestmark = pytest.mark.e2e
 
 OLD_SCOPES = 'spark:calls_write spark:kms spark:calls_read spark-admin:telephony_config_read spark:people_read'
 ME = '/telephony/config/people/me'
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeWebex]:
-    with running_fake() as fake:
-        yield fake
 
 
 def test_do_not_disturb_and_forwarding_change_where_calls_ring(fake, tmp_path):

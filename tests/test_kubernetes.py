@@ -35,7 +35,7 @@ from cryptography.fernet import Fernet
 
 from fakewebex import FakeWebex
 from tests.deploy import BIN, REPO, Dockerfile, Served
-from tests.e2e import Chat, bot_env, running_fake
+from tests.e2e import Chat, bot_env
 from tests.servers import on_fixed_port, stop, wait_ready
 from tests.test_deploy import SECRET_NAME
 from wxc_cc.config import OPTIONAL, REQUIRED, ConfigError, Settings, load_settings
@@ -536,12 +536,6 @@ def test_example_overlay(tree: Path):
 
 
 # --- the container run as the pod runs it
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeWebex]:
-    with running_fake() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 
 from fakewebex import FakeWebex
 from tests.conftest import CLIENT_SECRET
-from tests.e2e import Chat, bot_env, running_fake, start_bot
+from tests.e2e import Chat, bot_env, start_bot
 from wxc_cc.config import load_settings
 from wxc_cc.logcontext import FIELDS, ContextFilter, PersonKeys, current, log_context
 from wxc_cc.logsetup import json_formatter, text_formatter
@@ -102,12 +102,6 @@ def test_person_keys_are_stable_keyed_and_short():
     assert keys('PERSON-1') != keys('PERSON-2') and keys('PERSON-1') != PersonKeys('another secret')('PERSON-1')
     assert len(keys('PERSON-1')) == 16 and int(keys('PERSON-1'), 16) >= 0
     assert keys('') is None and keys(None) is None
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeWebex]:
-    with running_fake() as fake:
-        yield fake
 
 
 def test_the_bot_logs_json_lines_under_gunicorn(fake: FakeWebex, tmp_path):
