@@ -8,6 +8,7 @@ import stat
 
 import pytest
 import responses
+from wxc_sdk.rest import RestError
 from wxc_sdk.tokens import Tokens
 
 from wxc_cc.metrics import Metrics, metrics_directory, operation
@@ -74,6 +75,27 @@ def test_every_try_is_counted_with_its_status(metrics):
         ('wxc_cc_webex_requests_total', (('operation', 'POST /telephony/calls/dial'), ('status', '201'))): 1.0,
         ('wxc_cc_webex_requests_total', (('operation', 'GET /messages/{id}'), ('status', '503'))): 1.0,
         ('wxc_cc_webex_requests_total', (('operation', 'GET /messages/{id}'), ('status', '200'))): 1.0}
+
+
+def test_a_read_that_keeps_failing_is_counted_once_per_try(metrics):
+    clients = WebexClients(api_base=f'{API}/', bot_token='bot-token', metrics=metrics)
+    with responses.RequestsMock() as mock:
+        mock.get(f'{API}/people/me', status=503)
+        with pytest.raises(RestError):
+            clients.bot.people.me()
+        tries = len(mock.calls)
+    assert tries == 4, 'the first try and three retries'
+    assert samples(metrics._webex) == {
+        ('wxc_cc_webex_requests_total', (('operation', 'GET /people/me'), ('status', '503'))): 4.0}
+
+
+def test_the_token_endpoint_is_counted_too(metrics):
+    clients = WebexClients(api_base=f'{API}/', bot_token='bot-token', metrics=metrics)
+    with responses.RequestsMock() as mock:
+        mock.post(f'{API}/access_token', json={'access_token': 'A'})
+        clients.http.post(clients.url('access_token'), data={'grant_type': 'refresh_token'}, timeout=5)
+    assert samples(metrics._webex) == {
+        ('wxc_cc_webex_requests_total', (('operation', 'POST /access_token'), ('status', '200'))): 1.0}
 
 
 def test_commands_and_refreshes_are_counted_by_outcome(metrics):

@@ -135,7 +135,6 @@ class Metrics:
         """
         from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
         from prometheus_client.core import GaugeMetricFamily
-        self._forget_dead_processes()
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry, path=self.directory)
 
@@ -152,16 +151,3 @@ class Metrics:
 
         registry.register(Gauges())
         return generate_latest(registry), CONTENT_TYPE_LATEST
-
-    def _forget_dead_processes(self) -> None:
-        """Drop the live gauges of worker processes that are gone (gunicorn restarts workers)."""
-        from prometheus_client import multiprocess
-        pids = {int(match.group(1)) for path in Path(self.directory).glob('*.db')
-                if (match := re.search(r'_(\d+)\.db$', path.name))}
-        for pid in pids:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                multiprocess.mark_process_dead(pid, self.directory)
-            except PermissionError:
-                pass

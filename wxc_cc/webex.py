@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError
 from urllib3.util import Retry
 from wxc_sdk.attachment_actions import AttachmentActionsApi
 from wxc_sdk.me import MeSettingsApi
@@ -32,7 +33,7 @@ from wxc_sdk.webhook import Webhook, WebhookApi
 from . import journal
 from .metrics import Metrics
 
-__all__ = ['WebexRetry', 'default_retry', 'READS', 'REPLIES', 'TIMEOUT', 'WebexSession', 'Webhooks', 'Calls', 'BotApi',
+__all__ = ['WebexRetry', 'CountingAdapter', 'default_retry', 'READS', 'REPLIES', 'TIMEOUT', 'WebexSession', 'Webhooks', 'Calls', 'BotApi',
            'UserApi', 'WebexClients']
 
 log = logging.getLogger(__name__)
@@ -48,13 +49,18 @@ class WebexRetry(Retry):
 
     def __init__(self, *args: Any, metrics: Optional[Metrics] = None, base_path: str = '', **kwargs: Any):
         super().__init__(*args, **kwargs)
-        #: counts each try that is retried (the last try is counted by the session)
+        #: counts each try that is retried, and a connection lost for good (an answer that ends the request is
+        #: counted by :class:`CountingAdapter`)
         self.metrics = metrics or Metrics()
         self.base_path = base_path
 
     def new(self, **kw: Any) -> 'WebexRetry':
         """A copy for the next try (urllib3 makes one per try), with the same metrics."""
         return super().new(metrics=self.metrics, base_path=self.base_path, **kw)
+
+    def _count(self, method: Optional[str], url: Optional[str], status: str) -> None:
+        # urllib3 passes the path here; responses (in tests) the whole URL
+        self.metrics.webex_request(method or '?', urlsplit(url or '').path.removeprefix(self.base_path), status)
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         if status_code == 429:
@@ -63,11 +69,38 @@ class WebexRetry(Retry):
 
     def increment(self, method: Optional[str] = None, url: Optional[str] = None, response: Any = None,
                   error: Optional[Exception] = None, _pool: Any = None, _stacktrace: Any = None) -> 'WebexRetry':
-        """Count the try being retried, then urllib3's accounting."""
-        status = str(response.status) if response is not None and response.status else 'connection'
-        # urllib3 passes the path here; responses (in tests) the whole URL
-        self.metrics.webex_request(method or '?', urlsplit(url or '').path.removeprefix(self.base_path), status)
-        return super().increment(method, url, response, error, _pool, _stacktrace)
+        """urllib3's accounting, then count the try: one that is retried, or a connection lost for good."""
+        answered = response is not None and response.status
+        try:
+            retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        except MaxRetryError:
+            if not answered:  # no answer reaches the adapter
+                self._count(method, url, 'connection')
+            raise
+        self._count(method, url, str(response.status) if answered else 'connection')
+        return retry
+
+
+class CountingAdapter(HTTPAdapter):
+    """
+    requests' adapter that counts the answer each request ends with (the tries before it are counted by
+    :class:`WebexRetry`).
+
+    :param metrics: where they are counted
+    :param base_path: the path of the API base (``/v1``), left out of the operations
+    """
+
+    def __init__(self, *, metrics: Metrics, base_path: str, **kwargs: Any):
+        self.metrics = metrics
+        self.base_path = base_path
+        super().__init__(**kwargs)
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        """Send ``request`` as requests does (with urllib3's retries) and count the answer it ends with."""
+        response = super().send(request, *args, **kwargs)
+        self.metrics.webex_request(request.method or '?', urlsplit(request.url).path.removeprefix(self.base_path),
+                                   str(response.status_code))
+        return response
 
 
 #: methods whose requests are repeated after a server error or a lost connection: reads
@@ -104,7 +137,6 @@ class WebexSession(RestSession):
     :param base_url: Webex API base URL
     :param adapter: the shared connection pool (with the retries)
     :param messages: the pool of ``/messages`` requests, which repeats posts too (see :data:`REPLIES`)
-    :param metrics: counts every try
     :param concurrency: requests this session may have under way at once (wxc_sdk's semaphore); the bot's one
         session serves every worker thread
     :param timeout: (connect, read) timeout of one request, seconds
@@ -116,15 +148,13 @@ class WebexSession(RestSession):
                  timeout: tuple[float, float] = TIMEOUT,
                  on_unauthorized: Optional[Callable[[str], Optional[Tokens]]] = None,
                  environment: Optional[dict] = None, messages: Optional[HTTPAdapter] = None,
-                 metrics: Optional[Metrics] = None, concurrency: int = 8):
+                 concurrency: int = 8):
         tokens = token if isinstance(token, Tokens) else Tokens(access_token=token)
         super().__init__(tokens=tokens, concurrent_requests=concurrency, retry_429=False)
         _use_environment(self, environment or {})
         self.BASE = base_url
         self.identity = identity
         self.timeout = timeout
-        self.metrics = metrics or Metrics()
-        self.base_path = urlsplit(base_url).path.rstrip('/')
         #: True for sessions with a user's token: what they change is the user's (calls, webhooks, settings)
         self.acts_for_user = identity != 'bot'
         self._on_unauthorized = on_unauthorized
@@ -143,19 +173,10 @@ class WebexSession(RestSession):
         kwargs.setdefault('timeout', self.timeout)
         if self.acts_for_user and method.upper() not in READS:
             journal.acting()
-        response = self._try(method, url, **kwargs)
+        response = super().request(method, url, **kwargs)
         if response.status_code == 401 and self._reauthorize(kwargs):
             response.close()
-            response = self._try(method, url, **kwargs)
-        return response
-
-    def _try(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        """
-        One request (with urllib3's retries), its last answer counted; a lost connection is counted by
-        :meth:`WebexRetry.increment`, which sees every one.
-        """
-        response = super().request(method, url, **kwargs)
-        self.metrics.webex_request(method, urlsplit(url).path.removeprefix(self.base_path), str(response.status_code))
+            response = super().request(method, url, **kwargs)
         return response
 
     def _reauthorize(self, kwargs: dict) -> bool:
@@ -304,23 +325,24 @@ class WebexClients:
     :param api_base: Webex API base URL (``WEBEX_API_BASE_URL``)
     :param bot_token: the bot's access token
     :param pool_size: connections kept per host; as many as requests may be under way at once
-    :param retry: the retries of every request (default: :func:`default_retry`)
     :param timeout: (connect, read) timeout of one request, seconds
     :param metrics: counts every try of every request (default: off)
     """
 
-    def __init__(self, *, api_base: str, bot_token: str, pool_size: int = 32, retry: Optional[Retry] = None,
-                 timeout: tuple[float, float] = TIMEOUT, metrics: Optional[Metrics] = None):
+    def __init__(self, *, api_base: str, bot_token: str, pool_size: int = 32, timeout: tuple[float, float] = TIMEOUT,
+                 metrics: Optional[Metrics] = None):
         self.api_base = api_base.rstrip('/')
         self.timeout = timeout
         self.metrics = metrics or Metrics()
         self.pool_size = pool_size
         base_path = urlsplit(self.api_base).path
-        self._adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size,
-                                    max_retries=retry or default_retry(metrics=self.metrics, base_path=base_path))
+        self._adapter = CountingAdapter(metrics=self.metrics, base_path=base_path, pool_connections=4,
+                                        pool_maxsize=pool_size,
+                                        max_retries=default_retry(metrics=self.metrics, base_path=base_path))
         #: the bot's messages: replies may be posted again after a server error (see :data:`REPLIES`)
-        self._messages = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size,
-                                     max_retries=retry or default_retry(REPLIES, self.metrics, base_path))
+        self._messages = CountingAdapter(metrics=self.metrics, base_path=base_path, pool_connections=1,
+                                         pool_maxsize=pool_size,
+                                         max_retries=default_retry(REPLIES, self.metrics, base_path))
         with requests.Session() as probe:
             # proxies (HTTPS_PROXY, NO_PROXY) and CA bundle (REQUESTS_CA_BUNDLE) as requests finds them
             self._environment = probe.merge_environment_settings(self.api_base, {}, None, None, None)
@@ -335,7 +357,7 @@ class WebexClients:
                  on_unauthorized: Optional[Callable[[str], Optional[Tokens]]] = None) -> WebexSession:
         return WebexSession(token=token, identity=identity, base_url=self.api_base, adapter=self._adapter,
                             timeout=self.timeout, on_unauthorized=on_unauthorized, environment=self._environment,
-                            messages=self._messages, metrics=self.metrics, concurrency=self.pool_size)
+                            messages=self._messages, concurrency=self.pool_size)
 
     def user(self, tokens: Tokens, person_id: str,
              on_unauthorized: Optional[Callable[[str], Optional[Tokens]]] = None) -> UserApi:
