@@ -10,14 +10,12 @@ import logging
 from collections.abc import Callable
 from typing import Any, Optional
 
-import requests
 from wxc_sdk.attachment_actions import AttachmentAction
-from wxc_sdk.rest import RestError
 from wxc_sdk.telephony.calls import CallsApi, RejectAction
 
 from .cards import TRANSFER_INPUT
-from .commands.common import destination
-from .errors import BotError, webex_reason
+from .commands.common import call_api, destination
+from .errors import BotError
 from .locales import N_
 from .monitoring import CallMonitor
 from .replies import Replies
@@ -100,10 +98,6 @@ class CardActions:
         return None
 
     def _request(self, request: Callable[[], Any], what: str) -> None:
-        try:
-            request()
-        except (RestError, requests.RequestException) as error:
-            if isinstance(error, RestError) and error.response.status_code == 404:
-                raise BotError(self.say.t('card.ended'), f'{what}: 404') from error
-            reason = webex_reason(error, self.say.catalogue)
-            raise BotError(self.say.api_failure(what, reason), f'{what} failed: {webex_reason(error)}') from error
+        """A call action; a 404 means the call has ended."""
+        call_api(self.say, request, what,
+                 explain=lambda error: self.say.t('card.ended') if error.response.status_code == 404 else None)

@@ -177,10 +177,8 @@ class Conversation:
         """The outcome (see :data:`~wxc_cc.metrics.COMMAND_OUTCOMES`) and the reply."""
         services, t = self.services, self.services.catalogue.t
         log.info('%s from %s in %s', command.name, request.person_id, request.room_id)
-        if Need.CALL_CONTROL in command.needs and services.settings.government:
-            return 'unavailable', t('policy.government', command=command.name)
-        if Need.REDIS_STORE in command.needs and services.stores.kind != 'redis':
-            return 'unavailable', t('redis.unavailable')
+        if reason := command.unavailable(services):
+            return 'unavailable', t(reason, command=command.name)
         context = Context(request=request, command=command, services=services)
         try:
             if Need.USER in command.needs:

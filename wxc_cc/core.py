@@ -32,7 +32,7 @@ from .monitoring import CallMonitor
 from .notifications import (BadNotification, Notification, action_created, call_event, membership_created,
                             message_created, parse_notification)
 from .oauth import Authorization, OAuthClient, RedirectOutcome
-from .policy import Policy, load_policy
+from .policy import load_policy
 from .replies import Replies
 from .signature import Verdict, verify
 from .stores import Stores, build_stores
@@ -80,14 +80,13 @@ class BotCore:
     :param authorization: finishes OAuth flows
     :param healer: keeps the webhooks as they should be
     :param worker: carries out the accepted tasks, from the durable queue
-    :param bot_webhooks: the bot's own webhooks
     :param messenger: posts the bot's messages
     :param metrics: what is counted and measured
     """
 
     def __init__(self, *, settings: Settings, services: Services, conversation: Conversation,
                  authorization: Authorization, healer: WebhookHealer, worker: QueueWorker,
-                 bot_webhooks: BotWebhooks, messenger: Messenger, metrics: Metrics):
+                 messenger: Messenger, metrics: Metrics):
         self.settings = settings
         self.services = services
         self.identity = services.identity
@@ -99,7 +98,6 @@ class BotCore:
         self.worker = worker
         self.metrics = metrics
         self._accepting = True
-        self.bot_webhooks = bot_webhooks
         self.messenger = messenger
 
     @property
@@ -286,28 +284,23 @@ class BotCore:
         return Outcome(200, json.dumps({'status': 'ok', 'store': self.stores.kind}), 'application/json')
 
 
-def build_core(settings: Settings, *, clients: Optional[WebexClients] = None, stores: Optional[Stores] = None,
-               policy: Optional[Policy] = None, route: Optional[Route] = None,
-               metrics: Optional[Metrics] = None) -> BotCore:
+def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Optional[Route] = None) -> BotCore:
     """
     Build the bot: learn who it is, then build each collaborator once, with what it needs.
 
     :param settings: the settings; ``public_url`` must be known
-    :param clients: the Webex clients; default: built from the settings
     :param stores: the stores; default: those the settings select, refreshing tokens with the integration
-    :param policy: who may do what; default: read from ``settings.config_file``
     :param route: how a request reaches its command (see :class:`~wxc_cc.conversation.Conversation`)
-    :param metrics: what is counted; default: on when ``WXC_CC_METRICS_TOKEN`` is set
     :raises ConfigError: the policy file is invalid
     :raises RestError: Webex refused the bot token
     """
     if not settings.public_url:
         raise ValueError('the public URL must be known')
-    policy = policy or load_policy(settings.config_file)
+    policy = load_policy(settings.config_file)
     catalogue = catalogue_for(settings.locale)
-    metrics = metrics or Metrics(metrics_directory(settings.metrics_token))
+    metrics = Metrics(metrics_directory(settings.metrics_token))
     # one HTTP connection for each thread that may wait on Webex, and a few for the webhook checks
-    clients = clients or WebexClients(api_base=settings.api_base, bot_token=settings.bot_token,
+    clients = WebexClients(api_base=settings.api_base, bot_token=settings.bot_token,
                                       pool_size=settings.worker_threads + 4, metrics=metrics)
     identity = BotIdentity.learn(clients.bot)
     oauth = OAuthClient(client_id=settings.client_id, client_secret=settings.client_secret,
@@ -321,7 +314,7 @@ def build_core(settings: Settings, *, clients: Optional[WebexClients] = None, st
                                       master_secret=settings.webhook_secret)
     gate = Gate(policy=policy, coordination=stores.coordination, bot=clients.bot, identity=identity,
                 messenger=messenger, say=say)
-    services = Services(settings=settings, identity=identity, catalogue=catalogue, say=say, cards=cards,
+    services = Services(settings=settings, identity=identity, say=say, cards=cards,
                         stores=stores, clients=clients, oauth=oauth, call_webhooks=call_webhooks, policy=policy,
                         broadcaster=Broadcaster(policy=policy, coordination=stores.coordination, clients=clients,
                                                 identity=identity, gate=gate, messenger=messenger, say=say),
@@ -344,4 +337,4 @@ def build_core(settings: Settings, *, clients: Optional[WebexClients] = None, st
                                   messenger=messenger, say=say)
     worker = QueueWorker(queue=stores.queue, runner=runner, threads=settings.worker_threads, metrics=metrics)
     return BotCore(settings=settings, services=services, conversation=conversation, authorization=authorization,
-                   healer=healer, worker=worker, bot_webhooks=bot_webhooks, messenger=messenger, metrics=metrics)
+                   healer=healer, worker=worker, messenger=messenger, metrics=metrics)

@@ -14,7 +14,7 @@ from typing import Optional
 
 from .stores.queue import ACTING, REPLIED, Lease, WorkQueue
 
-__all__ = ['Journal', 'acting', 'replied', 'current']
+__all__ = ['Journal', 'acting', 'replied']
 
 _current: ContextVar[Optional['Journal']] = ContextVar('wxc_cc_journal', default=None)
 
@@ -49,11 +49,6 @@ class Journal:
             yield self
         finally:
             _current.reset(token)
-
-
-def current() -> Optional[Journal]:
-    """The journal of the task running here, or ``None`` outside a task."""
-    return _current.get()
 
 
 def acting() -> None:

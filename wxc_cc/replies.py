@@ -256,10 +256,6 @@ class Replies:
         """Reply to ``/dial``."""
         return self.t('dial.done', destination=escape(destination))
 
-    def answered(self, call: TelephonyCall) -> str:
-        """Reply to ``/answer``."""
-        return self.t('answer.done', party=self.party(call.remote_party))
-
     def hung_up(self, call: TelephonyCall) -> str:
         """Reply to ``/hangup``: says "to" for outgoing and "from" for incoming calls."""
         return self.t(_HUNG_UP[personality(call)], party=self.party(call.remote_party))

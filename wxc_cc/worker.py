@@ -108,30 +108,21 @@ class QueueWorker:
         pool = sum(thread.is_alive() for thread in threading.enumerate() if thread.name.startswith(prefix))
         return pool + sum(thread.is_alive() for thread in self._threads)
 
-    @property
-    def in_flight(self) -> int:
-        """Tasks running in this process."""
-        with self._lock:
-            return len(self._in_flight)
-
     def wait_idle(self, timeout: float) -> bool:
         """
         Wait until this process runs no task and the queue holds none: for tests and the sandbox.
 
         :return: False on timeout
         """
-        deadline = threading.Event()
-        timer = threading.Timer(timeout, deadline.set)
-        timer.start()
-        try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
             with self._lock:
-                while not deadline.is_set():
-                    if not self._in_flight and self._safely(self.queue.depth) == 0:
-                        return True
-                    self._lock.wait(0.02)
-            return False
-        finally:
-            timer.cancel()
+                running = bool(self._in_flight)
+            if not running and self._safely(self.queue.depth) == 0:
+                return True
+            with self._lock:
+                self._lock.wait(0.02)  # woken sooner when a task ends
+        return False
 
     # --- taking and running
 

@@ -21,7 +21,7 @@ def help_reply(services: Services) -> Reply:
     """
     t = services.catalogue.t
     groups = [(t(GROUP_TITLES[group]), [(command.usage, command.help(services.catalogue)) for command in commands
-                                        if command.available(services)])
+                                        if not command.unavailable(services)])
               for group, commands in services.commands.groups()]
     groups = [(title, commands) for title, commands in groups if commands]
     lines = [t('help.intro')]

@@ -60,7 +60,6 @@ class Services:
     """
     settings: Settings
     identity: BotIdentity
-    catalogue: Catalogue
     say: Replies
     cards: Cards
     stores: Stores
@@ -70,6 +69,11 @@ class Services:
     policy: Policy
     broadcaster: 'Broadcaster'
     commands: Registry = field(repr=False)
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The deployment's texts (those of :attr:`say`)."""
+        return self.say.catalogue
 
     def user_api(self, user: UserContext) -> UserApi:
         """

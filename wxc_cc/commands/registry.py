@@ -71,14 +71,16 @@ class Command:
         """The sentence ``/help`` shows, in the catalogue's language."""
         return catalogue.t(self.help_key, **self.help_values)
 
-    def available(self, services: 'Services') -> bool:
+    def unavailable(self, services: 'Services') -> Optional[str]:
         """
-        Whether the command is offered with this deployment (listed in /help): not call control on Webex for
-        Government, not ``/redis`` without Redis.
+        Why the command is not offered with this deployment (and not listed in /help), as the key of the sentence
+        that says so: call control on Webex for Government, ``/redis`` without Redis; ``None`` when it is.
         """
         if Need.CALL_CONTROL in self.needs and services.settings.government:
-            return False
-        return Need.REDIS_STORE not in self.needs or services.stores.kind == 'redis'
+            return N_('policy.government')
+        if Need.REDIS_STORE in self.needs and services.stores.kind != 'redis':
+            return N_('redis.unavailable')
+        return None
 
 
 class Registry:

@@ -34,7 +34,7 @@ def build_registry() -> Registry:
         _on_call(CallAction(
             '/answer', '/answer [n]', N_('help./answer'), N_('what./answer'), N_('action.answer'), (('alerting',),),
             request=lambda api, call, _: api.answer(call.call_id),
-            answer=lambda context, call, *_: context.say.answered(call))),
+            answer=done(N_('answer.done')))),
         _on_call(CallAction(
             '/hangup', '/hangup [n]', N_('help./hangup'), N_('what./hangup'), N_('action.hangup'),
             (('connected',), ('held', 'remoteHeld', 'connecting', 'alerting')),

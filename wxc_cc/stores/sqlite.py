@@ -127,12 +127,3 @@ class SQLiteDatabase:
                 raise
         except sqlite3.Error as error:
             raise StoreUnavailable(f'{self.path}: {error}') from error
-
-    def close(self) -> None:
-        """
-        Close this thread's connection.
-        """
-        connection = getattr(self._local, 'connection', None)
-        if connection is not None:
-            connection.close()
-            self._local.connection = None

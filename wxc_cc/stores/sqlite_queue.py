@@ -7,11 +7,10 @@ one write transaction, the first waiting task of every key whose first task is n
 lease not renewed for ``claim_after`` seconds lapses, and the task is taken again. Writes are made durable before
 they return (``synchronous=FULL``): a task put is a task kept, whatever happens to the process.
 """
-import json
 import logging
 import threading
 import time
-from typing import Any, Optional
+from typing import Any
 
 from ..tasks import Task
 from .queue import CLAIM_AFTER, Lease, WorkQueue
@@ -47,8 +46,7 @@ class SQLiteWorkQueue(WorkQueue):
     def put(self, task: Task) -> None:
         self.database.execute('INSERT INTO tasks (key, created, task) VALUES (?, ?, ?)',
                               (task.key, task.created, task.to_json()))
-        with self.arrived:
-            self.arrived.notify_all()
+        self._wake()
 
     def take(self, consumer: str, limit: int, wait: float = 0.0) -> list[Lease]:
         leases = self._take(consumer, limit)
@@ -100,8 +98,9 @@ class SQLiteWorkQueue(WorkQueue):
 
     def dead_letters(self) -> list[dict[str, Any]]:
         rows = self.database.execute('SELECT id, key, task, attempts, reason FROM tasks WHERE dead = 1 ORDER BY id')
-        return [{'id': json.loads(task)['id'], 'key': key, 'kind': json.loads(task)['kind'], 'attempts': attempts,
-                 'reason': reason} for _, key, task, attempts, reason in rows.fetchall()]
+        tasks = [(Task.from_json(task), key, attempts, reason) for _, key, task, attempts, reason in rows.fetchall()]
+        return [{'id': task.id, 'key': key, 'kind': task.kind, 'attempts': attempts, 'reason': reason}
+                for task, key, attempts, reason in tasks]
 
     def depth(self) -> int:
         return self.database.execute('SELECT COUNT(*) FROM tasks WHERE dead = 0').fetchone()[0]
@@ -109,12 +108,3 @@ class SQLiteWorkQueue(WorkQueue):
     def _wake(self) -> None:
         with self.arrived:
             self.arrived.notify_all()
-
-    def lease_of(self, task_id: str) -> Optional[dict[str, Any]]:
-        """
-        The row of a task by its id (for tests and the admin): owner, attempts, state, dead.
-        """
-        for row in self.database.execute('SELECT id, task, owner, attempts, state, dead FROM tasks').fetchall():
-            if json.loads(row[1])['id'] == task_id:
-                return {'owner': row[2], 'attempts': row[3], 'state': row[4], 'dead': bool(row[5])}
-        return None
