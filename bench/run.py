@@ -24,9 +24,7 @@ neither in this repository nor installable from PyPI. ``--compare`` says so rath
 import argparse
 import json
 import os
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,6 +44,8 @@ from wxc_sdk.tokens import Tokens  # noqa: E402
 
 from fakewebex import FakeWebex  # noqa: E402
 from fakewebex.harness import BotProcess, bot_env  # noqa: E402
+from fakewebex.servers import RedisServer  # noqa: E402
+from wxc_cc.metrics import operation  # noqa: E402
 from wxc_cc.stores import UserContext, YAMLTokenManager  # noqa: E402
 
 #: the last commit with the in-process pool, before the durable work queue
@@ -64,11 +64,6 @@ def percentile(values: list[float], share: float) -> float:
         return float('nan')
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-def path_kind(method: str, path: str) -> str:
-    """``GET /messages/{id}`` from ``GET /messages/Y2lz...``."""
-    return f'{method} ' + re.sub(r'/(messages|webhooks|people)/[A-Za-z0-9_=-]{20,}', r'/\1/{id}', path)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -216,7 +211,7 @@ def measure(scenario: Scenario) -> dict:
         served = [int(line.split()[3]) / 1000 for line in log if line.startswith('POST / ')]
     shutil.rmtree(workdir, ignore_errors=True)
     done, commands = load.latencies, len(load.latencies)
-    kinds = Counter(path_kind(r.method, r.path) for r in requests_made)
+    kinds = Counter(operation(r.method, r.path) for r in requests_made)
     return {
         'command': scenario.command, 'users': scenario.users, 'workers': scenario.workers,
         'threads': scenario.threads or 'default', 'api_latency_ms': scenario.latency * 1000,
@@ -285,31 +280,13 @@ def checkout(revision: str) -> Iterator[Path]:
 
 @contextmanager
 def redis_server() -> Iterator[str]:
-    """A throwaway redis-server on a free port of 127.0.0.1 (redis-server cannot be given port 0)."""
-    import redis
-    directory = tempfile.mkdtemp(prefix='wxc-cc-bench-redis-')
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(['redis-server', '--port', str(port), '--bind', '127.0.0.1', '--save', '',
-                                '--appendonly', 'no', '--dir', directory],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f'redis://127.0.0.1:{port}/0'
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis.from_url(url).ping()
-                break
-            except redis.ConnectionError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f'redis-server did not start on port {port}')
-                time.sleep(0.05)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        shutil.rmtree(directory, ignore_errors=True)
+    """A throwaway redis-server on 127.0.0.1; its URL."""
+    with tempfile.TemporaryDirectory(prefix='wxc-cc-bench-redis-') as directory:
+        server = RedisServer.launch(Path(directory))
+        try:
+            yield server.url
+        finally:
+            server.stop()
 
 
 def compare(args: argparse.Namespace) -> dict:

@@ -22,6 +22,7 @@ import requests
 
 from .models import Person
 from .server import FakeWebex
+from .servers import children, stop
 
 __all__ = ['BOT_NAME', 'BotProcess', 'bot_env', 'wait_healthy']
 
@@ -130,20 +131,13 @@ class BotProcess:
 
     def stop(self) -> None:
         """SIGTERM and wait (SIGKILL after 15 s)."""
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        stop(self.process, timeout=15)
 
     def worker_pids(self) -> list[int]:
         """The gunicorn workers: the master's children."""
         if self.process is None or self.process.poll() is not None:
             return []
-        children = Path(f'/proc/{self.process.pid}/task/{self.process.pid}/children')
-        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+        return children(self.process.pid)
 
     def kill(self) -> None:
         """SIGKILL the workers, then the master: a machine lost, no chance to finish anything."""

@@ -1,6 +1,6 @@
 """
 Shared fixtures: an isolated environment and working directory for every test, the bot's settings, a real
-throwaway Redis server for the whole session, ports (tests/servers.py), and checks that every thread a test started
+throwaway Redis server for the whole session, ports (fakewebex/servers.py), and checks that every thread a test started
 has ended with it and every process by the end of the session.
 """
 import os
@@ -15,7 +15,7 @@ import pytest
 import redis
 
 from fakewebex import FakeWebex
-from tests.servers import RedisServer, refused_port, reserved_port
+from fakewebex.servers import RedisServer, refused_port, reserved_port
 from wxc_cc.config import Settings, load_settings
 
 #: environment variables the bot reads; none may leak into a test from the developer's shell
@@ -114,7 +114,7 @@ def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
 @pytest.fixture(scope='session')
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     """
-    A real redis-server for the whole session (on a port chosen as :func:`tests.servers.fixed_port` says). Missing
+    A real redis-server for the whole session (on a port chosen as :func:`fakewebex.servers.fixed_port` says). Missing
     redis-server is an error, not a skip: the Redis store must be tested.
     """
     if shutil.which('redis-server') is None:
@@ -126,7 +126,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 
 @pytest.fixture
 def refused() -> Iterator[int]:
-    """A port on 127.0.0.1 where connections are refused (:func:`tests.servers.refused_port`)."""
+    """A port on 127.0.0.1 where connections are refused (:func:`fakewebex.servers.refused_port`)."""
     with refused_port() as port:
         yield port
 
@@ -135,7 +135,7 @@ def refused() -> Iterator[int]:
 def port() -> Iterator[int]:
     """
     A port held for a server that binds it by number with ``SO_REUSEPORT`` (gunicorn ``--reuse-port`` binding
-    ``$PORT``; :func:`tests.servers.reserved_port`).
+    ``$PORT``; :func:`fakewebex.servers.reserved_port`).
     """
     with reserved_port() as port:
         yield port

@@ -15,7 +15,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from tests.servers import fixed_port
+from fakewebex.servers import fixed_port
 
 MASTER_NAME = 'mymaster'
 #: Sentinel's down-after-milliseconds and failover-timeout of these tests

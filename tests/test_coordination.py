@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import settings_values
-from tests.servers import RedisServer
+from fakewebex.servers import RedisServer
 from wxc_cc.config import load_settings
 from wxc_cc.errors import StoreUnavailable
 from wxc_cc.stores.coordination import Coordination

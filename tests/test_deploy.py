@@ -37,7 +37,7 @@ from tests.conftest import settings_values
 from tests.deploy import (BIN, REPO, Dockerfile, Image, Served, TLSRedis, build_context, compose, compose_schema,
                           env_files_of, environment_of, procfile, slug)
 from tests.e2e import Chat, bot_env
-from tests.servers import RedisServer
+from fakewebex.servers import RedisServer
 from tests.test_ngrokhelper import Agent
 from wxc_cc.config import DEFAULT_PORT, OPTIONAL, REQUIRED, load_settings
 from wxc_cc.stores.redis_store import redis_from_settings

@@ -24,7 +24,7 @@ from fakewebex.delivery import sign
 from fakewebex.httpserver import ServerThread
 from fakewebex.ids import decode_id, kind_of, new_id
 from tests.e2e import assert_contract_kept
-from tests.servers import fixed_port
+from fakewebex.servers import fixed_port
 
 pytestmark = pytest.mark.e2e
 

@@ -36,7 +36,7 @@ from cryptography.fernet import Fernet
 from fakewebex import FakeWebex
 from tests.deploy import BIN, REPO, Dockerfile, Served
 from tests.e2e import Chat, bot_env
-from tests.servers import on_fixed_port, stop, wait_ready
+from fakewebex.servers import children, on_fixed_port, stop, wait_ready
 from tests.test_deploy import SECRET_NAME
 from wxc_cc.config import OPTIONAL, REQUIRED, ConfigError, Settings, load_settings
 
@@ -562,7 +562,7 @@ class PodRedis:
     def launch(cls, args: list[str], data: Path) -> 'PodRedis':
         """
         A started server: the image listens on 6379 of the pod; here on 127.0.0.1, on a port chosen as
-        :func:`tests.servers.fixed_port` says.
+        :func:`fakewebex.servers.fixed_port` says.
         """
         return on_fixed_port(lambda port: cls(args, data, port).start())
 
@@ -651,8 +651,7 @@ def test_the_container_runs_the_bot_as_the_pod_does(objects: list[dict], bot: Bo
         assert ready() == 200 and live() == 0
         assert requests.get(f'{url}/health', timeout=5).json() == {'status': 'ok', 'store': 'redis'}
         assert not (metrics / 'counter_4242.db').exists(), 'the metrics directory is emptied at start'
-        children = Path(f'/proc/{served.process.pid}/task/{served.process.pid}/children').read_text().split()
-        assert len(children) == int(option(bot.container['args'], '--workers'))
+        assert len(children(served.process.pid)) == int(option(bot.container['args'], '--workers'))
         chat = Chat(fake, alice, webex_bot)
         chat.authorize()
         assert chat.say('/dial 1234', 'Dialing').startswith('Dialing 1234')

@@ -21,7 +21,7 @@ from fakewebex.harness import wait_healthy
 from tests.conftest import settings_values
 from tests.e2e import Chat, running_fake, start_bot, wait_until
 from tests.redisha import MASTER_NAME, SentinelSetup, TLSFiles, private_ca
-from tests.servers import RedisServer, fixed_port
+from fakewebex.servers import RedisServer, fixed_port
 from tests.test_stores import context
 from wxc_cc.config import load_settings
 from wxc_cc.errors import StoreUnavailable

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from fakewebex import FakeWebex
-from tests.servers import RedisServer
+from fakewebex.servers import RedisServer
 from tests.e2e import Chat, calls_made, running_fake, start_bot, wait_until
 
 pytestmark = pytest.mark.e2e

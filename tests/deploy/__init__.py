@@ -28,7 +28,7 @@ from typing import Optional
 import yaml
 
 from fakewebex.harness import wait_healthy
-from tests.servers import on_fixed_port, stop, wait_ready
+from fakewebex.servers import on_fixed_port, stop, wait_ready
 
 REPO = Path(__file__).resolve().parent.parent.parent
 HERE = Path(__file__).resolve().parent

@@ -1,6 +1,7 @@
 """
-Ports of the servers the tests start, without races. A server binds port 0 (the kernel picks a port nobody has) and
-tells its port, or is handed a socket bound here to port 0 (:class:`fakewebex.harness.BotProcess`, ``fd://``).
+Ports of the servers the tests and the benchmark start, without races. A server binds port 0 (the kernel picks a
+port nobody has) and tells its port, or is handed a socket bound here to port 0
+(:class:`fakewebex.harness.BotProcess`, ``fd://``).
 Where a server can only be told a port number:
 
 - :func:`refused_port`: a port where connections are refused, for tests of "the other side is down";
@@ -19,7 +20,8 @@ from typing import Optional, TypeVar
 
 import redis
 
-__all__ = ['refused_port', 'reserved_port', 'fixed_port', 'on_fixed_port', 'wait_ready', 'RedisServer']
+__all__ = ['refused_port', 'reserved_port', 'fixed_port', 'on_fixed_port', 'wait_ready', 'children', 'stop',
+           'RedisServer']
 
 T = TypeVar('T')
 
@@ -100,6 +102,15 @@ def wait_ready(process: subprocess.Popen, ready: Callable[[], bool], what: str, 
             stop(process)
             raise RuntimeError(f'{what} did not start (exit status {process.returncode})')
         time.sleep(0.02)
+
+
+def children(pid: int) -> list[int]:
+    """The process ids of a process's children (gunicorn's workers, for its master); none once it has ended."""
+    path = Path(f'/proc/{pid}/task/{pid}/children')
+    try:
+        return [int(child) for child in path.read_text().split()]
+    except FileNotFoundError:
+        return []
 
 
 def stop(process: Optional[subprocess.Popen], timeout: float = 10.0) -> None:
