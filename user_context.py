@@ -2,11 +2,12 @@
 Per-user state of the call-control bot: :class:`UserContext` objects (who a user is and the OAuth tokens to act
 for them) kept by a :class:`TokenManager`, either in a local YAML file (:class:`YAMLTokenManager`, file
 ``wxc_cc_bot.yml`` in the working directory) or in Redis (:class:`RedisTokenManager`, selected by
-``REDIS_HOST``, ``REDIS_URL`` or ``REDIS_TLS_URL``).
+``REDIS_HOST``, ``REDIS_URL``, ``REDIS_TLS_URL`` or ``REDIS_SENTINELS``; see
+:func:`wxc_cc.stores.build_stores`).
 
-The token managers also keep pending OAuth flows: :meth:`TokenManager.start_flow` returns the flow id used as
-OAuth ``state``; :meth:`TokenManager.take_flow` consumes it when the redirect arrives. Access tokens are
-refreshed by :meth:`TokenManager.get_user_context_and_refresh` when less than 120 seconds remain.
+Access tokens are refreshed by :meth:`TokenManager.get_user_context_and_refresh` when less than
+:data:`wxc_cc.stores.REFRESH_MARGIN` seconds remain. Pending OAuth flows are not the token manager's: they are
+kept by a :class:`wxc_cc.stores.flows.FlowStore`.
 
 The implementation lives in :mod:`wxc_cc.stores`; this module keeps the names the bot has always had.
 """

@@ -15,6 +15,7 @@ from typing import Optional
 from ..config import Settings
 from .base import REFRESH_MARGIN, Refresher, TokenManager, UserContext
 from .coordination import Coordination, Locks
+from .file_locks import locks_beside
 from .flows import FLOW_LIFETIME, FlowStore
 from .queue import CLAIM_AFTER, WorkQueue
 from .redis_client import KeySpace, redis_from_settings
@@ -64,8 +65,9 @@ def file_stores(token_file: str, *, refresher: Optional[Refresher] = None, token
     """
     path = database_beside(token_file)
     database = SQLiteDatabase(path)
-    tokens = YAMLTokenManager(token_file, refresher=refresher, token_key=token_key)
-    coordination = SQLiteCoordination(database, tokens.locks)
+    locks = locks_beside(token_file)
+    tokens = YAMLTokenManager(token_file, locks=locks, refresher=refresher, token_key=token_key)
+    coordination = SQLiteCoordination(database, locks)
     queue = SQLiteWorkQueue(SQLiteDatabase(path, durable=True), claim_after)
     return Stores(tokens=tokens, flows=SQLiteFlowStore(database), coordination=coordination, queue=queue)
 

@@ -10,7 +10,7 @@ OAuth flows and coordination (locks, claims, counters, notes) are other stores: 
 import json
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import ClassVar, Optional, Union
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -118,6 +118,10 @@ class TokenManager(ABC):
             log.info('tokens of user %s encrypted at rest', context.user_id)
             self.set_user_context(context)
         return context
+
+    def _contexts(self, stored: Iterable[tuple[str, Union[str, dict, None]]]) -> list[UserContext]:
+        """The user contexts of (owner, record) pairs, as :meth:`_context` reads each; refused ones left out."""
+        return [context for owner, record in stored if (context := self._context(owner, record)) is not None]
 
     # --- what a backend implements
 

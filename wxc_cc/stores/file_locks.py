@@ -12,7 +12,13 @@ from typing import Union
 
 from ..errors import StoreUnavailable
 
-__all__ = ['FileLocks']
+__all__ = ['FileLocks', 'locks_beside']
+
+
+def locks_beside(token_file: Union[str, Path]) -> 'FileLocks':
+    """The locks of a token file's host: ``wxc_cc_bot.yml`` -> ``flock`` on ``wxc_cc_bot.yml.locks`` beside it."""
+    path = Path(token_file)
+    return FileLocks(path.with_name(path.name + '.locks'))
 
 
 class FileLocks:

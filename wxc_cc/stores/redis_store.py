@@ -57,8 +57,7 @@ class RedisTokenManager(TokenManager):
         keys = list(self.keys.scan('user', ''))
         records = self.redis.mget(keys) if keys else []
         owners = [key.removeprefix(self.keys.key('user', '')) for key in keys]
-        contexts = (self._context(owner, record) for owner, record in zip(owners, records))
-        return [context for context in contexts if context is not None]
+        return self._contexts(zip(owners, records))
 
     @unavailable_on_redis_error
     def clear(self) -> int:

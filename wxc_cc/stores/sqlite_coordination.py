@@ -9,8 +9,7 @@ import time
 from contextlib import AbstractContextManager
 from typing import Optional
 
-from .coordination import Coordination
-from .file_locks import FileLocks
+from .coordination import Coordination, Locks
 from .sqlite import SQLiteDatabase
 
 __all__ = ['SQLiteCoordination']
@@ -40,7 +39,7 @@ class SQLiteCoordination(Coordination):
     :param locks: the host's file locks
     """
 
-    def __init__(self, database: SQLiteDatabase, locks: FileLocks):
+    def __init__(self, database: SQLiteDatabase, locks: Locks):
         self.database = database
         self.locks = locks
         database.ensure(*SCHEMA)

@@ -21,7 +21,7 @@ import yaml
 from ..errors import StoreUnavailable
 from .base import TokenManager, UserContext
 from .coordination import Locks
-from .file_locks import FileLocks
+from .file_locks import locks_beside
 
 __all__ = ['YAMLTokenManager']
 
@@ -43,7 +43,7 @@ class YAMLTokenManager(TokenManager):
 
     def __init__(self, path: Union[str, Path] = 'wxc_cc_bot.yml', *, locks: Optional[Locks] = None, **kwargs: Any):
         path = Path(path).absolute()
-        super().__init__(locks=locks or FileLocks(path.with_name(path.name + '.locks')), **kwargs)
+        super().__init__(locks=locks or locks_beside(path), **kwargs)
         self.path = path
         self._lock_path = self.path.with_name(self.path.name + '.lock')
         self._thread_lock = threading.RLock()
@@ -121,8 +121,7 @@ class YAMLTokenManager(TokenManager):
         return self._update(lambda data: data['users'].pop(user_id, None) is not None)
 
     def user_contexts(self) -> list[UserContext]:
-        contexts = (self._context(owner, stored) for owner, stored in list(self._read()['users'].items()))
-        return [context for context in contexts if context is not None]
+        return self._contexts(list(self._read()['users'].items()))
 
     def clear(self) -> int:
         def remove_all(data: dict) -> int:
