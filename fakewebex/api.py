@@ -116,7 +116,7 @@ def create_app(world: World, contract: Contract) -> Flask:
         if world.faults.latency > 0:
             time.sleep(world.faults.latency)
         if (hold := world.faults.hold_for(request.method, request.path.removeprefix(API_PREFIX))) is not None:
-            hold.wait((request.remote_addr, int(request.environ.get('REMOTE_PORT') or 0)))
+            hold.wait()
         fault = world.faults.take(request.method, request.path.removeprefix(API_PREFIX))
         return error_response(fault) if fault is not None else None
 

@@ -143,6 +143,11 @@ class ViolationLog:
             self._items.clear()
 
 
+def _applies(method: str, path: re.Pattern, request_method: str, request_path: str) -> bool:
+    """Whether a rule for ``method`` (``'*'``: any) and ``path`` (the whole path after ``/v1``) applies."""
+    return method in ('*', request_method.upper()) and bool(path.fullmatch(request_path))
+
+
 @dataclass
 class FaultRule:
     """
@@ -158,7 +163,7 @@ class FaultRule:
         """
         :return: True if the rule applies to this request
         """
-        return self.remaining > 0 and self.method in ('*', method.upper()) and bool(self.path.fullmatch(path))
+        return self.remaining > 0 and _applies(self.method, self.path, method, path)
 
 
 class Hold:
@@ -172,22 +177,18 @@ class Hold:
         #: set when the held request arrived (it is then waiting)
         self.arrived = threading.Event()
         self._released = threading.Event()
-        #: the held requests' client addresses ``(host, port)``, in order: who is waiting
-        self.clients: list[tuple[str, int]] = []
-        self.remaining = 1
 
     def matches(self, method: str, path: str) -> bool:
         """True if this hold applies to the request."""
-        return self.remaining > 0 and self.method in ('*', method.upper()) and bool(self.path.fullmatch(path))
+        return _applies(self.method, self.path, method, path)
 
-    def wait(self, client: tuple[str, int]) -> None:
+    def wait(self) -> None:
         """Hold the request until released (called for the request)."""
-        self.clients.append(client)
         self.arrived.set()
         self._released.wait(self.timeout)
 
     def release(self) -> None:
-        """Let the held request (and any later one matching) go on."""
+        """Let the held request go on."""
         self._released.set()
 
 
@@ -243,7 +244,6 @@ class FaultInjector:
         with self._lock:
             hold = next((h for h in self._holds if h.matches(method, path)), None)
             if hold is not None:
-                hold.remaining -= 1
                 self._holds.remove(hold)
             return hold
 
