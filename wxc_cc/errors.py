@@ -4,54 +4,36 @@ The one error type for "tell the user this", and the translation of Webex API er
 Errors raised where no language is known (a store, say) carry a :class:`Text`, a key of the catalogue, which
 the code that tells the user renders in the deployment's language (:meth:`BotError.message`).
 """
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import Optional
 
 import requests
 
 from .locales import DEFAULT, N_, Catalogue, catalogue_for
 
-__all__ = ['Text', 'BotError', 'StoreUnavailable', 'TokenRejected', 'webex_reason']
+__all__ = ['BotError', 'StoreUnavailable', 'TokenRejected', 'webex_reason']
 
 #: longest reason passed on to a user
 MAX_REASON = 200
-
-
-@dataclass(frozen=True)
-class Text:
-    """
-    A text of the catalogue, not yet in a language: its key and the values of its placeholders.
-    """
-    key: str
-    values: Mapping[str, Any] = field(default_factory=dict)
-
-    def render(self, catalogue: Catalogue) -> str:
-        """The text in the catalogue's language."""
-        return catalogue.t(self.key, **self.values)
 
 
 class BotError(Exception):
     """
     Something went wrong that the user should hear about.
 
-    :param user_message: what the user is told: markdown (already escaped where it contains outside text), or a
-        :class:`Text` to render in the reply language
+    :param user_message: what the user is told: markdown (already escaped where it contains outside text)
     :param log_message: what goes into the log; defaults to the user message. Never put secrets in either.
     """
 
-    def __init__(self, user_message: Union[str, Text], log_message: Optional[str] = None):
-        log_message = log_message or (user_message.key if isinstance(user_message, Text) else user_message)
+    def __init__(self, user_message: str, log_message: Optional[str] = None):
+        log_message = log_message or user_message
         super().__init__(log_message)
         self.user_message = user_message
         self.log_message = log_message
 
     def message(self, catalogue: Catalogue) -> str:
         """
-        What the user is told, in the catalogue's language.
+        What the user is told, in the catalogue's language (a subclass may choose its text by the catalogue).
         """
-        if isinstance(self.user_message, Text):
-            return self.user_message.render(catalogue)
         return self.user_message
 
 
@@ -63,7 +45,11 @@ class StoreUnavailable(BotError):
     """
 
     def __init__(self, log_message: str):
-        super().__init__(Text(N_('store_unavailable')), log_message)
+        super().__init__(N_('store_unavailable'), log_message)
+
+    def message(self, catalogue: Catalogue) -> str:
+        """That the store is unavailable, in the catalogue's language."""
+        return catalogue.t('store_unavailable')
 
 
 class TokenRejected(Exception):

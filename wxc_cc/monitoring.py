@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 #: seconds a live card is remembered: longer than any call
 CARD_MEMORY = 12 * 3600
 
+
 def card_key(user_id: str, call_id: str) -> str:
     """The store note naming the live card of a user's call."""
     return f'card:{user_id}:{call_id}'
@@ -77,9 +78,9 @@ class CallMonitor:
             self.coordination.set_note(key, json.dumps({**note, 'at': event_time.isoformat()}), CARD_MEMORY)
         else:
             message_id = self.messenger.send(replies.Reply(line, self.cards.call_card(event, user.user_id)),
-                                   to_person_id=user.user_id)
+                                             to_person_id=user.user_id)
             self.coordination.set_note(key, json.dumps({'message': message_id, 'state': state,
-                                                 'at': event_time.isoformat()}), CARD_MEMORY)
+                                                        'at': event_time.isoformat()}), CARD_MEMORY)
             self._delete(note)
         if user.verbose:
             self.messenger.send(replies.code_block(json.dumps(raw, indent=2)), to_person_id=user.user_id)
@@ -112,7 +113,7 @@ class CallMonitor:
     def _retire(self, key: str, note: Optional[dict], *, keep: bool, at: datetime.datetime, state: str) -> None:
         if keep:
             self.coordination.set_note(key, json.dumps({'message': None, 'state': state, 'at': at.isoformat()}),
-                                CARD_MEMORY)
+                                       CARD_MEMORY)
         else:
             self.coordination.delete_note(key)
         self._delete(note)

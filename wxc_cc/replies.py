@@ -10,11 +10,11 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Union
 
 from wxc_sdk.base import enum_str
 from wxc_sdk.telephony.calls import CallHistoryRecord, TelephonyCall, TelephonyParty
-from wxc_sdk.telephony.voice_messaging.members import VoiceMessageDetails
+from wxc_sdk.telephony.voice_messaging.members import VoiceMailPartyInformation, VoiceMessageDetails
 from wxc_sdk.tokens import Tokens
 
 from .locales import N_, Catalogue
@@ -130,6 +130,11 @@ def short_time(moment: Optional[datetime.datetime]) -> str:
     return moment.astimezone(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M')
 
 
+def duration(seconds: int) -> str:
+    """A duration as ``m:ss``."""
+    return f'{seconds // 60}:{seconds % 60:02d}'
+
+
 def _code_safe(value: Optional[str]) -> str:
     """Outside text for a code block: on one line, and unable to end the block."""
     return ' '.join((value or '').replace('`', "'").split())
@@ -172,9 +177,9 @@ class Replies:
             return self.t('time.unknown')
         return moment.astimezone(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M:%S UTC')
 
-    def party(self, remote: Optional[TelephonyParty]) -> str:
+    def party(self, remote: Union[TelephonyParty, VoiceMailPartyInformation, None]) -> str:
         """
-        A remote party as ``Name (number)``, escaped.
+        A remote party (of a call, or who left a voice message) as ``Name (number)``, escaped.
         """
         return self.party_of(remote and remote.name, remote and remote.number, remote and remote.privacy_enabled)
 
@@ -301,7 +306,7 @@ class Replies:
             muted = self.t('calls.muted') if call.muted else ''
             recording = (self.t('calls.recording', state=escape(enum_str(call.recording_state)))
                          if call.recording_state else '')
-            lines.append(f'{number}. {self.call_summary(call)} · {seconds // 60}:{seconds % 60:02d}{muted}{recording}')
+            lines.append(f'{number}. {self.call_summary(call)} · {duration(seconds)}{muted}{recording}')
         return '\n'.join(lines)
 
     def voicemail_summary(self, new: int, old: int, urgent: int) -> str:
@@ -318,13 +323,10 @@ class Replies:
             return self.t('voicemail.empty')
         lines = [self.t('voicemail.title', count=len(messages))]
         for number, message in enumerate(messages, start=1):
-            caller = message.calling_party
-            who = self.party_of(caller and caller.name, caller and caller.number, caller and caller.privacy_enabled)
-            seconds = message.duration or 0
             state = self.t('voicemail.read') if message.read else self.t('voicemail.new')
             urgent = self.t('voicemail.urgent') if message.urgent else ''
-            lines.append(f'{number}. {state} · {short_time(message.created)} · {who} · '
-                         f'{seconds // 60}:{seconds % 60:02d}{urgent}')
+            lines.append(f'{number}. {state} · {short_time(message.created)} · {self.party(message.calling_party)} · '
+                         f'{duration(message.duration or 0)}{urgent}')
         return '\n'.join(lines)
 
     def new_voicemail(self, new: int) -> str:

@@ -157,9 +157,8 @@ class TaskRunner:
 
     def set_aside(self, task: Task) -> None:
         """A task failed too often and was set aside: the person hears it, once."""
-        person = task.key if task.kind in (MESSAGE, PRESS) else task.user_id
-        if person:
-            self.conversation.set_aside(person)
+        if task.kind != MEMBERSHIP and task.person_id:
+            self.conversation.set_aside(task.person_id)
 
     @staticmethod
     def _safely(task: Task, work: Callable[[], None]) -> None:

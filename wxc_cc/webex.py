@@ -33,8 +33,8 @@ from wxc_sdk.webhook import Webhook, WebhookApi
 from . import journal
 from .metrics import Metrics
 
-__all__ = ['WebexRetry', 'CountingAdapter', 'default_retry', 'READS', 'REPLIES', 'TIMEOUT', 'WebexSession', 'Webhooks', 'Calls', 'BotApi',
-           'UserApi', 'WebexClients']
+__all__ = ['WebexRetry', 'CountingAdapter', 'default_retry', 'READS', 'REPLIES', 'TIMEOUT', 'WebexSession',
+           'Webhooks', 'Calls', 'BotApi', 'UserApi', 'WebexClients']
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Optional, TypeVar
 
 import requests
-from wxc_sdk.me import MeProfile
+from wxc_sdk.me import MeNumber, MeProfile
 from wxc_sdk.person_settings.forwarding import CallForwardingCommon, PersonForwardingSetting
 
 from ..errors import BotError, webex_reason
@@ -82,10 +82,14 @@ def dnd(context: Context) -> str:
     return context.t('dnd.now_on') if wanted else context.t('dnd.now_off')
 
 
+def _numbers(profile: MeProfile) -> list[MeNumber]:
+    """The person's numbers, the primary one first."""
+    return sorted(profile.phone_numbers or [], key=lambda number: not number.primary)
+
+
 def _own_number(profile: MeProfile) -> Optional[str]:
     """The person's extension, else their direct number: the primary number first."""
-    numbers = sorted(profile.phone_numbers or [], key=lambda number: not number.primary)
-    return next((number.extension or number.direct_number for number in numbers
+    return next((number.extension or number.direct_number for number in _numbers(profile)
                  if number.extension or number.direct_number), None)
 
 
@@ -170,7 +174,7 @@ def me(context: Context) -> str:
     forwarding = settings_request(context, api.forwarding.settings, N_('action.forward_read'), READ_SCOPE)
     name = ' '.join(filter(None, (profile.first_name, profile.last_name)))
     numbers = []
-    for number in sorted(profile.phone_numbers or [], key=lambda n: not n.primary):
+    for number in _numbers(profile):
         if number.extension:
             numbers.append(context.t('me.extension', extension=escape(number.extension)))
         if number.direct_number:
