@@ -195,12 +195,19 @@ def test_me_at_a_glance(client, webex):
     webex.add('GET', FORWARDING, json_body=forwarding(always={'enabled': True, 'destination': '1002'},
                                                       no_answer={'enabled': True, 'destination': '1001',
                                                                  'destinationVoicemailEnabled': True}))
+    # the lines of the phone menu (tests/test_phone_commands.py): no device, no call queue, the default caller ID
+    webex.add('GET', f'{ME}/settings/availablePreferredAnswerEndpoints', json_body={'endpoints': []})
+    webex.error('GET', f'{ME}/settings/queues', 404, 'The user is not a call queue agent.')
+    webex.add('GET', f'{ME}/settings/selectedCallerId', json_body={'selected': {
+        'type': 'DEFAULT_CLID', 'name': 'Alice Anders', 'directNumber': '+14085551001'}})
     assert chat(client, webex, '/me') == [
         '**Alice Anders** (alice@example\\.com)\n'
         '- Your numbers: extension 1001, number \\+14085551001\n'
         '- Do Not Disturb: on\n'
-        '- Call forwarding: always to 1002; when not answered to the voicemail of 1001 (after 3 rings)']
-    assert requests_to(webex) == [('GET', ME, None), ('GET', DND, None), ('GET', FORWARDING, None)]
+        '- Call forwarding: always to 1002; when not answered to the voicemail of 1001 (after 3 rings)\n'
+        '- Preferred device: none\n'
+        '- Caller ID: Alice Anders (\\+14085551001), your default']
+    assert requests_to(webex)[:3] == [('GET', ME, None), ('GET', DND, None), ('GET', FORWARDING, None)]
 
 
 # --- what Webex refuses
