@@ -171,6 +171,12 @@ class CallingHelpers:
         """
         return self.world.call_queues.add(name, extension, number, allow_log_off=allow_log_off).id
 
+    def call_queue_name(self, queue_id: str) -> str:
+        """
+        :return: the name of a call queue (the agent's view of ``.../settings/queues`` does not show it)
+        """
+        return self.world.call_queues.queue(queue_id).name
+
     def make_agent(self, person: Person, queue_ids: Iterable[str], *, joined: Iterable[str] = (),
                    state: str = 'AVAILABLE') -> None:
         """
