@@ -21,6 +21,7 @@ from wxc_sdk.me.callcenter import MeCallCenterSettings, MeCallQueue
 from ..errors import BotError
 from ..locales import N_
 from ..replies import Reply
+from .common import in_one_line
 from .context import Context
 from .mysettings import READ_SCOPE, WRITE_SCOPE, MySettings
 
@@ -124,7 +125,7 @@ def set_agent_state(my: MySettings, settings: MeCallCenterSettings, state: Agent
 def _numbered(my: MySettings, settings: MeCallCenterSettings, number: int) -> MeCallQueue:
     call_queues = settings.queues or []
     if not 1 <= number <= len(call_queues):
-        listing = ', '.join(f'{index}. {_label(my, q)}' for index, q in enumerate(call_queues, start=1))
+        listing = in_one_line(_label(my, call_queue) for call_queue in call_queues)
         raise BotError(my.t('agent.no_number', number=number, queues=listing), f'no call queue {number}')
     return call_queues[number - 1]
 
@@ -136,12 +137,12 @@ def queue(context: Context) -> Union[str, Reply]:
     """
     words = [word.lower() for word in context.request.words]
     sub, numbers = (words[0], words[1:]) if words else ('', [])
-    joining = sub in ('join', 'leave') and len(numbers) <= 1 and all(number.isdigit() for number in numbers)
-    if not joining and words not in ([], ['available'], ['unavailable']):
+    membership = sub in ('join', 'leave') and len(numbers) <= 1 and all(number.isdigit() for number in numbers)
+    if not membership and words not in ([], ['available'], ['unavailable']):
         raise context.usage_error()
     my = MySettings.of(context)
     settings = read_agent(my)
-    if joining:
+    if membership:
         chosen = [_numbered(my, settings, int(numbers[0]))] if numbers else list(settings.queues or [])
         return change_call_queues(my, chosen, join=sub == 'join')
     if words:

@@ -15,6 +15,7 @@ from wxc_sdk.me.callerid import MeSelectedCallerId
 from ..errors import BotError
 from ..locales import N_
 from ..replies import Reply
+from .common import in_one_line
 from .context import Context
 from .mysettings import READ_SCOPE, WRITE_SCOPE, MySettings
 
@@ -91,7 +92,7 @@ def callerid(context: Context) -> Union[str, Reply]:
         if not 1 <= number <= len(available):
             if not available:
                 raise BotError(my.t('callerid.none', caller_id=_label(my, selected)), f'no caller ID {number}')
-            listing = ', '.join(f'{index}. {_label(my, caller_id)}' for index, caller_id in enumerate(available, 1))
+            listing = in_one_line(_label(my, caller_id) for caller_id in available)
             raise BotError(my.t('callerid.no_number', number=number, caller_ids=listing), f'no caller ID {number}')
         return select_caller_id(my, selected, available[number - 1])
     lines = [context.t('callerid.title', caller_id=_label(my, selected))]

@@ -17,7 +17,7 @@ from ..errors import BotError
 from ..locales import N_
 from ..replies import Reply, escape
 from ..webex import AnswerDevice
-from .common import call_api
+from .common import call_api, in_one_line
 from .context import Context
 from .mysettings import READ_SCOPE, WRITE_SCOPE, MySettings
 
@@ -51,17 +51,13 @@ def _name(device: AnswerDevice) -> str:
     return escape(device.name or device.id)
 
 
-def _listing(my: MySettings, listed: list[AnswerDevice]) -> str:
-    """The devices in one line: ``1. Cisco 8865 (Desk), 2. Webex Desktop Application``."""
-    return ', '.join(f'{number}. {_name(device)}' for number, device in enumerate(listed, start=1))
-
-
 def _numbered(my: MySettings, listed: list[AnswerDevice], number: int) -> AnswerDevice:
     """Device ``number`` of the list; a number that matches none says which there are."""
     if not 1 <= number <= len(listed):
         if not listed:
             raise BotError(my.t('devices.none'), f'no device {number}: none listed')
-        raise BotError(my.t('devices.no_number', number=number, devices=_listing(my, listed)), f'no device {number}')
+        raise BotError(my.t('devices.no_number', number=number, devices=in_one_line(map(_name, listed))),
+                       f'no device {number}')
     return listed[number - 1]
 
 
