@@ -15,11 +15,11 @@ from typing import Any, Optional, Union
 from urllib.parse import urlsplit
 
 import requests
+from pydantic import TypeAdapter
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError
 from urllib3.util import Retry
 from wxc_sdk.attachment_actions import AttachmentActionsApi
-from pydantic import TypeAdapter
 from wxc_sdk.base import ApiModel
 from wxc_sdk.me import MeSettingsApi
 from wxc_sdk.me.callerid import MeCallerIdApi, MeSelectedCallerId
