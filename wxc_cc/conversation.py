@@ -1,6 +1,6 @@
 """
 The chat side of the bot: a message becomes a command and a reply; a button press becomes an action. Runs after
-the webhook is answered (see :mod:`wxc_cc.tasks`).
+the webhook is answered (see :mod:`wxc_cc.runner`).
 
 Who sent a message or pressed a button, where and when are what Webex says when asked (``GET /messages/{id}``,
 ``GET /attachment/actions/{id}``); a notification that claims otherwise is logged and not acted on, and a command
