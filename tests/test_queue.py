@@ -445,3 +445,64 @@ def test_stopping_leaves_a_running_task_to_be_taken_over(backend):
     [taken] = take_all(other, 'next')
     assert (taken.id, taken.attempts) == ('message:slow-1', 2)
     runner.gate.set()
+
+
+# --- what the previous version (26b0017) left in the store is carried over
+
+def old_record(key: str, number: int) -> str:
+    """A task as the previous version wrote it: no version, the same fields."""
+    return json.dumps({'kind': 'message', 'key': key, 'id': f'message:{key}-{number}',
+                       'notification': {'id': 'W', 'resource': 'messages', 'event': 'created', 'data': {},
+                                        'actorId': None}, 'user_id': '', 'created': float(number),
+                       'accepted': float(number)}, separators=(',', ':'))
+
+
+def test_the_previous_versions_file_queue_is_carried_over(tmp_path):
+    import sqlite3
+    path = tmp_path / 'wxc_cc_bot.db'
+    with sqlite3.connect(path) as old:  # the previous version's tables, as it made them
+        old.execute('CREATE TABLE tasks (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, created REAL NOT '
+                    'NULL, task TEXT NOT NULL, owner TEXT, lease_until REAL, attempts INTEGER NOT NULL DEFAULT 0, '
+                    'state TEXT, reason TEXT NOT NULL DEFAULT \'\', dead INTEGER NOT NULL DEFAULT 0)')
+        old.execute('CREATE TABLE seen (key TEXT PRIMARY KEY, expires REAL NOT NULL) WITHOUT ROWID')
+        rows = [('alice', 1, old_record('alice', 1), 'old-worker', 1, 'acting', '', 0),
+                ('alice', 2, old_record('alice', 2), None, 0, None, '', 0),
+                ('bob', 1, old_record('bob', 1), None, 3, None, 'RuntimeError: poison', 1)]
+        old.executemany('INSERT INTO tasks (key, created, task, owner, attempts, state, reason, dead) '
+                        'VALUES (?, ?, ?, ?, ?, ?, ?, ?)', rows)
+        old.execute('INSERT INTO seen VALUES (?, ?)', ('message:carol-1', time.time() + 3600))
+    queue = SQLiteWorkQueue(SQLiteDatabase(path, durable=True), LifeMarks(tmp_path / 'workers'), LIFETIME)
+    runner = Runner()
+    running = worker(queue, runner)
+    assert running.wait_idle(10)
+    assert runner.told == [('unknown', 'message:alice-1')], 'its journal came along: not repeated'
+    assert runner.ran == ['message:alice-2']
+    assert [(dead['id'], dead['reason']) for dead in queue.dead_letters()] == [('message:bob-1',
+                                                                                 'RuntimeError: poison')]
+    assert queue.put(task('carol', 1).entry()) is False, 'what it had claimed stays claimed'
+    assert running.stop(5)
+
+
+def test_the_previous_versions_redis_queue_is_carried_over(redis_client):
+    stream = 'wxc_cc_bot:queue'
+    redis_client.xgroup_create(stream, 'workers', id='0', mkstream=True)
+    for key, number in (('alice', 1), ('alice', 2), ('bob', 1)):
+        redis_client.xadd(stream, {'task': old_record(key, number)})
+    broken = redis_client.xadd(stream, {'task': '{"kind": "mess'})
+    # a worker of the previous version took alice's first, began acting, and died
+    [[_, [(taken, _)]]] = redis_client.xreadgroup('workers', 'old-worker', {stream: '>'}, count=1)
+    redis_client.hset(f'wxc_cc_bot:queue:journal:{taken}', mapping={'attempts': 1, 'state': 'acting'})
+    redis_client.xadd('wxc_cc_bot:queue:dead', {'id': 'message:dave-1', 'key': 'dave', 'kind': 'message',
+                                                'attempts': 3, 'reason': 'RuntimeError: poison', 'task': '{}'})
+    redis_client.set('wxc_cc_bot:seen:message:carol-1', 'x', px=3_600_000)
+    time.sleep(0.25)  # real time: the dead worker's entry is idle longer than the heartbeat's lifetime
+    queue, runner = RedisWorkQueue(KeySpace(redis_client), 0.2), Runner()
+    running = worker(queue, runner)
+    assert running.wait_idle(10)
+    assert runner.told == [('unknown', 'message:alice-1')], 'its journal came along: not repeated'
+    assert sorted(runner.ran) == ['message:alice-2', 'message:bob-1']
+    assert {(dead['id'], dead['reason'][:20]) for dead in queue.dead_letters()} == {
+        ('message:dave-1', 'RuntimeError: poison'), (f'queue:{broken}', 'unreadable: not JSON')}
+    assert not redis_client.exists(stream, 'wxc_cc_bot:queue:dead'), 'emptied, then gone'
+    assert queue.put(task('carol', 1).entry()) is False, 'what it had claimed stays claimed'
+    assert running.stop(5)

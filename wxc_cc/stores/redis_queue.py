@@ -47,6 +47,9 @@ MINIMUM_VERSION = (6, 2)
 #: dead letters kept (the oldest go first)
 DEAD_KEPT = 10000
 
+#: every this many heartbeats (the first included), the previous version's queue is looked at
+ADOPT_EVERY = 30
+
 #: the offer of a key: its first entry, if due, with a new fencing token; else the key waits in ``delayed`` (or, with
 #: no entry left, nobody runs it). ``P`` is the prefix, ``now`` seconds since the epoch.
 _OFFER = '''
@@ -108,7 +111,9 @@ local function remove(P, key, tid)
 end
 '''
 
-# ARGV: prefix, id, put token, key, kind, due, body, milliseconds to remember the id, now, state
+# ARGV: prefix, id, put token, key, kind, due, body, milliseconds to remember the id, now, state, the previous
+# version's claim of the id (26b0017 claimed notifications in coordination, ``seen:<id>``: while both versions run, in
+# a rolling upgrade, each honours the other's claim)
 _PUT = _OFFER + '''
 local P = ARGV[1]
 local seen = P .. 'seen:' .. ARGV[2]
@@ -116,6 +121,10 @@ local holder = redis.call('GET', seen)
 if holder then
   if holder == ARGV[3] then return 1 end
   return 0
+end
+if ARGV[11] ~= '' then
+  if redis.call('EXISTS', ARGV[11]) == 1 then return 0 end
+  redis.call('SET', ARGV[11], ARGV[3], 'PX', ARGV[8])
 end
 local tid = string.format('%013d', redis.call('INCR', P .. 'seq'))
 redis.call('HSET', P .. 'task:' .. tid, 'id', ARGV[2], 'key', ARGV[4], 'kind', ARGV[5], 'due', ARGV[6], 'body', ARGV[7],
@@ -266,6 +275,15 @@ def _version(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split('.')[:3] if part.isdigit())
 
 
+# KEYS: streams to delete if they are empty
+_DROP_EMPTY = '''
+for _, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 and redis.call('XLEN', key) == 0 then redis.call('DEL', key) end
+end
+return 1
+'''
+
+
 class RedisWorkQueue(WorkQueue):
     """
     The work queue in Redis.
@@ -285,7 +303,8 @@ class RedisWorkQueue(WorkQueue):
         self.clock = clock
         scripts = {name: self.redis.register_script(text) for name, text in (
             ('put', _PUT), ('record', _RECORD), ('finish', _FINISH), ('release', _RELEASE),
-            ('dead_letter', _DEAD_LETTER), ('beat', _BEAT), ('leave', _LEAVE), ('recover', _RECOVER))}
+            ('dead_letter', _DEAD_LETTER), ('beat', _BEAT), ('leave', _LEAVE), ('recover', _RECOVER),
+            ('drop_empty', _DROP_EMPTY))}
         self._scripts = scripts
         #: the connection each consumer's take waits on, and its client id there (for ``CLIENT UNBLOCK``)
         self._waiting: dict[str, tuple[Any, Optional[int]]] = {}
@@ -293,6 +312,7 @@ class RedisWorkQueue(WorkQueue):
         #: the tids each consumer of this process holds; consumers whose take may have moved an offer it never saw
         self._held: dict[str, set[str]] = {}
         self._unsure: set[str] = set()
+        self._beats = 0
         #: the earliest due time of an entry due later, as the last :meth:`beat` saw it (``None``: none)
         self.next_due: Optional[float] = None
 
@@ -322,11 +342,17 @@ class RedisWorkQueue(WorkQueue):
     # --- the queue
 
     @unavailable_on_redis_error
-    def put(self, entry: Entry, state: Optional[str] = None) -> bool:
-        """See :meth:`WorkQueue.put`; ``state`` sets the journal (an entry adopted from an older queue)."""
+    def put(self, entry: Entry) -> bool:
+        return self._put(entry, None, self.keys.key('seen', entry.id))
+
+    def _put(self, entry: Entry, state: Optional[str], previous_claim: str) -> bool:
+        """
+        :param state: the journal, for an entry carried over from the previous version
+        :param previous_claim: the previous version's claim of the id to honour and make, or ``''``
+        """
         # the put's own token: a retry of this very put (redis-py retries after a lost answer) finds it
         return self._run('put', entry.id, uuid.uuid4().hex, entry.key, entry.kind, repr(entry.due), entry.body,
-                         max(1, int(self.remember * 1000)), repr(self.clock()), state or '') == 1
+                         max(1, int(self.remember * 1000)), repr(self.clock()), state or '', previous_claim) == 1
 
     def take(self, consumer: str, limit: int, wait: float = 0.0) -> list[Lease]:
         """See :meth:`WorkQueue.take`: one offer per call, moved into the consumer's busy list."""
@@ -407,6 +433,9 @@ class RedisWorkQueue(WorkQueue):
 
     @unavailable_on_redis_error
     def beat(self, consumer: str, long_running: tuple[Lease, ...] = ()) -> int:
+        if self._beats % ADOPT_EVERY == 0:
+            self.adopt_previous(consumer)
+        self._beats += 1
         now = self.clock()
         long = json.dumps([{'id': lease.id, 'key': lease.key, 'kind': lease.entry.kind, 'since': lease.since}
                            for lease in long_running]) if long_running else ''
@@ -415,6 +444,60 @@ class RedisWorkQueue(WorkQueue):
         if again:
             log.warning('queue: %d task(s) of stopped workers handed out again', again)
         return int(again)
+
+    @unavailable_on_redis_error
+    def adopt_previous(self, consumer: str, batch: int = 100) -> int:
+        """
+        Carry over what the previous version's queue (26b0017: a stream ``queue`` with the consumer group
+        ``workers``, a journal per entry, dead letters in ``queue:dead``) still holds: entries never handed out, and
+        those whose worker stopped renewing them for :attr:`lifetime` seconds. Entries its live workers hold are left
+        to them. Each entry is put here with its journal and acknowledged there; a record that is not a task is put as
+        it is, to be set aside by the worker that takes it.
+
+        :return: how many entries were carried over
+        """
+        stream, dead = self.keys.key('queue'), self.keys.key('queue', 'dead')
+        if not self.redis.exists(stream, dead):
+            return 0
+        found: list = []
+        if self.redis.exists(stream):
+            me = f'adopt-{consumer}'
+            try:
+                found += self.redis.xautoclaim(stream, 'workers', me, max(1, int(self.lifetime * 1000)),
+                                               start_id='0-0', count=batch)[1]
+                found += [entry for _, entries in self.redis.xreadgroup('workers', me, {stream: '>'}, count=batch)
+                          or () for entry in entries]
+            except redis.ResponseError as error:
+                if 'NOGROUP' not in str(error):
+                    raise
+                found += self.redis.xrange(stream, count=batch)
+        for entry_id, fields in found:
+            if fields:
+                self._adopt(stream, entry_id, fields.get('task', ''))
+        for entry_id, fields in self.redis.xrange(dead, count=batch):
+            self.redis.xadd(self._key('dead'), fields, maxlen=DEAD_KEPT, approximate=True)
+            self.redis.xdel(dead, entry_id)
+        # emptied: gone, so that the next look costs one EXISTS (a worker of the previous version makes it again)
+        self._scripts['drop_empty'](keys=[stream, dead])
+        if found:
+            log.warning('queue: %d task(s) of the previous version carried over', len(found))
+        return len(found)
+
+    def _adopt(self, stream: str, entry_id: str, body: str) -> None:
+        try:
+            record = json.loads(body)
+            entry = Entry(id=str(record['id']), key=str(record['key']), kind=str(record.get('kind', '')),
+                          due=float(record.get('created') or 0), body=body)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            entry = Entry(id=f'queue:{entry_id}', key=f'queue:{entry_id}', kind='', due=0.0, body=body)
+        journal = self.keys.key('queue', 'journal', entry_id)
+        self._put(entry, self.redis.hget(journal, 'state'), '')
+        with self.redis.pipeline() as pipe:
+            pipe.xack(stream, 'workers', entry_id)
+            pipe.xdel(stream, entry_id)
+            pipe.delete(journal)
+            pipe.zrem(self.keys.key('queue', 'key', entry.key), entry_id)
+            pipe.execute()
 
     @unavailable_on_redis_error
     def leave(self, consumer: str) -> None:

@@ -52,6 +52,12 @@ _CARRY_OVER = ('INSERT INTO work (nid, key, kind, due, body, attempts, state, re
                'FROM tasks WHERE json_valid(task) ORDER BY id')
 
 
+#: the previous version's claims of notifications (coordination's ``seen``), as this queue's
+_CARRY_CLAIMS = ('INSERT INTO work_seen (nid, token, expires) SELECT key, \'\', expires FROM seen WHERE '
+                 '(key LIKE \'message:%\' OR key LIKE \'action:%\' OR key LIKE \'membership:%\' OR '
+                 'key LIKE \'call:%\' OR key LIKE \'mwi:%\') ON CONFLICT (nid) DO NOTHING')
+
+
 class SQLiteWorkQueue(WorkQueue):
     """
     The work queue in SQLite.
@@ -80,9 +86,14 @@ class SQLiteWorkQueue(WorkQueue):
         """Entries of the previous version's table, moved into this one (once per database)."""
         if self._carried:
             return
-        [[(count,)]] = self.database.transaction([('SELECT COUNT(*) FROM tasks', ())])
+        [[(count,)], [(claims,)]] = self.database.transaction([
+            ('SELECT COUNT(*) FROM tasks', ()),
+            ("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'seen'", ())])
+        if count or claims:
+            # the notifications the previous version claimed stay claimed (its claims were coordination's)
+            self.database.transaction([(_CARRY_OVER, ()), ('DELETE FROM tasks', ())] + ([(_CARRY_CLAIMS, ())] if claims
+                                                                                          else []))
         if count:
-            self.database.transaction([(_CARRY_OVER, ()), ('DELETE FROM tasks', ())])
             log.warning('queue: %d task(s) of the previous version carried over', count)
         self._carried = True
 
