@@ -8,8 +8,9 @@ their calls. One whose journal says the person got the reply is only finished. A
 version can read is set aside at once. A worker that lost a task to another (its heartbeat lapsed) stops it before
 its next change.
 
-Three kinds of thread, none of which dies of an error: the take loop, the heartbeat (every third of the heartbeat's
-lifetime; it also hands out again the tasks of dead workers and the tasks that became due), and the task threads.
+Three kinds of thread, none of which dies of an error: the take loop, the heartbeat (every second, or every third of
+its lifetime if that is shorter; it also hands out again the tasks of dead workers, so that they are taken over at
+most about a second after their worker's heartbeat lapsed, and the tasks that became due), and the task threads.
 On stop: take nothing more at once, let the running tasks finish (bounded) with the heartbeat still beating, then
 give back whatever was taken but not started and end the heartbeat, so that nobody waits for it to lapse.
 """
@@ -40,6 +41,10 @@ MAX_BACKOFF = 2.0
 
 #: seconds a task thread keeps trying to finish (or give back) its task while the store is unavailable
 SETTLE_FOR = 30.0
+
+#: longest time between two heartbeats, seconds: a heartbeat also finds dead workers and tasks that became due, so
+#: it comes more often than its lifetime requires
+BEAT_EVERY = 1.0
 
 
 def consumer_name() -> str:
@@ -224,7 +229,7 @@ class QueueWorker:
         self.queue.beat(self.consumer, long)
 
     def _heartbeat_loop(self) -> None:
-        interval, failures = self.queue.lifetime / 3, 0
+        interval, failures = min(BEAT_EVERY, self.queue.lifetime / 3), 0
         while not self._stopped.wait(_backoff(failures, interval) if failures else interval):
             try:
                 self._beat()
@@ -234,11 +239,6 @@ class QueueWorker:
                 self._log_failure('heartbeat', error)
 
     # --- taking and running
-
-    def _wait(self) -> float:
-        """How long a take may wait: until the earliest task due later, at most :attr:`poll`."""
-        due = getattr(self.queue, 'next_due', None)
-        return self.poll if due is None else max(0.0, min(self.poll, due - time.time()))
 
     def _take_loop(self) -> None:
         failures = 0
@@ -250,11 +250,7 @@ class QueueWorker:
             if self._stopping.is_set():
                 return
             try:
-                wait = self._wait()
-                if wait == 0 and getattr(self.queue, 'next_due', None) is not None:
-                    self._beat()  # a task is due: offered now rather than at the next heartbeat
-                    wait = self._wait()
-                leases = self.queue.take(self.consumer, free, wait=wait)
+                leases = self.queue.take(self.consumer, free, wait=self.poll)
                 failures = 0
             except Exception as error:
                 failures += 1

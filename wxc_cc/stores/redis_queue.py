@@ -198,7 +198,7 @@ return 1
 
 # ARGV: prefix, consumer, lifetime in milliseconds, now, long-running offers (JSON list) or ''
 # Renews the heartbeat; offers again what workers whose heartbeat lapsed held; offers the keys now due.
-# Returns {offers made again, the next due time or false}.
+# Returns how many offers were made again.
 _BEAT = _OFFER + '''
 local P, me, now = ARGV[1], ARGV[2], tonumber(ARGV[4])
 redis.call('SET', P .. 'hb:' .. me, '1', 'PX', ARGV[3])
@@ -229,8 +229,7 @@ for _, key in ipairs(redis.call('ZRANGEBYSCORE', P .. 'delayed', '-inf', now, 'L
     offer(P, key, now)
   end
 end
-local nextdue = redis.call('ZRANGE', P .. 'delayed', 0, 0, 'WITHSCORES')
-return {again, nextdue[2] or false}
+return again
 '''
 
 # ARGV: prefix, consumer, now. Offers again what the consumer was handed and still holds; ends its heartbeat.
@@ -313,8 +312,6 @@ class RedisWorkQueue(WorkQueue):
         self._held: dict[str, set[str]] = {}
         self._unsure: set[str] = set()
         self._beats = 0
-        #: the earliest due time of an entry due later, as the last :meth:`beat` saw it (``None``: none)
-        self.next_due: Optional[float] = None
 
     def _key(self, *parts: str) -> str:
         return self.prefix + ':'.join(parts)
@@ -439,8 +436,7 @@ class RedisWorkQueue(WorkQueue):
         now = self.clock()
         long = json.dumps([{'id': lease.id, 'key': lease.key, 'kind': lease.entry.kind, 'since': lease.since}
                            for lease in long_running]) if long_running else ''
-        again, next_due = self._run('beat', consumer, max(1, int(self.lifetime * 1000)), repr(now), long)
-        self.next_due = float(next_due) if next_due else None
+        again = self._run('beat', consumer, max(1, int(self.lifetime * 1000)), repr(now), long)
         if again:
             log.warning('queue: %d task(s) of stopped workers handed out again', again)
         return int(again)
