@@ -119,7 +119,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     """
     if shutil.which('redis-server') is None:
         pytest.fail('redis-server is not installed (apt-get install redis-server); the Redis tests need it')
-    server = RedisServer.launch(tmp_path_factory.mktemp('redis'))
+    server = RedisServer.launch(tmp_path_factory.mktemp('redis'), options=('--enable-debug-command', 'local'))
     yield server
     server.stop()
 

@@ -169,11 +169,11 @@ def bot_env(fake: FakeWebex, bot: Person, **extra: str) -> dict[str, str]:
 
 
 def start_bot(fake: FakeWebex, bot: Person, cwd: Path, workers: int = 1, policy: Optional[dict] = None,
-              **extra: str) -> BotProcess:
+              gunicorn_args: tuple[str, ...] = (), **extra: str) -> BotProcess:
     """The bot under gunicorn, healthy; ``policy`` is written to its policy file first."""
     if policy is not None:
         (cwd / 'wxc_cc_config.json').write_text(json.dumps(policy))
-    return BotProcess(bot_env(fake, bot, **extra), cwd, workers=workers).start()
+    return BotProcess(bot_env(fake, bot, **extra), cwd, workers=workers, gunicorn_args=gunicorn_args).start()
 
 
 def calls_made(fake: FakeWebex, mark: int, count: int) -> list[tuple[str, str, str]]:
