@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+import redis
 
 from wxc_cc.journal import ACTING, REPLIED, acting, replied
 from wxc_cc.stores.file_locks import LifeMarks
@@ -430,6 +431,21 @@ def test_a_worker_that_lost_its_task_does_not_act(backend):
     thief.finish(taken)
 
 
+def test_a_task_running_three_heartbeat_lifetimes_on_a_live_worker_is_not_taken_over(backend):
+    lifetime, runner = 0.6, Runner()
+    runner.gate.clear()
+    busy = worker(backend.queue(lifetime), runner)
+    idle = worker(backend.queue(lifetime), Runner())
+    put(busy.queue, task('slow', 1))
+    assert runner.started.wait(5)
+    time.sleep(3 * lifetime)  # real time: the heartbeats are
+    runner.gate.set()
+    assert runner.wait_ran(1)
+    assert busy.wait_idle(5) and idle.wait_idle(5)
+    assert runner.ran == ['message:slow-1'] and idle.runner.ran == [], 'run once, by its worker'
+    assert busy.stop(5) and idle.stop(5)
+
+
 def test_stopping_leaves_a_running_task_to_be_taken_over(backend):
     """A task still running when the drain time is up may still act: taken over only once its worker is gone."""
     queue, runner = backend.queue(), Runner()
@@ -506,3 +522,54 @@ def test_the_previous_versions_redis_queue_is_carried_over(redis_client):
     assert not redis_client.exists(stream, 'wxc_cc_bot:queue:dead'), 'emptied, then gone'
     assert queue.put(task('carol', 1).entry()) is False, 'what it had claimed stays claimed'
     assert running.stop(5)
+
+
+# --- the queue's own cost
+
+class CountingConnection(redis.Connection):
+    """Notes each round trip to Redis: the thread that made it and what it asked (a script by its name)."""
+    trips: list[tuple[str, str]] = []
+    scripts: dict[str, str] = {}
+
+    def send_packed_command(self, command, check_health: bool = True) -> None:
+        packed = b''.join(command) if isinstance(command, list) else command
+        words = packed.split(b'\r\n')
+        name, first = words[2].decode().upper(), words[4].decode() if len(words) > 4 else ''
+        what = self.scripts.get(first, 'script') if name == 'EVALSHA' else name
+        CountingConnection.trips.append((threading.current_thread().name, what))
+        super().send_packed_command(command, check_health)
+
+
+def test_a_command_costs_six_redis_round_trips(settings, webex, redis_server, redis_client):
+    """
+    ``/dial`` from its notification to its end, once the bot runs (its scripts loaded): the put, the take (one
+    blocking move, which also waits for the next), the rate counter, the token, the journal before the dial, the
+    finish with the reply noted. Nothing per held entry, nothing per person waiting.
+    """
+    from tests.webexmock import chat, user_context
+    from wxc_cc.stores import redis_stores
+    from wxc_cc_bot import CallControlBot
+
+    client = redis.Redis(connection_pool=redis.ConnectionPool(connection_class=CountingConnection, host='127.0.0.1',
+                                                              port=redis_server.port, decode_responses=True))
+    stores = redis_stores(KeySpace(client))
+    stores.tokens.set_user_context(user_context())
+    CountingConnection.scripts = {script.sha: name for name, script in stores.queue._scripts.items()}
+    CountingConnection.scripts[stores.coordination._count.sha] = 'count'
+    webex.bot_setup()
+    app = CallControlBot(settings=settings, stores=stores)
+    test_client = app.test_client()
+    try:
+        assert app.core.healer.started.wait(5)
+        webex.add('POST', '/telephony/calls/dial', json_body={'callId': 'C1', 'callSessionId': 'S1'})
+        for number in ('1111', '2222'):
+            CountingConnection.trips = []
+            chat(test_client, webex, f'/dial {number}')
+            accepted = [trip for trip in CountingConnection.trips if trip[0] == 'MainThread']
+            assert app.core.worker.wait_idle(10)  # its looks at the queue are the test's, not the command's
+        trips = accepted + [(thread.split('-')[2], what) for thread, what in CountingConnection.trips
+                            if thread.startswith(('wxc-cc-take', 'wxc-cc-task'))]
+    finally:
+        assert app.core.shutdown(5)
+    assert sorted(trips) == sorted([('MainThread', 'put'), ('take', 'BLMOVE'), ('task', 'count'), ('task', 'GET'),
+                                    ('task', 'record'), ('task', 'finish')]), trips
