@@ -40,10 +40,12 @@ SCHEMA = (
     'reason TEXT NOT NULL DEFAULT \'\', dead INTEGER NOT NULL DEFAULT 0)',
 )
 
-#: the first entry of each key (by due time, then arrival), if it is due and nobody alive holds it
+#: the first entry of each key (by due time, then arrival), if it is due and no live worker holds an entry of that
+#: key (an earlier-due entry put while a later one runs waits for it)
 _HEADS = ('SELECT id FROM work AS t WHERE dead = 0 AND due <= :now AND id = (SELECT id FROM work WHERE dead = 0 '
-          'AND key = t.key ORDER BY due, id LIMIT 1) AND (owner IS NULL OR owner NOT IN (SELECT consumer FROM '
-          'work_workers WHERE until >= :now)) ORDER BY due, id LIMIT :limit')
+          'AND key = t.key ORDER BY due, id LIMIT 1) AND NOT EXISTS (SELECT 1 FROM work AS held WHERE held.dead = 0 '
+          'AND held.key = t.key AND held.owner IN (SELECT consumer FROM work_workers WHERE until >= :now)) '
+          'ORDER BY due, id LIMIT :limit')
 
 #: the previous version's entries, carried over (its ``created`` is the due time; its record the body)
 _CARRY_OVER = ('INSERT INTO work (nid, key, kind, due, body, attempts, state, reason, dead) '
