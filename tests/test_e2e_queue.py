@@ -149,6 +149,7 @@ def test_a_poison_task_is_set_aside_and_told_once(fake, tmp_path, redis_env):
         assert told.startswith('Sorry, I could not carry out your last command, even after trying again.')
         info = chat.say('/redis info', 'Work queue')
         assert '1 set aside after failing' in info
+        assert re.search(r'- set aside: message `message:\S+` after 3 attempt\(s\): started 3 times', info), info
         assert len([r for r in chat.replies_since(seen) if 'set it aside' in r]) == 1, 'told once'
         assert chat.say('/dial 5678', 'Dialing').startswith('Dialing 5678'), 'her next command is served'
     finally:

@@ -290,7 +290,7 @@ class QueueWorker:
             return
         try:
             if lease.attempts > self.max_attempts:
-                self._set_aside(lease, task, lease.reason or f'started {lease.attempts - 1} times')
+                self._set_aside(lease, task, lease.reason or f'started {lease.attempts - 1} times', started=False)
                 return
             if lease.state == REPLIED:
                 log.info('task %s taken over after its reply: finished', task.id)
@@ -317,9 +317,10 @@ class QueueWorker:
         if task.accepted:
             self.metrics.command_done(time.time() - task.accepted)
 
-    def _set_aside(self, lease: Lease, task: Task, reason: str) -> None:
-        log.error('task %s set aside after %d attempts: %s', task.id, lease.attempts, reason)
-        self._settle(lambda: self.queue.dead_letter(lease, reason))
+    def _set_aside(self, lease: Lease, task: Task, reason: str, started: bool = True) -> None:
+        attempts = lease.attempts if started else lease.attempts - 1
+        log.error('task %s set aside after %d attempts: %s', task.id, attempts, reason)
+        self._settle(lambda: self.queue.dead_letter(lease, reason, started))
         self._safely(lambda: self.runner.set_aside(task), 'set aside')
 
     def _settle(self, change: Callable[[], None]) -> None:

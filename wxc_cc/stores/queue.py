@@ -189,9 +189,12 @@ class WorkQueue(ABC):
         """
 
     @abstractmethod
-    def dead_letter(self, lease: Lease, reason: str) -> None:
+    def dead_letter(self, lease: Lease, reason: str, started: bool = True) -> None:
         """
         Set an entry aside for good, with its reason; the next entry of its key may run.
+
+        :param started: False when it is set aside without being started this time (it was started too often
+            before): the attempt does not count
 
         :raises LeaseLost: the caller no longer holds the entry (nothing is changed)
         """

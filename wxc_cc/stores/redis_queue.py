@@ -182,11 +182,12 @@ offer(P, ARGV[2], tonumber(ARGV[6]))
 return 1
 '''
 
-# ARGV: prefix, key, tid, fence, consumer, now, reason, dead letters kept
+# ARGV: prefix, key, tid, fence, consumer, now, reason, dead letters kept, attempts to take back (0 or 1)
 _DEAD_LETTER = _OFFER + '''
 local P = ARGV[1]
 if not holds(P, ARGV[2], ARGV[3], ARGV[4]) then return ended(P, ARGV[3], ARGV[4]) and 1 or 0 end
 note_end(P, ARGV[3], ARGV[4])
+if ARGV[9] == '1' then redis.call('HINCRBY', P .. 'task:' .. ARGV[3], 'attempts', -1) end
 local f = redis.call('HMGET', P .. 'task:' .. ARGV[3], 'id', 'kind', 'attempts', 'body')
 redis.call('XADD', P .. 'dead', 'MAXLEN', '~', ARGV[8], '*', 'id', f[1] or '', 'key', ARGV[2], 'kind', f[2] or '',
            'attempts', f[3] or '0', 'reason', ARGV[7], 'body', f[4] or '')
@@ -524,9 +525,9 @@ class RedisWorkQueue(WorkQueue):
                               0 if started else 1, lease.pending_state or ''), lease, 'release')
 
     @unavailable_on_redis_error
-    def dead_letter(self, lease: Lease, reason: str) -> None:
+    def dead_letter(self, lease: Lease, reason: str, started: bool = True) -> None:
         self._check(self._run('dead_letter', lease.key, lease.handle, lease.fence, lease.holder, repr(self.clock()),
-                              reason, DEAD_KEPT), lease, 'dead letter')
+                              reason, DEAD_KEPT, 0 if started else 1), lease, 'dead letter')
 
     @unavailable_on_redis_error
     def dead_letters(self) -> list[dict[str, Any]]:

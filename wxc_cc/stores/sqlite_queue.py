@@ -194,8 +194,9 @@ class SQLiteWorkQueue(WorkQueue):
                    'state), attempts = attempts - ?', (reason or lease.reason, lease.pending_state, 0 if started else 1))
         self._wake_all()
 
-    def dead_letter(self, lease: Lease, reason: str) -> None:
-        self._held(lease, 'dead letter', 'UPDATE work SET dead = 1, owner = NULL, since = NULL, reason = ?', (reason,))
+    def dead_letter(self, lease: Lease, reason: str, started: bool = True) -> None:
+        self._held(lease, 'dead letter', 'UPDATE work SET dead = 1, owner = NULL, since = NULL, reason = ?, '
+                   'attempts = attempts - ?', (reason, 0 if started else 1))
         self._wake_all()
 
     def dead_letters(self) -> list[dict[str, Any]]:
