@@ -573,3 +573,15 @@ def test_a_command_costs_six_redis_round_trips(settings, webex, redis_server, re
         assert app.core.shutdown(5)
     assert sorted(trips) == sorted([('MainThread', 'put'), ('take', 'BLMOVE'), ('task', 'count'), ('task', 'GET'),
                                     ('task', 'record'), ('task', 'finish')]), trips
+
+
+@pytest.mark.parametrize('version, ok', [('7.0.15', True), ('6.2.0', True), ('6.2.14', True), ('10.0.1', True),
+                                         ('6.0.20', False), ('5.0.14', False), ('', False), ('x.y', False)])
+def test_the_queue_needs_redis_6_2(version: str, ok: bool):
+    from wxc_cc.stores.redis_queue import supported
+    assert supported(version) is ok
+
+
+def test_the_servers_version_is_checked(redis_client):
+    """The session's redis-server (7) passes; the message names what is needed, should one not."""
+    RedisWorkQueue(KeySpace(redis_client)).check_server()

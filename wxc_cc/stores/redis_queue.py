@@ -37,7 +37,7 @@ from ..errors import StoreUnavailable
 from .queue import CLAIM_AFTER, REMEMBER, Entry, Lease, LeaseLost, UnsupportedStore, WorkQueue
 from .redis_client import REDIS_ERRORS, KeySpace, unavailable_on_redis_error
 
-__all__ = ['RedisWorkQueue', 'MINIMUM_VERSION']
+__all__ = ['RedisWorkQueue', 'MINIMUM_VERSION', 'supported']
 
 log = logging.getLogger(__name__)
 
@@ -271,8 +271,14 @@ return again
 '''
 
 
-def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split('.')[:3] if part.isdigit())
+def supported(version: str) -> bool:
+    """Whether a Redis server of this version (``INFO``'s ``redis_version``, e.g. ``'7.0.15'``) can hold the queue."""
+    numbers = []
+    for part in version.split('.')[:2]:
+        if not part.isdigit():
+            return False
+        numbers.append(int(part))
+    return tuple(numbers) >= MINIMUM_VERSION
 
 
 # KEYS: streams to delete if they are empty
@@ -333,7 +339,7 @@ class RedisWorkQueue(WorkQueue):
             version = self.redis.info('server').get('redis_version', '')
         except REDIS_ERRORS as error:
             raise StoreUnavailable(f'Redis unavailable: {type(error).__name__}: {error}') from error
-        if _version(str(version)) < MINIMUM_VERSION:
+        if not supported(str(version)):
             raise UnsupportedStore(f'Redis {".".join(map(str, MINIMUM_VERSION))} or later is needed for the work '
                                    f'queue; the server is Redis {version}')
 
