@@ -348,8 +348,8 @@ class Replies:
         for number, message in enumerate(messages, start=1):
             state = self.t('voicemail.read') if message.read else self.t('voicemail.new')
             urgent = self.t('voicemail.urgent') if message.urgent else ''
-            lines.append(f'{number}. {state} · {self.table_time(message.created)} · {self.party(message.calling_party)} · '
-                         f'{duration(message.duration or 0)}{urgent}')
+            lines.append(f'{number}. {state} · {self.table_time(message.created)} · '
+                         f'{self.party(message.calling_party)} · {duration(message.duration or 0)}{urgent}')
         return '\n'.join(lines)
 
     def new_voicemail(self, new: int) -> str:
