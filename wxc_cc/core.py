@@ -35,9 +35,9 @@ from .oauth import Authorization, OAuthClient, RedirectOutcome
 from .policy import load_policy
 from .replies import Replies
 from .signature import Verdict, verify
-from .timezones import TimeZones
 from .stores import Stores, build_stores
 from .tasks import CALL_EVENT, MEMBERSHIP, MESSAGE, PRESS, VOICEMAIL, Task, TaskRunner
+from .timezones import TimeZones
 from .webex import WebexClients
 from .webhooks import BotWebhooks, CallEventWebhooks
 from .worker import QueueWorker
