@@ -38,6 +38,7 @@ from .signature import Verdict, verify
 from .stores import Stores, build_stores
 from .runner import TaskRunner
 from .task import CALL_EVENT, MEMBERSHIP, MESSAGE, PRESS, VOICEMAIL, Task
+from .timezones import TimeZones
 from .webex import WebexClients
 from .webhooks import BotWebhooks, CallEventWebhooks
 from .worker import QueueWorker
@@ -313,6 +314,7 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
     stores = stores or build_stores(settings, refresher=oauth.refresh)
     say = Replies(catalogue)
     cards = Cards(say)
+    zones = TimeZones(tokens=stores.tokens)
     messenger = Messenger(clients.bot)
     call_webhooks = CallEventWebhooks(bot_name=settings.bot_name, public_url=settings.public_url,
                                       master_secret=settings.webhook_secret)
@@ -322,9 +324,9 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
                         stores=stores, clients=clients, oauth=oauth, call_webhooks=call_webhooks, policy=policy,
                         broadcaster=Broadcaster(policy=policy, coordination=stores.coordination, clients=clients,
                                                 identity=identity, gate=gate, messenger=messenger, say=say),
-                        commands=build_registry())
+                        zones=zones, commands=build_registry())
     monitor = CallMonitor(coordination=stores.coordination, messenger=messenger, cards=cards,
-                          user_api=services.user_api)
+                          user_api=services.user_api, zones=zones)
     conversation = Conversation(services=services, gate=gate, messenger=messenger, max_age=settings.max_command_age,
                                 card_actions=CardActions(tokens=stores.tokens, monitor=monitor,
                                                          user_api=services.user_api, say=say),
@@ -338,7 +340,7 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
     healer = WebhookHealer(stores=stores, bot=clients.bot, bot_webhooks=bot_webhooks, call_webhooks=call_webhooks,
                            user_api=services.user_api, interval=settings.webhook_check_interval)
     authorization = Authorization(flows=stores.flows, tokens=stores.tokens, oauth=oauth, clients=clients,
-                                  messenger=messenger, say=say)
+                                  messenger=messenger, say=say, zones=zones)
     worker = QueueWorker(queue=stores.queue, runner=runner, threads=settings.worker_threads, metrics=metrics)
     return BotCore(settings=settings, services=services, conversation=conversation, authorization=authorization,
                    healer=healer, worker=worker, messenger=messenger, metrics=metrics)

@@ -76,7 +76,7 @@ def auth(context: Context) -> str:
     if sub == '':
         user = stores.tokens.get_user_context_and_refresh(request.person_id)
         if user is not None:
-            return context.say.auth_state(user.email, user.tokens)
+            return context.services.say.in_zone(user.timezone).auth_state(user.email, user.tokens)
     flow_id = stores.flows.start(request.person_id)
     return context.say.auth_link(context.services.oauth.auth_url(flow_id), int(stores.flows.lifetime // 60))
 
@@ -120,8 +120,11 @@ def redis(context: Context) -> str:
         removed = stores.tokens.clear() + stores.flows.clear()
         log.info('redis store cleared by %s: %d users, %d entries', context.request.person_id, len(users), removed)
         return context.t('redis.cleared', count=len(users))
-    say, queue = context.say, stores.queue
+    queue = stores.queue
     dead, long = queue.dead_letters(), queue.long_running()
+    # the times in the zone of the admin who asked
+    reader = next((user for user in users if user.user_id == context.request.person_id), None)
+    say = context.services.say.in_zone(reader.timezone if reader else None)
     lines = [context.t('redis.title', users=len(users), flows=stores.flows.pending()),
              context.t('redis.queue', waiting=queue.depth(), dead=len(dead))]
     # the dead letters as the queue keeps them, their records unread: an unreadable one shows like any other
