@@ -131,6 +131,7 @@ def create_sandbox_app(fake: FakeWebex, cast: Cast) -> Flask:
             'voicemail': {'new': sum(not v.get('read') for v in voicemails), 'total': len(voicemails)},
             'settings': settings_view(fake.dnd_of(user), fake.forwarding_of(user)),
             'phone': phone_view(fake.devices_of(user), calls, agent, queue_names, fake.caller_id_of(user)),
+            'timezone': user.timezone,
             'trace': rows})
 
     def action(name: str, handler: Callable[[dict], Any]) -> None:

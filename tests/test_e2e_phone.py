@@ -194,9 +194,9 @@ def test_call_queues_caller_ids_and_me(fake, tmp_path):
         assert chat.say('/callerid 5', 'no caller ID').startswith('There is no caller ID 5. Yours: 1. Support')
         assert writes(fake, mark, f'{SETTINGS}/selectedCallerId') == []
 
-        assert chat.say('/me', 'Alice Anders').splitlines()[-3:] == [
+        assert chat.say('/me', 'Alice Anders').splitlines()[-4:-1] == [
             '- Preferred device: none', '- Call queues joined: 5003 (agent state: available)',
-            '- Caller ID: Support (\\+18555550101), call queue']
+            '- Caller ID: Support (\\+18555550101), call queue'], 'then the time zone'
         assert press(chat, ids_card, use_default, 'Your calls') == \
             'Your calls now show your default caller ID.'
         assert fake.caller_id_of(alice)['type'] == 'DEFAULT_CLID'
@@ -207,7 +207,7 @@ def test_call_queues_caller_ids_and_me(fake, tmp_path):
         assert no_queue.say('/queue', 'call queue') == (
             'You belong to no call queue: The user is not a call queue agent: the call center service is not '
             'assigned.')
-        assert no_queue.say('/me', 'Nina Noqueue').splitlines()[-2:] == [
+        assert no_queue.say('/me', 'Nina Noqueue').splitlines()[-3:-1] == [
             '- Preferred device: none', '- Caller ID: Nina Noqueue (1009), your default']
     finally:
         process.close()

@@ -433,12 +433,15 @@ def me_basics(webex) -> None:
     webex.add('GET', ME, json_body=PROFILE)
     webex.add('GET', DND, json_body={'enabled': False, 'ringSplashEnabled': False, 'webexGoOverrideEnabled': False})
     webex.add('GET', FORWARDING, json_body=forwarding())
+    webex.user_me(timezone='Europe/Berlin')
 
 
 BASICS = ('**Alice Anders** (alice@example\\.com)\n'
           '- Your numbers: extension 1001, number \\+14085551001\n'
           '- Do Not Disturb: off\n'
           '- Call forwarding: off\n')
+#: the last line of /me (the time zone, read again)
+TIME_ZONE = '- Time zone: Central European Time (Europe/Berlin)'
 
 
 def test_me_shows_the_preferred_device_the_call_queues_joined_and_the_caller_id(client, webex):
@@ -449,9 +452,10 @@ def test_me_shows_the_preferred_device_the_call_queues_joined_and_the_caller_id(
     assert chat(client, webex, '/me') == [
         BASICS + '- Preferred device: Webex Desktop Application\n'
                  '- Call queues joined: 5001 (\\+18555550101), 5003 (agent state: unavailable)\n'
-                 '- Caller ID: Alice mobile (\\+14085550177), additional number']
+                 '- Caller ID: Alice mobile (\\+14085550177), additional number\n' + TIME_ZONE]
     assert requests_to(webex) == [('GET', ME, None), ('GET', DND, None), ('GET', FORWARDING, None),
-                                  ('GET', DEVICES, None), ('GET', QUEUES, None), ('GET', SELECTED, None)]
+                                  ('GET', DEVICES, None), ('GET', QUEUES, None), ('GET', SELECTED, None),
+                                  ('GET', '/people/me', None)]
 
 
 def test_me_leaves_out_what_webex_refuses(client, webex):
@@ -459,7 +463,7 @@ def test_me_leaves_out_what_webex_refuses(client, webex):
     devices(webex, DESK)
     webex.error('GET', QUEUES, 404, 'The user is not a call queue agent: the call center service is not assigned.')
     webex.error('GET', SELECTED, 403, 'Caller ID selection is not enabled for the user.')
-    assert chat(client, webex, '/me') == [BASICS + '- Preferred device: none']
+    assert chat(client, webex, '/me') == [BASICS + '- Preferred device: none\n' + TIME_ZONE]
 
 
 def test_me_still_fails_on_what_is_not_a_refusal(client, webex):

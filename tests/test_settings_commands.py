@@ -11,7 +11,6 @@ import pytest
 from tests.adaptivecard import validate_card
 from tests.webexmock import USER_EMAIL, USER_ID, chat, user_context
 from wxc_cc.commands.directory import MAX_MATCHES
-from wxc_cc.stores import UserContext
 
 pytestmark = pytest.mark.unit
 
@@ -50,7 +49,7 @@ PROFILE = {'id': USER_ID, 'lastName': 'Anders', 'firstName': 'Alice', 'email': U
 def authorize(bot, scope: Optional[str] = None) -> None:
     context = user_context()
     context.tokens.scope = scope
-    bot.core.stores.tokens.set_user_context(UserContext(user_id=USER_ID, email=USER_EMAIL, tokens=context.tokens))
+    bot.core.stores.tokens.set_user_context(context)
 
 
 @pytest.fixture(autouse=True)
@@ -200,14 +199,19 @@ def test_me_at_a_glance(client, webex):
     webex.error('GET', f'{ME}/settings/queues', 404, 'The user is not a call queue agent.')
     webex.add('GET', f'{ME}/settings/selectedCallerId', json_body={'selected': {
         'type': 'DEFAULT_CLID', 'name': 'Alice Anders', 'directNumber': '+14085551001'}})
+    webex.user_me(timezone='Asia/Tokyo')
     assert chat(client, webex, '/me') == [
         '**Alice Anders** (alice@example\\.com)\n'
         '- Your numbers: extension 1001, number \\+14085551001\n'
         '- Do Not Disturb: on\n'
         '- Call forwarding: always to 1002; when not answered to the voicemail of 1001 (after 3 rings)\n'
         '- Preferred device: none\n'
-        '- Caller ID: Alice Anders (\\+14085551001), your default']
-    assert requests_to(webex)[:3] == [('GET', ME, None), ('GET', DND, None), ('GET', FORWARDING, None)]
+        '- Caller ID: Alice Anders (\\+14085551001), your default\n'
+        '- Time zone: Japan Time (Asia/Tokyo)']
+    assert requests_to(webex) == [('GET', ME, None), ('GET', DND, None), ('GET', FORWARDING, None),
+                                  ('GET', f'{ME}/settings/availablePreferredAnswerEndpoints', None),
+                                  ('GET', f'{ME}/settings/queues', None),
+                                  ('GET', f'{ME}/settings/selectedCallerId', None), ('GET', '/people/me', None)]
 
 
 # --- what Webex refuses

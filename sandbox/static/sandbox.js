@@ -251,6 +251,10 @@
       (CALLER_ID_TYPES[id.type] || id.type);
   }
 
+  function renderTimezone(zone) {
+    $('timezone-state').textContent = 'Time zone: ' + (zone || 'none (the bot shows UTC)');
+  }
+
   function callerBody() {
     return {caller: $('caller').value, name: $('caller-name').value, number: $('caller-number').value};
   }
@@ -319,6 +323,7 @@
         renderCalls(data.calls, data.voicemail);
         renderSettings(data.settings);
         renderPhone(data.phone);
+        renderTimezone(data.timezone);
       }
       document.body.classList.remove('offline');
     } catch (error) {

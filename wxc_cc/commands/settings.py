@@ -148,10 +148,21 @@ def forward(context: Context) -> str:
     return done
 
 
+def _time_zone(context: Context, zone: Optional[str]) -> str:
+    """The line of ``/me`` naming the person's time zone as Webex has it, and saying when times are shown in UTC."""
+    if not zone:
+        return context.t('me.no_timezone')
+    clock = context.services.say.in_zone(zone).clock
+    if clock.zone is None:
+        return context.t('me.timezone_unknown', zone=escape(zone))
+    return context.t('me.timezone', name=clock.zone_name(), zone=escape(zone))
+
+
 def me(context: Context) -> str:
     """
-    ``/me``: the person's numbers and extension, Do Not Disturb and call forwarding at a glance, and their preferred
-    device, the call queues they joined and their caller ID (a line Webex refuses is left out).
+    ``/me``: the person's numbers and extension, Do Not Disturb, call forwarding, preferred device, the call queues
+    they joined, caller ID (a line of these three that Webex refuses is left out) and time zone (read again) at a
+    glance.
     """
     if context.request.argument:
         raise context.usage_error()
@@ -171,6 +182,8 @@ def me(context: Context) -> str:
              '- ' + context.t('me.dnd', state=context.t('word.on') if dnd_setting.enabled else context.t('word.off')),
              '- ' + context.t('me.forwarding', summary=_forwarding_summary(context, forwarding))]
     lines += _phone_lines(MySettings.of(context))
+    user = context.services.zones.read(context.user, context.services.user_api)
+    lines.append('- ' + _time_zone(context, user.timezone))
     return '\n'.join(lines)
 
 
