@@ -17,7 +17,6 @@ from wxc_sdk.telephony.calls import CallHistoryRecord, TelephonyCall
 
 from . import replies
 from .locales import N_
-from .webex import AnswerDevice
 
 __all__ = ['CARD_CONTENT_TYPE', 'TRANSFER_INPUT', 'card', 'attachment', 'text', 'submit', 'Cards']
 
@@ -189,12 +188,13 @@ class Cards:
             body.append(_row([who, [text(person.dial_string, fontType='Monospace')]], call, stretch=0))
         return card(body)
 
-    def devices_card(self, devices: Iterable[AnswerDevice], owner: str, title: str) -> dict:
+    def devices_card(self, devices: Iterable[Any], owner: str, title: str) -> dict:
         """
         The person's devices, the preferred answer device marked, the others with a button that makes them the
         preferred one (``prefer_device`` with the device's ``endpointId``), and one that clears it.
 
-        :param devices: the devices as Webex lists them
+        :param devices: the devices as Webex lists them (:class:`wxc_cc.webex.AnswerDevice`: ``id``, ``type``,
+            ``name``, ``is_preferred_answer_endpoint``)
         :param owner: person id of the user they belong to (only they may press)
         :param title: heading, e.g. ``'Your devices (2)'``
         """
