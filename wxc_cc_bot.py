@@ -7,7 +7,8 @@ whose views hand the raw requests to :class:`wxc_cc.core.BotCore`. :func:`create
 environment; ``python wxc_cc_bot.py`` serves it on ``$PORT``; ``gunicorn 'wxc_cc_bot:create_app()'`` too.
 
 Routes: ``POST /`` (notifications of the bot's webhooks), ``GET /redirect`` (end of the OAuth flow),
-``POST /callevent/<user_id>`` (call events of a monitored user), ``GET /health``.
+``POST /callevent/<user_id>`` (call events of a monitored user), ``GET /health`` (alive), ``GET /ready`` (the
+stores answer), ``GET /metrics``. The framework's ``GET /config`` answers 404.
 """
 import atexit
 import logging
@@ -17,13 +18,13 @@ import threading
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
-from typing import Optional, Union
+from typing import NoReturn, Optional, Union
 
 import requests
 from dotenv import load_dotenv
 from flask import Response, request
 from webexteamsbot import TeamsBot
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.serving import WSGIRequestHandler, make_server
 from wxc_sdk.rest import RestError
 
@@ -172,6 +173,17 @@ class CallControlBot(TeamsBot):
         ``GET /health``: 200 when the bot can serve, else 503 with the reason.
         """
         return _response(self.core.health())
+
+    def config_bot(self) -> NoReturn:
+        """
+        ``/config``: :class:`~webexteamsbot.TeamsBot` registers this view to tell anyone the bot's email, name and
+        URL. This bot answers it 404, as any path it does not have, whatever the method.
+        """
+        raise NotFound()
+
+    # what Flask reads from a view when TeamsBot registers it: every method, none answered automatically
+    config_bot.methods = ('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE')
+    config_bot.provide_automatic_options = False
 
     def _http_error(self, error: HTTPException) -> Response:
         return Response(f'{error.code} {error.name}', status=error.code, content_type='text/plain')

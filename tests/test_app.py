@@ -210,6 +210,20 @@ def test_unknown_routes_and_methods_are_plain_4xx(client):
     assert client.get(f'/callevent/{USER_ID}').status_code == 405
 
 
+@pytest.mark.parametrize('method', ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+def test_the_frameworks_config_page_is_not_served(client, bot, method):
+    """
+    webexteamsbot's GET /config would tell anyone the bot's email, name and URL: it answers as a path that does not
+    exist does, whatever the method.
+    """
+    response = client.open('/config', method=method)
+    unknown = client.open('/no-such-page', method=method)
+    assert response.status_code == unknown.status_code == 404
+    assert response.data == unknown.data and 'Allow' not in response.headers
+    for told in (bot.settings.bot_email, bot.settings.bot_name, PUBLIC_URL, 'SPARK_BOT'):
+        assert told not in response.text
+
+
 def test_no_secret_in_logs_or_responses(client, webex, bot, caplog):
     caplog.set_level(logging.DEBUG)
     bot.core.stores.tokens.set_user_context(user_context(seconds_left=60))
