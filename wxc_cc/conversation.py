@@ -25,7 +25,7 @@ from .gate import Gate
 from .journal import replied
 from .logcontext import log_context
 from .messenger import Messenger
-from .metrics import Metrics
+from .metrics import NOT_READ, PRESS, UNKNOWN, Metrics
 from .notifications import MessageCreated
 from .replies import Reply
 
@@ -35,9 +35,6 @@ log = logging.getLogger(__name__)
 
 #: runs a request (the command it names) and returns the reply
 Route = Callable[[Request], Union[str, Reply]]
-
-#: the command label of messages not acted on before their command is read; of card presses
-NOT_READ, PRESS = '-', 'press'
 
 
 def _message_disagrees(notification: MessageCreated, message: Message, bot_id: str) -> Optional[str]:
@@ -160,7 +157,7 @@ class Conversation:
     def unknown(self, request: Request) -> Reply:
         """The answer to a command the bot does not know: the help."""
         log.info('help for %r from %s', request.command[:20], request.person_id)
-        self.metrics.command('unknown', 'ok')
+        self.metrics.command(UNKNOWN, 'ok')
         return help_reply(self.services)
 
     def run(self, command: Command, request: Request) -> Union[str, Reply]:

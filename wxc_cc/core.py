@@ -298,7 +298,8 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
         raise ValueError('the public URL must be known')
     policy = load_policy(settings.config_file)
     catalogue = catalogue_for(settings.locale)
-    metrics = Metrics(metrics_directory(settings.metrics_token))
+    commands = build_registry()
+    metrics = Metrics(metrics_directory(settings.metrics_token), commands=commands.names())
     # one HTTP connection for each thread that may wait on Webex, and a few for the webhook checks
     clients = WebexClients(api_base=settings.api_base, bot_token=settings.bot_token,
                                       pool_size=settings.worker_threads + 4, metrics=metrics)
@@ -318,7 +319,7 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
                         stores=stores, clients=clients, oauth=oauth, call_webhooks=call_webhooks, policy=policy,
                         broadcaster=Broadcaster(policy=policy, coordination=stores.coordination, clients=clients,
                                                 identity=identity, gate=gate, messenger=messenger, say=say),
-                        commands=build_registry())
+                        commands=commands)
     monitor = CallMonitor(coordination=stores.coordination, messenger=messenger, cards=cards,
                           user_api=services.user_api)
     conversation = Conversation(services=services, gate=gate, messenger=messenger, max_age=settings.max_command_age,
