@@ -109,7 +109,7 @@ class Conversation:
             if self._too_old(message.created, 'message', message.id, person_id, room_id):
                 self.metrics.command(NOT_READ, 'too_old')
                 return
-            if not self.gate.within_rate(person_id, email, room_id):
+            if not self.gate.within_rate(person_id, email, room_id, 'message'):
                 self.metrics.command(NOT_READ, 'rate_limited')
                 return
             if enum_str(message.room_type) != 'direct':
@@ -211,8 +211,8 @@ class Conversation:
 
     def press(self, notification: AttachmentActionData) -> None:
         """
-        Serve a button press: read the submission from Webex, check who pressed and when, act, and say something
-        only when there is something to say.
+        Serve a button press: read the submission from Webex, check who pressed and when, count it against the
+        person's rate limit (with their messages), act, and say something only when there is something to say.
         """
         action_id = notification.id
         try:
@@ -227,6 +227,9 @@ class Conversation:
                 return
             if self._too_old(action.created, 'card press', action_id, action.person_id, action.room_id):
                 self.metrics.command(PRESS, 'too_old')
+                return
+            if not self.gate.within_rate(action.person_id, None, action.room_id, 'card press'):
+                self.metrics.command(PRESS, 'rate_limited')
                 return
             self.metrics.command(PRESS, 'ok')
             reply = self.card_actions.press(action)
