@@ -3,6 +3,7 @@ Trust, at the HTTP boundary with Webex faked by `responses`: the bot acts on wha
 notification claims; old and repeated commands are not acted on; records belong to their owner; nothing accepted
 is dropped; nothing is cut; no secret is logged.
 """
+import io
 import json
 import logging
 
@@ -11,6 +12,7 @@ from cryptography.fernet import Fernet
 
 from tests.conftest import API, BOT_TOKEN, CLIENT_SECRET, settings_values, shut_down
 from tests.webexmock import BOT_ID, ROOM_ID, USER_ID, USER_REFRESH, USER_TOKEN, call_event, chat, user_context
+from wxc_cc.logsetup import json_formatter, text_formatter
 from wxc_cc.redaction import Redactor, protect_logs
 from wxc_cc.replies import MAX_MESSAGE_BYTES, Reply
 from wxc_cc.signature import derive_secret, sign
@@ -257,7 +259,15 @@ def test_verbose_fences_the_raw_event_whatever_it_holds(client, webex, bot):
 def test_the_redactor_masks_secrets_in_every_shape():
     redactor = Redactor(['the-bot-token-123456', 'client-secret-9876'])
     samples = {
-        'Authorization: Bearer abc.def-ghi': 'Authorization: *** ***',
+        'Authorization: Bearer abc.def-ghi': 'Authorization: ***',
+        'headers: {"X-Auth-Token": "x1", "Content-Type": "application/json"}':
+            'headers: {"X-Auth-Token": "***", "Content-Type": "application/json"}',
+        '{"accessToken": "a b", "tokenType": "Bearer", "sipPassword": "x y z"}':
+            '{"accessToken": "***", "tokenType": "Bearer", "sipPassword": "***"}',
+        r'"{\"client_secret\": \"c s\", \"n\": 1}"': r'"{\"client_secret\": \"***\", \"n\": 1}"',
+        "Tokens(access_token='AT 1', token_type='Bearer')": "Tokens(access_token='***', token_type='Bearer')",
+        'password: "cut off here': 'password: "***',
+        'status_code=404, exit code: 3': 'status_code=404, exit code: ***',
         '{"secret": "s3cr3t-value", "name": "x"}': '{"secret": "***", "name": "x"}',
         "{'access_token': 'AT123', 'refresh_token': 'RT456'}": "{'access_token': '***', 'refresh_token': '***'}",
         'grant_type=authorization_code&code=C0DE-1&redirect_uri=x': 'grant_type=authorization_code&code=***&'
@@ -268,6 +278,71 @@ def test_the_redactor_masks_secrets_in_every_shape():
     }
     for text, masked in samples.items():
         assert redactor.redact(text) == masked
+
+
+#: configured secrets of the shapes' test: a short one (under 8 characters) and a long one
+SHORT_SECRET, LONG_SECRET = 'Zq7%x', 'a-long-configured-secret-4711'
+
+
+def log_shapes(formatter: logging.Formatter) -> str:
+    """What one of the bot's formatters writes for records of every shape a secret can come in."""
+    protect_logs(SHORT_SECRET, LONG_SECRET)
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(formatter)
+    log = logging.getLogger('wxc_cc.test.shapes')
+    log.addHandler(handler)
+    log.propagate = False
+    log.setLevel(logging.INFO)
+    try:
+        # fields given with extra=, by key (any style) and by value, nested too
+        log.info('extra', extra={'access_token': 'extra-access-value', 'url': f'https://x.example/?k={LONG_SECRET}',
+                                 'body': {'refreshToken': 'extra-refresh-value', 'kept': 'visible',
+                                          'items': [{'sipPassword': 'extra sip value'}]}})
+        # camelCase names in a body
+        log.info('body %s', json.dumps({'accessToken': 'camel-access-value', 'refreshToken': 'camel-refresh-value',
+                                        'clientSecret': 'camel-client-value', 'sipPassword': 'camel-sip-value'}))
+        # values with spaces, quoted and not
+        log.info('sent %s and %s', {'password': 'correct horse battery staple'},
+                 json.dumps({'client_secret': 'two secret words'}))
+        log.info('dump:\n  webhook_secret: spaced webhook secret\n  name: kept')
+        # a configured secret shorter than 8 characters
+        log.info('connected with %s to redis://:%s@redis:6379', SHORT_SECRET, SHORT_SECRET)
+    finally:
+        log.removeHandler(handler)
+    assert buffer.getvalue().count('wxc_cc.test.shapes') == 5, 'every record written'
+    return buffer.getvalue()
+
+
+#: what the shapes' test logs, none of which may be written, not even in part
+SHAPE_SECRETS = ('extra-access-value', LONG_SECRET, 'extra-refresh-value', 'extra sip value', 'sip value',
+                 'camel-access-value', 'camel-refresh-value', 'camel-client-value', 'camel-sip-value', 'horse',
+                 'battery staple', 'two secret words', 'secret words', 'spaced webhook secret', 'webhook secret',
+                 SHORT_SECRET)
+
+
+def test_every_shape_of_secret_is_masked_in_text_logs():
+    written = log_shapes(text_formatter())
+    assert not [secret for secret in SHAPE_SECRETS if secret in written], written
+    lines = [line.split(': ', 1)[1] for line in written.splitlines() if ' wxc_cc.test.shapes: ' in line]
+    assert lines[1:3] == [
+        'body {"accessToken": "***", "refreshToken": "***", "clientSecret": "***", "sipPassword": "***"}',
+        'sent {\'password\': \'***\'} and {"client_secret": "***"}']
+    assert '  webhook_secret: ***' in written.splitlines() and '  name: kept' in written.splitlines()
+    assert lines[-1] == 'connected with *** to redis://:***@redis:6379'
+
+
+def test_every_shape_of_secret_is_masked_in_json_logs():
+    written = log_shapes(json_formatter())
+    assert not [secret for secret in SHAPE_SECRETS if secret in written], written
+    extra, body, sent, dump, connected = [json.loads(line) for line in written.splitlines()]
+    assert extra['access_token'] == '***' and extra['url'] == 'https://x.example/?k=***'
+    assert extra['body'] == {'refreshToken': '***', 'kept': 'visible', 'items': [{'sipPassword': '***'}]}
+    assert json.loads(body['message'][5:]) == dict.fromkeys(['accessToken', 'refreshToken', 'clientSecret',
+                                                             'sipPassword'], '***')
+    assert sent['message'] == 'sent {\'password\': \'***\'} and {"client_secret": "***"}'
+    assert dump['message'] == 'dump:\n  webhook_secret: ***\n  name: kept'
+    assert connected['message'] == 'connected with *** to redis://:***@redis:6379'
 
 
 def test_log_records_are_masked_with_exceptions(caplog):
