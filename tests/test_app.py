@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from tests.conftest import BOT_TOKEN, CLIENT_SECRET, PUBLIC_URL, shut_down
-from tests.webexmock import (BOT_ID, USER_ID, USER_REFRESH, USER_TOKEN, WebexMock, chat, user_context, webhook)
+from tests.webexmock import BOT_ID, USER_ID, USER_REFRESH, USER_TOKEN, WebexMock, chat, user_context, webhook
 from wxc_cc.signature import derive_secret, sign
 from wxc_cc_bot import CallControlBot
 
@@ -148,6 +148,86 @@ def call_event_body(name: str = 'Henry Green', number: str = '7101') -> bytes:
 
 def user_secret(bot) -> str:
     return derive_secret(bot.settings.webhook_secret, f'callevent:{USER_ID}')
+
+
+def wxc_sdk_enums() -> dict[str, frozenset]:
+    """The values of wxc_sdk's enums that notifications' models read: none may be added by a notification."""
+    from wxc_sdk.common import RoomType, UserType
+    from wxc_sdk.telephony.calls import CallState, CallType, Personality, RecallType, RecordingState, RedirectReason
+    return {kind.__name__: frozenset(kind._value2member_map_) for kind in (
+        RoomType, UserType, CallState, CallType, Personality, RecallType, RecordingState, RedirectReason)}
+
+
+def nested(depth: int) -> str:
+    return '[' * depth + ']' * depth
+
+
+@pytest.mark.parametrize('inside', ['data', 'top'])
+def test_deeply_nested_bodies_get_400(client, webex, bot, inside):
+    """A 10,000-deep body is refused before it is parsed (Python's parser would recurse): 400, not 500."""
+    deep = nested(10_000)
+    body = (deep if inside == 'top' else
+            f'{{"id": "x", "resource": "messages", "event": "created", "data": {{"id": "m", "x": {deep}}}}}').encode()
+    for path, secret in (('/', bot.settings.webhook_secret), (f'/callevent/{USER_ID}', user_secret(bot))):
+        response = client.post(path, data=body, headers={'X-Spark-Signature': sign(secret, body)})
+        assert response.status_code == 400 and 'nested deeper than 32' in response.text
+    assert webex.sent() == []
+
+
+def test_nesting_in_strings_does_not_count(client, webex):
+    body = webex.message_notification('/help').replace(b'"roomType"', b'"x": "' + b'[' * 5000 + b'\\"{", "roomType"')
+    assert client.post('/', data=body, headers=webex.signed(body)).status_code == 200
+
+
+#: a value of every JSON type but a string (and null: a field may be left out)
+WRONG = [5, 2.5, True, [], ['direct'], {}, {'value': 'direct'}]
+ENVELOPE = {'id': 'WH', 'event': 'created', 'actorId': USER_ID}
+MESSAGE = {'id': 'MSG', 'roomId': 'R', 'roomType': 'direct', 'personId': USER_ID, 'personEmail': 'a@example.com',
+           'created': '2026-01-01T00:00:00.000Z', 'mentionedPeople': [BOT_ID]}
+PRESS = {'id': 'ACT', 'type': 'submit', 'messageId': 'M', 'personId': USER_ID, 'roomId': 'R',
+         'created': '2026-01-01T00:00:00.000Z'}
+MEMBERSHIP = {'id': 'MEM', 'roomId': 'R', 'personId': BOT_ID, 'roomType': 'group', 'isModerator': False,
+              'created': '2026-01-01T00:00:00.000Z'}
+CALL = json.loads(call_event_body())['data']
+
+
+def mutated(data: dict, path: str, value) -> dict:
+    data = json.loads(json.dumps(data))
+    *parents, last = path.split('.')
+    place = data
+    for name in parents:
+        place = place[name]
+    place[last] = value
+    return data
+
+
+@pytest.mark.parametrize('resource, data, path', [
+    *[('messages', MESSAGE, field) for field in ('id', 'roomId', 'roomType', 'room_type', 'personId', 'personEmail',
+                                                 'created', 'mentionedPeople')],
+    *[('attachmentActions', PRESS, field) for field in ('id', 'type', 'messageId', 'personId', 'roomId', 'created')],
+    *[('memberships', MEMBERSHIP, field) for field in ('id', 'roomId', 'personId', 'roomType', 'created')],
+    *[('telephony_calls', CALL, field) for field in (
+        'callId', 'eventType', 'eventTimestamp', 'state', 'personality', 'callSessionId', 'created',
+        'remoteParty', 'remoteParty.name', 'remoteParty.number', 'remoteParty.callType', 'remoteParty.idType')]])
+def test_wrong_typed_fields_get_400_and_extend_no_enum(client, webex, bot, resource, data, path):
+    """
+    Numbers, lists and objects where strings belong, and unknown values of wxc_sdk's enums: 400 and no Webex
+    request; wxc_sdk's enums stay as they were (wxc_sdk would add the value to them, for the whole process).
+    """
+    enum_field = path in ('roomType', 'room_type', 'type', 'state', 'personality', 'remoteParty.callType',
+                          'remoteParty.idType')
+    bot.core.stores.tokens.set_user_context(user_context())
+    enums = wxc_sdk_enums()
+    route, secret = ((f'/callevent/{USER_ID}', user_secret(bot)) if resource == 'telephony_calls' else
+                     ('/', bot.settings.webhook_secret))
+    wrong = [value for value in WRONG if not isinstance(value, dict)] if path == 'remoteParty' else WRONG
+    for value in wrong + (['no-such-value'] if enum_field else []):
+        value = [value] if path == 'mentionedPeople' else value
+        body = json.dumps({**ENVELOPE, 'resource': resource, 'data': mutated(data, path, value)}).encode()
+        response = client.post(route, data=body, headers={'X-Spark-Signature': sign(secret, body)})
+        assert response.status_code == 400, (value, response.text)
+        assert path.split('.')[-1] in response.text and 'no-such-value' not in response.text, 'the field, not the value'
+    assert webex.sent() == [] and wxc_sdk_enums() == enums
 
 
 def test_call_event_becomes_a_readable_message(client, webex, bot):
