@@ -87,7 +87,7 @@ class CallControlBot(TeamsBot):
                                       'WXC_CC_INTEGRATION_REDIRECT_URL': client_redirect_url}, environ={})
         protect_logs(*settings.secrets)
         self.core = build_core(settings, stores=stores, route=self.route_command)
-        # TeamsBot.__init__ registers "/" and "/health" with our overrides and calls teams_setup()
+        # TeamsBot.__init__ registers "/", "/health" and "/config" with our overrides and calls teams_setup()
         super().__init__(settings.bot_name, teams_bot_token=settings.bot_token,
                          teams_api_url=f'{settings.api_base}/', teams_bot_email=settings.bot_email,
                          teams_bot_url=settings.public_url, debug=debug)
@@ -99,6 +99,7 @@ class CallControlBot(TeamsBot):
         self.add_url_rule('/redirect', 'redirect', self.oauth_redirect, methods=['GET'])
         self.add_url_rule('/callevent/<user_id>', 'callevent', self.call_event, methods=['POST'])
         self.add_url_rule('/metrics', 'metrics', self.metrics, methods=['GET'])
+        self.add_url_rule('/ready', 'ready', self.ready, methods=['GET'])
         self.register_error_handler(HTTPException, self._http_error)
         self.register_error_handler(Exception, self._unexpected_error)
 
@@ -170,9 +171,16 @@ class CallControlBot(TeamsBot):
 
     def health(self) -> Response:
         """
-        ``GET /health``: 200 when the bot can serve, else 503 with the reason.
+        ``GET /health``, liveness: 200 while the process takes tasks, else 503; asks no store.
         """
         return _response(self.core.health())
+
+    def ready(self) -> Response:
+        """
+        ``GET /ready``, readiness: 200 when the stores answer and the stored tokens can be read, else 503 with a
+        generic reason.
+        """
+        return _response(self.core.ready())
 
     def config_bot(self) -> NoReturn:
         """

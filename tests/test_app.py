@@ -4,12 +4,15 @@ events, health, and secrets staying out of logs and responses.
 """
 import json
 import logging
+import time
 
 import pytest
 
-from tests.conftest import BOT_TOKEN, CLIENT_SECRET, PUBLIC_URL, shut_down
+from tests.conftest import BOT_TOKEN, CLIENT_SECRET, PUBLIC_URL, shut_down, started_bot
 from tests.webexmock import BOT_ID, USER_ID, USER_REFRESH, USER_TOKEN, WebexMock, chat, user_context, webhook
+from wxc_cc.core import Outcome, Readiness, TokenKeys
 from wxc_cc.signature import derive_secret, sign
+from wxc_cc.stores import file_stores
 from wxc_cc_bot import CallControlBot
 
 pytestmark = pytest.mark.unit
@@ -271,12 +274,82 @@ def test_malformed_call_events_get_400(client, webex, bot, body):
     assert response.status_code == 400 and webex.sent() == []
 
 
-def test_health(client, bot, tmp_path):
+# --- liveness (/health) and readiness (/ready)
+
+def redis_calls(client) -> dict[str, int]:
+    """How often Redis has run the commands the stores' checks use."""
+    stats = client.info('commandstats')
+    return {name: stats.get(f'cmdstat_{name}', {}).get('calls', 0) for name in ('ping', 'scan', 'get', 'mget')}
+
+
+@pytest.fixture
+def redis_bot(webex, redis_server, redis_client):
+    """The bot on the session's Redis."""
+    app = started_bot(webex, REDIS_URL=redis_server.url)
+    yield app
+    shut_down(app)
+
+
+def test_health_asks_no_store_and_says_whether_the_process_takes_tasks(redis_bot, redis_client):
+    client = redis_bot.test_client()
+    before = redis_calls(redis_client)
+    for _ in range(5):
+        response = client.get('/health')
+        assert (response.status_code, response.json) == (200, {'status': 'ok', 'store': 'redis'})
+    assert redis_calls(redis_client) == before, 'no PING, SCAN, GET or MGET'
+    assert redis_bot.core.shutdown(5)
     response = client.get('/health')
-    assert response.status_code == 200 and response.json == {'status': 'ok', 'store': 'yaml'}
+    assert (response.status_code, response.json) == (503, {'status': 'unavailable', 'reason': 'not taking tasks'})
+    response = client.get('/ready')
+    assert (response.status_code, response.json) == (503, {'status': 'unavailable', 'reason': 'stopping'})
+
+
+def test_ready_asks_the_stores_at_most_once_in_5_seconds(redis_bot, redis_client):
+    client = redis_bot.test_client()
+    before = redis_calls(redis_client)
+    started = time.monotonic()
+    response = client.get('/ready')
+    assert (response.status_code, response.json) == (200, {'status': 'ok', 'store': 'redis'})
+    asked = redis_calls(redis_client)
+    assert asked['ping'] > before['ping'], 'the stores were asked'
+    assert (asked['scan'], asked['mget']) == (before['scan'], before['mget']), 'no record read: no decryption'
+    for _ in range(10):
+        assert client.get('/ready').status_code == 200
+    if time.monotonic() - started < 5:
+        assert redis_calls(redis_client) == asked, 'the answer is kept'
+
+
+def test_health_stays_and_ready_fails_while_the_store_is_away(webex, refused, caplog):
+    app = started_bot(webex, REDIS_URL=f'redis://127.0.0.1:{refused}/0')
+    try:
+        client = app.test_client()
+        response = client.get('/health')
+        assert (response.status_code, response.json) == (200, {'status': 'ok', 'store': 'redis'})
+        response = client.get('/ready')
+        assert (response.status_code, response.json) == (503, {'status': 'unavailable',
+                                                               'reason': 'token store unavailable'})
+        assert str(refused) not in response.text and 'ready: Redis unavailable' in caplog.text
+    finally:
+        shut_down(app)
+
+
+def test_a_ready_answer_is_kept_5_seconds_and_a_broken_file_is_not_ready(tmp_path):
+    now = [100.0]
+    stores = file_stores(str(tmp_path / 'wxc_cc_bot.yml'))
+    keys = TokenKeys(stores=stores)
+    keys.encrypt_at_start()
+    readiness = Readiness(stores=stores, keys=keys, clock=lambda: now[0])
+    assert readiness.answer().status == 200
     (tmp_path / 'wxc_cc_bot.yml').write_text('users: [')
-    response = client.get('/health')
-    assert response.status_code == 503 and response.json['status'] == 'unavailable'
+    now[0] += 4.9
+    assert readiness.answer().status == 200, 'kept'
+    now[0] += 0.1
+    assert readiness.answer() == Outcome(503, '{"status": "unavailable", "reason": "token store unavailable"}',
+                                         'application/json')
+    (tmp_path / 'wxc_cc_bot.yml').write_text('users: {}')
+    assert readiness.answer().status == 503, 'kept too'
+    now[0] += 5
+    assert readiness.answer().status == 200
 
 
 def test_store_outage_is_told_to_the_user(client, webex, bot, tmp_path):

@@ -171,23 +171,23 @@ def raw_records(store: TokenManager) -> str:
 
 
 def test_tokens_are_encrypted_at_rest_with_a_key(make_store):
-    store = make_store(token_key=KEY)
+    store = make_store(token_keys=[KEY])
     store.set_user_context(context('alice'))
     assert 'access-1' not in raw_records(store) and 'refresh-1' not in raw_records(store)
     assert 'fernet:' in raw_records(store)
-    assert make_store(token_key=KEY).get_user_context('alice').tokens.access_token == 'access-1'
+    assert make_store(token_keys=[KEY]).get_user_context('alice').tokens.access_token == 'access-1'
     with pytest.raises(StoreUnavailable, match='set WXC_CC_TOKEN_KEY'):
         make_store().get_user_context('alice')
     other_key = 'Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyMTI='
     with pytest.raises(StoreUnavailable, match='another WXC_CC_TOKEN_KEY'):
-        make_store(token_key=other_key).get_user_context('alice')
+        make_store(token_keys=[other_key]).get_user_context('alice')
 
 
 def test_plain_tokens_are_encrypted_when_a_key_is_set(make_store):
     make_store().set_user_context(context('alice'))
     make_store().set_user_context(context('bob'))
     assert 'access-1' in raw_records(make_store())
-    keyed = make_store(token_key=KEY)
+    keyed = make_store(token_keys=[KEY])
     assert keyed.get_user_context('alice').tokens.refresh_token == 'refresh-1'
     assert sorted(c.user_id for c in keyed.user_contexts()) == ['alice', 'bob']
     assert 'access-1' not in raw_records(keyed) and 'refresh-1' not in raw_records(keyed)

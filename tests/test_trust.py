@@ -6,12 +6,15 @@ is dropped; nothing is cut; no secret is logged.
 import io
 import json
 import logging
+from contextlib import ExitStack
 
 import pytest
 from cryptography.fernet import Fernet
 
-from tests.conftest import API, BOT_TOKEN, CLIENT_SECRET, settings_values, shut_down
-from tests.webexmock import BOT_ID, ROOM_ID, USER_ID, USER_REFRESH, USER_TOKEN, call_event, chat, user_context
+from tests.conftest import API, BOT_TOKEN, CLIENT_SECRET, settings_values, shut_down, started_bot
+from tests.webexmock import (BOT_ID, ROOM_ID, USER_ID, USER_REFRESH, USER_TOKEN, call_event, chat, user_context,
+                             user_tokens)
+from wxc_cc.errors import TokenKeyMismatch
 from wxc_cc.logsetup import json_formatter, text_formatter
 from wxc_cc.redaction import Redactor, protect_logs
 from wxc_cc.replies import MAX_MESSAGE_BYTES, Reply
@@ -106,8 +109,8 @@ def test_a_replayed_notification_is_not_acted_on_by_a_restarted_bot(settings, we
 def encrypted_store(request, tmp_path):
     key = Fernet.generate_key().decode()
     if request.param == 'yaml':
-        return YAMLTokenManager(tmp_path / 'wxc_cc_bot.yml', token_key=key)
-    return RedisTokenManager(request.getfixturevalue('redis_client'), token_key=key)
+        return YAMLTokenManager(tmp_path / 'wxc_cc_bot.yml', token_keys=[key])
+    return RedisTokenManager(request.getfixturevalue('redis_client'), token_keys=[key])
 
 
 def copy_record(store, source: str, target: str) -> None:
@@ -130,21 +133,87 @@ def test_a_record_copied_under_another_person_is_refused(encrypted_store, caplog
     assert encrypted_store.get_user_context(USER_ID).tokens.access_token == USER_TOKEN
 
 
-def test_a_wrong_key_makes_the_store_unhealthy(tmp_path):
-    YAMLTokenManager(tmp_path / 't.yml', token_key=Fernet.generate_key().decode()).set_user_context(user_context())
-    from wxc_cc.errors import StoreUnavailable
-    with pytest.raises(StoreUnavailable, match='another WXC_CC_TOKEN_KEY'):
-        YAMLTokenManager(tmp_path / 't.yml', token_key=Fernet.generate_key().decode()).check()
-    YAMLTokenManager(tmp_path / 'empty.yml', token_key=Fernet.generate_key().decode()).check()
+def test_a_wrong_key_is_told_by_the_key_check_not_the_reachability_check(tmp_path):
+    YAMLTokenManager(tmp_path / 't.yml', token_keys=[Fernet.generate_key().decode()]).set_user_context(user_context())
+    other = YAMLTokenManager(tmp_path / 't.yml', token_keys=[Fernet.generate_key().decode()])
+    other.check()
+    with pytest.raises(TokenKeyMismatch, match='another WXC_CC_TOKEN_KEY'):
+        other.check_key()
+    with pytest.raises(TokenKeyMismatch, match='set WXC_CC_TOKEN_KEY'):
+        YAMLTokenManager(tmp_path / 't.yml').check_key()
+    YAMLTokenManager(tmp_path / 'empty.yml', token_keys=[Fernet.generate_key().decode()]).check_key()
 
 
-@pytest.mark.parametrize('settings', [{'WXC_CC_TOKEN_KEY': Fernet.generate_key().decode()}], indirect=True)
-def test_health_is_503_with_a_wrong_key_and_says_nothing_more(client, settings, tmp_path, caplog):
-    YAMLTokenManager(settings.token_file, token_key=Fernet.generate_key().decode()).set_user_context(user_context())
-    response = client.get('/health')
-    assert (response.status_code, response.json) == (503, {'status': 'unavailable',
-                                                           'reason': 'token store unavailable'})
-    assert 'another WXC_CC_TOKEN_KEY' in caplog.text and str(tmp_path) not in response.text
+def test_a_wrong_key_makes_the_bot_not_ready_and_says_nothing_more(webex, tmp_path, caplog):
+    YAMLTokenManager(tmp_path / 'wxc_cc_bot.yml', token_keys=[Fernet.generate_key().decode()]).set_user_context(
+        user_context())
+    app = started_bot(webex, WXC_CC_TOKEN_KEY=Fernet.generate_key().decode())
+    try:
+        client = app.test_client()
+        response = client.get('/ready')
+        assert (response.status_code, response.json) == (503, {'status': 'unavailable',
+                                                               'reason': 'token store unavailable'})
+        assert 'another WXC_CC_TOKEN_KEY' in caplog.text and str(tmp_path) not in response.text
+        assert client.get('/health').status_code == 200, 'alive: a restart does not bring the key'
+    finally:
+        shut_down(app)
+
+
+BOB = 'BOB_PERSON_ID'
+#: what the people's records hold that must never be stored in plain text once a key is set
+PEOPLE_TOKENS = (USER_TOKEN, USER_REFRESH, 'bob-access-token-3333', 'bob-refresh-token-4444')
+
+
+def stored_text(store: str, tmp_path, redis_client) -> str:
+    """Everything the token store holds, as text."""
+    if store == 'yaml':
+        return (tmp_path / 'wxc_cc_bot.yml').read_text()
+    return ' '.join(redis_client.mget(redis_client.keys('wxc_cc_bot:user:*')))
+
+
+@pytest.mark.parametrize('store', ['yaml', 'redis'])
+def test_plain_records_are_encrypted_at_start_and_a_key_in_front_rotates_them(webex, store, request, tmp_path):
+    """
+    People authorized while the bot had no WXC_CC_TOKEN_KEY. It restarts with a key: every record is encrypted at
+    start, none waits for its person to come back (the webhook check at start does not read the records again:
+    it did so at the first start). It restarts with a new key in front of the old: every record is encrypted with
+    the new key, and nobody signs in again. A process that has only the old key is not ready from then on.
+    """
+    redis_client = request.getfixturevalue('redis_client') if store == 'redis' else None
+    where = {'REDIS_URL': request.getfixturevalue('redis_server').url} if store == 'redis' else {}
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    first = started_bot(webex, **where)
+    first.core.stores.tokens.set_user_context(user_context())
+    first.core.stores.tokens.set_user_context(UserContext(user_id=BOB, email='bob@example.com', tokens=user_tokens(
+        access='bob-access-token-3333', refresh='bob-refresh-token-4444')))
+    shut_down(first)
+    assert all(secret in stored_text(store, tmp_path, redis_client) for secret in PEOPLE_TOKENS)
+
+    with ExitStack() as running:
+        with_old = started_bot(webex, WXC_CC_TOKEN_KEY=old, **where)
+        running.callback(shut_down, with_old)
+        assert not [secret for secret in PEOPLE_TOKENS if secret in stored_text(store, tmp_path, redis_client)]
+        assert 'fernet:' in stored_text(store, tmp_path, redis_client)
+
+        with_new = started_bot(webex, WXC_CC_TOKEN_KEY=f'{new},{old}', **where)
+        running.callback(shut_down, with_new)
+        assert not [secret for secret in PEOPLE_TOKENS if secret in stored_text(store, tmp_path, redis_client)]
+        only_new = (YAMLTokenManager(tmp_path / 'wxc_cc_bot.yml', token_keys=[new]) if store == 'yaml' else
+                    RedisTokenManager(redis_client, token_keys=[new]))
+        assert sorted(context.tokens.access_token for context in only_new.user_contexts()) == [
+            USER_TOKEN, 'bob-access-token-3333']
+        assert with_new.test_client().get('/ready').status_code == 200
+        # its first answer since the new process started, so not one kept from before
+        response = with_old.test_client().get('/ready')
+        assert (response.status_code, response.json['reason']) == (503, 'token store unavailable'), \
+            'the key changed: the old process cannot read the tokens any more'
+
+        assert with_old.core.shutdown(5), 'the old process leaves, as in a rolling update'
+        body = webex.message_notification('/auth')
+        assert with_new.test_client().post('/', data=body, headers=webex.signed(body)).status_code == 200
+        assert with_new.core.worker.wait_idle(10)
+        assert webex.replies()[-1]['markdown'].startswith(r'You are authenticated as alice@example\.com'), \
+            'nobody signs in again'
 
 
 # --- 5. nothing dropped when busy, nothing cut

@@ -102,6 +102,11 @@ class QueueWorker:
             self._pool.shutdown(wait=not not_done, cancel_futures=True)
         return not not_done
 
+    def alive(self) -> bool:
+        """True while this worker is started and not stopped, and its take and heartbeat threads are alive."""
+        return (self._pool is not None and not self._stopping.is_set() and len(self._threads) == 2
+                and all(thread.is_alive() for thread in self._threads))
+
     def threads_alive(self) -> int:
         """Threads of this worker still alive (none once :meth:`stop` returned with every task finished)."""
         prefix = f'wxc-cc-task-{self.consumer}'

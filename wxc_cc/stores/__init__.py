@@ -9,6 +9,7 @@ deployment):
 
 :func:`build_stores` chooses the backends the settings select and returns them together as :class:`Stores`.
 """
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
@@ -51,13 +52,13 @@ class Stores:
 
     def check(self) -> None:
         """
-        Raise :class:`~wxc_cc.errors.StoreUnavailable` if any store cannot serve.
+        Raise :class:`~wxc_cc.errors.StoreUnavailable` if any store cannot be reached (cheap: no record is read).
         """
         self.tokens.check()
         self.coordination.check()
 
 
-def file_stores(token_file: str, *, refresher: Optional[Refresher] = None, token_key: Optional[str] = None,
+def file_stores(token_file: str, *, refresher: Optional[Refresher] = None, token_keys: Sequence[str] = (),
                 claim_after: float = CLAIM_AFTER) -> Stores:
     """
     The stores of one host: tokens in the YAML file; flows, coordination and the work queue in a SQLite database
@@ -66,20 +67,20 @@ def file_stores(token_file: str, *, refresher: Optional[Refresher] = None, token
     path = database_beside(token_file)
     database = SQLiteDatabase(path)
     locks = locks_beside(token_file)
-    tokens = YAMLTokenManager(token_file, locks=locks, refresher=refresher, token_key=token_key)
+    tokens = YAMLTokenManager(token_file, locks=locks, refresher=refresher, token_keys=token_keys)
     coordination = SQLiteCoordination(database, locks)
     queue = SQLiteWorkQueue(SQLiteDatabase(path, durable=True), claim_after)
     return Stores(tokens=tokens, flows=SQLiteFlowStore(database), coordination=coordination, queue=queue)
 
 
-def redis_stores(keys: KeySpace, *, refresher: Optional[Refresher] = None, token_key: Optional[str] = None,
+def redis_stores(keys: KeySpace, *, refresher: Optional[Refresher] = None, token_keys: Sequence[str] = (),
                  claim_after: float = CLAIM_AFTER) -> Stores:
     """
     The stores of a deployment sharing one Redis.
     """
     coordination = RedisCoordination(keys)
     tokens = RedisTokenManager(keys.redis, prefix=keys.prefix, locks=coordination, refresher=refresher,
-                               token_key=token_key)
+                               token_keys=token_keys)
     return Stores(tokens=tokens, flows=RedisFlowStore(keys), coordination=coordination,
                   queue=RedisWorkQueue(keys, claim_after))
 
@@ -93,7 +94,7 @@ def build_stores(settings: Settings, refresher: Optional[Refresher] = None) -> S
     :return: the stores; no connection is made yet
     """
     if settings.uses_redis:
-        return redis_stores(KeySpace(redis_from_settings(settings)), refresher=refresher, token_key=settings.token_key,
-                            claim_after=settings.claim_after)
-    return file_stores(settings.token_file, refresher=refresher, token_key=settings.token_key,
+        return redis_stores(KeySpace(redis_from_settings(settings)), refresher=refresher,
+                            token_keys=settings.token_keys, claim_after=settings.claim_after)
+    return file_stores(settings.token_file, refresher=refresher, token_keys=settings.token_keys,
                        claim_after=settings.claim_after)
