@@ -148,7 +148,8 @@ class TokenManager(ABC):
         """
         Store every record that is in plain text, or encrypted with an older key, again under the newest key, so
         that none waits for its person to come back. A record changed meanwhile is left as the change left it; one
-        no key reads, or that belongs to somebody else, is logged and left alone. Without a key: nothing to do.
+        that no key reads, that cannot be read at all, or that belongs to somebody else is logged and left alone.
+        Without a key: nothing to do.
 
         :return: how many records were stored again
         :raises StoreUnavailable: the store cannot be reached
@@ -162,7 +163,13 @@ class TokenManager(ABC):
             except TokenKeyMismatch as error:
                 log.warning('record of user %s not encrypted again: %s', owner, error.log_message)
                 continue
-            if rewrite and context.user_id == owner and self._replace(owner, stored, self._pack(context)):
+            except ValueError as error:  # not JSON, or not a user context
+                log.warning('record of user %s not encrypted again: unreadable (%s)', owner, type(error).__name__)
+                continue
+            if context.user_id != owner:
+                log.warning('record stored under user %s belongs to user %s: not encrypted again', owner,
+                            context.user_id)
+            elif rewrite and self._replace(owner, stored, self._pack(context)):
                 done += 1
         return done
 
