@@ -29,9 +29,10 @@ MALLORY = 'MALLORY_PERSON_ID'
 @pytest.fixture
 def authorized(bot):
     bot.core.stores.tokens.set_user_context(user_context())
-    bot.core.stores.tokens.set_user_context(UserContext(user_id=MALLORY, email='mallory@example.com',
-                                                tokens=user_context().tokens.model_copy(
-                                                    update={'access_token': 'mallory-access-token-9'})))
+    alice = user_context()
+    bot.core.stores.tokens.set_user_context(alice.model_copy(update={
+        'user_id': MALLORY, 'email': 'mallory@example.com',
+        'tokens': alice.tokens.model_copy(update={'access_token': 'mallory-access-token-9'})}))
 
 
 def dials(webex) -> list[tuple[str, dict]]:
@@ -183,10 +184,12 @@ def test_plain_records_are_encrypted_at_start_and_a_key_in_front_rotates_them(we
     where = {'REDIS_URL': request.getfixturevalue('redis_server').url} if store == 'redis' else {}
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     first = started_bot(webex, **where)
-    first.core.stores.tokens.set_user_context(user_context())
-    first.core.stores.tokens.set_user_context(UserContext(user_id=BOB, email='bob@example.com', tokens=user_tokens(
-        access='bob-access-token-3333', refresh='bob-refresh-token-4444')))
-    shut_down(first)
+    try:
+        first.core.stores.tokens.set_user_context(user_context())
+        first.core.stores.tokens.set_user_context(UserContext(user_id=BOB, email='bob@example.com', tokens=user_tokens(
+            access='bob-access-token-3333', refresh='bob-refresh-token-4444')))
+    finally:
+        shut_down(first)
     assert all(secret in stored_text(store, tmp_path, redis_client) for secret in PEOPLE_TOKENS)
 
     with ExitStack() as running:

@@ -13,12 +13,14 @@ Families:
   (``POST /telephony/calls/dial``, ``GET /messages/{id}``) and status; a request retried (after a 429, a server
   error, or with ``status="connection"`` a lost connection) is counted once per try;
 * ``wxc_cc_token_refreshes_total{outcome}`` -- ``ok``, ``rejected`` (the person must ``/auth`` again), ``failed``;
+* ``wxc_cc_tasks_long_running_total`` -- tasks that ran longer than five minutes (each counted once, when it
+  passed that);
 * ``wxc_cc_queue_depth`` and ``wxc_cc_monitored_users`` -- gauges read when scraped.
 
 Labels hold no personal data: operations are templates, commands are the registry's names. Every series whose
 labels are known in advance is there from the start, at 0, as Prometheus advises (a rate or an alert over a series
 that appears only with its first event misses that event): each command with each outcome, each outcome of a token
-refresh. The Webex requests cannot be listed in advance (their statuses are Webex's), so they appear as they come.
+refresh, the long-running tasks. The Webex requests cannot be listed in advance (their statuses are Webex's), so they appear as they come.
 
 prometheus_client decides at import whether it works in multiprocess mode (``PROMETHEUS_MULTIPROC_DIR`` set), so
 it is imported here only when metrics are enabled, after :func:`metrics_directory` has set the directory: the
@@ -110,6 +112,8 @@ class Metrics:
                               ['operation', 'status'], registry=None)
         self._refreshes = Counter('wxc_cc_token_refreshes_total', 'Token refreshes by outcome', ['outcome'],
                                   registry=None)
+        self._long_tasks = Counter('wxc_cc_tasks_long_running_total', 'Tasks that ran longer than five minutes',
+                                   registry=None)
         # a child made is exported at 0 until it counts
         for command in (*commands, UNKNOWN, NOT_READ, PRESS):
             for outcome in COMMAND_OUTCOMES:
@@ -141,6 +145,11 @@ class Metrics:
         """Count a token refresh: one of :data:`REFRESH_OUTCOMES`."""
         if self.enabled:
             self._refreshes.labels(outcome=outcome).inc()
+
+    def long_task(self) -> None:
+        """Count a task that has run longer than five minutes."""
+        if self.enabled:
+            self._long_tasks.inc()
 
     def exposition(self, gauges: dict[str, tuple[str, Callable[[], float]]]) -> tuple[bytes, str]:
         """
