@@ -10,6 +10,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import CLIENT_SECRET
 from tests.e2e import Chat, start_bot
+from wxc_cc.commands import build_registry
+from wxc_cc.metrics import COMMAND_OUTCOMES
 
 pytestmark = pytest.mark.e2e
 
@@ -81,6 +83,30 @@ def test_metrics_are_summed_over_workers_and_hold_no_personal_data(fake, tmp_pat
             assert private not in body
     finally:
         process.close()
+
+
+def test_every_known_series_is_at_zero_on_the_first_scrape(fake, tmp_path):
+    """
+    Prometheus' rate() and alerts need a series before its first event: every command of the registry (and the
+    labels of words the bot does not know, of messages not read and of card presses) with every outcome, and
+    every outcome of a token refresh, are there at 0 before anyone used the bot.
+    """
+    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+    process = start_bot(fake, bot, tmp_path, workers=2, WXC_CC_METRICS_TOKEN=TOKEN,
+                        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / 'metrics'))
+    try:
+        samples = scrape(process)
+    finally:
+        process.close()
+    commands = [command.name for command in build_registry()] + ['unknown', '-', 'press']
+    expected = {('wxc_cc_commands_total', (('command', command), ('outcome', outcome))): 0.0
+                for command in commands for outcome in COMMAND_OUTCOMES}
+    expected.update({('wxc_cc_token_refreshes_total', (('outcome', outcome),)): 0.0
+                     for outcome in ('ok', 'rejected', 'failed')})
+    counted = {key: value for key, value in samples.items()
+               if key[0] in ('wxc_cc_commands_total', 'wxc_cc_token_refreshes_total')}
+    assert counted == expected
+    assert ('wxc_cc_command_seconds_count', ()) in samples and ('wxc_cc_webhook_ack_seconds_count', ()) in samples
 
 
 def test_no_metrics_without_a_token(fake, tmp_path):

@@ -218,8 +218,10 @@ def test_consent_deny_and_wrong_person(sandbox: Sandbox) -> None:
     page.wait(lambda s: bot_message(s, 'not granted', before))
 
     wrong = page.consent('alice', 'allow', as_person='carol@example.com')
-    assert wrong.status_code == 403
-    page.wait(lambda s: bot_message(s, 'carol@example', before))
+    assert wrong.status_code == 403 and 'alice' not in wrong.text.lower()
+    state = page.wait(lambda s: bot_message(s, 'not done with your account', before))
+    told = [m['html'] for m in state['messages'] if m['fromBot'] and m['id'] not in before]
+    assert not [html for html in told if 'carol' in html.lower()], 'Alice does not learn who used her link'
 
 
 # --- chat, trace, phone

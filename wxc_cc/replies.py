@@ -235,13 +235,6 @@ class Replies:
         """Chat message (or, with ``markdown=False``, page text) when the token exchange fails."""
         return self.t('auth.failed', reason=_outside(reason.rstrip('.'), markdown))
 
-    def auth_wrong_person(self, email: Optional[str], markdown: bool = True) -> str:
-        """Chat message (or, with ``markdown=False``, page text) when someone else consented."""
-        who = (self.t('auth.wrong_person_as', email=_outside(email, markdown)) if email
-               else self.t('auth.wrong_person_other'))
-        # TRANSLATORS: {who} is auth.wrong_person_as or auth.wrong_person_other
-        return self.t('auth.wrong_person', who=who)
-
     def state_name(self, state: object) -> str:
         """A call state in the reply language."""
         value = enum_str(state)

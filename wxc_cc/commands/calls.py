@@ -155,18 +155,18 @@ def barge(context: Context) -> str:
 
 def history(context: Context) -> Union[str, Reply]:
     """``/history [missed|placed|received] [count]``: a compact table; missed calls carry a Call back button."""
-    kind, count = None, HISTORY_COUNT
+    kind, count = None, None
     for word in (word.lower() for word in context.request.words):
         if word in ('missed', 'placed', 'received') and kind is None:
             kind = word
-        elif word.isdigit() and 1 <= int(word) <= HISTORY_MAX and count == HISTORY_COUNT:
+        elif word.isdigit() and 1 <= int(word) <= HISTORY_MAX and count is None:
             count = int(word)
         else:
             raise context.usage_error()
     api = context.user_api().calls
     records = call_api(context.say, lambda: api.call_history(HistoryType(kind) if kind else None),
                        context.t('action.history'))
-    records = newest_first(records)[:count]
+    records = newest_first(records)[:count or HISTORY_COUNT]
     table = context.say.history(records, kind)
     if not any(enum_str(record.call_type) == 'missed' and record.number for record in records):
         return table
