@@ -17,6 +17,7 @@ from typing import Optional
 from .broadcast import Broadcaster
 from .cardactions import CardActions
 from .cards import Cards
+from .checks import checks
 from .commands import Registry, Services, build_registry
 from .config import Settings
 from .conversation import Conversation, Route
@@ -421,7 +422,9 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
                         zones=zones, commands=commands)
     monitor = CallMonitor(coordination=stores.coordination, messenger=messenger, cards=cards,
                           user_api=services.user_api, zones=zones)
-    conversation = Conversation(services=services, gate=gate, messenger=messenger, max_age=settings.max_command_age,
+    conversation = Conversation(services=services, messenger=messenger,
+                                checks=checks(gate=gate, messenger=messenger, catalogue=catalogue,
+                                              max_age=settings.max_command_age),
                                 card_actions=CardActions(tokens=stores.tokens, monitor=monitor,
                                                          user_api=services.user_api, say=say),
                                 metrics=metrics, route=route)
