@@ -40,9 +40,9 @@ def test_a_message_beside_its_notification():
 
 def test_a_press_beside_its_notification():
     claimed = AttachmentActionData(id='A', type='submit', messageId='CARD', personId='ALICE', roomId='R', created=NOW)
-    action = AttachmentAction(id='A', messageId='CARD', personId='ALICE', roomId='R', created=NOW, inputs={})
+    action = AttachmentAction(id='A', type='submit', messageId='CARD', personId='ALICE', roomId='R', created=NOW, inputs={})
     assert Incoming.of_press(claimed, action) == Incoming('card press', 'A', 'ALICE', None, 'R', 'direct', NOW, None)
-    other = AttachmentAction(id='A', messageId='OTHER', personId='ALICE', roomId='R', created=NOW, inputs={})
+    other = AttachmentAction(id='A', type='submit', messageId='OTHER', personId='ALICE', roomId='R', created=NOW, inputs={})
     assert Incoming.of_press(claimed, other).disagreement == 'messageId'
 
 
