@@ -15,7 +15,6 @@ import requests
 from wxc_sdk.attachment_actions import AttachmentActionData
 from wxc_sdk.rest import RestError
 
-from .cardactions import CardActions
 from .checks import Check, Incoming, first_stop
 from .commands import Command, Context, Need, Request, Services, parse_command
 from .commands.account import help_reply
@@ -24,6 +23,7 @@ from .journal import replied
 from .logcontext import log_context
 from .messenger import Messenger
 from .metrics import NOT_READ, PRESS, UNKNOWN, Metrics
+from .presses import Presses
 from .notifications import MessageCreated
 from .replies import Reply
 
@@ -42,20 +42,20 @@ class Conversation:
     :param services: what commands use (the registry, the catalogue, the stores, ...)
     :param checks: what a message or press goes through before it is acted on, in order
         (:func:`wxc_cc.checks.checks`)
-    :param card_actions: serves button presses
+    :param presses: serves button presses
     :param messenger: posts the replies
     :param metrics: counts commands by outcome (default: off)
     :param route: how a request reaches its command; default :meth:`execute`. The Flask adapter routes through
         the callbacks it registered with :meth:`webexteamsbot.TeamsBot.add_command`, which end in :meth:`run`.
     """
 
-    def __init__(self, *, services: Services, checks: tuple[Check, ...], card_actions: CardActions,
+    def __init__(self, *, services: Services, checks: tuple[Check, ...], presses: Presses,
                  messenger: Messenger, metrics: Optional[Metrics] = None, route: Optional[Route] = None):
         self.services = services
         self.bot = services.clients.bot
         self.identity = services.identity
         self.checks = checks
-        self.card_actions = card_actions
+        self.presses = presses
         self.messenger = messenger
         self.metrics = metrics or Metrics()
         self.route = route or self.execute
@@ -165,7 +165,7 @@ class Conversation:
                 self.metrics.command(PRESS, stop.outcome)
                 return
             self.metrics.command(PRESS, 'ok')
-            reply = self.card_actions.press(action)
+            reply = self.presses.press(action)
             if reply:
                 self.messenger.send(reply, room_id=action.room_id)
                 replied()

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .broadcast import Broadcaster
-from .cardactions import CardActions
 from .cards import Cards
 from .checks import checks
 from .commands import Registry, Services, build_registry
@@ -35,6 +34,7 @@ from .monitoring import CallMonitor
 from .notifications import BadNotification, parse_notification
 from .oauth import Authorization, OAuthClient, RedirectOutcome
 from .policy import load_policy
+from .presses import Presses
 from .replies import Replies
 from .signature import Verdict, verify
 from .stores import Stores, build_stores
@@ -425,8 +425,7 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
     conversation = Conversation(services=services, messenger=messenger,
                                 checks=checks(gate=gate, messenger=messenger, catalogue=catalogue,
                                               max_age=settings.max_command_age),
-                                card_actions=CardActions(tokens=stores.tokens, monitor=monitor,
-                                                         user_api=services.user_api, say=say),
+                                presses=Presses(services=services, monitor=monitor),
                                 metrics=metrics, route=route)
     runner = TaskRunner(conversation=conversation, monitor=monitor, tokens=stores.tokens,
                         person_keys=PersonKeys(settings.webhook_secret),
