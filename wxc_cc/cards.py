@@ -5,7 +5,7 @@ person's devices, call queues and caller IDs with buttons to choose, and the hel
 the language of the deployment, on the pure building blocks below.
 
 Every button is an ``Action.Submit`` whose ``data`` names the action, the card's owner and what it acts on (by
-Webex's ids, never by a position in a list); :mod:`wxc_cc.cardactions` serves the presses.
+Webex's ids, never by a position in a list); :mod:`wxc_cc.presses` serves the presses.
 """
 from collections.abc import Iterable, Sequence
 from typing import Any, Optional
