@@ -585,3 +585,37 @@ def test_the_queue_needs_redis_6_2(version: str, ok: bool):
 def test_the_servers_version_is_checked(redis_client):
     """The session's redis-server (7) passes; the message names what is needed, should one not."""
     RedisWorkQueue(KeySpace(redis_client)).check_server()
+
+
+# --- timed entries: listed, withdrawn, replaced
+
+def timed(key: str, name: str, due: float) -> Entry:
+    return Task(kind='end', key=key, id=f'end:{key}:{name}', due=due).entry()
+
+
+def test_timed_entries_are_listed_withdrawn_and_replaced(backend):
+    queue = joined(backend.queue(), 'w1')
+    now = backend.clock()
+    put(queue, task('alice', 1, created=now - 5))
+    for entry in (timed('alice', 'dnd', now + 60), timed('alice', 'forward', now + 30), timed('bob', 'dnd', now + 9)):
+        assert queue.put(entry)
+    assert [entry.id for entry in queue.scheduled('alice', 'end')] == ['end:alice:forward', 'end:alice:dnd']
+    [message] = take_all(queue, 'w1')
+    assert queue.scheduled('alice', 'message') == [], 'a task taken is not scheduled any more'
+    assert queue.withdraw('end:alice:forward') is True
+    assert queue.withdraw('end:alice:forward') is False, 'gone'
+    assert queue.put(timed('alice', 'dnd-2', now + 90), replacing='end:alice:dnd')
+    assert [(entry.id, entry.due) for entry in queue.scheduled('alice', 'end')] == [('end:alice:dnd-2', now + 90)]
+    assert queue.depth() == 3, 'her message, her new end, bob\'s end'
+    queue.finish(message)
+    backend.clock.offset = 100
+    queue.beat('w1')
+    assert sorted(ids(take_all(queue, 'w1'))) == ['end:alice:dnd-2', 'end:bob:dnd'], 'each once, when due'
+
+
+def test_an_entry_a_worker_took_is_not_withdrawn(backend):
+    queue = joined(backend.queue(), 'w1')
+    assert queue.put(timed('alice', 'dnd', 1))
+    [lease] = take_all(queue, 'w1')
+    assert queue.withdraw('end:alice:dnd') is False, 'it runs: too late to cancel'
+    queue.finish(lease)

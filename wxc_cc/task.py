@@ -53,6 +53,10 @@ class Task:
     created: float = 0.0
     #: when the bot accepted the notification (seconds since the epoch)
     accepted: float = 0.0
+    #: when it is due (seconds since the epoch): a timed task's; 0 for a notification's, due when Webex created it
+    due: float = 0.0
+    #: what a task that comes from no notification carries (a timed task: what to put back)
+    payload: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, kind: str, key: str, task_id: str, notification: dict, user_id: str = '',
@@ -68,8 +72,8 @@ class Task:
                    accepted=now.timestamp(), notification=notification)
 
     def entry(self) -> Entry:
-        """The task as the work queue keeps it: due when Webex created its notification."""
-        return Entry(id=self.id, key=self.key, kind=self.kind, due=self.created, body=self.to_json())
+        """The task as the work queue keeps it: due at :attr:`due`, else when Webex created its notification."""
+        return Entry(id=self.id, key=self.key, kind=self.kind, due=self.due or self.created, body=self.to_json())
 
     def to_json(self) -> str:
         """The task as a record of this version."""
