@@ -619,3 +619,25 @@ def test_an_entry_a_worker_took_is_not_withdrawn(backend):
     [lease] = take_all(queue, 'w1')
     assert queue.withdraw('end:alice:dnd') is False, 'it runs: too late to cancel'
     queue.finish(lease)
+
+
+def test_idle_is_nothing_due_now_nor_running(backend):
+    """What a wait for the work of a command asks: an entry due later does not count, one that became due does."""
+    queue = joined(backend.queue(), 'w1')
+    now = backend.clock()
+    assert queue.idle()
+    assert queue.put(timed('alice', 'dnd', now + 60))
+    assert queue.idle() and queue.depth() == 1, 'due later'
+    put(queue, task('alice', 1, created=now - 5))
+    assert not queue.idle(), 'her message waits'
+    [lease] = take_all(queue, 'w1')
+    assert not queue.idle(), 'it runs'
+    queue.finish(lease)
+    assert queue.idle()
+    backend.clock.offset = 61
+    assert not queue.idle(), 'the end became due'
+    queue.beat('w1')
+    [end] = take_all(queue, 'w1')
+    assert end.id == 'end:alice:dnd' and not queue.idle()
+    queue.finish(end)
+    assert queue.idle() and queue.depth() == 0

@@ -201,7 +201,8 @@ class QueueWorker:
 
     def wait_idle(self, timeout: float) -> bool:
         """
-        Wait until this process runs no task and the queue holds none: for tests and the sandbox.
+        Wait until this process runs no task and the queue holds none that is due (a setting's end due later does not
+        count): for tests and the sandbox.
 
         :return: False on timeout
         """
@@ -209,7 +210,7 @@ class QueueWorker:
         while time.monotonic() < deadline:
             with self._lock:
                 running = bool(self._running)
-            if not running and self._safely(self.queue.depth, 'depth') == 0:
+            if not running and self._safely(self.queue.idle, 'idle'):
                 return True
             with self._lock:
                 self._lock.wait(0.02)  # woken sooner when a task ends

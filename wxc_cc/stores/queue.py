@@ -234,3 +234,9 @@ class WorkQueue(ABC):
         """
         Entries waiting, due later or running (not those set aside).
         """
+
+    @abstractmethod
+    def idle(self) -> bool:
+        """
+        True when no entry waits to be taken now nor runs: what is left is due later, or set aside.
+        """

@@ -606,3 +606,13 @@ class RedisWorkQueue(WorkQueue):
     @unavailable_on_redis_error
     def depth(self) -> int:
         return int(self.redis.get(self._key('count')) or 0)
+
+    @unavailable_on_redis_error
+    def idle(self) -> bool:
+        # a key whose first entry waits or runs is in ``running``; one whose first entry is due later is in ``delayed``
+        # until the heartbeat offers it
+        with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hlen(self._key('running'))
+            pipe.zcount(self._key('delayed'), '-inf', repr(self.clock()))
+            running, due = pipe.execute()
+        return not running and not due

@@ -231,6 +231,11 @@ class SQLiteWorkQueue(WorkQueue):
     def depth(self) -> int:
         return self.database.execute('SELECT COUNT(*) FROM work WHERE dead = 0').fetchone()[0]
 
+    def idle(self) -> bool:
+        # a running entry was due when it was taken
+        return not self.database.execute('SELECT EXISTS (SELECT 1 FROM work WHERE dead = 0 AND due <= ?)',
+                                         (self.clock(),)).fetchone()[0]
+
     def _wake_all(self) -> None:
         with self.arrived:
             self.arrived.notify_all()
