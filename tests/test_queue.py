@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from wxc_cc.journal import ACTING, REPLIED, acting, replied
+from wxc_cc.journal import ACTING, REPLIED, acting, repeated, replied
 from wxc_cc.stores.file_locks import LifeMarks
 from wxc_cc.stores.queue import Entry, LeaseLost, WorkQueue
 from wxc_cc.stores.redis_client import KeySpace
@@ -308,6 +308,8 @@ class Runner:
 
     def run(self, item: Task) -> None:
         self.started.set()
+        if item.kind == 'end' and repeated():
+            self.told.append(('repeated', item.id))
         if item.key == 'slow':
             self.gate.wait(10)
         if item.id in self.fail:
@@ -324,6 +326,10 @@ class Runner:
         """Wait until ``count`` tasks have run."""
         with self.lock:
             return self.lock.wait_for(lambda: len(self.ran) >= count, timeout)
+
+    def repeatable(self, item: Task) -> bool:
+        """A setting's end reads before it writes: run again after a takeover."""
+        return item.kind == 'end'
 
     def unknown_outcome(self, item: Task) -> None:
         self.told.append(('unknown', item.id))
@@ -408,6 +414,21 @@ def test_a_task_taken_over_while_acting_is_not_repeated(backend):
     assert running.wait_idle(10)
     assert runner.ran == [], 'neither is run again'
     assert runner.told == [('unknown', 'message:alice-1')], 'bob had his reply; alice hears the outcome is unknown'
+    assert running.stop(5)
+
+
+def test_a_repeatable_task_taken_over_while_acting_runs_again(backend):
+    """A setting's end whose worker died while it wrote: run again, knowing it ran before, never "outcome unknown"."""
+    queue, runner = backend.queue(), Runner()
+    died = joined(backend.queue(), 'died')
+    put(queue, Task(kind='end', key='alice', id='end:alice:dnd', created=1, due=1))
+    [lease] = died.take('died', 1)
+    died.record(lease, ACTING)
+    backend.die(died, 'died')
+    running = worker(queue, runner)
+    assert running.wait_idle(10)
+    assert runner.ran == ['end:alice:dnd'] and runner.told == [('repeated', 'end:alice:dnd')]
+    assert queue.depth() == 0
     assert running.stop(5)
 
 

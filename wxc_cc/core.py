@@ -20,6 +20,7 @@ from .checks import checks
 from .commands import Registry, Services, build_registry
 from .config import Settings
 from .conversation import Conversation, Route
+from .ends import Ends
 from .errors import BotError, StoreUnavailable, TokenKeyMismatch
 from .gate import Gate
 from .healing import WebhookHealer
@@ -36,6 +37,7 @@ from .oauth import Authorization, OAuthClient, RedirectOutcome
 from .policy import load_policy
 from .presses import Presses
 from .replies import Replies
+from .restorer import Restorer
 from .signature import Verdict, verify
 from .stores import Stores, build_stores
 from .runner import TaskRunner
@@ -419,7 +421,7 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
                         stores=stores, clients=clients, oauth=oauth, call_webhooks=call_webhooks, policy=policy,
                         broadcaster=Broadcaster(policy=policy, coordination=stores.coordination, clients=clients,
                                                 identity=identity, gate=gate, messenger=messenger, say=say),
-                        zones=zones, commands=commands)
+                        zones=zones, ends=Ends(queue=stores.queue), commands=commands)
     monitor = CallMonitor(coordination=stores.coordination, messenger=messenger, cards=cards,
                           user_api=services.user_api, zones=zones)
     conversation = Conversation(services=services, messenger=messenger,
@@ -429,6 +431,7 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
                                 metrics=metrics, route=route)
     runner = TaskRunner(conversation=conversation, monitor=monitor, tokens=stores.tokens,
                         person_keys=PersonKeys(settings.webhook_secret),
+                        restorer=Restorer(services=services, messenger=messenger),
                         memberships=MembershipGuard(policy=policy, coordination=stores.coordination, bot=clients.bot,
                                                     identity=identity, messenger=messenger, say=say))
     bot_webhooks = BotWebhooks(bot_name=settings.bot_name, public_url=settings.public_url,

@@ -17,14 +17,16 @@ from typing import Any, Optional
 
 from .stores.queue import Entry
 
-__all__ = ['Task', 'UnreadableTask', 'VERSION', 'MESSAGE', 'PRESS', 'MEMBERSHIP', 'CALL_EVENT', 'VOICEMAIL', 'KINDS']
+__all__ = ['Task', 'UnreadableTask', 'VERSION', 'MESSAGE', 'PRESS', 'MEMBERSHIP', 'CALL_EVENT', 'VOICEMAIL', 'END',
+           'KINDS']
 
 #: the version of the records this code writes: 1 had no ``v`` (26b0017 and before), 2 added ``v``
 VERSION = 2
 
-#: the kinds of task
+#: the kinds of task: those of a notification, and :data:`END`, a setting's time that is up (:mod:`wxc_cc.ends`)
 MESSAGE, PRESS, MEMBERSHIP, CALL_EVENT, VOICEMAIL = 'message', 'press', 'membership', 'call_event', 'voicemail'
-KINDS = (MESSAGE, PRESS, MEMBERSHIP, CALL_EVENT, VOICEMAIL)
+END = 'end'
+KINDS = (MESSAGE, PRESS, MEMBERSHIP, CALL_EVENT, VOICEMAIL, END)
 
 
 class UnreadableTask(ValueError):
