@@ -23,7 +23,8 @@ from .common import in_one_line
 from .context import Context, Pressed
 from .undoable import SETTINGS, Setting
 
-__all__ = ['Timing', 'timers', 'me_lines', 'with_end', 'moment_phrase', 'until_phrase', 'described', 'USAGE_CLAUSE']
+__all__ = ['Timing', 'timers', 'me_lines', 'with_end', 'end_line', 'moment_phrase', 'until_phrase', 'described',
+           'USAGE_CLAUSE']
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,8 @@ def described(say: Replies, end: End) -> tuple[str, str]:
     return setting.what(say, end.about), setting.describe(say, end.restore)
 
 
-def _line(say: Replies, end: End, now: datetime.datetime) -> str:
+def end_line(say: Replies, end: End, now: datetime.datetime) -> str:
+    """A pending end in one line: "Do Not Disturb goes back at 3:30 PM (in 1 hour) to: off"."""
     what, state = described(say, end)
     return say.t('end.line', what=what, state=state, when=until_phrase(say, end.at, now))
 
@@ -185,7 +187,7 @@ def timers(context: Context) -> str:
         if not pending:
             return say.t('end.none')
         lines = [say.t('end.title', count=len(pending))]
-        lines += [f'{number}. {_line(say, end, now)}' for number, end in enumerate(pending, start=1)]
+        lines += [f'{number}. {end_line(say, end, now)}' for number, end in enumerate(pending, start=1)]
         lines.append(say.t('end.hint'))
         return '\n'.join(lines)
     number = int(words[1])
@@ -203,4 +205,4 @@ def timers(context: Context) -> str:
 def me_lines(context: Context) -> list[str]:
     """The lines of ``/me`` naming the settings that go back by themselves."""
     now = _now()
-    return [_line(context.say, end, now) for end in context.services.ends.pending(context.request.person_id)]
+    return [end_line(context.say, end, now) for end in context.services.ends.pending(context.request.person_id)]
