@@ -404,3 +404,59 @@ def test_forwarding_that_is_off_is_off_whatever_destination_webex_keeps():
     assert decide(CALL_FORWARDING, kept, end) == BACK
     assert decide(CALL_FORWARDING, {**on, 'busy': {'enabled': True, 'destination': '1003', 'voicemail': False}},
                   end) == CHANGED
+
+
+@pytest.mark.parametrize('settings', [GERMAN], indirect=True)
+def test_the_end_in_german_in_tokyo(client, webex, bot):
+    authorize(bot, TOKYO)
+    end = planned_dnd(client, webex, bot)
+    webex.add('GET', DND, json_body=ON)
+    webex.add('PUT', DND, status=204)
+    due_now(bot, end)
+    assert [text for *_, text in told(webex)] == [
+        f'„Nicht stören“ ist wieder wie vor Ihrer Änderung {at(end.since, TOKYO, german=True)}: aus.']
+
+
+def test_an_end_refreshes_the_tokens_first(client, webex, bot):
+    end = planned_dnd(client, webex, bot)
+    bot.core.stores.tokens.set_user_context(user_context(seconds_left=60))
+    webex.add('POST', '/access_token', json_body={
+        'access_token': 'fresh-access-token', 'expires_in': 1209600, 'refresh_token': 'fresh-refresh-token',
+        'refresh_token_expires_in': 7776000, 'token_type': 'Bearer'})
+    webex.add('GET', DND, json_body=ON)
+    webex.add('PUT', DND, status=204)
+    due_now(bot, end)
+    assert [(s.method, s.path, s.token) for s in webex.sent() if s.path != '/messages'] == [
+        ('POST', '/access_token', None), ('GET', DND, 'fresh-access-token'), ('PUT', DND, 'fresh-access-token')]
+    assert len(told(webex)) == 1
+
+
+def test_an_end_whose_tokens_webex_refuses_is_dropped_and_told(client, webex, bot):
+    end = planned_dnd(client, webex, bot)
+    webex.error('GET', DND, 401, 'The request requires a valid access token.')
+    webex.error('POST', '/access_token', 400, 'Invalid grant.')
+    end = due_now(bot, end)
+    assert [(s.method, s.path) for s in webex.sent() if s.path != '/messages'] == [('GET', DND),
+                                                                                  ('POST', '/access_token')]
+    assert bot.core.stores.tokens.get_user_context(USER_ID) is None, 'forgotten, as for any command'
+    assert [text for *_, text in told(webex)] == [
+        f'Do Not Disturb did not go back {at(end.due, None)} to what it was (off): you no longer let me act for you. '
+        'Change it yourself in the calling settings of the Webex app, or authorize me again with /auth and change it '
+        'here.']
+    assert bot.core.stores.queue.depth() == 0
+
+
+def test_a_card_button_that_changes_a_setting_withdraws_its_end(client, webex, bot):
+    agent(webex, SUPPORT, SALES)
+    webex.add('PUT', QUEUES, status=204)
+    chat(client, webex, '/queue leave 1 for 1h')
+    [end] = pending(bot)
+    webex.rsps.remove('GET', f'https://webex.test/v1{QUEUES}')
+    agent(webex, {**SUPPORT, 'available': False}, SALES)
+    webex.reset()
+    body = webex.action_notification('QUEUE-CARD', {'action': 'join_call_queue', 'owner': USER_ID, 'queueId': 'Q1'})
+    assert client.post('/', data=body, headers=webex.signed(body)).status_code == 200
+    assert [r['markdown'] for r in webex.replies()] == [
+        'You joined call queue 5001 (\\+18555550101): its calls can ring your phone. Call queue 5001 '
+        f'(\\+18555550101) no longer goes back {at(end.due, None)}: it stays as it is.']
+    assert pending(bot) == []
