@@ -290,7 +290,7 @@ def test_the_phone_pane_shows_a_pending_end_until_it_happens(sandbox: Sandbox) -
     [end] = state['ends']
     # Alice's clock is Berlin's; the bot's words, rendered as in the chat
     assert re.fullmatch(r'<p>Do Not Disturb goes back (tomorrow )?at \d\d?:\d\d\u202f[AP]M \(in \d seconds?\) to: off</p>',
-                        end['html']), end['html']
+                        end['html'].strip()), end['html']
     assert end['due'].endswith('+00:00') and state['settings']['dnd'] is True
     done = page.wait(lambda s: bot_message(s, 'is back to', set()) and not s['ends'], timeout=15)
     assert done['settings']['dnd'] is False
