@@ -1,8 +1,8 @@
 """
 Shared fixtures: an isolated environment and working directory for every test, the bot's settings, a real
-throwaway Redis server for the whole session, ports (fakewebex/servers.py), and checks that every thread a test started
-has ended with it and every process by the end of the session. The tests run in parallel (pytest-xdist): the session
-is then one worker's, with its own Redis, ports and temporary directories.
+throwaway Redis server for the whole session, ports (fakewebex/servers.py), the end-to-end setup (``e2e``), and checks
+that every thread a test started has ended with it and every process by the end of the session. The tests run in
+parallel (pytest-xdist): the session is then one worker's, with its own Redis, ports and temporary directories.
 """
 import ast
 import functools
@@ -185,6 +185,17 @@ def fake() -> Iterator[FakeWebex]:
     from tests.e2e import running_fake  # tests.e2e imports this module
     with running_fake() as fake:
         yield fake
+
+
+@pytest.fixture
+def e2e(fake: FakeWebex, tmp_path: Path):
+    """
+    The bot's account in the emulator ``fake`` and the real bot under gunicorn against it, started by the test
+    (``e2e.start(...)``) and closed when it ends: :class:`tests.e2e.EndToEnd`.
+    """
+    from tests.e2e import EndToEnd
+    with EndToEnd(fake, tmp_path) as e2e:
+        yield e2e
 
 
 @pytest.fixture
