@@ -38,7 +38,8 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=45s --retries=3 \
   CMD ["python", "-c", \
        "import os, urllib.request as u; u.urlopen('http://127.0.0.1:%s/health' % os.environ['PORT'], timeout=4)"]
 
-# gunicorn binds 0.0.0.0:$PORT by itself; exec form: gunicorn is PID 1 and gets SIGTERM for a graceful stop; the
-# logger class writes gunicorn's own lines as JSON too when LOG_FORMAT=json
-CMD ["gunicorn", "--workers", "1", "--log-file", "-", "--no-control-socket", \
+# gunicorn binds 0.0.0.0:$PORT by itself; exec form: gunicorn is PID 1 and gets SIGTERM for a graceful stop, which
+# the bot's gunicorn settings (wxc_cc.gunicorn_conf) turn into a drain of WXC_CC_DRAIN_TIMEOUT; the logger class
+# writes gunicorn's own lines as JSON too when LOG_FORMAT=json
+CMD ["gunicorn", "-c", "python:wxc_cc.gunicorn_conf", "--workers", "1", "--log-file", "-", "--no-control-socket", \
      "--logger-class", "wxc_cc.logsetup.GunicornLogger", "wxc_cc_bot:create_app()"]

@@ -35,7 +35,7 @@ from wxc_cc.errors import webex_reason
 from wxc_cc.logsetup import configure_logging
 from wxc_cc.redaction import protect_logs
 from wxc_cc.replies import Reply
-from wxc_cc.stores import Stores
+from wxc_cc.stores import Stores, UnsupportedStore
 
 __all__ = ['CallControlBot', 'create_app', 'main', 'EXIT_CANNOT_START']
 
@@ -212,14 +212,36 @@ def create_app(config: Optional[Mapping[str, object]] = None) -> CallControlBot:
                 ngrokhelper.get_public_url(settings.port, ngrok_host=settings.ngrok_host,
                                            timeout=settings.ngrok_timeout))
         app = CallControlBot(settings=settings)
-    except (ngrokhelper.NgrokError, ConfigError) as error:
+    except (ngrokhelper.NgrokError, ConfigError, UnsupportedStore) as error:
         raise _cannot_start(str(error)) from None
     except (RestError, requests.RequestException) as error:
         raise _cannot_start(f'Webex at {settings.api_base} refused the bot or could not be reached '
                             f'({webex_reason(error)}); check WXC_CC_BOT_ACCESS_TOKEN') from None
-    # a stopping process (gunicorn worker on SIGTERM, or main()) lets the commands in flight finish first
+    _stop_taking_on_sigterm(app)
+    # a stopping process lets the commands in flight finish first: gunicorn's worker_exit (wxc_cc.gunicorn_conf) or
+    # main() drain before this; a plain gunicorn worker drains here, when its interpreter exits
     atexit.register(app.core.shutdown)
     return app
+
+
+def _stop_taking_on_sigterm(app: CallControlBot) -> None:
+    """
+    Under gunicorn: its worker handles SIGTERM by ending its request loop and exiting; the bot also stops taking
+    tasks at that moment, before the drain. Nothing is done where SIGTERM has no handler of Python's (``main()``
+    installs its own).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    if not callable(previous):
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        # a signal handler may interrupt the main thread while it holds a lock the queue takes: not here
+        threading.Thread(target=app.core.stop_taking, name='wxc-cc-stop', daemon=True).start()
+        previous(signum, frame)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 class _RequestHandler(WSGIRequestHandler):
@@ -240,7 +262,8 @@ def main() -> None:
 
     def stop(signum: int, frame: object) -> None:
         log.info('signal %d: stopping', signum)
-        threading.Thread(target=server.shutdown, daemon=True).start()
+        for work in (app.core.stop_taking, server.shutdown):
+            threading.Thread(target=work, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

@@ -22,6 +22,7 @@ The original bot (webexteamsbot, commands run inside the webhook request) cannot
 neither in this repository nor installable from PyPI. ``--compare`` says so rather than invent its figures.
 """
 import argparse
+import datetime
 import json
 import os
 import shutil
@@ -154,7 +155,9 @@ def seed_users(scenario: Scenario, fake: FakeWebex, workdir: Path, users: list) 
     for user in users:
         tokens = Tokens.model_validate(fake.issue_tokens(user, client_id=CLIENT_ID))
         tokens.set_expiration()
-        store.set_user_context(UserContext(user_id=user.id, email=user.email, tokens=tokens))
+        # as the bot keeps them after /auth: their time zone (none, in the emulator) just read
+        store.set_user_context(UserContext(user_id=user.id, email=user.email, tokens=tokens,
+                                           timezone_read=datetime.datetime.now(datetime.timezone.utc)))
 
 
 def measure(scenario: Scenario) -> dict:

@@ -91,7 +91,8 @@ class BotProcess:
         ``PYTHONPATH`` (the directory of the bot's code) are added
     :param cwd: working directory (the YAML token file and ``bot.log`` land here)
     :param workers: gunicorn workers
-    :param gunicorn_args: more gunicorn options
+    :param gunicorn_args: more gunicorn options; with a settings module (``-c``), its graceful timeout applies,
+        else 5 s
     :param logger_class: gunicorn's ``--logger-class`` (``None``: gunicorn's own, for code from before it existed)
     """
 
@@ -115,10 +116,11 @@ class BotProcess:
         :raises RuntimeError: when the bot exits or is not healthy in time (it is stopped then)
         """
         fd = self.sock.fileno()
+        graceful = () if '-c' in self.gunicorn_args else ('--graceful-timeout', '5')
         with open(self.log_path, 'ab') as output:
             self.process = subprocess.Popen(
                 [sys.executable, '-m', 'gunicorn', '--bind', f'fd://{fd}', '--workers', str(self.workers),
-                 '--no-control-socket', '--graceful-timeout', '5', '--log-file', '-', *self.gunicorn_args,
+                 '--no-control-socket', *graceful, '--log-file', '-', *self.gunicorn_args,
                  'wxc_cc_bot:create_app()'],
                 cwd=self.cwd, env=self.env, pass_fds=(fd,), stdout=output, stderr=subprocess.STDOUT)
         log.debug('bot started at %s (pid %d)', self.url, self.process.pid)

@@ -35,6 +35,8 @@ class Person:
     mute_capable: bool = True
     #: job title, as the people directory shows it
     title: Optional[str] = None
+    #: the person's time zone (``timezone`` of ``GET /people/{id}``), e.g. ``Asia/Tokyo``; None: not configured
+    timezone: Optional[str] = None
 
     @property
     def is_bot(self) -> bool:

@@ -116,14 +116,25 @@ class FakeWebex(CallingHelpers):
         return self.world.add_bot(email, display_name)
 
     def add_person(self, email: str, display_name: str, *, extension: Optional[str] = None,
-                   number: Optional[str] = None, org_id: Optional[str] = None, title: Optional[str] = None) -> Person:
+                   number: Optional[str] = None, org_id: Optional[str] = None, title: Optional[str] = None,
+                   timezone: Optional[str] = None) -> Person:
         """
         :param extension: Webex Calling extension; a person with neither extension nor number has no Webex Calling
         :param title: job title, shown by ``/people``
+        :param timezone: time zone (an IANA name, e.g. ``Asia/Tokyo``), shown by ``/people``; None: not configured
         :return: a new person (without token: use OAuth or :meth:`issue_tokens`)
         """
         return self.world.add_person(email, display_name, extension=extension, number=number, org_id=org_id,
-                                     title=title)
+                                     title=title, timezone=timezone)
+
+    def set_timezone(self, person: Person, timezone: Optional[str]) -> None:
+        """
+        Change a person's time zone, as their administrator or they themselves do in Control Hub.
+
+        :param timezone: an IANA name, e.g. ``Asia/Tokyo``; None: none configured (``timezone`` absent)
+        """
+        with self.world.lock:
+            person.timezone = timezone
 
     @staticmethod
     def new_org_id() -> str:

@@ -157,12 +157,14 @@ class RedisServer:
     directory: Path
     #: keep the data across restarts (append-only file in :attr:`directory`)
     persistent: bool = False
+    #: more options of redis-server, e.g. ``('--enable-debug-command', 'local')`` for ``DEBUG SLEEP``
+    options: tuple[str, ...] = ()
     process: Optional[subprocess.Popen] = None
 
     @classmethod
-    def launch(cls, directory: Path, persistent: bool = False) -> 'RedisServer':
+    def launch(cls, directory: Path, persistent: bool = False, options: tuple[str, ...] = ()) -> 'RedisServer':
         """A started server, its files in ``directory``."""
-        return on_fixed_port(lambda port: cls(port, directory, persistent).start())
+        return on_fixed_port(lambda port: cls(port, directory, persistent, options).start())
 
     @property
     def url(self) -> str:
@@ -187,7 +189,7 @@ class RedisServer:
         self.process = subprocess.Popen(
             ['redis-server', '--port', str(self.port), '--bind', '127.0.0.1', '--save', '',
              '--appendonly', 'yes' if self.persistent else 'no', '--appendfsync', 'always',
-             '--dir', str(self.directory)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+             '--dir', str(self.directory), *self.options], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         wait_ready(self.process, self.ping, f'redis-server on port {self.port}')
         return self
 

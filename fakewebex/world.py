@@ -116,7 +116,8 @@ class World:
 
     def add_person(self, email: str, display_name: str, *, extension: Optional[str] = None,
                    number: Optional[str] = None, org_id: Optional[str] = None,
-                   person_type: str = 'person', title: Optional[str] = None) -> Person:
+                   person_type: str = 'person', title: Optional[str] = None,
+                   timezone: Optional[str] = None) -> Person:
         """
         Create a person (or, with ``person_type='bot'``, a bot without token; see :meth:`add_bot`).
 
@@ -127,6 +128,7 @@ class World:
         :param org_id: organization; default :attr:`org_id`
         :param person_type: ``'person'`` or ``'bot'``
         :param title: job title
+        :param timezone: time zone, e.g. ``Asia/Tokyo``; None: not configured
         :return: the person
         :raises ValueError: if the email is taken
         """
@@ -134,7 +136,7 @@ class World:
             if self.find_person(email) is not None:
                 raise ValueError(f'{email} exists already')
             person = Person(new_id('PEOPLE'), email, display_name, org_id or self.org_id, person_type, extension,
-                            number, created=iso(self.now()), title=title)
+                            number, created=iso(self.now()), title=title, timezone=timezone)
             self._people[person.id] = person
             return person
 
@@ -204,6 +206,9 @@ class World:
                 'type': person.type, 'created': person.created}
         if person.title:
             data['title'] = person.title
+        if person.timezone:
+            # absent when the account has none configured
+            data['timezone'] = person.timezone
         if person.number:
             data['phoneNumbers'] = [{'type': 'work', 'value': person.number}]
         if calling_data and person.extension:

@@ -119,6 +119,7 @@ def create_sandbox_app(fake: FakeWebex, cast: Cast) -> Flask:
             'calls': [call_view(c) for c in fake.calls(user)],
             'voicemail': {'new': sum(not v.get('read') for v in voicemails), 'total': len(voicemails)},
             'settings': settings_view(fake.dnd_of(user), fake.forwarding_of(user)),
+            'timezone': user.timezone,
             'trace': rows})
 
     def action(name: str, handler: Callable[[dict], Any]) -> None:

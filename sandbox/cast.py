@@ -5,6 +5,7 @@ the bot, all in a local :class:`~fakewebex.FakeWebex`.
 import logging
 import secrets
 from dataclasses import dataclass
+from typing import Optional
 
 from fakewebex import FakeWebex, Person
 
@@ -20,16 +21,18 @@ INTEGRATION_NAME = 'Call Control Bot (sandbox integration)'
 
 @dataclass(frozen=True)
 class User:
-    """A sandbox user: key (used in the page and the API), name, email, extension and number."""
+    """A sandbox user: key (used in the page and the API), name, email, extension, number and time zone."""
     key: str
     name: str
     email: str
     extension: str
     number: str
+    #: as Webex has it; None: none configured (the bot shows UTC)
+    timezone: Optional[str] = None
 
 
-USERS = (User('alice', 'Alice Anders', 'alice@example.com', '1001', '+14085551001'),
-         User('bob', 'Bob Brown', 'bob@example.com', '1002', '+14085551002'),
+USERS = (User('alice', 'Alice Anders', 'alice@example.com', '1001', '+14085551001', 'Europe/Berlin'),
+         User('bob', 'Bob Brown', 'bob@example.com', '1002', '+14085551002', 'America/New_York'),
          User('carol', 'Carol Chen', 'carol@example.com', '1003', '+14085551003'))
 
 
@@ -55,6 +58,7 @@ def populate(fake: FakeWebex) -> Cast:
     fake.add_integration(CLIENT_ID, client_secret, name=INTEGRATION_NAME)
     people = {}
     for user in USERS:
-        people[user.key] = fake.add_person(user.email, user.name, extension=user.extension, number=user.number)
+        people[user.key] = fake.add_person(user.email, user.name, extension=user.extension, number=user.number,
+                                           timezone=user.timezone)
         fake.direct_room(people[user.key])
     return Cast(bot, client_secret, people)

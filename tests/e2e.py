@@ -57,12 +57,15 @@ class Chat:
         action()
         return self.wait_reply(contains, seen)
 
-    def authorize(self, redirect_to: Optional[str] = None, command: str = '/auth') -> None:
+    def authorize(self, redirect_to: Optional[str] = None, command: str = '/auth',
+                  texts: tuple[str, str] = ('to authorize me', 'Authorized as')) -> None:
         """
         /auth (or ``command``, e.g. ``/auth force``), then consent in the "browser"; the redirect goes where Webex
         sends it, or to ``redirect_to`` (another instance of the bot).
+
+        :param texts: what the message with the link and the one after consent say (in the bot's language)
         """
-        link = re.search(r'\[link\]\((\S+)\)', self.say(command, 'to authorize me')).group(1)
+        link = re.search(r'\[link\]\((\S+)\)', self.say(command, texts[0]), re.IGNORECASE).group(1)
         self.fake.consent_as = self.person
         seen = self.seen()
         consent = requests.get(link, allow_redirects=False, timeout=10)
@@ -70,7 +73,7 @@ class Chat:
         if redirect_to:
             location = re.sub(r'^https?://[^/]+', redirect_to, location)
         assert requests.get(location, timeout=10).status_code == 200
-        self.wait_reply('Authorized as', seen)
+        self.wait_reply(texts[1], seen)
 
 
 class SelfBound:
@@ -169,11 +172,11 @@ def bot_env(fake: FakeWebex, bot: Person, **extra: str) -> dict[str, str]:
 
 
 def start_bot(fake: FakeWebex, bot: Person, cwd: Path, workers: int = 1, policy: Optional[dict] = None,
-              **extra: str) -> BotProcess:
+              gunicorn_args: tuple[str, ...] = (), **extra: str) -> BotProcess:
     """The bot under gunicorn, healthy; ``policy`` is written to its policy file first."""
     if policy is not None:
         (cwd / 'wxc_cc_config.json').write_text(json.dumps(policy))
-    return BotProcess(bot_env(fake, bot, **extra), cwd, workers=workers).start()
+    return BotProcess(bot_env(fake, bot, **extra), cwd, workers=workers, gunicorn_args=gunicorn_args).start()
 
 
 def calls_made(fake: FakeWebex, mark: int, count: int) -> list[tuple[str, str, str]]:
@@ -207,7 +210,7 @@ class EndToEnd:
         return Chat(self.fake, person, self.bot)
 
     def start(self, directory: Optional[Path] = None, workers: int = 1, policy: Optional[dict] = None,
-              **extra: str) -> BotProcess:
+              gunicorn_args: tuple[str, ...] = (), **extra: str) -> BotProcess:
         """
         :func:`start_bot` in ``directory`` (made when missing), closed with this.
 
@@ -215,7 +218,7 @@ class EndToEnd:
         """
         directory = directory or self.directory
         directory.mkdir(parents=True, exist_ok=True)
-        process = start_bot(self.fake, self.bot, directory, workers, policy, **extra)
+        process = start_bot(self.fake, self.bot, directory, workers, policy, gunicorn_args, **extra)
         self._started.callback(process.close)
         return process
 

@@ -160,7 +160,7 @@ def test_call_event_becomes_a_readable_message(client, webex, bot):
     assert message['toPersonId'] == USER_ID
     first, *details = message['markdown'].splitlines()
     assert first == r'📞 **Alerting incoming call from Henry \[Green\]\(http://x\) (7101)**'
-    assert '- event: received at 2022-03-18 14:54:02 UTC' in details
+    assert '- event: received at Mar 18, 2022, 2:54:02\u202fPM UTC' in details
     assert webex.summary() == [('POST', '/messages', 'bot')]
 
 

@@ -182,7 +182,7 @@ def test_history_filter_count_and_call_back_buttons(client, webex, bot):
     assert requests_to(webex) == [('GET', '/telephony/calls/history', None)]
     assert [s.query for s in webex.sent() if s.path == '/telephony/calls/history'] == [{'type': 'missed'}]
     assert reply.splitlines()[:3] == ['**Call history: 3 missed calls, newest first** (UTC)', '```',
-                                      '2026-01-07 10:00  missed    Ann (1001)']
+                                      'Jan 7, 2026, 10:00\u202fAM  missed    Ann (1001)']
     card = webex.replies()[0]['attachments'][0]['content']
     validate_card(card)
     buttons = [action for container in card['body'] if container['type'] == 'Container'
@@ -212,10 +212,10 @@ def test_voicemail_summary(client, webex):
 def test_voicemail_list_newest_first(client, webex):
     webex.add('GET', '/telephony/voiceMessages', json_body={'items': VOICEMAILS})
     [reply] = chat(client, webex, '/voicemail list')
-    assert reply.splitlines() == ['**Voice messages** (3, newest first)',
-                                  '1. **new** · 2026-01-03 10:00 · Caller 3 (103) · 1:05 · urgent',
-                                  '2. read · 2026-01-02 10:00 · Caller 2 (102) · 1:05',
-                                  '3. **new** · 2026-01-01 10:00 · Caller 1 (101) · 1:05']
+    assert reply.splitlines() == ['**Voice messages** (3, newest first, UTC)',
+                                  '1. **new** · Jan 3, 2026, 10:00\u202fAM · Caller 3 (103) · 1:05 · urgent',
+                                  '2. read · Jan 2, 2026, 10:00\u202fAM · Caller 2 (102) · 1:05',
+                                  '3. **new** · Jan 1, 2026, 10:00\u202fAM · Caller 1 (101) · 1:05']
 
 
 @pytest.mark.parametrize('text, method, path, body, reply', [

@@ -173,9 +173,9 @@ def test_history_is_sorted_newest_first(client, webex, authorized):
     [reply] = chat(client, webex, '/history')
     assert reply.splitlines() == [
         '**Call history: 3 calls, newest first** (UTC)', '```',
-        '2026-01-03 10:00  missed    +14085550000',
-        '2026-01-02 10:00  received  private',
-        '2026-01-01 10:00  placed    Ann (1001)', '```']
+        'Jan 3, 2026, 10:00\u202fAM  missed    +14085550000',
+        'Jan 2, 2026, 10:00\u202fAM  received  private',
+        'Jan 1, 2026, 10:00\u202fAM  placed    Ann (1001)', '```']
     assert [(s.path, s.identity) for s in webex.sent() if s.path.startswith('/telephony')] == [
         ('/telephony/calls/history', 'user')]
 
@@ -261,7 +261,8 @@ def test_auth_sends_a_link_with_a_fresh_flow(client, webex, bot):
 def test_auth_when_authorized_shows_expiry_not_tokens(client, webex, authorized):
     [reply] = chat(client, webex, '/auth')
     assert reply.startswith(r'You are authenticated as alice@example\.com.')
-    assert 'Access token valid until 20' in reply
+    assert re.search(r'Access token valid until \w{3} \d+, 20\d\d, \d+:\d\d:\d\d\u202f[AP]M UTC, refresh token until '
+                     r'\w{3} \d+, 20\d\d, ', reply)
     assert USER_TOKEN not in reply and USER_REFRESH not in reply
 
 

@@ -32,7 +32,7 @@ def test_defaults():
     assert settings.public_url is None
     assert settings.redirect_url == 'http://localhost:6001/redirect'
     assert settings.token_file == 'wxc_cc_bot.yml' and not settings.uses_redis
-    assert (settings.max_command_age, settings.claim_after) == (300, 30)
+    assert (settings.max_command_age, settings.claim_after) == (300, 10)
     assert (settings.metrics_token, settings.log_format) == (None, 'text')
     assert (settings.redis_sentinels, settings.redis_sentinel_master) == ((), None)
 
@@ -77,7 +77,8 @@ def test_webhook_secret_is_configured_or_derived_stably():
      "WXC_CC_WEBHOOK_CHECK_INTERVAL must be a number from 0 to 86400, not '86401'"),
     ('WXC_CC_MAX_COMMAND_AGE', '0', "WXC_CC_MAX_COMMAND_AGE must be a number from 1 to 86400, not '0'"),
     ('WXC_CC_MAX_COMMAND_AGE', 'nan', "WXC_CC_MAX_COMMAND_AGE must be a number from 1 to 86400, not 'nan'"),
-    ('WXC_CC_CLAIM_AFTER', '3601', "WXC_CC_CLAIM_AFTER must be a number from 1 to 3600, not '3601'"),
+    ('WXC_CC_CLAIM_AFTER', '3601', "WXC_CC_CLAIM_AFTER must be a number from 3 to 3600, not '3601'"),
+    ('WXC_CC_CLAIM_AFTER', '2', "WXC_CC_CLAIM_AFTER must be a number from 3 to 3600, not '2'"),
     ('WEBEX_API_BASE_URL', 'x', "WEBEX_API_BASE_URL must be an http(s) URL, not 'x'"),
     ('WXC_CC_BOT_URL', 'ftp://x', "WXC_CC_BOT_URL must be an http(s) URL, not 'ftp://x'"),
     ('WXC_CC_INTEGRATION_REDIRECT_URL', 'https://',
@@ -141,11 +142,11 @@ def test_blank_values_count_as_unset_also_when_explicit():
 
 
 def test_values_are_normalised():
-    settings = load_settings(settings_values(LOG_LEVEL=' warning ', LOG_FORMAT='JSON', WXC_CC_CLAIM_AFTER=' 2.5',
+    settings = load_settings(settings_values(LOG_LEVEL=' warning ', LOG_FORMAT='JSON', WXC_CC_CLAIM_AFTER=' 4.5',
                                              WEBEX_API_BASE_URL='https://webex.test/v1/', WXC_CC_MAX_COMMAND_AGE=60),
                              environ={})
     assert (settings.log_level, settings.log_format, settings.api_base) == ('WARNING', 'json', 'https://webex.test/v1')
-    assert (settings.claim_after, settings.max_command_age) == (2.5, 60)
+    assert (settings.claim_after, settings.max_command_age) == (4.5, 60)
 
 
 def test_settings_are_immutable():

@@ -52,13 +52,6 @@ def test_first_time_claims_a_key_once_for_everybody(make):
     assert second.first_time('gone', ttl=60) is True, 'a key is forgotten after its time'
 
 
-def test_a_claim_can_be_withdrawn(make):
-    first = make()
-    assert first.first_time('message:1', ttl=60) is True
-    first.forget('message:1')
-    assert make().first_time('message:1', ttl=60) is True
-
-
 def test_notes_are_shared_and_expire(make):
     first, second = make(), make()
     first.set_note('card:alice:C1', 'MSG1', ttl=60)

@@ -47,6 +47,10 @@ pytestmark = pytest.mark.deploy
 BOT, REDIS, NGROK = 'wxc_cc_bot', 'redis', 'ngrok'
 #: the Procfile of the original bot; gunicorn binds 0.0.0.0:$PORT by itself
 ORIGINAL_WEB = "gunicorn 'wxc_cc_bot:create_app()' --workers=1 --log-file -"
+#: the bot's gunicorn settings: SIGTERM drains (wxc_cc.gunicorn_conf)
+CONF = '-c python:wxc_cc.gunicorn_conf'
+#: ours: the original's, with the bot's gunicorn settings
+WEB = ORIGINAL_WEB.replace('gunicorn ', f'gunicorn {CONF} ', 1)
 #: names that hold secrets; none may have a literal value in a deployment file
 SECRET_NAME = re.compile(r'TOKEN|SECRET|PASSWORD|PASSWD|_KEY$|AUTH', re.IGNORECASE)
 #: the files the running bot needs: the three top-level modules and the whole wxc_cc package, its code and its
@@ -219,6 +223,7 @@ def test_dockerfile_cmd_and_healthcheck_forms():
     # exec form: gunicorn is PID 1 and receives docker stop's SIGTERM; no --bind: gunicorn binds 0.0.0.0:$PORT
     cmd = dockerfile.cmd
     assert cmd[0] == 'gunicorn' and cmd[-1] == 'wxc_cc_bot:create_app()'
+    assert ' '.join(cmd[1:3]) == CONF, 'SIGTERM (docker stop) drains'
     assert not any(word.startswith(('-b', '--bind', '--chdir')) for word in cmd)
     health = dockerfile.healthcheck
     assert health.exec_form and health.command[:2] == ['python', '-c'] and '/health' in health.command[2]
@@ -394,7 +399,7 @@ def test_compose_bot_finds_the_tunnel_and_uses_redis(fake: FakeWebex, tmp_path: 
 
 
 def test_heroku_files():
-    assert procfile() == {'web': ORIGINAL_WEB}
+    assert procfile() == {'web': WEB}
     # Heroku's Python buildpack reads .python-version (major version: the latest patch release is used);
     # runtime.txt is deprecated there, and two version files could disagree
     assert re.fullmatch(r'3\.\d+\n?', (REPO / '.python-version').read_text())

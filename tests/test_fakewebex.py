@@ -217,6 +217,19 @@ def test_people_me_with_bot_token(fake: FakeWebex, bot: Person, alice: Person) -
     assert_webex_error(client(fake, bot).get(f'/people/{new_id("PEOPLE")}'), 404)
 
 
+def test_a_persons_time_zone_is_shown_when_configured(fake: FakeWebex, bot: Person, alice: Person) -> None:
+    assert 'timezone' not in client(fake, alice).get('/people/me').json(), 'absent when none is configured'
+    tokyo = fake.add_person('taro@example.com', 'Taro Tanaka', extension='1009', timezone='Asia/Tokyo')
+    assert client(fake, tokyo).get('/people/me').json()['timezone'] == 'Asia/Tokyo'
+    fake.set_timezone(alice, 'America/Denver')
+    assert client(fake, alice).get('/people/me').json()['timezone'] == 'America/Denver'
+    assert client(fake, bot).get(f'/people/{alice.id}').json()['timezone'] == 'America/Denver'
+    assert [p['timezone'] for p in client(fake, bot).get('/people', params={'email': 'taro@example.com'}).json()[
+        'items']] == ['Asia/Tokyo']
+    fake.set_timezone(alice, None)
+    assert 'timezone' not in client(fake, bot).get(f'/people/{alice.id}').json()
+
+
 @pytest.mark.parametrize('token', [None, 'bogus-token'])
 def test_missing_or_unknown_token_is_401(fake: FakeWebex, bot: Person, token: Optional[str]) -> None:
     body = assert_webex_error(Client(fake.base_url, token).get('/people/me'), 401)

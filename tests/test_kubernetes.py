@@ -38,7 +38,8 @@ from tests.deploy import BIN, REPO, Dockerfile, Served
 from tests.e2e import Chat, bot_env
 from fakewebex.servers import children, on_fixed_port, stop, wait_ready
 from tests.test_deploy import SECRET_NAME
-from wxc_cc.config import OPTIONAL, REQUIRED, ConfigError, Settings, load_settings
+from wxc_cc.config import OPTIONAL, REQUIRED, ConfigError, Settings, drain_timeout, load_settings
+from wxc_cc.gunicorn_conf import DRAIN_MARGIN
 
 pytestmark = pytest.mark.deploy
 
@@ -134,18 +135,22 @@ def quantity(value: str) -> float:
     return float(number) * {None: 1, 'm': 0.001, 'Ki': 2**10, 'Mi': 2**20, 'Gi': 2**30}[unit]
 
 
-def option(args: list[str], name: str) -> str:
-    """The value of a gunicorn option in an argument list (``--name value``)."""
-    return args[args.index(name) + 1]
+def option(args: list[str], name: str) -> Optional[str]:
+    """The value of a gunicorn option in an argument list (``--name value``, ``-c value``), or ``None``."""
+    return args[args.index(name) + 1] if name in args else None
+
+
+def _is_option(word: str) -> bool:
+    return word.startswith('-') and word != '-'
 
 
 def options(args: list[str]) -> dict[str, object]:
     """The options of a gunicorn command line (its last word is the application): name -> value, or True."""
     found = {}
     for index, word in enumerate(args[:-1]):
-        if word.startswith('--'):
+        if _is_option(word):
             following = args[index + 1]
-            found[word] = following if index + 1 < len(args) - 1 and not following.startswith('--') else True
+            found[word] = following if index + 1 < len(args) - 1 and not _is_option(following) else True
     return found
 
 
@@ -296,6 +301,11 @@ def test_probes(bot: Bot):
     assert readiness['periodSeconds'] * readiness['failureThreshold'] <= 30
 
 
+def graceful_timeout(bot: Bot) -> float:
+    """The seconds gunicorn's master waits for its draining workers in the pod (wxc_cc.gunicorn_conf's rule)."""
+    return drain_timeout({}, bot.environment) + DRAIN_MARGIN
+
+
 def test_stop_sequence(bot: Bot):
     """preStop pause, then SIGTERM: gunicorn lets the workers drain; the kubelet waits longer than all of it."""
     pre_stop = bot.container['lifecycle']['preStop']['exec']['command']
@@ -303,7 +313,9 @@ def test_stop_sequence(bot: Bot):
     pause = float(pre_stop[1])
     assert pause >= 5
     drain = float(bot.environment['WXC_CC_DRAIN_TIMEOUT'])
-    graceful = float(option(bot.container['args'], '--graceful-timeout'))
+    assert option(bot.container['args'], '-c') == 'python:wxc_cc.gunicorn_conf', 'the drain is wired into gunicorn'
+    assert option(bot.container['args'], '--graceful-timeout') is None, "the bot's gunicorn settings decide it"
+    graceful = graceful_timeout(bot)
     assert graceful > drain, "gunicorn would kill workers still draining"
     assert bot.pod['terminationGracePeriodSeconds'] > pause + graceful > pause + drain
 
@@ -672,7 +684,7 @@ def test_the_container_runs_the_bot_as_the_pod_does(objects: list[dict], bot: Bo
         stopped_in = time.monotonic() - started
         pod_redis.stop()
     assert status == 0, served.log()
-    assert stopped_in < float(option(bot.container['args'], '--graceful-timeout'))
+    assert stopped_in < graceful_timeout(bot)
     assert live() != 0
     # the append-only file in the StatefulSet's volume
     assert [path for path in (tmp_path / 'redis').rglob('*.aof*')]

@@ -1,11 +1,15 @@
 """
 The project's own files agree with each other: pyproject.toml's dependencies and extras with the requirements files
 (Heroku and the Dockerfile install requirements.txt), the package data with the files the packages hold, every test
-module with a declared marker, and nothing outside tests/ importing the tests.
+module with a declared marker, nothing outside tests/ importing the tests, and the package's layers.
 """
 import ast
 import fnmatch
+import os
 import re
+import shutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -152,3 +156,26 @@ def test_every_test_module_declares_one_marker():
         if len(marks) != 1 or marks[0] not in declared:
             unmarked[path.name] = marks
     assert unmarked == {}, 'each test module needs exactly one "pytestmark = pytest.mark.<marker>" line'
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess:
+    """``lint-imports`` of the virtualenv, on the checkout at ``root`` with its pyproject.toml's contracts."""
+    return subprocess.run([str(Path(sys.executable).with_name('lint-imports')), '--no-cache'], cwd=root,
+                          env={**os.environ, 'PYTHONPATH': str(root)}, capture_output=True, text=True, timeout=120)
+
+
+def test_each_layer_imports_only_the_layers_below_it():
+    result = lint_imports(REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert 'Contracts: 1 kept, 0 broken.' in result.stdout
+
+
+def test_an_import_up_the_layers_is_found(tmp_path: Path):
+    """The stores importing the task (a layer above them) breaks the contract."""
+    shutil.copytree(REPO / 'wxc_cc', tmp_path / 'wxc_cc', ignore=shutil.ignore_patterns('__pycache__'))
+    shutil.copy(REPO / 'pyproject.toml', tmp_path)
+    with (tmp_path / 'wxc_cc' / 'stores' / 'queue.py').open('a') as queue:
+        queue.write('\nfrom ..task import Task  # noqa\n')
+    result = lint_imports(tmp_path)
+    assert result.returncode == 1
+    assert 'wxc_cc.stores is not allowed to import wxc_cc.task' in result.stdout

@@ -64,10 +64,10 @@ def test_call_event_details():
     text = SAY.call_event(call, 'connected', datetime.datetime(2026, 1, 1, 10, 0, 5, tzinfo=datetime.UTC))
     assert text.splitlines() == [
         '📞 **Connected outgoing call to Ann (1001)**',
-        '- event: connected at 2026-01-01 10:00:05 UTC',
+        '- event: connected at Jan 1, 2026, 10:00:05\u202fAM UTC',
         '- state: connected, personality: originator',
         '- remote party: Ann (1001), call type external',
-        '- answered: 2026-01-01 10:00:05 UTC',
+        '- answered: Jan 1, 2026, 10:00:05\u202fAM UTC',
         '- recording: started',
         '- call id: `C1`']
 

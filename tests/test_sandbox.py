@@ -160,6 +160,7 @@ def test_page_bot_and_startup_trace(sandbox: Sandbox) -> None:
                                                                     ('carol', '1003')]
     assert (state['messages'], state['calls'], state['voicemail']) == ([], [], {'new': 0, 'total': 0})
     assert state['settings'] == {'dnd': False, 'forwarding': []}
+    assert (state['timezone'], Page(sandbox).state('carol')['timezone']) == ('Europe/Berlin', None)
     trace = state['trace']
     assert [r['seq'] for r in trace] == sorted((r['seq'] for r in trace), reverse=True)
     hooks = [r for r in trace if (r['method'], r['path']) == ('POST', '/webhooks')]
@@ -318,7 +319,8 @@ def test_voicemail_token_expiry_and_rate_limit(sandbox: Sandbox) -> None:
     page.authorize()
     page.post('voicemail', user='alice', caller='carol')
     assert page.state()['voicemail'] == {'new': 1, 'total': 1}
-    assert 'Carol Chen' in page.say('alice', '/voicemail list', 'Voice messages')['html']
+    listed = page.say('alice', '/voicemail list', 'Voice messages')['html']
+    assert 'Carol Chen' in listed and 'Central European Time' in listed, "in Alice's own time zone"
 
     assert page.post('expire', user='alice')['expired'] >= 1
     mark = page.mark()

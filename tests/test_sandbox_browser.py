@@ -122,13 +122,14 @@ def test_a_newcomer_in_the_sandbox(sandbox: Sandbox, browser_context, tmp_path: 
     expect(messages.locator('.ac-card')).to_have_count(0, timeout=WAIT_MS)
     expect(calls).to_contain_text('No active calls.', timeout=WAIT_MS)
 
-    # the phone pane shows Do Not Disturb and forwarding as the chat sets them
+    # the phone pane shows Do Not Disturb and forwarding as the chat sets them, and Alice's time zone
     settings = page.locator('#phone-settings')
-    expect(settings).to_have_text('Do Not Disturb: off · Forwarding: off', timeout=WAIT_MS)
+    expect(settings).to_have_text('Do Not Disturb: off · Forwarding: off · Time zone: Europe/Berlin', timeout=WAIT_MS)
     page.locator('#chips').get_by_role('button', name='/dnd on').click()
     expect(messages.locator('.msg.from-bot', has_text='Do Not Disturb is now on').last).to_be_visible(timeout=WAIT_MS)
     send('/forward busy 1003', 'Call forwarding (when busy) is now on')
-    expect(settings).to_have_text('Do Not Disturb: on · Forwarding: when busy → 1003', timeout=WAIT_MS)
+    expect(settings).to_have_text('Do Not Disturb: on · Forwarding: when busy → 1003 · Time zone: Europe/Berlin',
+                                  timeout=WAIT_MS)
     page.get_by_role('button', name='Ring Alice').click()
     expect(page.locator('#notice')).to_have_text("Forwarded: the call rings Carol's phone.", timeout=WAIT_MS)
     assert screenshot.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n' and screenshot.stat().st_size > 10_000

@@ -11,7 +11,6 @@ import pytest
 from tests.adaptivecard import validate_card
 from tests.webexmock import USER_EMAIL, USER_ID, chat, user_context
 from wxc_cc.commands.directory import MAX_MATCHES
-from wxc_cc.stores import UserContext
 
 pytestmark = pytest.mark.unit
 
@@ -50,7 +49,7 @@ PROFILE = {'id': USER_ID, 'lastName': 'Anders', 'firstName': 'Alice', 'email': U
 def authorize(bot, scope: Optional[str] = None) -> None:
     context = user_context()
     context.tokens.scope = scope
-    bot.core.stores.tokens.set_user_context(UserContext(user_id=USER_ID, email=USER_EMAIL, tokens=context.tokens))
+    bot.core.stores.tokens.set_user_context(context)
 
 
 @pytest.fixture(autouse=True)
@@ -195,12 +194,15 @@ def test_me_at_a_glance(client, webex):
     webex.add('GET', FORWARDING, json_body=forwarding(always={'enabled': True, 'destination': '1002'},
                                                       no_answer={'enabled': True, 'destination': '1001',
                                                                  'destinationVoicemailEnabled': True}))
+    webex.user_me(timezone='Asia/Tokyo')
     assert chat(client, webex, '/me') == [
         '**Alice Anders** (alice@example\\.com)\n'
         '- Your numbers: extension 1001, number \\+14085551001\n'
         '- Do Not Disturb: on\n'
-        '- Call forwarding: always to 1002; when not answered to the voicemail of 1001 (after 3 rings)']
-    assert requests_to(webex) == [('GET', ME, None), ('GET', DND, None), ('GET', FORWARDING, None)]
+        '- Call forwarding: always to 1002; when not answered to the voicemail of 1001 (after 3 rings)\n'
+        '- Time zone: Japan Time (Asia/Tokyo)']
+    assert requests_to(webex) == [('GET', ME, None), ('GET', DND, None), ('GET', FORWARDING, None),
+                                  ('GET', '/people/me', None)]
 
 
 # --- what Webex refuses

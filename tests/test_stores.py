@@ -3,14 +3,17 @@ The token stores, YAML file and real Redis, against the same contract; then what
 flows and coordination have their own tests (tests/test_flow_stores.py, tests/test_coordination.py).
 """
 import datetime
+import json
 import stat
 import threading
 import time
 from pathlib import Path
+from typing import Optional
 
 import pytest
 import redis
 import yaml
+from cryptography.fernet import Fernet
 from wxc_sdk.tokens import Tokens
 
 from tests.conftest import settings_values
@@ -18,6 +21,7 @@ from wxc_cc.config import load_settings
 from wxc_cc.errors import StoreUnavailable, TokenRejected
 from wxc_cc.locales import catalogue_for
 from wxc_cc.stores import RedisTokenManager, TokenManager, UserContext, YAMLTokenManager, redis_from_settings
+from wxc_cc.stores.base import ENCRYPTED
 
 pytestmark = pytest.mark.unit
 
@@ -191,6 +195,49 @@ def test_plain_tokens_are_encrypted_when_a_key_is_set(make_store):
     assert keyed.get_user_context('alice').tokens.refresh_token == 'refresh-1'
     assert sorted(c.user_id for c in keyed.user_contexts()) == ['alice', 'bob']
     assert 'access-1' not in raw_records(keyed) and 'refresh-1' not in raw_records(keyed)
+
+
+def store_raw(store: TokenManager, user_id: str, record: dict, key: Optional[str] = None) -> None:
+    """A user's record written as an earlier version of the bot wrote it (encrypted with ``key``)."""
+    stored = ENCRYPTED + Fernet(key).encrypt(json.dumps(record).encode()).decode() if key else record
+    if isinstance(store, YAMLTokenManager):
+        store.path.write_text(yaml.safe_dump({'users': {user_id: stored}}))
+    else:
+        store.redis.set(f'wxc_cc_bot:user:{user_id}', stored if key else json.dumps(stored))
+
+
+@pytest.mark.parametrize('key', [None, KEY], ids=['plain', 'encrypted'])
+def test_a_record_from_before_the_time_zone_still_loads(make_store, key):
+    expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
+    store_raw(make_store(), 'alice', {
+        'user_id': 'alice', 'email': 'alice@example.com', 'verbose': False, 'monitoring': True,
+        'tokens': {'access_token': 'access-1', 'refresh_token': 'refresh-1', 'token_type': 'Bearer',
+                   'expires_at': expires.isoformat(), 'refresh_token_expires_at': (expires + datetime.timedelta(
+                       days=90)).isoformat()}}, key)
+    store = make_store(token_key=key)
+    alice = store.get_user_context('alice')
+    assert (alice.email, alice.monitoring, alice.tokens.access_token) == ('alice@example.com', True, 'access-1')
+    assert (alice.timezone, alice.timezone_read) == (None, None), 'never read: read at the next command'
+    assert [user.user_id for user in store.user_contexts()] == ['alice']
+
+
+def test_the_time_zone_is_kept_with_the_tokens(make_store):
+    read = datetime.datetime(2026, 3, 1, 8, 0, tzinfo=datetime.timezone.utc)
+    make_store().set_user_context(context('alice').model_copy(update={'timezone': 'Asia/Tokyo',
+                                                                       'timezone_read': read}))
+    alice = make_store().get_user_context('alice')
+    assert (alice.timezone, alice.timezone_read) == ('Asia/Tokyo', read)
+
+
+def test_updating_a_context_keeps_its_tokens_and_needs_it_stored(make_store):
+    store = make_store()
+    store.set_user_context(context('alice'))
+    make_store().set_user_context(context('alice').model_copy(update={'tokens': tokens(3600, access='access-2')}))
+    updated = store.update_user_context('alice', timezone='Asia/Tokyo')
+    assert (updated.timezone, updated.tokens.access_token) == ('Asia/Tokyo', 'access-2')
+    assert make_store().get_user_context('alice') == updated
+    assert store.update_user_context('bob', timezone='Asia/Tokyo') is None
+    assert make_store().get_user_context('bob') is None
 
 
 # --- YAML specifics

@@ -14,7 +14,7 @@ from tests.webexmock import BOT_ID, ROOM_ID, USER_ID, USER_REFRESH, USER_TOKEN, 
 from wxc_cc.redaction import Redactor, protect_logs
 from wxc_cc.replies import MAX_MESSAGE_BYTES, Reply
 from wxc_cc.signature import derive_secret, sign
-from wxc_cc.stores import RedisTokenManager, UserContext, YAMLTokenManager
+from wxc_cc.stores import RedisTokenManager, YAMLTokenManager
 
 pytestmark = pytest.mark.unit
 
@@ -24,9 +24,10 @@ MALLORY = 'MALLORY_PERSON_ID'
 @pytest.fixture
 def authorized(bot):
     bot.core.stores.tokens.set_user_context(user_context())
-    bot.core.stores.tokens.set_user_context(UserContext(user_id=MALLORY, email='mallory@example.com',
-                                                tokens=user_context().tokens.model_copy(
-                                                    update={'access_token': 'mallory-access-token-9'})))
+    alice = user_context()
+    bot.core.stores.tokens.set_user_context(alice.model_copy(update={
+        'user_id': MALLORY, 'email': 'mallory@example.com',
+        'tokens': alice.tokens.model_copy(update={'access_token': 'mallory-access-token-9'})}))
 
 
 def dials(webex) -> list[tuple[str, dict]]:

@@ -11,6 +11,7 @@ from itertools import count
 from typing import Any, Optional
 
 import responses
+from responses import matchers
 from wxc_sdk.tokens import Tokens
 
 from fakewebex.contract import contract
@@ -57,8 +58,10 @@ def user_tokens(seconds_left: float = 3600, access: str = USER_TOKEN, refresh: s
                   refresh_token_expires_at=now + datetime.timedelta(days=90))
 
 
-def user_context(seconds_left: float = 3600) -> UserContext:
-    return UserContext(user_id=USER_ID, email=USER_EMAIL, tokens=user_tokens(seconds_left))
+def user_context(seconds_left: float = 3600, timezone: Optional[str] = None) -> UserContext:
+    """The test user as just authorized: their time zone (none configured, by default) read a moment ago."""
+    return UserContext(user_id=USER_ID, email=USER_EMAIL, tokens=user_tokens(seconds_left), timezone=timezone,
+                       timezone_read=datetime.datetime.now(datetime.timezone.utc))
 
 
 def webhook(name: str, target_url: str, resource: str, event: str, secret: Optional[str], *,
@@ -102,6 +105,18 @@ class WebexMock:
         self.rsps.add_callback(responses.POST, f'{API}/webhooks', callback=lambda r: (
             200, {}, json.dumps({'id': 'NEWWH', 'status': 'active', 'created': '2026-01-01T00:00:00Z',
                                  **json.loads(r.body)})), content_type='application/json')
+
+    def user_me(self, timezone: Optional[str] = None, token: str = USER_TOKEN) -> None:
+        """
+        ``GET /people/me`` with the test user's token (``token``): the user, with ``timezone`` when they have one
+        configured (Webex leaves the field out otherwise).
+        """
+        body = {'id': USER_ID, 'emails': [USER_EMAIL], 'displayName': 'Alice Anders', 'type': 'person',
+                'orgId': BOT_ORG, 'created': '2025-01-01T00:00:00.000Z'}
+        if timezone:
+            body['timezone'] = timezone
+        self.add('GET', '/people/me', json_body=body,
+                 match=[matchers.header_matcher({'Authorization': f'Bearer {token}'})])
 
     def error(self, method: str, path: str, status: int, description: str) -> None:
         """Webex's error shape."""

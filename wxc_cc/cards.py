@@ -98,12 +98,18 @@ class Cards:
     """
     The bot's cards, in the language of its replies.
 
-    :param say: the replies (their catalogue, and the formatting of times and parties)
+    :param say: the replies (their catalogue, and the formatting of times, in the reader's zone, and parties)
     """
 
     def __init__(self, say: replies.Replies):
         self.say = say
         self.t = say.t
+
+    def in_zone(self, zone: Optional[str]) -> 'Cards':
+        """
+        The same cards for a reader in another time zone (:meth:`Replies.in_zone <wxc_cc.replies.Replies.in_zone>`).
+        """
+        return Cards(self.say.in_zone(zone))
 
     def _button(self, action: str, owner: str, call_id: str, style: Optional[str] = None) -> dict:
         return submit(self.t(_BUTTON_TITLES[action]), action, owner, style, callId=call_id)
@@ -148,12 +154,12 @@ class Cards:
 
         :param records: the records, already sorted and cut to size
         :param owner: person id of the user the history belongs to
-        :param title: heading, e.g. ``'Call history (3 calls, newest first)'``
+        :param title: heading naming the zone of the times, e.g. ``'Call history: 3 calls, newest first (UTC)'``
         """
         body: list[dict] = [text(title, weight='Bolder', size='Medium')]
         for record in records:
             kind = enum_str(record.call_type)
-            columns = [[text(replies.short_time(record.time), fontType='Monospace')],
+            columns = [[text(self.say.table_time(record.time), fontType='Monospace')],
                        [text(self.say.history_kind(kind))],
                        [text(self.say.party_of(record.name, record.number, record.privacy_enabled))]]
             call_back = None

@@ -12,17 +12,17 @@ import logging
 import os
 import re
 from collections.abc import Mapping
-from typing import Any, Literal, Optional, get_args, get_origin
+from typing import Annotated, Any, Literal, Optional, get_args, get_origin
 from urllib.parse import unquote, urlparse
 
 from cryptography.fernet import Fernet
-from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, ValidationInfo, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from .locales import LOCALES
 
-__all__ = ['ConfigError', 'Settings', 'load_settings', 'expectation', 'DEFAULT_SCOPES', 'DEFAULT_API_BASE',
+__all__ = ['ConfigError', 'Settings', 'load_settings', 'expectation', 'drain_timeout', 'DEFAULT_SCOPES', 'DEFAULT_API_BASE',
            'DEFAULT_PORT', 'DEFAULT_SENTINEL_PORT']
 
 log = logging.getLogger(__name__)
@@ -98,8 +98,9 @@ class Settings(BaseSettings):
     #: seconds after which a message or card press is too old to act on
     max_command_age: float = Field(300.0, validation_alias='WXC_CC_MAX_COMMAND_AGE', ge=1, le=86400,
                                    allow_inf_nan=False)
-    #: seconds after which a task of a dead worker is taken over by another
-    claim_after: float = Field(30.0, validation_alias='WXC_CC_CLAIM_AFTER', ge=1, le=3600, allow_inf_nan=False)
+    #: seconds a worker process's heartbeat lives unless renewed: the tasks of a worker dead this long are taken
+    #: over by another
+    claim_after: float = Field(10.0, validation_alias='WXC_CC_CLAIM_AFTER', ge=3, le=3600, allow_inf_nan=False)
     #: bearer token that ``GET /metrics`` requires; unset: no metrics
     metrics_token: Optional[str] = Field(None, validation_alias='WXC_CC_METRICS_TOKEN', repr=False)
     #: the access policy file (see :mod:`wxc_cc.policy`); None: ``wxc_cc_config.json`` if present
@@ -262,6 +263,26 @@ REQUIRED = {field.validation_alias: name for name, field in Settings.model_field
 #: environment variable -> settings field, for the optional values
 OPTIONAL = {field.validation_alias: name for name, field in Settings.model_fields.items()
             if field.validation_alias and not field.is_required()}
+
+
+def drain_timeout(dotenv: Mapping[str, Optional[str]], environ: Optional[Mapping[str, str]] = None) -> float:
+    """
+    ``WXC_CC_DRAIN_TIMEOUT`` alone, for gunicorn's settings (:mod:`wxc_cc.gunicorn_conf`), which are read before the
+    bot's: from the environment, else ``.env``; its default when unset or invalid (the bot then refuses to start and
+    says why).
+
+    :param dotenv: the values of ``.env``
+    :param environ: the environment (default: :data:`os.environ`)
+    """
+    environ = os.environ if environ is None else environ
+    field = Settings.model_fields['drain_timeout']
+    value = environ.get('WXC_CC_DRAIN_TIMEOUT', dotenv.get('WXC_CC_DRAIN_TIMEOUT'))
+    if value is None:
+        return field.default
+    try:
+        return TypeAdapter(Annotated[float, *field.metadata]).validate_python(value)
+    except ValidationError:
+        return field.default
 
 
 def expectation(field: FieldInfo) -> Optional[str]:

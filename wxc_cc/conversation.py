@@ -1,6 +1,6 @@
 """
 The chat side of the bot: a message becomes a command and a reply; a button press becomes an action. Runs after
-the webhook is answered (see :mod:`wxc_cc.tasks`).
+the webhook is answered (see :mod:`wxc_cc.runner`).
 
 Who sent a message or pressed a button, where and when are what Webex says when asked (``GET /messages/{id}``,
 ``GET /attachment/actions/{id}``); a notification that claims otherwise is logged and not acted on, and a command
@@ -165,7 +165,8 @@ class Conversation:
 
     def run(self, command: Command, request: Request) -> Union[str, Reply]:
         """
-        Run a command: what it needs first (the person's tokens; an API this deployment offers), then its handler.
+        Run a command: what it needs first (the person's tokens, and their time zone read again when the reading
+        is a day old; an API this deployment offers), then its handler.
         A failure becomes what to tell the person. What is logged meanwhile names the command.
         """
         with log_context(command=command.name):
@@ -179,13 +180,14 @@ class Conversation:
         log.info('%s from %s in %s', command.name, request.person_id, request.room_id)
         if reason := command.unavailable(services):
             return 'unavailable', t(reason, command=command.name)
-        context = Context(request=request, command=command, services=services)
         try:
+            user = None
             if Need.USER in command.needs:
-                context.user = services.stores.tokens.get_user_context_and_refresh(request.person_id)
-                if context.user is None:
+                user = services.stores.tokens.get_user_context_and_refresh(request.person_id)
+                if user is None:
                     return 'not_authenticated', services.say.not_authenticated(request.person_email)
-            return 'ok', command.handler(context)
+                user = services.zones.fresh(user, services.user_api)
+            return 'ok', command.handler(Context(request=request, command=command, services=services, user=user))
         except BotError as error:
             log.info('%s from %s: %s', command.name, request.person_id, error.log_message)
             return 'failed', error.message(services.catalogue)

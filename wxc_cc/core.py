@@ -36,7 +36,9 @@ from .policy import load_policy
 from .replies import Replies
 from .signature import Verdict, verify
 from .stores import Stores, build_stores
-from .tasks import CALL_EVENT, MEMBERSHIP, MESSAGE, PRESS, VOICEMAIL, Task, TaskRunner
+from .runner import TaskRunner
+from .task import CALL_EVENT, MEMBERSHIP, MESSAGE, PRESS, VOICEMAIL, Task
+from .timezones import TimeZones
 from .webex import WebexClients
 from .webhooks import BotWebhooks, CallEventWebhooks
 from .worker import QueueWorker
@@ -44,9 +46,6 @@ from .worker import QueueWorker
 __all__ = ['Outcome', 'BotCore', 'build_core']
 
 log = logging.getLogger(__name__)
-
-#: seconds a notification id is remembered to recognise it when delivered again
-DEDUP_TTL = 3600
 
 
 @dataclass(frozen=True)
@@ -98,6 +97,7 @@ class BotCore:
         self.worker = worker
         self.metrics = metrics
         self._accepting = True
+        self._drained: Optional[bool] = None
         self.messenger = messenger
 
     @property
@@ -116,42 +116,47 @@ class BotCore:
         taking tasks from the queue.
 
         :raises RestError: Webex refused the webhooks
+        :raises UnsupportedStore: the store's server is too old
         """
+        self.stores.check_server()
         outcomes = self.healer.heal_bot_webhooks()
         self.healer.start()
         self.worker.start()
         log.info('bot %s (%s) ready at %s, webhooks: %s', self.settings.bot_email, self.identity.person_id,
                  self.settings.public_url, outcomes)
 
+    def stop_taking(self) -> None:
+        """
+        Take no more notifications nor tasks, at once (SIGTERM); what runs goes on: see :meth:`shutdown`.
+        """
+        self._accepting = False
+        self.worker.stop_taking()
+
     def shutdown(self, timeout: Optional[float] = None) -> bool:
         """
-        Stop taking notifications and tasks, let the tasks in flight finish (bounded) and leave the rest in the queue
-        for the other workers; stop the background checks.
+        Stop taking notifications and tasks, let the tasks in flight finish (bounded) and give the rest back to the
+        queue for the other workers; stop the background checks. Only the first call does it.
 
         :param timeout: seconds; default: ``settings.drain_timeout``
         :return: True if all finished
         """
-        self._accepting = False
-        self.healer.stop()
-        return self.worker.stop(self.settings.drain_timeout if timeout is None else timeout)
+        if self._drained is None:
+            self.stop_taking()
+            self.healer.stop()
+            self._drained = self.worker.stop(self.settings.drain_timeout if timeout is None else timeout)
+            log.info('stopped: %s', 'every task in flight finished' if self._drained else 'tasks left unfinished')
+        return self._drained
 
     def _accept(self, task: Task) -> Outcome:
         """
-        Put a task in the durable queue before Webex gets its answer, unless its notification was taken before.
+        Put a task in the durable queue before Webex gets its answer, unless its notification was queued before.
         """
         if not self._accepting:
             log.warning('notification %s refused: stopping', task.id)
             return Outcome(503, 'stopping')
-        coordination = self.stores.coordination
-        if not coordination.first_time(task.id, DEDUP_TTL):
+        if not self.stores.queue.put(task.entry()):
             log.info('duplicate notification %s ignored', task.id)
             return Outcome(200, 'duplicate ignored')
-        try:
-            self.stores.queue.put(task)
-        except StoreUnavailable:
-            # not taken: Webex delivers it again, and then it must count as new
-            coordination.forget(task.id)
-            raise
         return Outcome(200, 'accepted')
 
     # --- notifications for the bot: chat messages, card presses, memberships
@@ -188,17 +193,17 @@ class BotCore:
                 # Webex sends bots only the group messages that mention them; anything else is not for us
                 log.info('message %s in a group space without mention ignored', message.message_id)
                 return Outcome(200, 'ignored')
-            return self._accept(Task.of(MESSAGE, message.person_id, f'message:{message.message_id}', notification,
+            return self._accept(Task.of(MESSAGE, message.person_id, f'message:{message.message_id}', notification.envelope(),
                                         created=message.created))
         if kind == ('memberships', 'created'):
             joined = membership_created(notification)
             if joined.person_id != bot_id:
                 return Outcome(200, 'ignored')
-            return self._accept(Task.of(MEMBERSHIP, joined.room_id, f'membership:{joined.id}', notification,
+            return self._accept(Task.of(MEMBERSHIP, joined.room_id, f'membership:{joined.id}', notification.envelope(),
                                         created=joined.created))
         if kind == ('attachmentActions', 'created'):
             action = action_created(notification)
-            return self._accept(Task.of(PRESS, action.person_id, f'action:{action.id}', notification,
+            return self._accept(Task.of(PRESS, action.person_id, f'action:{action.id}', notification.envelope(),
                                         created=action.created))
         log.info('ignored %s/%s notification', notification.resource, notification.event)
         return Outcome(200, 'ignored')
@@ -217,11 +222,11 @@ class BotCore:
             notification = parse_notification(body)
             if notification.resource == 'telephony_mwi':
                 key = f'mwi:{user_id}:{hashlib.sha256(body).hexdigest()[:32]}'
-                return self._accept(Task.of(VOICEMAIL, user_id, key, notification, user_id=user_id))
+                return self._accept(Task.of(VOICEMAIL, user_id, key, notification.envelope(), user_id=user_id))
             event = call_event(notification)
             key = f'call:{user_id}:{event.call_id}:{event.event_type}:{event.event_timestamp.isoformat()}'
             log.info('call event %s for %s', event.event_type, user_id)
-            return self._accept(Task.of(CALL_EVENT, user_id, key, notification, user_id=user_id,
+            return self._accept(Task.of(CALL_EVENT, user_id, key, notification.envelope(), user_id=user_id,
                                         created=event.event_timestamp))
         except BadNotification as error:
             log.warning('malformed call event for %s: %s', user_id, error)
@@ -309,6 +314,7 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
     stores = stores or build_stores(settings, refresher=oauth.refresh)
     say = Replies(catalogue)
     cards = Cards(say)
+    zones = TimeZones(tokens=stores.tokens)
     messenger = Messenger(clients.bot)
     call_webhooks = CallEventWebhooks(bot_name=settings.bot_name, public_url=settings.public_url,
                                       master_secret=settings.webhook_secret)
@@ -318,9 +324,9 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
                         stores=stores, clients=clients, oauth=oauth, call_webhooks=call_webhooks, policy=policy,
                         broadcaster=Broadcaster(policy=policy, coordination=stores.coordination, clients=clients,
                                                 identity=identity, gate=gate, messenger=messenger, say=say),
-                        commands=build_registry())
+                        zones=zones, commands=build_registry())
     monitor = CallMonitor(coordination=stores.coordination, messenger=messenger, cards=cards,
-                          user_api=services.user_api)
+                          user_api=services.user_api, zones=zones)
     conversation = Conversation(services=services, gate=gate, messenger=messenger, max_age=settings.max_command_age,
                                 card_actions=CardActions(tokens=stores.tokens, monitor=monitor,
                                                          user_api=services.user_api, say=say),
@@ -334,7 +340,7 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
     healer = WebhookHealer(stores=stores, bot=clients.bot, bot_webhooks=bot_webhooks, call_webhooks=call_webhooks,
                            user_api=services.user_api, interval=settings.webhook_check_interval)
     authorization = Authorization(flows=stores.flows, tokens=stores.tokens, oauth=oauth, clients=clients,
-                                  messenger=messenger, say=say)
+                                  messenger=messenger, say=say, zones=zones)
     worker = QueueWorker(queue=stores.queue, runner=runner, threads=settings.worker_threads, metrics=metrics)
     return BotCore(settings=settings, services=services, conversation=conversation, authorization=authorization,
                    healer=healer, worker=worker, messenger=messenger, metrics=metrics)

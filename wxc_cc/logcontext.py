@@ -1,7 +1,7 @@
 """
 What a log record is about: the notification being served, the command being run and, pseudonymously, the person.
 
-The code that does the work says so with :func:`log_context` (:class:`~wxc_cc.tasks.TaskRunner` for a task,
+The code that does the work says so with :func:`log_context` (:class:`~wxc_cc.runner.TaskRunner` for a task,
 :meth:`~wxc_cc.conversation.Conversation.run` for a command); :class:`ContextFilter`, installed on the log's
 handlers by :func:`wxc_cc.logsetup.configure_logging`, adds what is known to every record made meanwhile in the
 same thread, as the attributes of :data:`FIELDS`. JSON logs show them as fields; text logs do not.

@@ -13,6 +13,8 @@ Families:
   (``POST /telephony/calls/dial``, ``GET /messages/{id}``) and status; a request retried (after a 429, a server
   error, or with ``status="connection"`` a lost connection) is counted once per try;
 * ``wxc_cc_token_refreshes_total{outcome}`` -- ``ok``, ``rejected`` (the person must ``/auth`` again), ``failed``;
+* ``wxc_cc_tasks_long_running_total`` -- tasks that ran longer than five minutes (each counted once, when it
+  passed that);
 * ``wxc_cc_queue_depth`` and ``wxc_cc_monitored_users`` -- gauges read when scraped.
 
 Labels hold no personal data: operations are templates, commands are the registry's names.
@@ -100,6 +102,8 @@ class Metrics:
                               ['operation', 'status'], registry=None)
         self._refreshes = Counter('wxc_cc_token_refreshes_total', 'Token refreshes by outcome', ['outcome'],
                                   registry=None)
+        self._long_tasks = Counter('wxc_cc_tasks_long_running_total', 'Tasks that ran longer than five minutes',
+                                   registry=None)
 
     def command(self, command: str, outcome: str) -> None:
         """Count a command (``command`` as the registry names it) and what became of it."""
@@ -125,6 +129,11 @@ class Metrics:
         """Count a token refresh: ``ok``, ``rejected`` or ``failed``."""
         if self.enabled:
             self._refreshes.labels(outcome=outcome).inc()
+
+    def long_task(self) -> None:
+        """Count a task that has run longer than five minutes."""
+        if self.enabled:
+            self._long_tasks.inc()
 
     def exposition(self, gauges: dict[str, tuple[str, Callable[[], float]]]) -> tuple[bytes, str]:
         """

@@ -6,7 +6,8 @@ deletes the previous one, so that the chat shows one live card per call instead 
 event that does not change the state is a line of text; an ended call leaves a line and no card. Which message
 is a call's live card is kept in the token store, shared by all workers; events older than the one the card
 shows are ignored (events can reach different workers out of order). ``/monitor verbose`` adds the raw event.
-A new voicemail is announced.
+A new voicemail is announced. Times are shown in the user's own time zone (:mod:`wxc_cc.timezones`), read again
+first when the reading is a day old.
 """
 import datetime
 import json
@@ -21,6 +22,7 @@ from . import replies
 from .cards import Cards
 from .messenger import Messenger
 from .stores import Coordination, UserContext
+from .timezones import TimeZones
 from .webex import UserApi
 
 __all__ = ['CallMonitor', 'card_key']
@@ -44,15 +46,17 @@ class CallMonitor:
     :param messenger: posts and deletes the cards and lines
     :param cards: the cards, in the deployment's language
     :param user_api: builds API clients for a user
+    :param zones: the users' time zones
     """
 
     def __init__(self, *, coordination: Coordination, messenger: Messenger, cards: Cards,
-                 user_api: Callable[[UserContext], UserApi]):
+                 user_api: Callable[[UserContext], UserApi], zones: TimeZones):
         self.coordination = coordination
         self.messenger = messenger
         self.cards = cards
         self.say = cards.say
         self.user_api = user_api
+        self.zones = zones
 
     def call_event(self, user: UserContext, event: TelephonyEventData, raw: dict) -> None:
         """
@@ -69,15 +73,17 @@ class CallMonitor:
             log.info('call event %s for %s older than the card, ignored', event.event_type, user.user_id)
             return
         state = enum_str(event.state)
-        line = self.say.call_event(event, event.event_type, event.event_timestamp)
-        if state == 'disconnected' or not self.cards.call_actions(event, user.user_id):
+        user = self.zones.fresh(user, self.user_api)
+        cards = self.cards.in_zone(user.timezone)
+        line = cards.say.call_event(event, event.event_type, event.event_timestamp)
+        if state == 'disconnected' or not cards.call_actions(event, user.user_id):
             self.messenger.send(line, to_person_id=user.user_id)
             self._retire(key, note, keep=state != 'disconnected', at=event_time, state=state)
         elif note and note['state'] == state:
             self.messenger.send(line, to_person_id=user.user_id)
             self.coordination.set_note(key, json.dumps({**note, 'at': event_time.isoformat()}), CARD_MEMORY)
         else:
-            message_id = self.messenger.send(replies.Reply(line, self.cards.call_card(event, user.user_id)),
+            message_id = self.messenger.send(replies.Reply(line, cards.call_card(event, user.user_id)),
                                              to_person_id=user.user_id)
             self.coordination.set_note(key, json.dumps({'message': message_id, 'state': state,
                                                         'at': event_time.isoformat()}), CARD_MEMORY)

@@ -44,6 +44,23 @@ class Notification:
     actor_id: Optional[str] = None
     created_by: Optional[str] = None
 
+    def envelope(self) -> dict:
+        """What a task keeps of it (:attr:`wxc_cc.task.Task.notification`): the envelope without ``createdBy``."""
+        return {'id': self.webhook_id, 'resource': self.resource, 'event': self.event, 'data': self.data,
+                'actorId': self.actor_id}
+
+    @classmethod
+    def from_envelope(cls, envelope: dict) -> 'Notification':
+        """
+        The notification a task kept (:meth:`envelope`).
+
+        :raises BadNotification: the envelope lacks what every notification has
+        """
+        if not isinstance(envelope.get('resource'), str) or not isinstance(envelope.get('data'), dict):
+            raise BadNotification('the task keeps no notification')
+        return cls(webhook_id=envelope.get('id') or '', resource=envelope['resource'],
+                   event=envelope.get('event') or '', data=envelope['data'], actor_id=envelope.get('actorId'))
+
 
 @dataclass(frozen=True)
 class MessageCreated:

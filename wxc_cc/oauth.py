@@ -21,6 +21,7 @@ from .messenger import Messenger
 from .metrics import Metrics
 from .replies import Replies
 from .stores import FlowStore, TokenManager, UserContext
+from .timezones import TimeZones
 from .webex import WebexClients
 
 __all__ = ['OAuthClient', 'RedirectOutcome', 'Authorization']
@@ -130,16 +131,18 @@ class Authorization:
     :param clients: the Webex clients (``/people/me`` with the new token)
     :param messenger: tells the person in the chat how it went
     :param say: the replies and page texts, in the deployment's language
+    :param zones: keeps the time zone ``/people/me`` gives
     """
 
     def __init__(self, *, flows: FlowStore, tokens: TokenManager, oauth: OAuthClient, clients: WebexClients,
-                 messenger: Messenger, say: Replies):
+                 messenger: Messenger, say: Replies, zones: TimeZones):
         self.flows = flows
         self.tokens = tokens
         self.oauth = oauth
         self.clients = clients
         self.messenger = messenger
         self.say = say
+        self.zones = zones
 
     def complete(self, *, code: Optional[str], state: Optional[str], error: Optional[str]) -> RedirectOutcome:
         """
@@ -174,7 +177,8 @@ class Authorization:
             log.warning('flow of user %s completed by another person %s, tokens dropped', user_id, me.person_id)
             notify(say.auth_wrong_person(email), to_person_id=user_id)
             return RedirectOutcome(403, t('page.wrong_account'), say.auth_wrong_person(email, markdown=False))
-        self.tokens.set_user_context(UserContext(user_id=user_id, email=email, tokens=tokens))
+        reading = self.zones.reading(me)
+        self.tokens.set_user_context(UserContext(user_id=user_id, email=email, tokens=tokens, **reading))
         log.info('user %s authorized, token valid until %s', user_id, tokens.expires_at)
-        notify(say.auth_success(email, tokens), to_person_id=user_id)
+        notify(say.in_zone(reading['timezone']).auth_success(email, tokens), to_person_id=user_id)
         return RedirectOutcome(200, t('page.authorized'), t('auth.page_success'))

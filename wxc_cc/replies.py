@@ -1,6 +1,6 @@
 """
 Everything the bot says, formatted in one place: chat replies (markdown), call events, the pages shown at the
-end of an OAuth flow.
+end of an OAuth flow. Times are shown in the reader's own time zone (:meth:`Replies.in_zone`, :mod:`wxc_cc.clock`).
 
 Text that comes from outside (names, numbers, echoed input) goes through :func:`escape` before it is placed in
 markdown; :func:`split_message` keeps each message within Webex's size limit.
@@ -17,6 +17,7 @@ from wxc_sdk.telephony.calls import CallHistoryRecord, TelephonyCall, TelephonyP
 from wxc_sdk.telephony.voice_messaging.members import VoiceMailPartyInformation, VoiceMessageDetails
 from wxc_sdk.tokens import Tokens
 
+from .clock import Clock
 from .locales import N_, Catalogue
 
 __all__ = ['escape', 'split_message', 'code_block', 'html_page', 'Reply', 'Replies', 'MAX_MESSAGE_BYTES']
@@ -123,13 +124,6 @@ _HISTORY_KINDS = {'placed': N_('history.kind.placed'), 'received': N_('history.k
                   'missed': N_('history.kind.missed')}
 
 
-def short_time(moment: Optional[datetime.datetime]) -> str:
-    """A time in a table: UTC, to the minute."""
-    if moment is None:
-        return '?'
-    return moment.astimezone(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M')
-
-
 def duration(seconds: int) -> str:
     """A duration as ``m:ss``."""
     return f'{seconds // 60}:{seconds % 60:02d}'
@@ -159,23 +153,43 @@ def _outside(text: Optional[str], markdown: bool) -> str:
 
 class Replies:
     """
-    What the bot says, in the language of its catalogue.
+    What the bot says to one reader, in the language of its catalogue, with times in the reader's time zone.
 
-    :param catalogue: the texts of the deployment's locale (``LOCALE``)
+    :param catalogue: the texts of the deployment's locale (``LOCALE``); its locale also writes the dates and times
+    :param zone: the reader's time zone (an IANA name, e.g. ``Asia/Tokyo``); ``None``: UTC
     """
 
-    def __init__(self, catalogue: Catalogue):
+    def __init__(self, catalogue: Catalogue, zone: Optional[str] = None):
         self.catalogue = catalogue
         #: a text of the catalogue (:meth:`Catalogue.t <wxc_cc.locales.catalogue.Catalogue.t>`)
         self.t = catalogue.t
+        #: how the reader reads times
+        self.clock = Clock(catalogue.locale, zone)
+
+    def in_zone(self, zone: Optional[str]) -> 'Replies':
+        """
+        The same replies for a reader in another time zone.
+
+        :param zone: the reader's time zone (:attr:`UserContext.timezone <wxc_cc.stores.UserContext.timezone>`);
+            ``None``: UTC
+        """
+        return Replies(self.catalogue, zone)
 
     def timestamp(self, moment: Optional[datetime.datetime]) -> str:
         """
-        A time as the bot shows it: UTC, to the second.
+        A time on its own, as the bot shows it: in the reader's zone, to the second, the zone named.
         """
         if moment is None:
             return self.t('time.unknown')
-        return moment.astimezone(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M:%S UTC')
+        return self.clock.time(moment)
+
+    def table_time(self, moment: Optional[datetime.datetime]) -> str:
+        """A time in a table whose heading names the zone (:meth:`zone_note`): to the minute."""
+        return '?' if moment is None else self.clock.table_time(moment)
+
+    def zone_note(self) -> str:
+        """What a heading adds to name the zone of the times below it, e.g. ``(Japan Time)``."""
+        return f'({self.clock.zone_name()})'
 
     def party(self, remote: Union[TelephonyParty, VoiceMailPartyInformation, None]) -> str:
         """
@@ -278,20 +292,28 @@ class Replies:
         # TRANSLATORS: {calls} is word.call or word.calls
         return self.t('history.title', count=count, calls=calls)
 
+    def history_heading(self, count: int, kind: Optional[str]) -> str:
+        """The history's title naming the zone of its times, e.g. ``Call history: 3 calls, newest first (UTC)``."""
+        return f'{self.history_title(count, kind)} {self.zone_note()}'
+
     def history(self, records: list[CallHistoryRecord], kind: Optional[str] = None) -> str:
         """
-        Call history as a compact table (time UTC, kind, party), records already sorted and cut to size.
+        Call history as a compact table (time in the reader's zone, kind, party), records already sorted and cut
+        to size.
         """
         if not records:
             return self.t('history.empty_kind', kind=kind) if kind else self.t('history.empty')
+        times = [self.table_time(record.time) for record in records]
+        width = max(map(len, times))
         rows = []
-        for record in records:
+        for time, record in zip(times, records):
             record_kind = enum_str(record.call_type)
             who = record.name if record.name and record.name != record.number else ''
             party_text = f'{who} ({record.number})' if who and record.number else (
                 who or record.number or self.t('history.private'))
-            rows.append(f'{short_time(record.time)}  {record_kind:<8}  {_code_safe(party_text)}')
-        return f'**{self.history_title(len(records), kind)}** (UTC)\n```\n' + '\n'.join(rows) + '\n```'
+            rows.append(f'{time:<{width}}  {record_kind:<8}  {_code_safe(party_text)}')
+        return (f'**{self.history_title(len(records), kind)}** {self.zone_note()}\n```\n' + '\n'.join(rows)
+                + '\n```')
 
     def call_list(self, calls: list[TelephonyCall], now: datetime.datetime) -> str:
         """
@@ -321,12 +343,13 @@ class Replies:
         """Reply to ``/voicemail list``: numbered, newest first, with caller, time, duration and read state."""
         if not messages:
             return self.t('voicemail.empty')
-        lines = [self.t('voicemail.title', count=len(messages))]
+        # TRANSLATORS: {zone} names the time zone of the times listed, e.g. Japan Time, or UTC
+        lines = [self.t('voicemail.title', count=len(messages), zone=self.clock.zone_name())]
         for number, message in enumerate(messages, start=1):
             state = self.t('voicemail.read') if message.read else self.t('voicemail.new')
             urgent = self.t('voicemail.urgent') if message.urgent else ''
-            lines.append(f'{number}. {state} · {short_time(message.created)} · {self.party(message.calling_party)} · '
-                         f'{duration(message.duration or 0)}{urgent}')
+            lines.append(f'{number}. {state} · {self.table_time(message.created)} · '
+                         f'{self.party(message.calling_party)} · {duration(message.duration or 0)}{urgent}')
         return '\n'.join(lines)
 
     def new_voicemail(self, new: int) -> str:

@@ -362,7 +362,7 @@ class CardDirective(Directive):
             content = cards.call_card(_example_call(state, direction), 'example-owner')
         elif kind == 'history':
             records = replies.newest_first(_example_history())
-            content = cards.history_card(records, 'example-owner', say.history_title(len(records), None) + ' (UTC)')
+            content = cards.history_card(records, 'example-owner', say.history_heading(len(records), None))
         elif kind == 'people':
             people = _example_people()
             content = cards.people_card(people, 'example-owner', say.t('dial.several', count=len(people), name='bob'))

@@ -221,6 +221,10 @@
     forwarding.className = settings.forwarding.length ? 'setting-on' : '';
   }
 
+  function renderTimezone(zone) {
+    $('timezone-state').textContent = 'Time zone: ' + (zone || 'none (the bot shows UTC)');
+  }
+
   function callerBody() {
     return {caller: $('caller').value, name: $('caller-name').value, number: $('caller-number').value};
   }
@@ -288,6 +292,7 @@
         renderMessages(data.messages);
         renderCalls(data.calls, data.voicemail);
         renderSettings(data.settings);
+        renderTimezone(data.timezone);
       }
       document.body.classList.remove('offline');
     } catch (error) {

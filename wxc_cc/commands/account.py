@@ -76,7 +76,7 @@ def auth(context: Context) -> str:
     if sub == '':
         user = stores.tokens.get_user_context_and_refresh(request.person_id)
         if user is not None:
-            return context.say.auth_state(user.email, user.tokens)
+            return context.services.say.in_zone(user.timezone).auth_state(user.email, user.tokens)
     flow_id = stores.flows.start(request.person_id)
     return context.say.auth_link(context.services.oauth.auth_url(flow_id), int(stores.flows.lifetime // 60))
 
@@ -100,6 +100,10 @@ def broadcast(context: Context) -> str:
     return result.summary(context.services.catalogue)
 
 
+#: the newest dead letters /redis info lists
+DEAD_LETTERS_SHOWN = 10
+
+
 def redis(context: Context) -> str:
     """
     ``/redis info|clear`` (admins): the users in the Redis token store, or empty it.
@@ -116,9 +120,19 @@ def redis(context: Context) -> str:
         removed = stores.tokens.clear() + stores.flows.clear()
         log.info('redis store cleared by %s: %d users, %d entries', context.request.person_id, len(users), removed)
         return context.t('redis.cleared', count=len(users))
-    say = context.say
+    queue = stores.queue
+    dead, long = queue.dead_letters(), queue.long_running()
+    # the times in the zone of the admin who asked
+    reader = next((user for user in users if user.user_id == context.request.person_id), None)
+    say = context.services.say.in_zone(reader.timezone if reader else None)
     lines = [context.t('redis.title', users=len(users), flows=stores.flows.pending()),
-             context.t('redis.queue', waiting=stores.queue.depth(), dead=len(stores.queue.dead_letters()))]
+             context.t('redis.queue', waiting=queue.depth(), dead=len(dead))]
+    # the dead letters as the queue keeps them, their records unread: an unreadable one shows like any other
+    lines += [context.t('redis.dead', id=escape(item['id']), kind=escape(item['kind'] or '?'),
+                        attempts=item['attempts'], reason=escape(item['reason']))
+              for item in dead[-DEAD_LETTERS_SHOWN:]]
+    lines += [context.t('redis.long', id=escape(item['id']), kind=escape(item['kind'] or '?'),
+                        minutes=int(item['seconds'] // 60), worker=escape(item['consumer'])) for item in long]
     for user in sorted(users, key=lambda u: u.email or ''):
         lines.append(context.t('redis.user', email=escape(user.email) or '?', user_id=escape(user.user_id),
                                access=say.timestamp(user.tokens.expires_at),

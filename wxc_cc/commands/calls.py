@@ -151,8 +151,8 @@ def history(context: Context) -> Union[str, Reply]:
     table = context.say.history(records, kind)
     if not any(enum_str(record.call_type) == 'missed' and record.number for record in records):
         return table
-    title = context.say.history_title(len(records), kind) + ' (UTC)'
-    return Reply(table, context.services.cards.history_card(records, context.request.person_id, title))
+    return Reply(table, context.cards.history_card(records, context.request.person_id,
+                                                   context.say.history_heading(len(records), kind)))
 
 
 # --- commands acting on one call

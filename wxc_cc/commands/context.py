@@ -1,10 +1,11 @@
 """
 What a command is served with: the :class:`Request` as the person sent it, the :class:`Services` of the
 deployment (built once, in one direction, by :func:`wxc_cc.core.build_core`) and, for commands that act for the
-person, their tokens (:class:`Context`).
+person, their tokens and time zone (:class:`Context`).
 """
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Optional
 
 from wxc_sdk.tokens import Tokens
@@ -17,6 +18,7 @@ from ..locales import Catalogue
 from ..policy import Policy
 from ..replies import Replies
 from ..stores import Stores, UserContext
+from ..timezones import TimeZones
 from ..webex import UserApi, WebexClients
 from .registry import Command, Registry
 
@@ -68,6 +70,8 @@ class Services:
     call_webhooks: 'CallEventWebhooks'
     policy: Policy
     broadcaster: 'Broadcaster'
+    #: the people's time zones
+    zones: TimeZones
     commands: Registry = field(repr=False)
 
     @property
@@ -93,17 +97,22 @@ class Services:
 class Context:
     """
     A request with the command it asks for, the services to serve it and, for commands that need them, the
-    person's tokens.
+    person's context (tokens, time zone).
     """
     request: Request
     command: Command
     services: Services
     user: Optional[UserContext] = None
 
-    @property
+    @cached_property
     def say(self) -> Replies:
-        """The replies, in the deployment's language."""
-        return self.services.say
+        """The replies, in the deployment's language, with times in the person's zone (UTC without their context)."""
+        return self.services.say.in_zone(self.user.timezone if self.user else None)
+
+    @cached_property
+    def cards(self) -> Cards:
+        """The cards, as :attr:`say` words them."""
+        return Cards(self.say)
 
     def t(self, key: str, **values: object) -> str:
         """A text of the deployment's catalogue (:meth:`~wxc_cc.locales.catalogue.Catalogue.t`)."""

@@ -164,8 +164,21 @@ def forward(context: Context) -> str:
     return done
 
 
+def _time_zone(context: Context, zone: Optional[str]) -> str:
+    """The line of ``/me`` naming the person's time zone as Webex has it, and saying when times are shown in UTC."""
+    if not zone:
+        return context.t('me.no_timezone')
+    clock = context.services.say.in_zone(zone).clock
+    if clock.zone is None:
+        return context.t('me.timezone_unknown', zone=escape(zone))
+    return context.t('me.timezone', name=clock.zone_name(), zone=escape(zone))
+
+
 def me(context: Context) -> str:
-    """``/me``: the person's numbers and extension, Do Not Disturb and call forwarding at a glance."""
+    """
+    ``/me``: the person's numbers and extension, Do Not Disturb, call forwarding and time zone (read again) at a
+    glance.
+    """
     if context.request.argument:
         raise context.usage_error()
     api = context.user_api().me
@@ -183,4 +196,6 @@ def me(context: Context) -> str:
              '- ' + context.t('me.numbers', numbers=', '.join(numbers) or context.t('me.no_numbers')),
              '- ' + context.t('me.dnd', state=context.t('word.on') if dnd_setting.enabled else context.t('word.off')),
              '- ' + context.t('me.forwarding', summary=_forwarding_summary(context, forwarding))]
+    user = context.services.zones.read(context.user, context.services.user_api)
+    lines.append('- ' + _time_zone(context, user.timezone))
     return '\n'.join(lines)

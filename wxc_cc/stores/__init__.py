@@ -9,15 +9,18 @@ deployment):
 
 :func:`build_stores` chooses the backends the settings select and returns them together as :class:`Stores`.
 """
+import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Optional
 
 from ..config import Settings
+from ..errors import StoreUnavailable
 from .base import REFRESH_MARGIN, Refresher, TokenManager, UserContext
 from .coordination import Coordination, Locks
-from .file_locks import locks_beside
+from .file_locks import LifeMarks, locks_beside
 from .flows import FLOW_LIFETIME, FlowStore
-from .queue import CLAIM_AFTER, WorkQueue
+from .queue import CLAIM_AFTER, Entry, Lease, LeaseLost, UnsupportedStore, WorkQueue
 from .redis_client import KeySpace, redis_from_settings
 from .redis_coordination import RedisCoordination
 from .redis_flows import RedisFlowStore
@@ -31,7 +34,9 @@ from .yaml_store import YAMLTokenManager
 
 __all__ = ['UserContext', 'TokenManager', 'YAMLTokenManager', 'RedisTokenManager', 'FlowStore', 'Coordination',
            'WorkQueue', 'Locks', 'Stores', 'build_stores', 'file_stores', 'redis_stores', 'redis_from_settings',
-           'FLOW_LIFETIME', 'REFRESH_MARGIN', 'Refresher']
+           'FLOW_LIFETIME', 'REFRESH_MARGIN', 'Refresher', 'Entry', 'Lease', 'LeaseLost', 'UnsupportedStore']
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -56,19 +61,38 @@ class Stores:
         self.tokens.check()
         self.coordination.check()
 
+    def check_server(self) -> None:
+        """
+        At start: check that the store's server can hold the bot's state (Redis: its version). A server that cannot
+        be reached now is not checked (logged).
+
+        :raises UnsupportedStore: it cannot, and says why
+        """
+        check = getattr(self.queue, 'check_server', None)
+        if check is None:
+            return
+        try:
+            check()
+        except StoreUnavailable as error:
+            log.warning('store not checked at start: %s', error.log_message)
+
 
 def file_stores(token_file: str, *, refresher: Optional[Refresher] = None, token_key: Optional[str] = None,
                 claim_after: float = CLAIM_AFTER) -> Stores:
     """
     The stores of one host: tokens in the YAML file; flows, coordination and the work queue in a SQLite database
-    beside it (``wxc_cc_bot.db``); locks with ``flock`` on ``wxc_cc_bot.yml.locks``.
+    beside it (``wxc_cc_bot.db``); locks with ``flock`` on ``wxc_cc_bot.yml.locks``; each worker process marks itself
+    alive in ``wxc_cc_bot.yml.workers/``.
+
+    :param claim_after: seconds a worker's heartbeat lives unless renewed
     """
     path = database_beside(token_file)
     database = SQLiteDatabase(path)
     locks = locks_beside(token_file)
     tokens = YAMLTokenManager(token_file, locks=locks, refresher=refresher, token_key=token_key)
     coordination = SQLiteCoordination(database, locks)
-    queue = SQLiteWorkQueue(SQLiteDatabase(path, durable=True), claim_after)
+    marks = LifeMarks(Path(token_file).absolute().with_name(Path(token_file).name + '.workers'))
+    queue = SQLiteWorkQueue(SQLiteDatabase(path, durable=True), marks, claim_after)
     return Stores(tokens=tokens, flows=SQLiteFlowStore(database), coordination=coordination, queue=queue)
 
 

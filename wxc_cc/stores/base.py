@@ -7,11 +7,12 @@ under, and refreshing tokens that are about to expire (once, under a lock, whate
 OAuth flows and coordination (locks, claims, counters, notes) are other stores: :mod:`~wxc_cc.stores.flows`,
 :mod:`~wxc_cc.stores.coordination`.
 """
+import datetime
 import json
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
-from typing import ClassVar, Optional, Union
+from typing import Any, ClassVar, Optional, Union
 
 from cryptography.fernet import Fernet, InvalidToken
 
@@ -49,6 +50,11 @@ class UserContext(BaseModel):
     verbose: bool = False
     #: monitoring is on (``/monitor on``): the user's call-event webhooks exist
     monitoring: bool = False
+    #: the user's own time zone as Webex has it (``timezone`` of ``GET /people/me``), e.g. ``Asia/Tokyo``;
+    #: ``None`` when they have none (times in UTC) or it was never read
+    timezone: Optional[str] = None
+    #: when the bot last asked Webex for it (see :mod:`wxc_cc.timezones`); ``None``: never
+    timezone_read: Optional[datetime.datetime] = None
 
     def to_record(self) -> dict:
         """
@@ -237,3 +243,20 @@ class TokenManager(ABC):
     def _needs_refresh(self, context: Optional[UserContext]) -> bool:
         return (context is not None and self.refresher is not None and bool(context.tokens.refresh_token)
                 and context.tokens.remaining < REFRESH_MARGIN)
+
+    def update_user_context(self, user_id: str, **changes: Any) -> Optional[UserContext]:
+        """
+        Change fields of a user's stored context other than the tokens, under the lock a refresh of their tokens
+        takes: tokens refreshed meanwhile are kept.
+
+        :param user_id: person id
+        :param changes: the fields and their new values
+        :return: the context as stored now, or ``None`` when the user is not (any more) in the store
+        """
+        with self.locks.lock(f'refresh:{user_id}'):
+            context = self.get_user_context(user_id)
+            if context is None:
+                return None
+            context = context.model_copy(update=changes)
+            self.set_user_context(context)
+            return context

@@ -1,6 +1,6 @@
 """
-What the processes of a deployment coordinate on, apart from tokens: named locks, keys claimed once (each
-notification is acted on once), counters in time windows (rate limits), and small notes that expire (which
+What the processes of a deployment coordinate on, apart from tokens and work: named locks, keys claimed once (one
+refusal a day, one webhook check at a time), counters in time windows (rate limits), and small notes that expire (which
 message is a call's live card, who added the bot to a space, what Webex said of a person).
 
 :class:`Coordination` is the interface; :mod:`~wxc_cc.stores.sqlite_coordination` serves the processes of one
@@ -44,15 +44,8 @@ class Coordination(ABC):
         """
         True the first time ``key`` is claimed within ``ttl`` seconds, for everybody sharing the backend.
 
-        :param key: e.g. ``'message:<id>'``
+        :param key: e.g. ``'refused:<person id>'``
         :param ttl: seconds to remember the key
-        """
-
-    @abstractmethod
-    def forget(self, key: str) -> None:
-        """
-        Withdraw a claim made with :meth:`first_time` (a notification that could not be taken): when it comes
-        again, it counts as new.
         """
 
     @abstractmethod
@@ -120,13 +113,6 @@ class SeenWindow:
                                     or next(iter(self._expiry.values())) <= now):
                 self._expiry.popitem(last=False)
             return True
-
-    def forget(self, key: str) -> None:
-        """
-        Withdraw a claim: the key counts as new again.
-        """
-        with self._lock:
-            self._expiry.pop(key, None)
 
 
 class WindowCounter:

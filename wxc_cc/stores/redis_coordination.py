@@ -38,6 +38,15 @@ return 0
 """
 
 
+# KEYS[1]: the counter; ARGV[1]: milliseconds of its window. One round trip, on every Redis from 6.2 on (PEXPIRE's NX
+# option, which would do the same in a pipeline, is Redis 7's).
+_COUNT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+
+
 class RedisCoordination(Coordination):
     """
     Coordination in Redis.
@@ -50,6 +59,7 @@ class RedisCoordination(Coordination):
         self.redis = keys.redis
         self._seen = SeenWindow()
         self._claim = self.redis.register_script(_CLAIM)
+        self._count = self.redis.register_script(_COUNT)
         self._counter = WindowCounter()
 
     @contextmanager
@@ -76,18 +86,9 @@ class RedisCoordination(Coordination):
             log.warning('de-duplication falls back to memory: %s', error)
             return self._seen.first_time(key, ttl)
 
-    @unavailable_on_redis_error
-    def forget(self, key: str) -> None:
-        self._seen.forget(key)
-        self.redis.delete(self.keys.key('seen', key))
-
     def count(self, key: str, window: float) -> int:
-        counter = self.keys.key('count', key)
         try:
-            with self.redis.pipeline() as pipe:
-                pipe.incr(counter)
-                pipe.pexpire(counter, max(1, int(window * 1000)), nx=True)
-                return int(pipe.execute()[0])
+            return int(self._count(keys=[self.keys.key('count', key)], args=[max(1, int(window * 1000))]))
         except REDIS_ERRORS as error:
             log.warning('counting falls back to memory: %s', error)
             return self._counter.count(key, window)

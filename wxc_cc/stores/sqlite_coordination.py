@@ -63,9 +63,6 @@ class SQLiteCoordination(Coordination):
         self._wrote(now)
         return cursor.rowcount == 1
 
-    def forget(self, key: str) -> None:
-        self.database.execute('DELETE FROM seen WHERE key = ?', (key,))
-
     def count(self, key: str, window: float) -> int:
         now = time.time()
         cursor = self.database.execute(

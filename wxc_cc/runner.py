@@ -1,16 +1,9 @@
 """
-Work accepted from Webex and done after the webhook is answered, as data: a :class:`Task` names what to do (its
-kind), for whom (its key: one key's tasks run in order), and carries the notification it came from. Tasks are
-plain JSON, so that they can wait in a queue and be taken up by any worker.
-
-:class:`TaskRunner` does a task: it parses the notification again and hands it to the part of the bot that
-serves it.
+Doing a task (:mod:`wxc_cc.task`): :class:`TaskRunner` parses its notification again and hands it to the part of
+the bot that serves it.
 """
-import datetime
-import json
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 import requests
@@ -19,6 +12,7 @@ from wxc_sdk.rest import RestError
 from .errors import StoreUnavailable, webex_reason
 from .logcontext import PersonKeys, log_context
 from .notifications import Notification, action_created, call_event, membership_created, message_created
+from .task import CALL_EVENT, MEMBERSHIP, MESSAGE, PRESS, VOICEMAIL, Task
 
 if TYPE_CHECKING:
     from .conversation import Conversation
@@ -26,74 +20,9 @@ if TYPE_CHECKING:
     from .monitoring import CallMonitor
     from .stores import TokenManager, UserContext
 
-__all__ = ['Task', 'TaskRunner', 'MESSAGE', 'PRESS', 'MEMBERSHIP', 'CALL_EVENT', 'VOICEMAIL']
+__all__ = ['TaskRunner']
 
 log = logging.getLogger(__name__)
-
-#: the kinds of task
-MESSAGE, PRESS, MEMBERSHIP, CALL_EVENT, VOICEMAIL = 'message', 'press', 'membership', 'call_event', 'voicemail'
-
-
-@dataclass(frozen=True)
-class Task:
-    """
-    One piece of accepted work.
-    """
-    #: what to do: one of :data:`MESSAGE`, :data:`PRESS`, :data:`MEMBERSHIP`, :data:`CALL_EVENT`, :data:`VOICEMAIL`
-    kind: str
-    #: whose it is (a person id, or a space for memberships): one key's tasks run one at a time, in order
-    key: str
-    #: what identifies the notification, e.g. ``'message:<id>'`` (it is acted on once)
-    id: str
-    #: the notification's envelope: ``resource``, ``event``, ``data``, ``actorId``
-    notification: dict = field(default_factory=dict)
-    #: the monitored user a call event or voicemail event is for
-    user_id: str = ''
-    #: when Webex created what the notification is about (seconds since the epoch): one key's tasks run in this
-    #: order
-    created: float = 0.0
-    #: when the bot accepted the notification (seconds since the epoch)
-    accepted: float = 0.0
-
-    @classmethod
-    def of(cls, kind: str, key: str, task_id: str, notification: Notification, user_id: str = '',
-           created: Optional[datetime.datetime] = None) -> 'Task':
-        """
-        A task for a notification.
-
-        :param created: when Webex created it (default: now)
-        """
-        now = datetime.datetime.now(datetime.timezone.utc)
-        return cls(kind=kind, key=key, id=task_id, user_id=user_id, created=(created or now).timestamp(),
-                   accepted=now.timestamp(),
-                   notification={'id': notification.webhook_id, 'resource': notification.resource,
-                                 'event': notification.event, 'data': notification.data,
-                                 'actorId': notification.actor_id})
-
-    def to_json(self) -> str:
-        """The task as JSON."""
-        return json.dumps(asdict(self), separators=(',', ':'))
-
-    @classmethod
-    def from_json(cls, text: str) -> 'Task':
-        """A task from :meth:`to_json`."""
-        return cls(**json.loads(text))
-
-    @property
-    def person_id(self) -> str:
-        """
-        The person the task is about: who sent the message or pressed the button, the monitored user, or who
-        added the bot to a space.
-        """
-        if self.kind == MEMBERSHIP:
-            return self.notification.get('actorId') or ''
-        return self.user_id or self.key
-
-    def envelope(self) -> Notification:
-        """The notification, parsed again."""
-        raw = self.notification
-        return Notification(webhook_id=raw.get('id') or '', resource=raw['resource'], event=raw['event'],
-                            data=raw['data'], actor_id=raw.get('actorId'))
 
 
 class TaskRunner:
@@ -130,7 +59,7 @@ class TaskRunner:
         """
         Do a task. Webex's failures and an unavailable store are logged: the person was told, or cannot be.
         """
-        notification = task.envelope()
+        notification = Notification.from_envelope(task.notification)
         if task.kind == MESSAGE:
             self.conversation.message(message_created(notification))
         elif task.kind == PRESS:
