@@ -32,11 +32,12 @@ USER 10001:10001
 WORKDIR /data
 
 EXPOSE 6001
-# /health answers 200 when the bot can serve (503 when e.g. Redis is down); the start may wait up to
-# WXC_CC_NGROK_TIMEOUT (30 s) for an ngrok tunnel
+# healthy = alive (/health: the process takes tasks) and ready (/ready: the stores answer, e.g. Redis is up); the
+# first that fails is named in the check's output. The start may wait up to WXC_CC_NGROK_TIMEOUT (30 s) for an
+# ngrok tunnel
 HEALTHCHECK --interval=30s --timeout=5s --start-period=45s --retries=3 \
   CMD ["python", "-c", \
-       "import os, urllib.request as u; u.urlopen('http://127.0.0.1:%s/health' % os.environ['PORT'], timeout=4)"]
+       "import os, urllib.request as u\nfor path in ('/health', '/ready'):\n    try:\n        u.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}{path}', timeout=2)\n    except OSError as error:\n        raise SystemExit(f'{path}: {error}')"]
 
 # gunicorn binds 0.0.0.0:$PORT by itself; exec form: gunicorn is PID 1 and gets SIGTERM for a graceful stop, which
 # the bot's gunicorn settings (wxc_cc.gunicorn_conf) turn into a drain of WXC_CC_DRAIN_TIMEOUT; the logger class

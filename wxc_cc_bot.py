@@ -7,7 +7,8 @@ whose views hand the raw requests to :class:`wxc_cc.core.BotCore`. :func:`create
 environment; ``python wxc_cc_bot.py`` serves it on ``$PORT``; ``gunicorn 'wxc_cc_bot:create_app()'`` too.
 
 Routes: ``POST /`` (notifications of the bot's webhooks), ``GET /redirect`` (end of the OAuth flow),
-``POST /callevent/<user_id>`` (call events of a monitored user), ``GET /health``.
+``POST /callevent/<user_id>`` (call events of a monitored user), ``GET /health`` (alive), ``GET /ready`` (the
+stores answer), ``GET /metrics``. The framework's ``GET /config`` answers 404.
 """
 import atexit
 import logging
@@ -17,13 +18,13 @@ import threading
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
-from typing import Optional, Union
+from typing import NoReturn, Optional, Union
 
 import requests
 from dotenv import load_dotenv
 from flask import Response, request
 from webexteamsbot import TeamsBot
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.serving import WSGIRequestHandler, make_server
 from wxc_sdk.rest import RestError
 
@@ -86,7 +87,7 @@ class CallControlBot(TeamsBot):
                                       'WXC_CC_INTEGRATION_REDIRECT_URL': client_redirect_url}, environ={})
         protect_logs(*settings.secrets)
         self.core = build_core(settings, stores=stores, route=self.route_command)
-        # TeamsBot.__init__ registers "/" and "/health" with our overrides and calls teams_setup()
+        # TeamsBot.__init__ registers "/", "/health" and "/config" with our overrides and calls teams_setup()
         super().__init__(settings.bot_name, teams_bot_token=settings.bot_token,
                          teams_api_url=f'{settings.api_base}/', teams_bot_email=settings.bot_email,
                          teams_bot_url=settings.public_url, debug=debug)
@@ -98,6 +99,7 @@ class CallControlBot(TeamsBot):
         self.add_url_rule('/redirect', 'redirect', self.oauth_redirect, methods=['GET'])
         self.add_url_rule('/callevent/<user_id>', 'callevent', self.call_event, methods=['POST'])
         self.add_url_rule('/metrics', 'metrics', self.metrics, methods=['GET'])
+        self.add_url_rule('/ready', 'ready', self.ready, methods=['GET'])
         self.register_error_handler(HTTPException, self._http_error)
         self.register_error_handler(Exception, self._unexpected_error)
 
@@ -169,9 +171,27 @@ class CallControlBot(TeamsBot):
 
     def health(self) -> Response:
         """
-        ``GET /health``: 200 when the bot can serve, else 503 with the reason.
+        ``GET /health``, liveness: 200 while the process takes tasks, else 503; asks no store.
         """
         return _response(self.core.health())
+
+    def ready(self) -> Response:
+        """
+        ``GET /ready``, readiness: 200 when the stores answer and the stored tokens can be read, else 503 with a
+        generic reason.
+        """
+        return _response(self.core.ready())
+
+    def config_bot(self) -> NoReturn:
+        """
+        ``/config``: :class:`~webexteamsbot.TeamsBot` registers this view to tell anyone the bot's email, name and
+        URL. This bot answers it 404, as any path it does not have, whatever the method.
+        """
+        raise NotFound()
+
+    # what Flask reads from a view when TeamsBot registers it: every method, none answered automatically
+    config_bot.methods = ('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE')
+    config_bot.provide_automatic_options = False
 
     def _http_error(self, error: HTTPException) -> Response:
         return Response(f'{error.code} {error.name}', status=error.code, content_type='text/plain')

@@ -180,8 +180,10 @@ def measure(scenario: Scenario) -> dict:
             extra['REDIS_URL'] = scenario.redis_url
         access_log = workdir / 'access.log'
         has_logger = (scenario.code / 'wxc_cc' / 'logsetup.py').exists()
+        has_ready = "'/ready'" in (scenario.code / 'wxc_cc_bot.py').read_text()
         process = BotProcess(bot_env(fake, bot, CLIENT_ID, CLIENT_SECRET, **extra), workdir, workers=scenario.workers,
                              logger_class='wxc_cc.logsetup.GunicornLogger' if has_logger else None,
+                             ready_path='/ready' if has_ready else '/health',
                              gunicorn_args=('--access-logfile', str(access_log),
                                             '--access-logformat', '%(m)s %(U)s %(s)s %(D)s')).start()
         fake.latency = scenario.latency

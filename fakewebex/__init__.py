@@ -2,8 +2,8 @@
 A local fake of the Webex cloud for tests and offline use.
 
 :class:`FakeWebex` serves the part of the Webex REST API the call-control bot uses (OAuth, people, messages,
-attachment actions, webhooks, Webex Calling call control, voice messages and the person's own call settings) on
-127.0.0.1 and delivers signed webhook notifications::
+attachment actions, webhooks, Webex Calling call control, voice messages and the person's own call settings,
+devices, call queues and caller IDs) on 127.0.0.1 and delivers signed webhook notifications::
 
     with FakeWebex() as fake:
         bot = fake.add_bot(email='ccbot@webex.bot', display_name='CC Bot')
@@ -13,7 +13,8 @@ Modules: :mod:`~fakewebex.ids` (ids), :mod:`~fakewebex.clock` (timestamps), :mod
 (error shape), :mod:`~fakewebex.models` (records), :mod:`~fakewebex.world` (state), :mod:`~fakewebex.auth`,
 :mod:`~fakewebex.messaging`, :mod:`~fakewebex.spaces`, :mod:`~fakewebex.attachments`, :mod:`~fakewebex.webhooks`, :mod:`~fakewebex.legs`,
 :mod:`~fakewebex.telephony`, :mod:`~fakewebex.callcontrol`, :mod:`~fakewebex.callmoves`,
-:mod:`~fakewebex.callsettings`, :mod:`~fakewebex.voicemail`, :mod:`~fakewebex.inspection` (logic per area),
+:mod:`~fakewebex.callsettings`, :mod:`~fakewebex.devices`, :mod:`~fakewebex.callqueues`, :mod:`~fakewebex.callerids`,
+:mod:`~fakewebex.voicemail`, :mod:`~fakewebex.inspection` (logic per area),
 :mod:`~fakewebex.routes`, :mod:`~fakewebex.calling_routes`, :mod:`~fakewebex.settings_routes`,
 :mod:`~fakewebex.space_routes`, :mod:`~fakewebex.consent` (the browser's side of
 OAuth) and :mod:`~fakewebex.api` (HTTP), :mod:`~fakewebex.contract` and :mod:`~fakewebex.contract_exceptions`

@@ -69,7 +69,7 @@ def _refusal(details: list[str]) -> WebexError:
 
 def _check_request(world: World, contract: Contract, path: str) -> Response | None:
     details = contract.check_request(request.method, path, request.args, request.content_type or '',
-                                     request.get_data())
+                                     request.get_data(), request.headers.get('Authorization', ''))
     if not details:
         return None
     for detail in details:

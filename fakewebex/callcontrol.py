@@ -39,7 +39,7 @@ _RECORDING: dict[str, tuple[frozenset, str, str]] = {
 
 #: ``POST /telephony/calls/{action}`` paths handled here
 ACTIONS = frozenset({'reject', 'mute', 'unmute', 'divert', 'transfer', 'park', 'retrieve', 'transmitDtmf', 'push',
-                     'pickup', 'bargeIn'}) | frozenset(_RECORDING)
+                     'pickup', 'bargeIn', 'pull'}) | frozenset(_RECORDING)
 
 
 class CallControl:
@@ -63,7 +63,7 @@ class CallControl:
             'reject': self.reject, 'mute': lambda p, b: self.mute(p, b, True),
             'unmute': lambda p, b: self.mute(p, b, False), 'transmitDtmf': self.transmit_dtmf, 'push': self.push,
             'divert': moves.divert, 'transfer': moves.transfer, 'park': moves.park, 'retrieve': moves.retrieve,
-            'pickup': moves.pickup, 'bargeIn': moves.barge_in,
+            'pickup': moves.pickup, 'bargeIn': moves.barge_in, 'pull': moves.pull,
             **{name: (lambda p, b, n=name: self.recording(p, b, n)) for name in _RECORDING}}
 
     @property

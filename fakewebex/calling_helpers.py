@@ -1,9 +1,10 @@
 """
 The Webex Calling conveniences of :class:`~fakewebex.server.FakeWebex`: simulate the far end of calls, leave
-voicemail, change and read a person's call settings, inspect what call control did.
+voicemail, change and read a person's call settings, give people devices, call queues and caller IDs, inspect what
+call control did.
 """
 import logging
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from .models import Person
 
@@ -131,6 +132,85 @@ class CallingHelpers:
             shows it
         """
         return self.world.call_settings.forwarding(person)
+
+    # --- devices, call queues, caller IDs
+
+    def set_devices(self, person: Person, *devices: tuple[str, str]) -> list[str]:
+        """
+        Give ``person`` these devices (replacing any before; none is preferred).
+
+        :param devices: ``(name, type)`` of each, type ``DEVICE`` or ``APPLICATION``, in the order Webex lists them
+        :return: their ids (Webex's ``endpointId``)
+        """
+        return [device.id for device in self.world.devices.set(person, devices)]
+
+    def devices_of(self, person: Person) -> list[dict]:
+        """
+        :return: the devices of ``person`` as ``GET .../settings/availablePreferredAnswerEndpoints`` lists them (with
+            ``isPreferredAnswerEndpoint``)
+        """
+        return self.world.devices.available(person)['endpoints']
+
+    def call_devices(self, person: Person, call_id: str) -> list[str]:
+        """
+        :return: the names of the devices of ``person`` a call rings (alerting, connecting) or is on (answered);
+            Webex's call JSON does not show them
+        :raises WebexError: 404 if it is not an active call of ``person``
+        """
+        with self.world.lock:
+            call = self.world.telephony.owned(person, call_id)
+            return [self.world.devices.name(person, device_id) for device_id in call.devices]
+
+    def add_call_queue(self, name: str, extension: Optional[str] = None, number: Optional[str] = None, *,
+                       allow_log_off: bool = True) -> str:
+        """
+        A call queue of the organisation.
+
+        :param allow_log_off: its agents may leave it (``allowLogOffEnabled``)
+        :return: its id
+        """
+        return self.world.call_queues.add(name, extension, number, allow_log_off=allow_log_off).id
+
+    def call_queue_name(self, queue_id: str) -> str:
+        """
+        :return: the name of a call queue (the agent's view of ``.../settings/queues`` does not show it)
+        """
+        return self.world.call_queues.queue(queue_id).name
+
+    def make_agent(self, person: Person, queue_ids: Iterable[str], *, joined: Iterable[str] = (),
+                   state: str = 'AVAILABLE') -> None:
+        """
+        Give ``person`` the call-centre service as an agent of these call queues (without it,
+        ``.../settings/queues`` answers 404).
+
+        :param joined: the queues they have joined
+        :param state: their ``agentACDState``
+        """
+        self.world.call_queues.make_agent(person, list(queue_ids), joined, state)
+
+    def agent_of(self, person: Person) -> Optional[dict]:
+        """
+        :return: ``{agentACDState, queues}`` of ``person`` as ``GET .../settings/queues`` shows them; None without the
+            call-centre service
+        """
+        return self.world.call_queues.agent_of(person)
+
+    def add_caller_id(self, person: Person, kind: str, name: str, number: Optional[str] = None,
+                      extension: Optional[str] = None) -> dict:
+        """
+        One more caller ID ``person`` may choose (``CALL_QUEUE``, ``HUNT_GROUP``, ``ADDITIONAL_CLID`` with a number,
+        or ``DEFAULT_CLID``).
+
+        :return: it as ``GET .../settings/availableCallerIds`` lists it (a queue or hunt group with a new ``id``)
+        """
+        return self.world.caller_ids.add(person, kind, name, number, extension)
+
+    def caller_id_of(self, person: Person) -> dict:
+        """
+        :return: the selected caller ID of ``person`` as ``GET .../settings/selectedCallerId`` shows it (without the
+            ``selected`` wrapper)
+        """
+        return self.world.caller_ids.selected(person)['selected']
 
     # --- voicemail
 

@@ -6,7 +6,7 @@ import logging
 from flask import Response, jsonify, request
 
 from .callcontrol import ACTIONS
-from .errors import WebexError
+from .errors import WebexError, optional_str
 from .routes import bp, calling_user, current_world, items, json_body, no_content
 from .telephony import API_ACTIONS
 
@@ -34,8 +34,16 @@ def calls_get(call_id: str) -> Response:
 
 @bp.post('/telephony/calls/dial')
 def calls_dial() -> Response:
-    call = current_world().telephony.dial(calling_user(write=True), json_body().get('destination'))
+    person, body = calling_user(write=True), json_body()
+    call = current_world().telephony.dial(person, body.get('destination'), optional_str(body, 'endpointId'))
     return jsonify({'callId': call.id, 'callSessionId': call.session_id}), 201
+
+
+@bp.post('/telephony/calls/answer')
+def calls_answer() -> Response:
+    person, body = calling_user(write=True), json_body()
+    current_world().telephony.answer(person, body.get('callId'), optional_str(body, 'endpointId'))
+    return no_content()
 
 
 @bp.post('/telephony/calls/<action>')

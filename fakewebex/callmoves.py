@@ -1,6 +1,6 @@
 """
 Call control that moves a remote party: divert (and forwarding when a call rings out), transfer, park and
-retrieve, pickup, barge-in (no HTTP here).
+retrieve, pickup, barge-in, and pull, which moves the call to another of the person's devices (no HTTP here).
 
 Each action takes the JSON body wxc_sdk's ``CallsApi`` sends and returns ``(status, body)``. The user's leg ends
 through a row of :data:`~fakewebex.legs.TRANSITIONS` (``deleted``/``disconnected``); when the remote party is a
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
 from .errors import WebexError, optional_str, require_str
+from .ids import new_id
 from .legs import ANSWERED_STATES, Call, external_party, party
 from .models import Person
 from .telephony import Telephony
@@ -219,7 +220,11 @@ class CallMoves:
         return parked
 
     def retrieve(self, person: Person, body: dict) -> Result:
-        """``retrieve {destination?}``: a new connected call with the party parked there (default: the user)."""
+        """
+        ``retrieve {destination?, endpointId?}``: a new connected call with the party parked there (default: the
+        user), on the device ``endpointId`` names (see :meth:`~fakewebex.devices.Devices.answering`).
+        """
+        devices = self._answering(person, body)
         destination = optional_str(body, 'destination')
         target = self._tel.match(destination) if destination else person
         parked = self._live_parked(target.id) if target else None
@@ -229,7 +234,7 @@ class CallMoves:
         peer = self._tel.find(parked.peer_id)
         peer_owner = self._world.person(peer.owner_id) if peer else None
         remote = party(peer_owner, person) if peer_owner else parked.remote_party
-        leg = self._tel.new_connected_leg(person, remote, parked.session_id)
+        leg = self._tel.new_connected_leg(person, remote, parked.session_id, devices)
         if peer is not None:
             peer.remote_party = party(person, peer_owner)
             self._tel.link(leg, peer)
@@ -247,7 +252,11 @@ class CallMoves:
     # --- pickup and barge-in
 
     def pickup(self, person: Person, body: dict) -> Result:
-        """``pickup {target?}``: answer an alerting call of the target, or of anyone else in the user's org."""
+        """
+        ``pickup {target?, endpointId?}``: answer an alerting call of the target, or of anyone else in the user's
+        org, on the device ``endpointId`` names.
+        """
+        devices = self._answering(person, body)
         target = optional_str(body, 'target')
         if target is not None:
             owner = self._tel.match(target, exclude=person)
@@ -265,7 +274,7 @@ class CallMoves:
         self._tel.apply(victim, 'picked_up', propagate=False)
         peer, peer_owner = self._peer(victim)
         remote = party(peer_owner, person) if peer_owner else victim.remote_party
-        leg = self._tel.new_connected_leg(person, remote, victim.session_id)
+        leg = self._tel.new_connected_leg(person, remote, victim.session_id, devices)
         if peer is not None:
             peer.remote_party = party(person, peer_owner)
             self._tel.link(leg, peer)
@@ -276,7 +285,8 @@ class CallMoves:
         return 201, leg.info()
 
     def barge_in(self, person: Person, body: dict) -> Result:
-        """``bargeIn {target}``: a new connected call into the target's answered call."""
+        """``bargeIn {target, endpointId?}``: a new connected call into the target's answered call."""
+        devices = self._answering(person, body)
         target = require_str(body, 'target')
         owner = self._tel.match(target, exclude=person)
         if owner is None:
@@ -285,4 +295,26 @@ class CallMoves:
         if not answered:
             raise WebexError(404, description=f'{owner.display_name} has no answered call')
         call = answered[0]
-        return 201, self._tel.new_connected_leg(person, call.remote_party, call.session_id).info()
+        return 201, self._tel.new_connected_leg(person, call.remote_party, call.session_id, devices).info()
+
+    def _answering(self, person: Person, body: dict) -> tuple[str, ...]:
+        """The device a new call of ``person`` connects on: the body's ``endpointId`` (checked), else the default."""
+        return self._world.devices.answering(person, optional_str(body, 'endpointId'))
+
+    # --- pull
+
+    def pull(self, person: Person, body: dict) -> Result:
+        """
+        ``pull {endpointId?}``: the person's answered call (the connected one, else the first) moves to a device of
+        theirs (see :meth:`~fakewebex.devices.Devices.pull_target`). Webex rings that device with a temporary call
+        and connects it to the pulled call when answered; the person's own device answers at once here, so the
+        call is on it when the request returns. The answer names the temporary call.
+        """
+        endpoint_id = optional_str(body, 'endpointId')
+        answered = [c for c in self._tel.legs(person) if c.state in ANSWERED_STATES]
+        if not answered:
+            raise WebexError(404, description='There is no call to pull')
+        call = next((c for c in answered if c.state == 'connected'), answered[0])
+        call.devices = (self._world.devices.pull_target(person, call.devices, endpoint_id),)
+        log.debug('call %s of %s pulled to %s', call.id, person.id, call.devices[0])
+        return 201, {'callId': new_id('CALL'), 'callSessionId': call.session_id}

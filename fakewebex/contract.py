@@ -285,7 +285,7 @@ class Contract:
         return (found.operations[method], found) if found is not None else (None, matched)
 
     def check_request(self, method: str, path: str, query: Mapping[str, Any] | Iterable[tuple[str, str]],
-                      content_type: str = '', body: Optional[bytes] = None) -> list[str]:
+                      content_type: str = '', body: Optional[bytes] = None, authorization: str = '') -> list[str]:
         """
         Check a request against the documents.
 
@@ -294,6 +294,8 @@ class Contract:
         :param query: query parameters (a multi-dict, a mapping or ``(name, value)`` pairs)
         :param content_type: the Content-Type header
         :param body: the raw body
+        :param authorization: the Authorization header, for the operations that declare ``security`` (a bearer
+            token); only its presence and scheme are checked, and it is kept nowhere
         :return: what is wrong; empty if the request keeps the contract
         """
         operation, documented = self._route(method, path)
@@ -307,8 +309,9 @@ class Contract:
         if body and media_type in operation.form_fields:
             details.extend(f'body.{name}: not documented' for name in dict.fromkeys(_form_names(content_type, body))
                            if name not in operation.form_fields[media_type])
+        headers = Headers({'Authorization': authorization} if authorization else {})
         request = _Request(method.lower(), path, content_type.lower(), body or None,
-                           RequestParameters(query=query))
+                           RequestParameters(query=query, header=headers))
         for error in documented.requests.iter_errors(request):
             details.extend(_request_detail(error))
         return details

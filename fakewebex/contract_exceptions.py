@@ -19,6 +19,10 @@ The exceptions, each with its evidence below:
 - an attachment action's ``inputs`` are named after the card's inputs;
 - a number of ``GET /telephony/config/people/me`` has only the fields that apply to it (no direct number, no
   extension), as the fields' own descriptions say;
+- ``PUT /telephony/config/people/me/settings/preferredAnswerEndpoint`` takes ``{"id": ...}`` (``null`` clears it),
+  as the operation's own example and description say (its schema is the admin API's);
+- an endpoint of ``GET .../settings/availablePreferredAnswerEndpoints`` says whether it is the preferred one
+  (``isPreferredAnswerEndpoint``), as the operation's own example shows;
 - operations in no document: ``GET /authorize`` and ``POST /access_token`` (OAuth), ``POST /authorize`` (the
   emulator's consent page), ``GET /contents/{contentId}`` (a message's file).
 
@@ -79,6 +83,8 @@ def _query(name: str, required: bool = False, **schema: Any) -> dict[str, Any]:
 
 
 _STRING = {'type': 'string'}
+#: the path of the person's own settings
+_ME = '/telephony/config/people/me'
 _HTML = {'content': {'text/html': {}}}
 _ERRORS = {str(status): {'description': 'the Webex error shape'} for status in (400, 401, 403, 404, 429, 500, 503)}
 
@@ -153,6 +159,29 @@ PATCHES: tuple[Patch, ...] = (
                    "prefix and extension), esn 'is not present' if the extension is not set; people.yml's Person "
                    "has phoneNumbers and extension as optional for the same people; wxc_sdk.me.MeNumber makes every "
                    "field optional."),
+    Patch('call-settings-for-me.yml', ('paths', f'{_ME}/settings/preferredAnswerEndpoint', 'put', 'requestBody',
+                                       'content', 'application/json', 'schema'), schema={
+        'type': 'object', 'required': ['id'],
+        'description': 'The preferred answer endpoint (exception, see fakewebex.contract_exceptions)',
+        'properties': {'id': {'type': 'string', 'nullable': True,
+                              'description': "The endpoint's id from availablePreferredAnswerEndpoints; null clears "
+                                             "it"}}},
+          what='PUT .../settings/preferredAnswerEndpoint takes {"id": ...}, null clearing it (the document\'s schema, '
+               'EndpointIdType with preferredAnswerEndpointId, is the admin API\'s)',
+          evidence="call-settings-for-me.yml's own example of this request body is {id: Y2lzY29z...} and its "
+                   "description says 'To clear the preferred answer endpoint the `id` attribute must be set to "
+                   "null'; wxc_sdk.me.endpoints.MeEndpointsApi.modify_preferred_answer_endpoint sends {'id': id}; "
+                   "shared/webex-openapi/README.md lists it as a known gap."),
+    Patch('call-settings-for-me.yml', ('components', 'schemas', 'endpoints', 'properties',
+                                       'isPreferredAnswerEndpoint'),
+          schema={'type': 'boolean', 'description': 'Whether this endpoint is the preferred answer endpoint '
+                                                    '(exception, see fakewebex.contract_exceptions)'},
+          what='an endpoint of GET .../settings/availablePreferredAnswerEndpoints has isPreferredAnswerEndpoint, '
+               'true for the preferred one (the schema `endpoints` declares only id, type and name)',
+          evidence="call-settings-for-me.yml's own example of the 200 answer of GET .../settings/"
+                   "availablePreferredAnswerEndpoints gives every endpoint isPreferredAnswerEndpoint, and the "
+                   "operation's description says it gets 'the person's preferred answer endpoint and the list of "
+                   "endpoints available'; wxc_sdk.me.endpoints.MeEndpoint.is_preferred_answer_endpoint."),
 )
 
 _OAUTH_EVIDENCE = ("Webex's guide 'Integrations and Authorization' (developer.webex.com/docs/integrations): the "

@@ -24,7 +24,7 @@ from .models import Person
 from .server import FakeWebex
 from .servers import children, stop
 
-__all__ = ['BOT_NAME', 'BotProcess', 'bot_env', 'wait_healthy']
+__all__ = ['BOT_NAME', 'BotProcess', 'bot_env', 'wait_bot_ready']
 
 log = logging.getLogger(__name__)
 
@@ -56,30 +56,31 @@ def bot_env(fake: FakeWebex, bot: Person, client_id: str, client_secret: str, **
             'WEBEX_API_BASE_URL': fake.base_url, 'LOG_LEVEL': 'DEBUG', **extra}
 
 
-def wait_healthy(url: str, process: subprocess.Popen, timeout: float, output: Callable[[], str],
-                 statuses: tuple[int, ...] = (200,)) -> None:
+def wait_bot_ready(url: str, process: subprocess.Popen, timeout: float, output: Callable[[], str],
+                   statuses: tuple[int, ...] = (200,), path: str = '/ready') -> None:
     """
-    Wait until ``GET {url}/health`` answers 200 (or another of ``statuses``). Another process offers nothing to wait
-    on but its answers, so this asks every 50 ms.
+    Wait until ``GET {url}{path}`` answers 200 (or another of ``statuses``): the bot can serve, its stores answer.
+    Another process offers nothing to wait on but its answers, so this asks every 50 ms.
 
     :param url: the server's base URL
     :param process: the server's process; its exit ends the wait
     :param timeout: seconds
     :param output: the process's output so far, for the error
-    :param statuses: the answers that count as healthy
-    :raises RuntimeError: with the process's output, when it exits or is not healthy within ``timeout`` seconds
+    :param statuses: the answers that count as ready
+    :param path: the route asked (``/health`` for code from before ``/ready`` existed)
+    :raises RuntimeError: with the process's output, when it exits or is not ready within ``timeout`` seconds
     """
     deadline = time.monotonic() + timeout
     while True:
         if process.poll() is not None:
             raise RuntimeError(f'{process.args} exited with {process.returncode}:\n{output()}')
         try:
-            if requests.get(f'{url}/health', timeout=1).status_code in statuses:
+            if requests.get(f'{url}{path}', timeout=1).status_code in statuses:
                 return
         except requests.RequestException:
             pass
         if time.monotonic() > deadline:
-            raise RuntimeError(f'not healthy within {timeout} s:\n{output()}')
+            raise RuntimeError(f'not ready within {timeout} s:\n{output()}')
         time.sleep(0.05)
 
 
@@ -94,10 +95,11 @@ class BotProcess:
     :param gunicorn_args: more gunicorn options; with a settings module (``-c``), its graceful timeout applies,
         else 5 s
     :param logger_class: gunicorn's ``--logger-class`` (``None``: gunicorn's own, for code from before it existed)
+    :param ready_path: the route that says the bot can serve (``/health`` for code from before ``/ready`` existed)
     """
 
     def __init__(self, env: dict[str, str], cwd: Path, workers: int = 1, gunicorn_args: tuple[str, ...] = (),
-                 logger_class: Optional[str] = 'wxc_cc.logsetup.GunicornLogger'):
+                 logger_class: Optional[str] = 'wxc_cc.logsetup.GunicornLogger', ready_path: str = '/ready'):
         self.sock = socket.socket()
         self.sock.bind(('127.0.0.1', 0))
         self.sock.listen(64)
@@ -107,13 +109,14 @@ class BotProcess:
         self.workers = workers
         self.gunicorn_args = (*(('--logger-class', logger_class) if logger_class else ()), *gunicorn_args)
         self.log_path = cwd / 'bot.log'
+        self.ready_path = ready_path
         self.process: Optional[subprocess.Popen] = None
 
-    def start(self, timeout: float = 30.0, healthy: bool = True) -> 'BotProcess':
+    def start(self, timeout: float = 30.0, ready: bool = True) -> 'BotProcess':
         """
-        Start and wait until /health answers 200 (with ``healthy=False``: until it answers at all).
+        Start and wait until /ready answers 200 (with ``ready=False``: until it answers at all).
 
-        :raises RuntimeError: when the bot exits or is not healthy in time (it is stopped then)
+        :raises RuntimeError: when the bot exits or is not ready in time (it is stopped then)
         """
         fd = self.sock.fileno()
         graceful = () if '-c' in self.gunicorn_args else ('--graceful-timeout', '5')
@@ -125,7 +128,8 @@ class BotProcess:
                 cwd=self.cwd, env=self.env, pass_fds=(fd,), stdout=output, stderr=subprocess.STDOUT)
         log.debug('bot started at %s (pid %d)', self.url, self.process.pid)
         try:
-            wait_healthy(self.url, self.process, timeout, self.log, (200,) if healthy else (200, 503))
+            wait_bot_ready(self.url, self.process, timeout, self.log, (200,) if ready else (200, 503),
+                           self.ready_path)
         except RuntimeError:
             self.stop()
             raise

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 #: kinds of objects the fake hands out ids for
 KINDS = frozenset({'PEOPLE', 'ROOM', 'MESSAGE', 'WEBHOOK', 'CALL', 'ORGANIZATION', 'APPLICATION',
-                   'ATTACHMENT_ACTION', 'VOICEMAIL', 'LOCATION'})
+                   'ATTACHMENT_ACTION', 'VOICEMAIL', 'LOCATION', 'CALLING_DEVICE', 'CALL_QUEUE', 'HUNT_GROUP'})
 
 _PREFIX = 'ciscospark://us/'
 

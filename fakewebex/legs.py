@@ -94,6 +94,9 @@ class Call:
     recording_state: Optional[str] = None
     #: redirections of an incoming call, most recent first (shown while alerting)
     redirections: list[dict[str, Any]] = field(default_factory=list)
+    #: ids of the owner's devices the call rings (alerting, connecting) or is on (answered): Webex's call JSON does
+    #: not show them, the emulator's inspection does (see :mod:`fakewebex.devices`)
+    devices: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """

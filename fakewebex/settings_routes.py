@@ -1,7 +1,9 @@
 """
 The routes of Webex's "call settings for me" API under ``/v1/telephony/config/people/me``: the person's calling
-details, Do Not Disturb and call forwarding (user tokens with ``spark:telephony_config_read`` or ``_write``; a
-person without Webex Calling gets 404). The logic is :mod:`fakewebex.callsettings`.
+details, Do Not Disturb and call forwarding (:mod:`fakewebex.callsettings`), the devices and the preferred answer
+device (:mod:`fakewebex.devices`), the call queues of an agent (:mod:`fakewebex.callqueues`) and the caller IDs
+(:mod:`fakewebex.callerids`). User tokens with ``spark:telephony_config_read`` or ``_write``; a person without
+Webex Calling gets 404.
 """
 import logging
 
@@ -53,4 +55,42 @@ def my_forwarding() -> Response:
 @bp.put(f'{ME}/settings/callForwarding')
 def my_forwarding_update() -> Response:
     current_world().call_settings.set_forwarding(config_user(write=True), json_body())
+    return no_content()
+
+
+@bp.get(f'{ME}/settings/availablePreferredAnswerEndpoints')
+def my_devices() -> Response:
+    return jsonify(current_world().devices.available(config_user(write=False)))
+
+
+@bp.put(f'{ME}/settings/preferredAnswerEndpoint')
+def my_preferred_device_update() -> Response:
+    current_world().devices.prefer(config_user(write=True), json_body())
+    return no_content()
+
+
+@bp.get(f'{ME}/settings/queues')
+def my_call_queues() -> Response:
+    return jsonify(current_world().call_queues.settings(config_user(write=False)))
+
+
+@bp.put(f'{ME}/settings/queues')
+def my_call_queues_update() -> Response:
+    current_world().call_queues.change(config_user(write=True), json_body())
+    return no_content()
+
+
+@bp.get(f'{ME}/settings/availableCallerIds')
+def my_caller_ids() -> Response:
+    return jsonify(current_world().caller_ids.available(config_user(write=False)))
+
+
+@bp.get(f'{ME}/settings/selectedCallerId')
+def my_selected_caller_id() -> Response:
+    return jsonify(current_world().caller_ids.selected(config_user(write=False)))
+
+
+@bp.put(f'{ME}/settings/selectedCallerId')
+def my_selected_caller_id_update() -> Response:
+    current_world().caller_ids.select(config_user(write=True), json_body())
     return no_content()

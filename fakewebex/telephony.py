@@ -27,8 +27,9 @@ log = logging.getLogger(__name__)
 
 HISTORY_TYPES = frozenset({'placed', 'missed', 'received'})
 
-#: actions the REST API exposes as ``POST /telephony/calls/{action}`` with only ``callId``, by table row
-API_ACTIONS = frozenset({'answer', 'hangup', 'hold', 'resume'})
+#: actions the REST API exposes as ``POST /telephony/calls/{action}`` with only ``callId``, by table row (answer
+#: also takes ``endpointId``: :meth:`Telephony.answer`)
+API_ACTIONS = frozenset({'hangup', 'hold', 'resume'})
 
 #: most forwardings a new call follows (a loop of forwardings ends at the person reached last)
 MAX_HOPS = 5
@@ -69,22 +70,26 @@ class Telephony:
 
     # --- starting calls
 
-    def dial(self, caller: Person, destination: Any) -> Call:
+    def dial(self, caller: Person, destination: Any, endpoint_id: Optional[str] = None) -> Call:
         """
         ``POST /telephony/calls/dial``: an outgoing call; a person of the fake as destination is offered the call
         (see :meth:`offer`: it rings them, or where their settings send it).
 
         :param caller: token owner
         :param destination: extension, number, ``tel:``/``sip:`` URI or email
+        :param endpoint_id: the caller's device that rings (``endpointId``); default all of them
         :return: the caller's leg (already ended when the call met a busy treatment)
+        :raises WebexError: 400 for an ``endpointId`` that is not one of the caller's devices
         """
         destination = require_str({'destination': destination}, 'destination').strip()
         with self._world.lock:
+            devices = self._world.devices.ringing(caller, endpoint_id)
             callee = self.match(destination, exclude=caller)
             if callee is None:
                 return self.new_leg(caller, 'originator', 'connecting', external_party(destination, destination),
-                                    new_session_id())
-            origin, _ = self.offer(callee, functools.partial(party, caller), origin_owner=caller)
+                                    new_session_id(), devices=devices)
+            origin, _ = self.offer(callee, functools.partial(party, caller), origin_owner=caller,
+                                   origin_devices=devices)
             return origin
 
     def ring(self, person: Person, from_name: str = 'Henry Green', from_number: str = '7101',
@@ -130,7 +135,8 @@ class Telephony:
         return Route(person, redirections)
 
     def offer(self, callee: Person, remote: Callable[[Person], dict], *, origin_owner: Optional[Person] = None,
-              mute_capable: Optional[bool] = None) -> tuple[Optional[Call], Optional[Call]]:
+              mute_capable: Optional[bool] = None,
+              origin_devices: Optional[tuple[str, ...]] = None) -> tuple[Optional[Call], Optional[Call]]:
         """
         A new call for ``callee``, where their settings send it (:meth:`route`): the phone that rings gets an
         alerting leg (with the redirections on the way); a busy treatment ends the caller's leg at once; a
@@ -140,6 +146,7 @@ class Telephony:
         :param remote: the caller as a person sees them, e.g. ``lambda seen_by: party(caller, seen_by)``
         :param origin_owner: the person of the fake calling, who gets the outgoing leg
         :param mute_capable: ``muteCapable`` of the alerting leg
+        :param origin_devices: the devices of ``origin_owner`` the outgoing leg rings; default all of them
         :return: the caller's leg (or None) and the alerting leg (or None)
         """
         route = self.route(callee)
@@ -149,7 +156,7 @@ class Telephony:
             reached = route.person or route.mailbox
             seen = (party(reached, origin_owner) if reached else
                     external_party(route.number, route.number) if route.number else party(callee, origin_owner))
-            origin = self.new_leg(origin_owner, 'originator', 'connecting', seen, session_id)
+            origin = self.new_leg(origin_owner, 'originator', 'connecting', seen, session_id, devices=origin_devices)
         if route.person is not None:
             leg = self.new_leg(route.person, 'terminator', 'alerting', remote(route.person), session_id,
                                mute_capable=mute_capable, redirections=route.redirections)
@@ -181,28 +188,34 @@ class Telephony:
         return None
 
     def new_leg(self, owner: Person, personality: str, state: str, remote: dict, session_id: str, *,
-                mute_capable: Optional[bool] = None, redirections: Iterable[dict] = ()) -> Call:
+                mute_capable: Optional[bool] = None, redirections: Iterable[dict] = (),
+                devices: Optional[tuple[str, ...]] = None) -> Call:
         """
         Create a leg and fire its ``created`` event (``originated`` or ``received``).
 
         :param mute_capable: default :attr:`Person.mute_capable` of ``owner``
+        :param devices: the devices of ``owner`` it rings; default all of them
         """
         now = self._world.now()
         used = {c.appearance for c in self._calls.values() if c.owner_id == owner.id}
         appearance = next(i for i in range(1, len(used) + 2) if i not in used)
         call = Call(new_id('CALL'), session_id, owner.id, personality, state, dict(remote), appearance, now,
                     mute_capable=owner.mute_capable if mute_capable is None else mute_capable,
-                    redirections=list(redirections))
+                    redirections=list(redirections),
+                    devices=self._world.devices.ringing(owner) if devices is None else devices)
         self._calls[call.id] = call
         self.fire(call, 'created', 'originated' if personality == 'originator' else 'received')
         return call
 
-    def new_connected_leg(self, owner: Person, remote: dict, session_id: str) -> Call:
+    def new_connected_leg(self, owner: Person, remote: dict, session_id: str, devices: tuple[str, ...]) -> Call:
         """
         A leg started by an action that works like dial (retrieve, pickup, barge-in) and is connected at once:
         ``created``/``originated``, then ``updated``/``connected``.
+
+        :param devices: the device of ``owner`` it connects on (see
+            :meth:`~fakewebex.devices.Devices.answering`)
         """
-        call = self.new_leg(owner, 'originator', 'connecting', remote, session_id)
+        call = self.new_leg(owner, 'originator', 'connecting', remote, session_id, devices=devices)
         self.apply(call, 'remote_answer', propagate=False)
         return call
 
@@ -212,6 +225,26 @@ class Telephony:
         a.peer_id, b.peer_id = b.id, a.id
 
     # --- acting on calls
+
+    def answer(self, person: Person, call_id: Any, endpoint_id: Optional[str] = None) -> Call:
+        """
+        ``POST /telephony/calls/answer``: answer an alerting incoming call, on the device ``endpoint_id`` names
+        (it must be alerting for the call), else as :meth:`~fakewebex.devices.Devices.answering` says.
+
+        :raises WebexError: 404 if the call is not an active call of ``person``, 400 if it is not alerting or the
+            device is not alerting for it
+        """
+        call_id = require_str({'callId': call_id}, 'callId')
+        with self._world.lock:
+            call = self.owned(person, call_id)
+            if endpoint_id is not None:
+                self._world.devices.require(person, endpoint_id)
+                if endpoint_id not in call.devices:
+                    raise WebexError(400, description='The device is not alerting for the call')
+            self.check(call, 'answer')
+            call.devices = self._world.devices.answering(person, endpoint_id)
+            self.apply(call, 'answer', propagate=True)
+            return call
 
     def act(self, person: Person, action: str, call_id: Any) -> Call:
         """
@@ -248,6 +281,9 @@ class Telephony:
         call.state = rule.target
         if rule.target == 'connected' and call.answered is None:
             call.answered = now
+        if rule.target == 'connected' and len(call.devices) > 1:
+            # the person's own devices answer at once: the call is on the one that answers
+            call.devices = self._world.devices.answering(self._world.person(call.owner_id))
         if rule.target == 'disconnected':
             self._end(call, now)
         self.fire(call, 'deleted' if rule.target == 'disconnected' else 'updated', rule.event_type)

@@ -12,8 +12,11 @@ from typing import Callable, Optional
 from .attachments import AttachmentActions
 from .auth import TokenAuthority
 from .callcontrol import CallControl
+from .callerids import CallerIds
+from .callqueues import CallQueues
 from .callsettings import CallSettings
 from .clock import iso
+from .devices import Devices
 from .errors import WebexError
 from .ids import new_id
 from .inspection import FaultInjector, RequestLog, ViolationLog
@@ -36,8 +39,9 @@ class World:
     Components: :attr:`auth` (OAuth and tokens), :attr:`hooks` (webhooks), :attr:`spaces` (rooms and memberships
     as the API shows them), :attr:`messaging` (rooms and messages), :attr:`cards` (attachment actions),
     :attr:`telephony` (call legs), :attr:`call_control` (call control features), :attr:`call_settings` (Do Not
-    Disturb, call forwarding), :attr:`voicemail` (mailboxes), :attr:`requests` (request log), :attr:`violations`
-    (what left Webex's documents) and :attr:`faults` (fault injection).
+    Disturb, call forwarding), :attr:`devices` (the people's devices), :attr:`call_queues` (call queues and their
+    agents), :attr:`caller_ids` (caller IDs), :attr:`voicemail` (mailboxes), :attr:`requests` (request log),
+    :attr:`violations` (what left Webex's documents) and :attr:`faults` (fault injection).
     """
 
     def __init__(self, clock: Callable[[], float] = time.time):
@@ -62,6 +66,9 @@ class World:
         self.cards = AttachmentActions(self)
         self.telephony = Telephony(self)
         self.call_settings = CallSettings(self)
+        self.devices = Devices(self)
+        self.call_queues = CallQueues(self)
+        self.caller_ids = CallerIds(self)
         self.call_control = CallControl(self)
         self.voicemail = Voicemail(self)
         self.requests = RequestLog(self.lock, on_add=self.touch)

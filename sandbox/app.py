@@ -5,8 +5,9 @@ the far end answers) and shows what happened (chat, calls, the API trace).
 
 API (JSON in and out; errors are ``{"error": "..."}`` with a 4xx status):
 
-- ``GET /sandbox/api/state?user=alice&after=SEQ``: users, the user's chat, calls, voicemail, Do Not Disturb and
-  call forwarding, trace rows newer than ``SEQ`` (newest first)
+- ``GET /sandbox/api/state?user=alice&after=SEQ``: users, the user's chat, calls (and the devices they ring),
+  voicemail, Do Not Disturb and call forwarding, devices, call queues and caller ID, trace rows newer than ``SEQ``
+  (newest first)
 - ``POST /sandbox/api/say`` ``{user, text}``: the user writes to the bot
 - ``POST /sandbox/api/press`` ``{user, messageId, inputs}``: the user submits a card
 - ``POST /sandbox/api/ring`` ``{user, caller, name, number}``: a call for the user from another sandbox user
@@ -27,7 +28,7 @@ from flask import Flask, Response, jsonify, request, send_from_directory
 from fakewebex import FakeWebex, Person, WebexError
 
 from .cast import USERS, Cast
-from .views import call_view, message_view, settings_view, trace_row
+from .views import call_view, message_view, phone_view, settings_view, trace_row
 
 __all__ = ['PREFIX', 'STATIC', 'TRACE_ROWS', 'create_sandbox_app']
 
@@ -86,6 +87,13 @@ def create_sandbox_app(fake: FakeWebex, cast: Cast) -> Flask:
             raise BadRequest('a user cannot call themselves')
         return {'from_person': caller}
 
+    def devices_of(user: Person, call_id: str) -> list[str]:
+        """The devices a call of the user rings or is on; none when it ended meanwhile."""
+        try:
+            return fake.call_devices(user, call_id)
+        except WebexError:
+            return []
+
     @app.errorhandler(BadRequest)
     def _bad(error: BadRequest) -> Response:
         return jsonify({'error': str(error)}), error.status
@@ -110,15 +118,19 @@ def create_sandbox_app(fake: FakeWebex, cast: Cast) -> Flask:
         secrets = set(fake.issued_tokens())
         rows = [trace_row(r, secrets) for r in reversed(fake.requests) if r.seq > after][:TRACE_ROWS]
         voicemails = fake.voicemails(user)
+        calls = [call_view(c, devices_of(user, c['id'])) for c in fake.calls(user)]
+        agent = fake.agent_of(user)
+        queue_names = {q['id']: fake.call_queue_name(q['id']) for q in (agent or {}).get('queues', [])}
         return jsonify({
             'users': [{'key': u.key, 'name': u.name, 'email': u.email, 'extension': u.extension,
                        'number': u.number} for u in USERS],
             'bot': {'name': cast.bot.display_name, 'email': cast.bot.email},
             'user': next(u.key for u in USERS if people[u.key].id == user.id),
             'messages': [message_view(m, cast.bot) for m in fake.messages(person=user)],
-            'calls': [call_view(c) for c in fake.calls(user)],
+            'calls': calls,
             'voicemail': {'new': sum(not v.get('read') for v in voicemails), 'total': len(voicemails)},
             'settings': settings_view(fake.dnd_of(user), fake.forwarding_of(user)),
+            'phone': phone_view(fake.devices_of(user), calls, agent, queue_names, fake.caller_id_of(user)),
             'timezone': user.timezone,
             'trace': rows})
 

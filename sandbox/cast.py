@@ -1,6 +1,6 @@
 """
 Who is in the sandbox: the bot, its integration and a few users of one organisation, each with a 1:1 space with
-the bot, all in a local :class:`~fakewebex.FakeWebex`.
+the bot, their devices, call queues and caller IDs, all in a local :class:`~fakewebex.FakeWebex`.
 """
 import logging
 import secrets
@@ -9,7 +9,8 @@ from typing import Optional
 
 from fakewebex import FakeWebex, Person
 
-__all__ = ['User', 'USERS', 'BOT_EMAIL', 'BOT_NAME', 'CLIENT_ID', 'INTEGRATION_NAME', 'Cast', 'populate']
+__all__ = ['User', 'USERS', 'DEVICES', 'CALL_QUEUES', 'AGENTS', 'CALLER_IDS', 'BOT_EMAIL', 'BOT_NAME', 'CLIENT_ID',
+           'INTEGRATION_NAME', 'Cast', 'populate']
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,19 @@ class User:
 USERS = (User('alice', 'Alice Anders', 'alice@example.com', '1001', '+14085551001', 'Europe/Berlin'),
          User('bob', 'Bob Brown', 'bob@example.com', '1002', '+14085551002', 'America/New_York'),
          User('carol', 'Carol Chen', 'carol@example.com', '1003', '+14085551003'))
+
+#: user key -> their devices, (name, type), in the order Webex lists them
+DEVICES = {'alice': (('Cisco 8865 (Desk)', 'DEVICE'), ('Webex Desktop Application', 'APPLICATION')),
+           'bob': (('Cisco 8851 (Desk)', 'DEVICE'), ('Webex Mobile', 'APPLICATION')),
+           'carol': (('Webex Desktop Application', 'APPLICATION'),)}
+#: the call queues: key -> (name, extension, number, agents may leave it)
+CALL_QUEUES = {'support': ('Support', '5001', '+14085555001', True), 'sales': ('Sales', '5002', None, False)}
+#: user key -> (their call queues, those they joined); Carol has no call-centre service
+AGENTS = {'alice': (('support', 'sales'), ('sales',)), 'bob': (('support',), ('support',))}
+#: user key -> the caller IDs they may choose: (type, name, number, extension)
+CALLER_IDS = {'alice': (('CALL_QUEUE', 'Support', '+14085555001', '5001'),
+                        ('ADDITIONAL_CLID', 'Alice Anders (mobile)', '+14085550177', None)),
+              'bob': (('HUNT_GROUP', 'Front desk', '+14085555100', '5100'),)}
 
 
 @dataclass
@@ -61,4 +75,11 @@ def populate(fake: FakeWebex) -> Cast:
         people[user.key] = fake.add_person(user.email, user.name, extension=user.extension, number=user.number,
                                            timezone=user.timezone)
         fake.direct_room(people[user.key])
+        fake.set_devices(people[user.key], *DEVICES.get(user.key, ()))
+        for kind, name, number, extension in CALLER_IDS.get(user.key, ()):
+            fake.add_caller_id(people[user.key], kind, name, number, extension)
+    queues = {key: fake.add_call_queue(name, extension, number, allow_log_off=may_leave)
+              for key, (name, extension, number, may_leave) in CALL_QUEUES.items()}
+    for key, (member_of, joined) in AGENTS.items():
+        fake.make_agent(people[key], [queues[q] for q in member_of], joined=[queues[q] for q in joined])
     return Cast(bot, client_secret, people)

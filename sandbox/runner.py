@@ -1,7 +1,7 @@
 """
 Start the sandbox: the local Webex emulator on its own 127.0.0.1 port, and on one port a threaded server
 (cheroot) for the real bot and the sandbox page, split by path: ``/sandbox…`` goes to the sandbox, everything
-else (``/``, ``/redirect``, ``/callevent/…``, ``/health``) to the bot.
+else (``/``, ``/redirect``, ``/callevent/…``, ``/health``, ``/ready``) to the bot.
 
 The bot is built exactly as in production, by ``wxc_cc_bot.create_app(config)``, with configuration only:
 ``WEBEX_API_BASE_URL`` pointing at the emulator, ``WXC_CC_BOT_URL`` at the local address, and the YAML token

@@ -1,6 +1,7 @@
 """
 What the sandbox page shows, as JSON: chat messages (markdown rendered to safe HTML), calls with the far-end
-actions that fit them, the phone's Do Not Disturb and forwarding, and the API trace (secrets masked). Pure
+actions that fit them and the devices they ring or are on, the phone's Do Not Disturb and forwarding, its devices
+(which one is preferred, which rings), call queues and selected caller ID, and the API trace (secrets masked). Pure
 functions of the fake's records.
 """
 import json
@@ -12,7 +13,8 @@ from fakewebex import Person, Recorded
 
 from .markdown import render_markdown, render_plain
 
-__all__ = ['FAR_END_ACTIONS', 'far_end_actions', 'message_view', 'call_view', 'settings_view', 'trace_row', 'scrub']
+__all__ = ['FAR_END_ACTIONS', 'RINGING_STATES', 'far_end_actions', 'message_view', 'call_view', 'settings_view',
+           'phone_view', 'trace_row', 'scrub']
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,9 @@ FAR_END_ACTIONS: dict[str, tuple[str, frozenset, Optional[str]]] = {
 }
 
 _MASK = '***'
+
+#: states of a call that rings the devices it is on
+RINGING_STATES = frozenset({'alerting', 'connecting'})
 
 
 def far_end_actions(call: dict) -> list[dict[str, str]]:
@@ -55,16 +60,19 @@ def message_view(message: dict, bot: Person) -> dict[str, Any]:
             'created': message.get('created', ''), 'html': rendered, 'card': cards[0] if cards else None}
 
 
-def call_view(call: dict) -> dict[str, Any]:
+def call_view(call: dict, devices: list[str]) -> dict[str, Any]:
     """
     :param call: a call as the fake's API shows it
-    :return: ``{id, state, direction, remote, created, answered, farEnd}``
+    :param devices: the names of the user's devices it rings, or is on once answered
+    :return: ``{id, state, direction, remote, created, answered, devices, ringing, farEnd}``; ``ringing``: the
+        devices ring (the call is alerting or connecting)
     """
     remote = call.get('remoteParty') or {}
     return {'id': call['id'], 'state': call['state'],
             'direction': 'incoming' if call['personality'] == 'terminator' else 'outgoing',
             'remote': {'name': remote.get('name') or '', 'number': remote.get('number') or ''},
-            'created': call.get('created'), 'answered': call.get('answered'), 'farEnd': far_end_actions(call)}
+            'created': call.get('created'), 'answered': call.get('answered'), 'devices': list(devices),
+            'ringing': call['state'] in RINGING_STATES, 'farEnd': far_end_actions(call)}
 
 
 def settings_view(dnd: bool, forwarding: dict) -> dict[str, Any]:
@@ -78,6 +86,32 @@ def settings_view(dnd: bool, forwarding: dict) -> dict[str, Any]:
     return {'dnd': dnd, 'forwarding': [{'kind': kind, 'destination': kinds[kind].get('destination', ''),
                                         'voicemail': kinds[kind].get('destinationVoicemailEnabled', False)}
                                        for kind in on]}
+
+
+def phone_view(devices: list[dict], calls: list[dict], agent: Optional[dict], queue_names: dict[str, str],
+               caller_id: dict) -> dict[str, Any]:
+    """
+    :param devices: the user's devices as ``availablePreferredAnswerEndpoints`` lists them
+    :param calls: the user's calls as :func:`call_view` shows them
+    :param agent: the user's call queues as ``GET .../settings/queues`` shows them; None without the call-centre
+        service
+    :param queue_names: call queue id -> name
+    :param caller_id: the selected caller ID as ``selectedCallerId`` shows it (its ``selected``)
+    :return: ``{devices: [{name, type, preferred, ringing}], agent: {state, queues: [{name, extension, number,
+        joined, mayLeave}]} or None, callerId: {type, name, number}}``
+    """
+    ringing = {name for call in calls if call['ringing'] for name in call['devices']}
+    return {
+        'devices': [{'name': device['name'], 'type': device['type'],
+                     'preferred': bool(device.get('isPreferredAnswerEndpoint')), 'ringing': device['name'] in ringing}
+                    for device in devices],
+        'agent': None if agent is None else {
+            'state': agent.get('agentACDState', ''),
+            'queues': [{'name': queue_names.get(queue['id'], ''), 'extension': queue.get('extension', ''),
+                        'number': queue.get('phoneNumber', ''), 'joined': bool(queue.get('available')),
+                        'mayLeave': queue.get('allowLogOffEnabled', True)} for queue in agent.get('queues', [])]},
+        'callerId': {'type': caller_id.get('type', ''), 'name': caller_id.get('name', ''),
+                     'number': caller_id.get('directNumber') or caller_id.get('extension') or ''}}
 
 
 def scrub(value: Any, secrets: Iterable[str]) -> Any:

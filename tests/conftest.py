@@ -252,6 +252,19 @@ def bot(settings: Settings, webex, policy: dict, tmp_path: Path):
     shut_down(app)
 
 
+def started_bot(webex, **values: str):
+    """
+    A bot with these settings (by variable name, over :func:`settings_values`), started against the mocked Webex;
+    the start-up requests are already forgotten. Shut it down with :func:`shut_down`.
+    """
+    from wxc_cc_bot import CallControlBot
+    webex.bot_setup()
+    app = CallControlBot(settings=load_settings(settings_values(**values), environ={}))
+    assert app.core.healer.started.wait(10), 'the check at start is done'
+    webex.reset()
+    return app
+
+
 def shut_down(app) -> None:
     """Shut a bot built in the test process down, and check that its threads ended."""
     assert app.core.shutdown(5), 'the work the test caused is done'

@@ -190,10 +190,13 @@ def test_history_filter_count_and_call_back_buttons(client, webex, bot):
     assert [b['data'] for b in buttons] == [{'action': 'callback', 'owner': USER_ID, 'number': '1001'}] * 3
 
 
-@pytest.mark.parametrize('text', ['/history lost', '/history missed placed', '/history 0', '/history 1000'])
+@pytest.mark.parametrize('text', ['/history lost', '/history missed placed', '/history 0', '/history 1000',
+                                  '/history 10 5', '/history 5 10', '/history 3 3', '/history missed 2 placed'])
 def test_history_usage(client, webex, text):
+    """One kind and one count at most: two counts are a mistake, not "the last one wins"."""
     [reply] = chat(client, webex, text)
     assert reply.startswith('Usage: /history [missed|placed|received] [count]')
+    assert requests_to(webex) == [], 'no history asked for'
 
 
 VOICEMAILS = [{'id': f'VM{i}', 'duration': 65, 'read': i == 2, 'urgent': i == 3,

@@ -14,7 +14,7 @@ import pytest
 
 from tests.adaptivecard import validate_card
 from tests.conftest import settings_values
-from tests.test_settings_commands import DND, FORWARDING, ME, PROFILE, forwarding
+from tests.test_settings_commands import DND, FORWARDING, ME, PROFILE, forwarding, phone_menu
 from tests.webexmock import USER_ID, USER_TOKEN, call_event, chat, user_context, user_tokens
 from wxc_cc.clock import Clock
 from wxc_cc.config import Settings, load_settings
@@ -274,6 +274,7 @@ def test_me_reads_the_zone_again_and_shows_it(client, webex, bot, settings, zone
     webex.add('GET', ME, json_body=PROFILE)
     webex.add('GET', DND, json_body={'enabled': False, 'ringSplashEnabled': False, 'webexGoOverrideEnabled': False})
     webex.add('GET', FORWARDING, json_body=forwarding())
+    phone_menu(webex)
     webex.user_me(timezone=zone)
     [reply] = chat(client, webex, '/me')
     assert reply.splitlines()[-1] == f'- {line}'

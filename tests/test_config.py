@@ -109,8 +109,23 @@ def test_messages_never_show_a_secret():
         load_settings(settings_values(WXC_CC_TOKEN_KEY='my-secret-key', PORT='x'), environ={})
     message = str(error.value)
     assert message.startswith("PORT must be a whole number from 0 to 65535, not 'x'; WXC_CC_TOKEN_KEY must be a "
-                              'Fernet key (32 url-safe base64-encoded bytes); make one with: python -c')
+                              'Fernet key (32 url-safe base64-encoded bytes), or several separated by commas, newest '
+                              'first; make one with: python -c')
     assert 'my-secret-key' not in message and 'token_key' not in message
+
+
+def test_token_keys_are_a_list_newest_first():
+    new, old = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings = load_settings(settings_values(WXC_CC_TOKEN_KEY=f' {new} , {old}'), environ={})
+    assert settings.token_keys == (new, old)
+    assert {new, old} <= set(settings.secrets), 'each key is masked in the log on its own'
+    assert load_settings(settings_values(), environ={}).token_keys == ()
+    for value, problem in ((f'{new},not-a-key', 'key 2 of 2 is not one'), (f'{new},', 'key 2 of 2 is not one'),
+                           (f'{new},{new}', 'names a key twice')):
+        with pytest.raises(ConfigError) as error:
+            load_settings(settings_values(WXC_CC_TOKEN_KEY=value), environ={})
+        assert str(error.value).startswith('WXC_CC_TOKEN_KEY ') and problem in str(error.value)
+        assert new not in str(error.value) and 'not-a-key' not in str(error.value)
 
 
 def test_secrets_are_neither_in_the_repr_nor_in_str():

@@ -140,6 +140,25 @@ def test_card_inputs_are_an_exception() -> None:
                                                          'created': '2026-01-01T00:00:00.000Z'}) == []
 
 
+def test_the_preferred_answer_endpoint_is_an_exception_and_nothing_more() -> None:
+    put = '/telephony/config/people/me/settings/preferredAnswerEndpoint'
+    bearer = 'Bearer t'
+    assert contract().check_request('PUT', put, {}, 'application/json', b'{"id": "E1"}', bearer) == []
+    assert contract().check_request('PUT', put, {}, 'application/json', b'{"id": null}', bearer) == []
+    assert contract().check_request('PUT', put, {}, 'application/json', b'{"id": "E1", "name": "x"}', bearer) == [
+        "body: Additional properties are not allowed ('name' was unexpected)"]
+    assert contract().check_request('PUT', put, {}, 'application/json', b'{"id": "E1"}') == [
+        "body: Security not found. Schemes not valid for any requirement: [['bearer-key']]"], \
+        'the operation declares a bearer token'
+    endpoint = {'id': 'E1', 'type': 'DEVICE', 'name': 'Cisco 8865 (Desk)', 'isPreferredAnswerEndpoint': True}
+    listed = '/telephony/config/people/me/settings/availablePreferredAnswerEndpoints'
+    assert answer('GET', listed, 200, {'endpoints': [endpoint]}) == []
+    assert answer('GET', listed, 200, {'endpoints': [{**endpoint, 'isPreferredAnswerEndpoint': 'yes'}]}) == [
+        "body.endpoints.0.isPreferredAnswerEndpoint: 'yes' is not of type 'boolean'"]
+    assert answer('GET', listed, 200, {'endpoints': [{**endpoint, 'type': 'CALLING_DEVICE'}]}) == [
+        "body.endpoints.0.type: 'CALLING_DEVICE' is not one of ['DEVICE', 'APPLICATION']"]
+
+
 def test_oauth_and_file_downloads_are_exceptions_described_strictly() -> None:
     query = {'client_id': 'c', 'response_type': 'code', 'redirect_uri': 'https://bot.test/redirect', 'scope': 's',
              'state': 'x'}

@@ -128,7 +128,7 @@ def test_compose_services_redis_persistence_and_healthchecks():
     assert len(named) == 1 and named[0] in spec['volumes'], 'a named volume (not a bind mount) at /data'
     assert 'ports' not in redis_service, 'Redis has no password: it stays on the compose network'
     assert redis_service['healthcheck']['test'] in (['CMD', 'redis-cli', 'ping'], ['CMD-SHELL', 'redis-cli ping'])
-    # the bot waits for a healthy Redis; its own healthcheck is the image's HEALTHCHECK (/health)
+    # the bot waits for a healthy Redis; its own healthcheck is the image's HEALTHCHECK (/health and /ready)
     bot = services[BOT]
     assert bot['depends_on'][REDIS] == {'condition': 'service_healthy'}
     assert bot['depends_on'][NGROK]['condition'] == 'service_started'
@@ -226,9 +226,11 @@ def test_dockerfile_cmd_and_healthcheck_forms():
     assert ' '.join(cmd[1:3]) == CONF, 'SIGTERM (docker stop) drains'
     assert not any(word.startswith(('-b', '--bind', '--chdir')) for word in cmd)
     health = dockerfile.healthcheck
-    assert health.exec_form and health.command[:2] == ['python', '-c'] and '/health' in health.command[2]
+    assert health.exec_form and health.command[:2] == ['python', '-c']
+    # alive and ready, one after the other, each within its own timeout, both within Docker's
+    assert re.findall(r"'(/\w+)'", health.command[2]) == ['/health', '/ready']
     probe_timeout = float(re.search(r'timeout=(\d+(\.\d+)?)', health.command[2])[1])
-    assert probe_timeout < float(health.options['timeout'].rstrip('s'))
+    assert 2 * probe_timeout < float(health.options['timeout'].rstrip('s'))
     # the start may wait WXC_CC_NGROK_TIMEOUT (30 s) for a tunnel before /health answers
     assert float(health.options['start-period'].rstrip('s')) > 30
 

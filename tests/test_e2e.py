@@ -36,7 +36,7 @@ def test_a_day_with_the_bot(fake: FakeWebex, e2e, store_env):
 
     assert chat.say('/dial 1234', 'not authenticated') == \
         r'User alice@example\.com not authenticated. Use /auth command first'
-    assert '**/dial <number, SIP URI or name>**' in chat.say('/help', 'I understand these commands')
+    assert '**/dial <number, SIP URI or name> [on <device>]**' in chat.say('/help', 'I understand these commands')
     assert chat.say('/auth maintenance', 'expired sign-in link') == 'Removed 0 expired sign-in link(s); 0 pending.'
 
     # /auth -> consent in the "browser" -> /redirect

@@ -9,6 +9,8 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import CLIENT_SECRET
+from wxc_cc.commands import build_registry
+from wxc_cc.metrics import COMMAND_OUTCOMES
 
 pytestmark = pytest.mark.e2e
 
@@ -77,6 +79,25 @@ def test_metrics_are_summed_over_workers_and_hold_no_personal_data(fake, e2e, tm
     secrets = [bot.token, CLIENT_SECRET, TOKEN, *fake.issued_tokens()]
     for private in [alice.id, alice.email, bob.id, bob.email, *secrets]:
         assert private not in body
+
+
+def test_every_known_series_is_at_zero_on_the_first_scrape(e2e, tmp_path):
+    """
+    Prometheus' rate() and alerts need a series before its first event: every command of the registry (and the
+    labels of words the bot does not know, of messages not read and of card presses) with every outcome, and
+    every outcome of a token refresh, are there at 0 before anyone used the bot.
+    """
+    process = e2e.start(workers=2, WXC_CC_METRICS_TOKEN=TOKEN, PROMETHEUS_MULTIPROC_DIR=str(tmp_path / 'metrics'))
+    samples = scrape(process)
+    commands = [command.name for command in build_registry()] + ['unknown', '-', 'press']
+    expected = {('wxc_cc_commands_total', (('command', command), ('outcome', outcome))): 0.0
+                for command in commands for outcome in COMMAND_OUTCOMES}
+    expected.update({('wxc_cc_token_refreshes_total', (('outcome', outcome),)): 0.0
+                     for outcome in ('ok', 'rejected', 'failed')})
+    counted = {key: value for key, value in samples.items()
+               if key[0] in ('wxc_cc_commands_total', 'wxc_cc_token_refreshes_total')}
+    assert counted == expected
+    assert ('wxc_cc_command_seconds_count', ()) in samples and ('wxc_cc_webhook_ack_seconds_count', ()) in samples
 
 
 def test_no_metrics_without_a_token(e2e):

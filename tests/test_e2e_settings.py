@@ -58,6 +58,8 @@ def test_do_not_disturb_and_forwarding_change_where_calls_ring(fake, e2e):
         '- Your numbers: extension 1001, number \\+14085551001\n'
         '- Do Not Disturb: off\n'
         '- Call forwarding: always to 1003\n'
+        '- Preferred device: none\n'
+        '- Caller ID: Alice Anders (\\+14085551001), your default\n'
         '- Time zone: none set in Webex, so I show times in UTC')
     assert chat.say('/forward busy voicemail', 'forwarding') == \
         'Call forwarding (when busy) is now on: calls go to your voicemail.'

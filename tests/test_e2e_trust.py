@@ -159,7 +159,7 @@ def test_no_secret_in_the_debug_log(fake, e2e):
         assert value not in chat_text, f'{name} is in a chat message'
 
 
-def test_a_copied_record_is_refused_and_a_wrong_key_is_unhealthy(fake, e2e, tmp_path):
+def test_a_copied_record_is_refused_and_a_wrong_key_is_not_ready(fake, e2e, tmp_path):
     key = Fernet.generate_key().decode()
     alice = fake.add_person('alice@example.com', 'Alice Example', extension='1001')
     mallory = fake.add_person('mallory@example.com', 'Mallory Mole', extension='1066')
@@ -179,11 +179,12 @@ def test_a_copied_record_is_refused_and_a_wrong_key_is_unhealthy(fake, e2e, tmp_
 
     process.stop()
     process.env['WXC_CC_TOKEN_KEY'] = Fernet.generate_key().decode()
-    process.start(healthy=False)
-    wait_until(lambda: requests.get(f'{process.url}/health', timeout=2).status_code == 503, timeout=20)
-    assert requests.get(f'{process.url}/health', timeout=2).json() == {
-        'status': 'unavailable', 'reason': 'token store unavailable'}
-    assert str(tmp_path) not in requests.get(f'{process.url}/health', timeout=2).text
+    process.start(ready=False)
+    ready = requests.get(f'{process.url}/ready', timeout=2)
+    assert (ready.status_code, ready.json()) == (503, {'status': 'unavailable',
+                                                       'reason': 'token store unavailable'})
+    assert str(tmp_path) not in ready.text
+    assert requests.get(f'{process.url}/health', timeout=2).status_code == 200, 'alive: a restart brings no key'
 
 
 def test_a_long_history_with_a_card_loses_no_text(fake, e2e):

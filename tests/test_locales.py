@@ -190,7 +190,7 @@ def test_replies_in_german(client, webex):
     [reply] = chat(client, webex, '/help')
     assert reply.startswith('Hallo! Ich steuere Ihr Webex-Calling-Telefon.')
     assert '**Anrufe**' in reply
-    assert '**/dial <number, SIP URI or name>**: Eine Nummer, SIP-URI oder einen Kollegen beim Namen anrufen' in reply
+    assert '**/dial <number, SIP URI or name> [on <device>]**: Eine Nummer, SIP-URI oder einen Kollegen beim Namen anrufen' in reply
     card = webex.replies()[0]['attachments'][0]['content']
     assert [b['text'] for b in card['body'] if b['type'] == 'TextBlock'][1:] == [
         'Anrufe', 'Telefoneinstellungen', 'Überwachung', 'Voicemail', 'Konto']

@@ -67,14 +67,26 @@ def test_expired_flow_is_refused(client, webex, bot):
     assert webex.sent() == []
 
 
-def test_consent_by_another_person_stores_nothing(client, webex, bot, flow):
+def test_consent_by_another_person_stores_nothing_and_tells_nobody_who_the_other_is(client, webex, bot, flow):
+    """
+    Alice's link, completed by Mallory: Alice learns only that the sign-in did not match her (not Mallory's
+    address, nor name, nor id), and Mallory's page says nothing of Alice.
+    """
     consent(webex, person_id='MALLORY', email='mallory@example.com')
     response = client.get(f'/redirect?code=c&state={flow}')
-    assert response.status_code == 403 and 'mallory@example.com' in response.text
+    assert response.status_code == 403
     assert bot.core.stores.tokens.get_user_context(USER_ID) is None
     assert bot.core.stores.tokens.get_user_context('MALLORY') is None
     [message] = webex.replies()
-    assert message['toPersonId'] == USER_ID and message['markdown'].startswith('Authorization refused')
+    assert message['toPersonId'] == USER_ID
+    assert message['markdown'] == ('Authorization refused: the sign-in was not done with your account. Nothing was '
+                                   'stored. Send /auth again and sign in with your own account.')
+    for told in [reply.get('markdown', '') + reply.get('text', '') for reply in webex.replies()]:
+        for clicker in ('mallory', 'Someone', 'MALLORY'):
+            assert clicker.lower() not in told.lower()
+    assert 'This sign-in link was started by someone else' in response.text
+    for starter in (USER_EMAIL, 'alice', USER_ID):
+        assert starter.lower() not in response.text.lower()
 
 
 def test_declined_consent_is_told(client, webex, bot, flow):
@@ -94,7 +106,7 @@ def test_failed_exchange_gives_the_reason(client, webex, bot, flow):
 
 
 def test_page_escapes_what_webex_says(client, webex, bot, flow):
-    consent(webex, person_id='MALLORY', email='<script>alert(1)</script>')
+    webex.error('POST', '/access_token', 400, '<script>alert(1)</script>')
     response = client.get(f'/redirect?code=c&state={flow}')
     assert '<script>' not in response.text and '&lt;script&gt;' in response.text
 

@@ -145,6 +145,33 @@ def test_rate_limit_per_person(client, webex, caplog):
     assert 'rate limit' in caplog.text
 
 
+@pytest.mark.parametrize('policy', [only({'rate_limit': {'commands': 3, 'seconds': 60}})])
+def test_card_presses_count_with_messages_against_the_rate_limit(client, webex, bot, caplog):
+    """
+    One counter for a person's messages and presses: two messages and a press use up a limit of 3, the next
+    press gets the notice and does nothing, the one after gets nothing at all; Webex is asked only who pressed.
+    """
+    bot.core.stores.tokens.set_user_context(user_context())
+    webex.add('POST', '/telephony/calls/dial', json_body={'callId': 'C1', 'callSessionId': 'S1'})
+
+    def press() -> list[str]:
+        before = len(webex.replies())
+        body = webex.action_notification('CARD', {'action': 'callback', 'owner': USER_ID, 'number': '1001'})
+        assert client.post('/', data=body, headers=webex.signed(body)).status_code == 200
+        return [reply['markdown'] for reply in webex.replies()[before:]]
+
+    assert len(chat(client, webex, '/help')) == len(chat(client, webex, '/help')) == 1
+    assert press() == ['Dialing 1001: your phone rings first; the call to 1001 starts when you answer it.']
+    webex.reset()
+    assert press() == ['Slow down, please: I take 3 commands per 60 seconds from one person. '
+                       'Commands sent meanwhile are ignored.']
+    assert press() == []
+    assert chat(client, webex, '/help') == [], 'the messages after them count on the same counter'
+    assert [(s.method, s.path.split('/')[1]) for s in webex.sent()] == [
+        ('GET', 'attachment'), ('POST', 'messages'), ('GET', 'attachment'), ('GET', 'messages')], 'no dial'
+    assert 'refused card press from' in caplog.text and 'rate limit' in caplog.text
+
+
 @pytest.mark.parametrize('policy', [{'admins': ['root@example.com']}])
 def test_admin_commands_are_refused_to_others(client, webex, caplog):
     assert chat(client, webex, '/auth maintenance') == ["Only the bot's administrators may use /auth maintenance."]

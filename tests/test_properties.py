@@ -1,7 +1,10 @@
 """
-Property-based tests: random and malformed bodies, headers, signatures and paths sent to every route. Whatever
-comes in: never a 500, never a Webex request without a valid signature, never a token in a response.
+Property-based tests: random and malformed bodies, headers, signatures and paths sent to every route, and Webex's
+own notifications mutated at random and signed. Whatever comes in: never a 500, never a Webex request without a
+valid signature, never a token in a response, never a value added to wxc_sdk's enums.
 """
+import copy
+import datetime
 import json
 import string
 
@@ -10,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import BOT_TOKEN, CLIENT_SECRET
+from tests.test_app import CALL, ENVELOPE, MEMBERSHIP, MESSAGE, PRESS, wxc_sdk_enums
 from tests.webexmock import USER_ID, USER_REFRESH, USER_TOKEN, user_context
 from wxc_cc.signature import derive_secret, sign
 
@@ -93,3 +97,68 @@ def test_any_method_on_any_route(client, webex, bot, method, path, body):
     assert response.status_code < 500 or response.status_code == 503
     assert not secrets_in(response.text, bot)
     assert webex.sent() == []
+
+
+#: Webex's notifications, well formed, to mutate: (route, envelope)
+NOTIFICATIONS = [('/', {**ENVELOPE, 'resource': 'messages', 'data': MESSAGE}),
+                 ('/', {**ENVELOPE, 'resource': 'attachmentActions', 'data': PRESS}),
+                 ('/', {**ENVELOPE, 'resource': 'memberships', 'data': MEMBERSHIP}),
+                 (f'/callevent/{USER_ID}', {**ENVELOPE, 'resource': 'telephony_calls', 'data': CALL})]
+#: stands for a deeply nested value in a mutated notification until it is written out
+DEEP = 'deeply nested value'
+
+
+def nodes(value, path: tuple = ()) -> list[tuple]:
+    """The path of every value in a JSON document, the document's own first."""
+    found = [path]
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found += nodes(item, (*path, key))
+    return found
+
+
+@st.composite
+def mutated_notifications(draw) -> tuple[str, bytes]:
+    """A notification with one to three of its values replaced (by any JSON, or very deep nesting), dropped, or
+    given a new neighbour."""
+    route, body = draw(st.sampled_from(NOTIFICATIONS))
+    body = copy.deepcopy(body)
+    depth = draw(st.integers(min_value=1, max_value=20_000))
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        path = draw(st.sampled_from(nodes(body)))
+        how = draw(st.sampled_from(['replace', 'replace', 'drop', 'add', 'deep']))
+        value = DEEP if how == 'deep' else draw(json_values)
+        if not path:
+            body = value
+            continue
+        parent = body
+        for key in path[:-1]:
+            parent = parent[key]
+        if how == 'drop':
+            parent.pop(path[-1])
+        elif how == 'add' and isinstance(parent, dict):
+            parent[draw(st.text(max_size=12))] = value
+        else:
+            parent[path[-1]] = value
+    deep = ('[' * depth + ']' * depth).encode()
+    return route, json.dumps(body).encode().replace(json.dumps(DEEP).encode(), deep)
+
+
+@settings(max_examples=300, deadline=datetime.timedelta(seconds=5),
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(notification=mutated_notifications())
+def test_mutated_signed_notifications_get_2xx_or_4xx(client, webex, bot, notification):
+    """
+    Webex's notifications with fields replaced by numbers, lists, objects, unknown values or deep nesting, dropped
+    or added to, correctly signed: a 4xx when malformed (Webex would deliver a 500 again and again), never a 500;
+    wxc_sdk's enums never get a value from them.
+    """
+    bot.core.stores.tokens.set_user_context(user_context())
+    route, body = notification
+    secret = bot.settings.webhook_secret if route == '/' else derive_secret(bot.settings.webhook_secret,
+                                                                           f'callevent:{USER_ID}')
+    enums = wxc_sdk_enums()
+    response = client.post(route, data=body, headers={'X-Spark-Signature': sign(secret, body)})
+    assert response.status_code in (200, 400), response.text
+    assert not secrets_in(response.text, bot)
+    assert wxc_sdk_enums() == enums

@@ -17,7 +17,7 @@ import requests
 from redis.sentinel import SentinelConnectionPool
 
 from fakewebex import FakeWebex
-from fakewebex.harness import wait_healthy
+from fakewebex.harness import wait_bot_ready
 from tests.conftest import settings_values
 from tests.e2e import running_fake, wait_until
 from tests.redisha import MASTER_NAME, SentinelSetup, TLSFiles, private_ca
@@ -190,10 +190,10 @@ def test_a_write_in_flight_when_the_master_dies_is_done_by_the_new_master(sentin
     assert sentinels.server(new).exists('wxc_cc_bot:user:bob', 'wxc_cc_bot:user:alice') == 2
 
 
-def test_health_says_at_once_that_there_is_no_master(sentinels: SentinelSetup):
+def test_the_stores_check_says_at_once_that_there_is_no_master(sentinels: SentinelSetup):
     """
-    Master and replica are gone: the health check does not wait out the retries meant for a failover (a liveness
-    probe would time out), the Sentinels' "no master" is the answer.
+    Master and replica are gone: the stores' check (of /ready) does not wait out the retries meant for a failover
+    (the readiness probe would time out), the Sentinels' "no master" is the answer.
     """
     stores = build_stores(load_settings(settings_values(**sentinels.env()), environ={}))
     stores.check()
@@ -220,7 +220,7 @@ def test_the_bot_rides_through_a_master_killed_during_commands(fake: FakeWebex, 
     """
     Sentinels and servers with passwords and TLS (a private CA); the bot in two workers. The master is killed while
     a person sends /dial after /dial, two of them waiting for it: every one of them is answered, and dials once;
-    /health stays or comes back to 200; the person's tokens are on the new master; no password reaches the log.
+    /ready stays or comes back to 200; the person's tokens are on the new master; no password reaches the log.
     """
     directory = tmp_path / 'redis'
     directory.mkdir()
@@ -259,7 +259,7 @@ def test_the_bot_rides_through_a_master_killed_during_commands(fake: FakeWebex, 
 
     new = setup.wait_new_master(killed, timeout=10)
     assert setup.server(new).exists(f'wxc_cc_bot:user:{alice.id}')
-    wait_healthy(process.url, process.process, 10, process.log)
+    wait_bot_ready(process.url, process.process, 15, process.log)
     assert chat.say('/dial 4000', 'Dialing').startswith('Dialing 4000')
     process.close()
     log = process.log()

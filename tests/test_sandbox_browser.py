@@ -1,8 +1,9 @@
 """
 The sandbox page in a real headless Chromium (Debian's ``/usr/bin/chromium``, driven by Playwright): sign in
-through the emulated consent page in a popup, dial and see the request in the trace, ring the phone, answer on
-the card, hang up; turn on Do Not Disturb and busy forwarding from the chat and see the phone pane show them and
-the next call ring elsewhere. Takes a screenshot on the way; with ``UPDATE_SCREENSHOT=1`` it replaces
+through the emulated consent page in a popup, dial and see the request in the trace and the devices that ring in
+the phone pane, choose the preferred device and see the call queues and caller ID, ring the phone, answer on the
+card, hang up; turn on Do Not Disturb and busy forwarding from the chat and see the phone pane show them and the
+next call ring elsewhere. Takes a screenshot on the way; with ``UPDATE_SCREENSHOT=1`` it replaces
 ``docs/_static/sandbox.png``, the one the README shows.
 
 Chromium is required, not optional: without it the test fails and says how to install it.
@@ -94,8 +95,21 @@ def test_a_newcomer_in_the_sandbox(sandbox: Sandbox, browser_context, tmp_path: 
     expect(dial.locator('.status')).to_have_text('201', timeout=WAIT_MS)
     outgoing = calls.locator('.call', has_text='to 1234')
     expect(outgoing.locator('.badge')).to_have_text('connecting', timeout=WAIT_MS)
+    # the phone pane shows which devices ring: all of them, without `on <n>`
+    expect(outgoing.locator('.call-meta')).to_contain_text('rings Cisco 8865 (Desk), Webex Desktop Application',
+                                                           timeout=WAIT_MS)
+    expect(page.locator('#devices .badge.rings')).to_have_count(2, timeout=WAIT_MS)
     outgoing.get_by_role('button', name='Hang up (far end)').click()
     expect(calls).to_contain_text('No active calls.', timeout=WAIT_MS)
+
+    # /devices 2 makes the app the preferred device; /queue and /callerid show in the pane too
+    send('/devices 2', 'is now your preferred device')
+    expect(page.locator('#devices .device', has_text='Webex Desktop Application').locator('.preferred')
+           ).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator('#call-queues')).to_have_text(
+        'Call queues (available): Support 5001 not joined · Sales 5002 joined, may not leave', timeout=WAIT_MS)
+    expect(page.locator('#caller-id')).to_have_text('Caller ID: Alice Anders (+14085551001), default',
+                                                    timeout=WAIT_MS)
 
     # ring Alice from outside: the live card rings, Answer on the card connects the call
     send('/monitor on', 'Monitoring is on')

@@ -188,21 +188,37 @@ def test_wrong_arguments_change_nothing(client, webex, text, first_line):
 
 # --- /me
 
+def phone_menu(webex) -> None:
+    """
+    The reads of /me's lines of the phone menu (tests/test_phone_commands.py): no device, no call-centre service (Webex
+    refuses, the line is left out), the default caller ID.
+    """
+    webex.add('GET', f'{ME}/settings/availablePreferredAnswerEndpoints', json_body={'endpoints': []})
+    webex.error('GET', f'{ME}/settings/queues', 404, 'The user is not a call queue agent.')
+    webex.add('GET', f'{ME}/settings/selectedCallerId', json_body={'selected': {
+        'type': 'DEFAULT_CLID', 'name': 'Alice Anders', 'directNumber': '+14085551001'}})
+
+
 def test_me_at_a_glance(client, webex):
     webex.add('GET', ME, json_body=PROFILE)
     webex.add('GET', DND, json_body={'enabled': True, 'ringSplashEnabled': False, 'webexGoOverrideEnabled': False})
     webex.add('GET', FORWARDING, json_body=forwarding(always={'enabled': True, 'destination': '1002'},
                                                       no_answer={'enabled': True, 'destination': '1001',
                                                                  'destinationVoicemailEnabled': True}))
+    phone_menu(webex)
     webex.user_me(timezone='Asia/Tokyo')
     assert chat(client, webex, '/me') == [
         '**Alice Anders** (alice@example\\.com)\n'
         '- Your numbers: extension 1001, number \\+14085551001\n'
         '- Do Not Disturb: on\n'
         '- Call forwarding: always to 1002; when not answered to the voicemail of 1001 (after 3 rings)\n'
+        '- Preferred device: none\n'
+        '- Caller ID: Alice Anders (\\+14085551001), your default\n'
         '- Time zone: Japan Time (Asia/Tokyo)']
     assert requests_to(webex) == [('GET', ME, None), ('GET', DND, None), ('GET', FORWARDING, None),
-                                  ('GET', '/people/me', None)]
+                                  ('GET', f'{ME}/settings/availablePreferredAnswerEndpoints', None),
+                                  ('GET', f'{ME}/settings/queues', None),
+                                  ('GET', f'{ME}/settings/selectedCallerId', None), ('GET', '/people/me', None)]
 
 
 # --- what Webex refuses

@@ -166,6 +166,13 @@ def test_rejected_token_is_refreshed_once(make_store):
 KEY = 'TL6sM2vJ5Qm0x6Q3R2T7kq3Q9XbqW5bS1u8aH0m2c3E='
 
 
+def raw_record(store: TokenManager, owner: str):
+    """One person's record as the backend holds it."""
+    if isinstance(store, YAMLTokenManager):
+        return yaml.safe_load(store.path.read_text())['users'][owner]
+    return store.redis.get(f'wxc_cc_bot:user:{owner}')
+
+
 def raw_records(store: TokenManager) -> str:
     """Everything the backend holds, as text."""
     if isinstance(store, YAMLTokenManager):
@@ -175,23 +182,23 @@ def raw_records(store: TokenManager) -> str:
 
 
 def test_tokens_are_encrypted_at_rest_with_a_key(make_store):
-    store = make_store(token_key=KEY)
+    store = make_store(token_keys=[KEY])
     store.set_user_context(context('alice'))
     assert 'access-1' not in raw_records(store) and 'refresh-1' not in raw_records(store)
     assert 'fernet:' in raw_records(store)
-    assert make_store(token_key=KEY).get_user_context('alice').tokens.access_token == 'access-1'
+    assert make_store(token_keys=[KEY]).get_user_context('alice').tokens.access_token == 'access-1'
     with pytest.raises(StoreUnavailable, match='set WXC_CC_TOKEN_KEY'):
         make_store().get_user_context('alice')
     other_key = 'Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyMTI='
     with pytest.raises(StoreUnavailable, match='another WXC_CC_TOKEN_KEY'):
-        make_store(token_key=other_key).get_user_context('alice')
+        make_store(token_keys=[other_key]).get_user_context('alice')
 
 
 def test_plain_tokens_are_encrypted_when_a_key_is_set(make_store):
     make_store().set_user_context(context('alice'))
     make_store().set_user_context(context('bob'))
     assert 'access-1' in raw_records(make_store())
-    keyed = make_store(token_key=KEY)
+    keyed = make_store(token_keys=[KEY])
     assert keyed.get_user_context('alice').tokens.refresh_token == 'refresh-1'
     assert sorted(c.user_id for c in keyed.user_contexts()) == ['alice', 'bob']
     assert 'access-1' not in raw_records(keyed) and 'refresh-1' not in raw_records(keyed)
@@ -214,7 +221,7 @@ def test_a_record_from_before_the_time_zone_still_loads(make_store, key):
         'tokens': {'access_token': 'access-1', 'refresh_token': 'refresh-1', 'token_type': 'Bearer',
                    'expires_at': expires.isoformat(), 'refresh_token_expires_at': (expires + datetime.timedelta(
                        days=90)).isoformat()}}, key)
-    store = make_store(token_key=key)
+    store = make_store(token_keys=[key] if key else [])
     alice = store.get_user_context('alice')
     assert (alice.email, alice.monitoring, alice.tokens.access_token) == ('alice@example.com', True, 'access-1')
     assert (alice.timezone, alice.timezone_read) == (None, None), 'never read: read at the next command'
@@ -238,6 +245,39 @@ def test_updating_a_context_keeps_its_tokens_and_needs_it_stored(make_store):
     assert make_store().get_user_context('alice') == updated
     assert store.update_user_context('bob', timezone='Asia/Tokyo') is None
     assert make_store().get_user_context('bob') is None
+
+
+def put_raw(store: TokenManager, owner: str, value) -> None:
+    """A record written behind the store's back."""
+    if isinstance(store, YAMLTokenManager):
+        data = yaml.safe_load(store.path.read_text())
+        data['users'][owner] = value
+        store.path.write_text(yaml.safe_dump(data))
+    else:
+        store.redis.set(f'wxc_cc_bot:user:{owner}', value if isinstance(value, str) else json.dumps(value))
+
+
+def test_encrypting_at_rest_brings_every_readable_record_to_the_newest_key(make_store, caplog):
+    """
+    In plain text and under the old key: stored again under the new one. Under a key not in the list, unreadable,
+    or stored under another person's id: logged and left as they are, and the others are done all the same.
+    """
+    new, old = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    make_store().set_user_context(context('alice'))
+    make_store(token_keys=[old]).set_user_context(context('bob'))
+    make_store(token_keys=[Fernet.generate_key().decode()]).set_user_context(context('carol'))
+    put_raw(make_store(), 'dave', {'user_id': 'dave'})
+    put_raw(make_store(), 'mallory', raw_record(make_store(), 'bob'))
+    untouched = {owner: raw_record(make_store(), owner) for owner in ('carol', 'dave', 'mallory')}
+    rotated = make_store(token_keys=[new, old])
+    assert rotated.encrypt_at_rest() == 2
+    assert rotated.encrypt_at_rest() == 0, 'once'
+    only_new = make_store(token_keys=[new])
+    assert [only_new.get_user_context(owner).tokens.access_token for owner in ('alice', 'bob')] == ['access-1'] * 2
+    assert {owner: raw_record(make_store(), owner) for owner in untouched} == untouched
+    assert 'record of user carol not encrypted again: tokens in the store were encrypted with another' in caplog.text
+    assert 'record of user dave not encrypted again: unreadable (ValidationError)' in caplog.text
+    assert 'record stored under user mallory belongs to user bob: not encrypted again' in caplog.text
 
 
 # --- YAML specifics

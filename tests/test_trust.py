@@ -3,18 +3,23 @@ Trust, at the HTTP boundary with Webex faked by `responses`: the bot acts on wha
 notification claims; old and repeated commands are not acted on; records belong to their owner; nothing accepted
 is dropped; nothing is cut; no secret is logged.
 """
+import io
 import json
 import logging
+from contextlib import ExitStack
 
 import pytest
 from cryptography.fernet import Fernet
 
-from tests.conftest import API, BOT_TOKEN, CLIENT_SECRET, settings_values, shut_down
-from tests.webexmock import BOT_ID, ROOM_ID, USER_ID, USER_REFRESH, USER_TOKEN, call_event, chat, user_context
+from tests.conftest import API, BOT_TOKEN, CLIENT_SECRET, settings_values, shut_down, started_bot
+from tests.webexmock import (BOT_ID, ROOM_ID, USER_ID, USER_REFRESH, USER_TOKEN, call_event, chat, user_context,
+                             user_tokens)
+from wxc_cc.errors import TokenKeyMismatch
+from wxc_cc.logsetup import json_formatter, text_formatter
 from wxc_cc.redaction import Redactor, protect_logs
 from wxc_cc.replies import MAX_MESSAGE_BYTES, Reply
 from wxc_cc.signature import derive_secret, sign
-from wxc_cc.stores import RedisTokenManager, YAMLTokenManager
+from wxc_cc.stores import RedisTokenManager, UserContext, YAMLTokenManager
 
 pytestmark = pytest.mark.unit
 
@@ -105,8 +110,8 @@ def test_a_replayed_notification_is_not_acted_on_by_a_restarted_bot(settings, we
 def encrypted_store(request, tmp_path):
     key = Fernet.generate_key().decode()
     if request.param == 'yaml':
-        return YAMLTokenManager(tmp_path / 'wxc_cc_bot.yml', token_key=key)
-    return RedisTokenManager(request.getfixturevalue('redis_client'), token_key=key)
+        return YAMLTokenManager(tmp_path / 'wxc_cc_bot.yml', token_keys=[key])
+    return RedisTokenManager(request.getfixturevalue('redis_client'), token_keys=[key])
 
 
 def copy_record(store, source: str, target: str) -> None:
@@ -129,21 +134,89 @@ def test_a_record_copied_under_another_person_is_refused(encrypted_store, caplog
     assert encrypted_store.get_user_context(USER_ID).tokens.access_token == USER_TOKEN
 
 
-def test_a_wrong_key_makes_the_store_unhealthy(tmp_path):
-    YAMLTokenManager(tmp_path / 't.yml', token_key=Fernet.generate_key().decode()).set_user_context(user_context())
-    from wxc_cc.errors import StoreUnavailable
-    with pytest.raises(StoreUnavailable, match='another WXC_CC_TOKEN_KEY'):
-        YAMLTokenManager(tmp_path / 't.yml', token_key=Fernet.generate_key().decode()).check()
-    YAMLTokenManager(tmp_path / 'empty.yml', token_key=Fernet.generate_key().decode()).check()
+def test_a_wrong_key_is_told_by_the_key_check_not_the_reachability_check(tmp_path):
+    YAMLTokenManager(tmp_path / 't.yml', token_keys=[Fernet.generate_key().decode()]).set_user_context(user_context())
+    other = YAMLTokenManager(tmp_path / 't.yml', token_keys=[Fernet.generate_key().decode()])
+    other.check()
+    with pytest.raises(TokenKeyMismatch, match='another WXC_CC_TOKEN_KEY'):
+        other.check_key()
+    with pytest.raises(TokenKeyMismatch, match='set WXC_CC_TOKEN_KEY'):
+        YAMLTokenManager(tmp_path / 't.yml').check_key()
+    YAMLTokenManager(tmp_path / 'empty.yml', token_keys=[Fernet.generate_key().decode()]).check_key()
 
 
-@pytest.mark.parametrize('settings', [{'WXC_CC_TOKEN_KEY': Fernet.generate_key().decode()}], indirect=True)
-def test_health_is_503_with_a_wrong_key_and_says_nothing_more(client, settings, tmp_path, caplog):
-    YAMLTokenManager(settings.token_file, token_key=Fernet.generate_key().decode()).set_user_context(user_context())
-    response = client.get('/health')
-    assert (response.status_code, response.json) == (503, {'status': 'unavailable',
-                                                           'reason': 'token store unavailable'})
-    assert 'another WXC_CC_TOKEN_KEY' in caplog.text and str(tmp_path) not in response.text
+def test_a_wrong_key_makes_the_bot_not_ready_and_says_nothing_more(webex, tmp_path, caplog):
+    YAMLTokenManager(tmp_path / 'wxc_cc_bot.yml', token_keys=[Fernet.generate_key().decode()]).set_user_context(
+        user_context())
+    app = started_bot(webex, WXC_CC_TOKEN_KEY=Fernet.generate_key().decode())
+    try:
+        client = app.test_client()
+        response = client.get('/ready')
+        assert (response.status_code, response.json) == (503, {'status': 'unavailable',
+                                                               'reason': 'token store unavailable'})
+        assert 'another WXC_CC_TOKEN_KEY' in caplog.text and str(tmp_path) not in response.text
+        assert client.get('/health').status_code == 200, 'alive: a restart does not bring the key'
+    finally:
+        shut_down(app)
+
+
+BOB = 'BOB_PERSON_ID'
+#: what the people's records hold that must never be stored in plain text once a key is set
+PEOPLE_TOKENS = (USER_TOKEN, USER_REFRESH, 'bob-access-token-3333', 'bob-refresh-token-4444')
+
+
+def stored_text(store: str, tmp_path, redis_client) -> str:
+    """Everything the token store holds, as text."""
+    if store == 'yaml':
+        return (tmp_path / 'wxc_cc_bot.yml').read_text()
+    return ' '.join(redis_client.mget(redis_client.keys('wxc_cc_bot:user:*')))
+
+
+@pytest.mark.parametrize('store', ['yaml', 'redis'])
+def test_plain_records_are_encrypted_at_start_and_a_key_in_front_rotates_them(webex, store, request, tmp_path):
+    """
+    People authorized while the bot had no WXC_CC_TOKEN_KEY. It restarts with a key: every record is encrypted at
+    start, none waits for its person to come back (the webhook check at start does not read the records again:
+    it did so at the first start). It restarts with a new key in front of the old: every record is encrypted with
+    the new key, and nobody signs in again. A process that has only the old key is not ready from then on.
+    """
+    redis_client = request.getfixturevalue('redis_client') if store == 'redis' else None
+    where = {'REDIS_URL': request.getfixturevalue('redis_server').url} if store == 'redis' else {}
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    first = started_bot(webex, **where)
+    try:
+        first.core.stores.tokens.set_user_context(user_context())
+        first.core.stores.tokens.set_user_context(UserContext(user_id=BOB, email='bob@example.com', tokens=user_tokens(
+            access='bob-access-token-3333', refresh='bob-refresh-token-4444')))
+    finally:
+        shut_down(first)
+    assert all(secret in stored_text(store, tmp_path, redis_client) for secret in PEOPLE_TOKENS)
+
+    with ExitStack() as running:
+        with_old = started_bot(webex, WXC_CC_TOKEN_KEY=old, **where)
+        running.callback(shut_down, with_old)
+        assert not [secret for secret in PEOPLE_TOKENS if secret in stored_text(store, tmp_path, redis_client)]
+        assert 'fernet:' in stored_text(store, tmp_path, redis_client)
+
+        with_new = started_bot(webex, WXC_CC_TOKEN_KEY=f'{new},{old}', **where)
+        running.callback(shut_down, with_new)
+        assert not [secret for secret in PEOPLE_TOKENS if secret in stored_text(store, tmp_path, redis_client)]
+        only_new = (YAMLTokenManager(tmp_path / 'wxc_cc_bot.yml', token_keys=[new]) if store == 'yaml' else
+                    RedisTokenManager(redis_client, token_keys=[new]))
+        assert sorted(context.tokens.access_token for context in only_new.user_contexts()) == [
+            USER_TOKEN, 'bob-access-token-3333']
+        assert with_new.test_client().get('/ready').status_code == 200
+        # its first answer since the new process started, so not one kept from before
+        response = with_old.test_client().get('/ready')
+        assert (response.status_code, response.json['reason']) == (503, 'token store unavailable'), \
+            'the key changed: the old process cannot read the tokens any more'
+
+        assert with_old.core.shutdown(5), 'the old process leaves, as in a rolling update'
+        body = webex.message_notification('/auth')
+        assert with_new.test_client().post('/', data=body, headers=webex.signed(body)).status_code == 200
+        assert with_new.core.worker.wait_idle(10)
+        assert webex.replies()[-1]['markdown'].startswith(r'You are authenticated as alice@example\.com'), \
+            'nobody signs in again'
 
 
 # --- 5. nothing dropped when busy, nothing cut
@@ -258,7 +331,15 @@ def test_verbose_fences_the_raw_event_whatever_it_holds(client, webex, bot):
 def test_the_redactor_masks_secrets_in_every_shape():
     redactor = Redactor(['the-bot-token-123456', 'client-secret-9876'])
     samples = {
-        'Authorization: Bearer abc.def-ghi': 'Authorization: *** ***',
+        'Authorization: Bearer abc.def-ghi': 'Authorization: ***',
+        'headers: {"X-Auth-Token": "x1", "Content-Type": "application/json"}':
+            'headers: {"X-Auth-Token": "***", "Content-Type": "application/json"}',
+        '{"accessToken": "a b", "tokenType": "Bearer", "sipPassword": "x y z"}':
+            '{"accessToken": "***", "tokenType": "Bearer", "sipPassword": "***"}',
+        r'"{\"client_secret\": \"c s\", \"n\": 1}"': r'"{\"client_secret\": \"***\", \"n\": 1}"',
+        "Tokens(access_token='AT 1', token_type='Bearer')": "Tokens(access_token='***', token_type='Bearer')",
+        'password: "cut off here': 'password: "***',
+        'status_code=404, exit code: 3': 'status_code=404, exit code: ***',
         '{"secret": "s3cr3t-value", "name": "x"}': '{"secret": "***", "name": "x"}',
         "{'access_token': 'AT123', 'refresh_token': 'RT456'}": "{'access_token': '***', 'refresh_token': '***'}",
         'grant_type=authorization_code&code=C0DE-1&redirect_uri=x': 'grant_type=authorization_code&code=***&'
@@ -269,6 +350,71 @@ def test_the_redactor_masks_secrets_in_every_shape():
     }
     for text, masked in samples.items():
         assert redactor.redact(text) == masked
+
+
+#: configured secrets of the shapes' test: a short one (under 8 characters) and a long one
+SHORT_SECRET, LONG_SECRET = 'Zq7%x', 'a-long-configured-secret-4711'
+
+
+def log_shapes(formatter: logging.Formatter) -> str:
+    """What one of the bot's formatters writes for records of every shape a secret can come in."""
+    protect_logs(SHORT_SECRET, LONG_SECRET)
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(formatter)
+    log = logging.getLogger('wxc_cc.test.shapes')
+    log.addHandler(handler)
+    log.propagate = False
+    log.setLevel(logging.INFO)
+    try:
+        # fields given with extra=, by key (any style) and by value, nested too
+        log.info('extra', extra={'access_token': 'extra-access-value', 'url': f'https://x.example/?k={LONG_SECRET}',
+                                 'body': {'refreshToken': 'extra-refresh-value', 'kept': 'visible',
+                                          'items': [{'sipPassword': 'extra sip value'}]}})
+        # camelCase names in a body
+        log.info('body %s', json.dumps({'accessToken': 'camel-access-value', 'refreshToken': 'camel-refresh-value',
+                                        'clientSecret': 'camel-client-value', 'sipPassword': 'camel-sip-value'}))
+        # values with spaces, quoted and not
+        log.info('sent %s and %s', {'password': 'correct horse battery staple'},
+                 json.dumps({'client_secret': 'two secret words'}))
+        log.info('dump:\n  webhook_secret: spaced webhook secret\n  name: kept')
+        # a configured secret shorter than 8 characters
+        log.info('connected with %s to redis://:%s@redis:6379', SHORT_SECRET, SHORT_SECRET)
+    finally:
+        log.removeHandler(handler)
+    assert buffer.getvalue().count('wxc_cc.test.shapes') == 5, 'every record written'
+    return buffer.getvalue()
+
+
+#: what the shapes' test logs, none of which may be written, not even in part
+SHAPE_SECRETS = ('extra-access-value', LONG_SECRET, 'extra-refresh-value', 'extra sip value', 'sip value',
+                 'camel-access-value', 'camel-refresh-value', 'camel-client-value', 'camel-sip-value', 'horse',
+                 'battery staple', 'two secret words', 'secret words', 'spaced webhook secret', 'webhook secret',
+                 SHORT_SECRET)
+
+
+def test_every_shape_of_secret_is_masked_in_text_logs():
+    written = log_shapes(text_formatter())
+    assert not [secret for secret in SHAPE_SECRETS if secret in written], written
+    lines = [line.split(': ', 1)[1] for line in written.splitlines() if ' wxc_cc.test.shapes: ' in line]
+    assert lines[1:3] == [
+        'body {"accessToken": "***", "refreshToken": "***", "clientSecret": "***", "sipPassword": "***"}',
+        'sent {\'password\': \'***\'} and {"client_secret": "***"}']
+    assert '  webhook_secret: ***' in written.splitlines() and '  name: kept' in written.splitlines()
+    assert lines[-1] == 'connected with *** to redis://:***@redis:6379'
+
+
+def test_every_shape_of_secret_is_masked_in_json_logs():
+    written = log_shapes(json_formatter())
+    assert not [secret for secret in SHAPE_SECRETS if secret in written], written
+    extra, body, sent, dump, connected = [json.loads(line) for line in written.splitlines()]
+    assert extra['access_token'] == '***' and extra['url'] == 'https://x.example/?k=***'
+    assert extra['body'] == {'refreshToken': '***', 'kept': 'visible', 'items': [{'sipPassword': '***'}]}
+    assert json.loads(body['message'][5:]) == dict.fromkeys(['accessToken', 'refreshToken', 'clientSecret',
+                                                             'sipPassword'], '***')
+    assert sent['message'] == 'sent {\'password\': \'***\'} and {"client_secret": "***"}'
+    assert dump['message'] == 'dump:\n  webhook_secret: ***\n  name: kept'
+    assert connected['message'] == 'connected with *** to redis://:***@redis:6379'
 
 
 def test_log_records_are_masked_with_exceptions(caplog):

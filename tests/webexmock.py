@@ -198,7 +198,8 @@ class WebexMock:
                 continue
             body = request.body.encode() if isinstance(request.body, str) else request.body
             details = contract().check_request(request.method, path, urllib.parse.parse_qsl(url.query),
-                                               request.headers.get('Content-Type', ''), body)
+                                               request.headers.get('Content-Type', ''), body,
+                                               request.headers.get('Authorization', ''))
             found.extend(Violation('request', request.method, path, detail) for detail in details)
         return found
 

@@ -5,6 +5,10 @@ The inputs come from ``GET /attachment/actions/{id}``. The bot acts only when th
 owner, and only on the call the card is for, and only while that card is the call's live card: a press on a
 card whose call has ended says so. Call actions need no reply when they work: the call event that follows
 replaces the card.
+
+The buttons of the phone settings cards (devices, call queues, caller IDs: :data:`SETTINGS_PRESSES`) name what
+they choose by Webex's id; the bot reads the list again and acts on what it finds there now, and replies. Buttons
+that dial (Call back, Call on a name lookup's card) send no ``endpointId``: Webex rings every device.
 """
 import logging
 from collections.abc import Callable
@@ -14,7 +18,9 @@ from wxc_sdk.attachment_actions import AttachmentAction
 from wxc_sdk.telephony.calls import CallsApi, RejectAction
 
 from .cards import TRANSFER_INPUT
+from .commands import agent, callerid, devices
 from .commands.common import call_api, destination
+from .commands.mysettings import MySettings
 from .errors import BotError
 from .locales import N_
 from .monitoring import CallMonitor
@@ -22,7 +28,7 @@ from .replies import Replies
 from .stores import TokenManager, UserContext
 from .webex import UserApi
 
-__all__ = ['CardActions', 'CALL_ACTIONS']
+__all__ = ['CardActions', 'CALL_ACTIONS', 'SETTINGS_PRESSES']
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +44,10 @@ CALL_ACTIONS: dict[str, tuple[str, Callable[[CallsApi, str, Optional[str]], Any]
     'transfer': (N_('action.transfer'), lambda calls, call_id, target: calls.transfer(call_id1=call_id,
                                                                                       destination=target)),
 }
+
+#: action of a phone settings card -> what it does: (the person's settings, the inputs) -> the reply
+SETTINGS_PRESSES: dict[str, Callable[[MySettings, dict], str]] = {**devices.PRESSES, **agent.PRESSES,
+                                                                  **callerid.PRESSES}
 
 
 class CardActions:
@@ -79,6 +89,10 @@ class CardActions:
         user = self.tokens.get_user_context_and_refresh(action.person_id)
         if user is None:
             return self.say.not_authenticated(None)
+        if name in SETTINGS_PRESSES:
+            reply = SETTINGS_PRESSES[name](MySettings(self.say, user, self.user_api(user)), inputs)
+            log.info('press %s by %s', name, action.person_id)
+            return reply
         calls = self.user_api(user).calls
         if name == 'callback':
             number = destination(self.say, str(inputs.get('number') or ''), self.say.t('card.callback_usage'))

@@ -1,16 +1,18 @@
 """
 Adaptive Cards (schema 1.3, the version Webex renders) the bot sends: a live card per call with the buttons that
-fit its state, the call history with "Call back" buttons, the people a name lookup found with "Call" buttons, and
-the help, as card JSON: :class:`Cards` in the
-language of the deployment, on the pure building blocks below.
+fit its state, the call history with "Call back" buttons, the people a name lookup found with "Call" buttons, the
+person's devices, call queues and caller IDs with buttons to choose, and the help, as card JSON: :class:`Cards` in
+the language of the deployment, on the pure building blocks below.
 
-Every button is an ``Action.Submit`` whose ``data`` names the action, the card's owner and what it acts on;
-:mod:`wxc_cc.cardactions` serves the presses.
+Every button is an ``Action.Submit`` whose ``data`` names the action, the card's owner and what it acts on (by
+Webex's ids, never by a position in a list); :mod:`wxc_cc.cardactions` serves the presses.
 """
 from collections.abc import Iterable, Sequence
 from typing import Any, Optional
 
 from wxc_sdk.base import enum_str
+from wxc_sdk.me.callcenter import MeCallQueue
+from wxc_sdk.me.callerid import MeSelectedCallerId
 from wxc_sdk.telephony.calls import CallHistoryRecord, TelephonyCall
 
 from . import replies
@@ -185,6 +187,75 @@ class Cards:
                           number=person.dial_string)
             body.append(_row([who, [text(person.dial_string, fontType='Monospace')]], call, stretch=0))
         return card(body)
+
+    def devices_card(self, devices: Iterable[Any], owner: str, title: str) -> dict:
+        """
+        The person's devices, the preferred answer device marked, the others with a button that makes them the
+        preferred one (``prefer_device`` with the device's ``endpointId``), and one that clears it.
+
+        :param devices: the devices as Webex lists them (:class:`wxc_cc.webex.AnswerDevice`: ``id``, ``type``,
+            ``name``, ``is_preferred_answer_endpoint``)
+        :param owner: person id of the user they belong to (only they may press)
+        :param title: heading, e.g. ``'Your devices (2)'``
+        """
+        body: list[dict] = [text(title, weight='Bolder', size='Medium')]
+        for device in devices:
+            what = [text(device.name or device.id, weight='Bolder'), text(self.say.device_type(device.type),
+                                                                          isSubtle=True)]
+            if device.is_preferred_answer_endpoint:
+                body.append(_row([what, [text(self.t('card.preferred'), color='Good')]], stretch=0))
+            else:
+                body.append(_row([what], submit(self.t('card.prefer'), 'prefer_device', owner,
+                                                endpointId=device.id)))
+        return card(body, [submit(self.t('card.no_preferred'), 'no_preferred_device', owner)])
+
+    def call_queues_card(self, call_queues: Iterable[MeCallQueue], owner: str, title: str) -> dict:
+        """
+        The call queues of an agent, each with Join or Leave (``join_call_queue``/``leave_call_queue`` with the
+        queue's id; no Leave where the queue may not be left), and Available and Unavailable (``agent_state``).
+
+        :param call_queues: the call queues as Webex lists them
+        :param owner: person id of the agent (only they may press)
+        :param title: heading, e.g. ``'Your call queues (2), agent state: available'``
+        """
+        body: list[dict] = [text(title, weight='Bolder', size='Medium')]
+        for call_queue in call_queues:
+            label = ' · '.join(filter(None, (call_queue.extension, call_queue.phone_number))) \
+                or self.t('agent.unnumbered')
+            leavable = call_queue.allow_log_off_enabled is not False
+            if call_queue.available:
+                status = self.t('agent.is_joined') + ('' if leavable else ' · ' + self.t('agent.fixed'))
+                button = submit(self.t('card.leave'), 'leave_call_queue', owner, queueId=call_queue.id) \
+                    if leavable else None
+            else:
+                status = self.t('agent.not_joined')
+                button = submit(self.t('card.join'), 'join_call_queue', owner, 'positive', queueId=call_queue.id)
+            body.append(_row([[text(label, weight='Bolder')], [text(status, isSubtle=True)]], button, stretch=0))
+        return card(body, [submit(self.t('card.available'), 'agent_state', owner, 'positive', state='AVAILABLE'),
+                           submit(self.t('card.unavailable'), 'agent_state', owner, state='UNAVAILABLE')])
+
+    def caller_ids_card(self, caller_ids: Iterable[tuple[MeSelectedCallerId, bool]], owner: str, title: str) -> dict:
+        """
+        The caller IDs the person may choose, the selected one marked, the others with a button that selects them
+        (``select_caller_id`` with the type and Webex's ``id`` or ``directNumber``), and one for the default.
+
+        :param caller_ids: each caller ID as Webex lists it, and whether it is the selected one
+        :param owner: person id of the user (only they may press)
+        :param title: heading
+        """
+        body: list[dict] = [text(title, weight='Bolder', size='Medium')]
+        for caller_id, selected in caller_ids:
+            number = caller_id.direct_number or caller_id.extension
+            what = [text(caller_id.name or number or '', weight='Bolder'),
+                    text(' · '.join(filter(None, (number, self.say.caller_id_type(caller_id.type)))), isSubtle=True)]
+            if selected:
+                body.append(_row([what, [text(self.t('card.selected'), color='Good')]], stretch=0))
+                continue
+            ids = {key: value for key, value in (('callerId', caller_id.id), ('directNumber', caller_id.direct_number))
+                   if value}
+            body.append(_row([what], submit(self.t('card.use_caller_id'), 'select_caller_id', owner,
+                                            type=enum_str(caller_id.type), **ids)))
+        return card(body, [submit(self.t('card.default_caller_id'), 'select_caller_id', owner, type='DEFAULT_CLID')])
 
     def help_card(self, groups: Iterable[tuple[str, Iterable[tuple[str, str]]]]) -> dict:
         """

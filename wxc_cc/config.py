@@ -105,7 +105,8 @@ class Settings(BaseSettings):
     metrics_token: Optional[str] = Field(None, validation_alias='WXC_CC_METRICS_TOKEN', repr=False)
     #: the access policy file (see :mod:`wxc_cc.policy`); None: ``wxc_cc_config.json`` if present
     config_file: Optional[str] = Field(None, validation_alias='WXC_CC_CONFIG_FILE')
-    #: Fernet key: when set, tokens are stored encrypted
+    #: Fernet keys, comma-separated, newest first: when set, tokens are stored encrypted with the first (see
+    #: :attr:`token_keys`)
     token_key: Optional[str] = Field(None, validation_alias='WXC_CC_TOKEN_KEY', repr=False)
     #: language of the replies
     locale: str = Field('en_US', validation_alias='LOCALE')
@@ -170,15 +171,21 @@ class Settings(BaseSettings):
 
     @field_validator('token_key')
     @classmethod
-    def _fernet_key(cls, value: Optional[str]) -> Optional[str]:
-        if value is not None:
+    def _fernet_keys(cls, value: Optional[str]) -> Optional[str]:
+        if value is None:
+            return None
+        keys = [key.strip() for key in value.split(',')]
+        for number, key in enumerate(keys, 1):
             try:
-                Fernet(value.encode())
+                Fernet(key.encode())
             except ValueError:
-                raise ValueError('must be a Fernet key (32 url-safe base64-encoded bytes); make one with: python -c '
-                                 '"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
-                                 ) from None
-        return value
+                which = f' (key {number} of {len(keys)} is not one)' if len(keys) > 1 else ''
+                raise ValueError(f'must be a Fernet key (32 url-safe base64-encoded bytes), or several separated by '
+                                 f'commas, newest first{which}; make one with: python -c "from cryptography.fernet '
+                                 f'import Fernet; print(Fernet.generate_key().decode())"') from None
+        if len(set(keys)) < len(keys):
+            raise ValueError('names a key twice')
+        return ','.join(keys)
 
     @field_validator('locale')
     @classmethod
@@ -212,6 +219,14 @@ class Settings(BaseSettings):
         return f'http://localhost:{self.port}/redirect'
 
     @property
+    def token_keys(self) -> tuple[str, ...]:
+        """
+        The Fernet keys of ``WXC_CC_TOKEN_KEY``, newest first: tokens are encrypted with the first and read with any
+        (a key is rotated by putting a new one in front); none: tokens are stored in plain text.
+        """
+        return tuple(self.token_key.split(',')) if self.token_key else ()
+
+    @property
     def uses_redis(self) -> bool:
         """
         True if any Redis variable is set (a host, a URL or Sentinels), which selects the Redis token store.
@@ -231,13 +246,13 @@ class Settings(BaseSettings):
     @property
     def secrets(self) -> tuple[str, ...]:
         """
-        Every secret value, for the log's redaction: the secret settings, the webhook secret in effect, and the
-        passwords of the Redis URLs (as written and decoded) rather than the URLs.
+        Every secret value, for the log's redaction: the secret settings, the webhook secret in effect, each token
+        key, and the passwords of the Redis URLs (as written and decoded) rather than the URLs.
         """
         values = [getattr(self, name) for name, field in type(self).model_fields.items()
                   if not field.repr and name not in ('redis_url', 'redis_tls_url')]
         passwords = [urlparse(url).password for url in (self.redis_url, self.redis_tls_url) if url]
-        return tuple(value for value in (*values, self.webhook_secret, *passwords,
+        return tuple(value for value in (*values, self.webhook_secret, *self.token_keys, *passwords,
                                          *(unquote(password) for password in passwords if password)) if value)
 
     @property

@@ -25,7 +25,7 @@ from .gate import Gate
 from .journal import replied
 from .logcontext import log_context
 from .messenger import Messenger
-from .metrics import Metrics
+from .metrics import NOT_READ, PRESS, UNKNOWN, Metrics
 from .notifications import MessageCreated
 from .replies import Reply
 
@@ -35,9 +35,6 @@ log = logging.getLogger(__name__)
 
 #: runs a request (the command it names) and returns the reply
 Route = Callable[[Request], Union[str, Reply]]
-
-#: the command label of messages not acted on before their command is read; of card presses
-NOT_READ, PRESS = '-', 'press'
 
 
 def _message_disagrees(notification: MessageCreated, message: Message, bot_id: str) -> Optional[str]:
@@ -112,7 +109,7 @@ class Conversation:
             if self._too_old(message.created, 'message', message.id, person_id, room_id):
                 self.metrics.command(NOT_READ, 'too_old')
                 return
-            if not self.gate.within_rate(person_id, email, room_id):
+            if not self.gate.within_rate(person_id, email, room_id, 'message'):
                 self.metrics.command(NOT_READ, 'rate_limited')
                 return
             if enum_str(message.room_type) != 'direct':
@@ -160,7 +157,7 @@ class Conversation:
     def unknown(self, request: Request) -> Reply:
         """The answer to a command the bot does not know: the help."""
         log.info('help for %r from %s', request.command[:20], request.person_id)
-        self.metrics.command('unknown', 'ok')
+        self.metrics.command(UNKNOWN, 'ok')
         return help_reply(self.services)
 
     def run(self, command: Command, request: Request) -> Union[str, Reply]:
@@ -216,8 +213,8 @@ class Conversation:
 
     def press(self, notification: AttachmentActionData) -> None:
         """
-        Serve a button press: read the submission from Webex, check who pressed and when, act, and say something
-        only when there is something to say.
+        Serve a button press: read the submission from Webex, check who pressed and when, count it against the
+        person's rate limit (with their messages), act, and say something only when there is something to say.
         """
         action_id = notification.id
         try:
@@ -232,6 +229,9 @@ class Conversation:
                 return
             if self._too_old(action.created, 'card press', action_id, action.person_id, action.room_id):
                 self.metrics.command(PRESS, 'too_old')
+                return
+            if not self.gate.within_rate(action.person_id, None, action.room_id, 'card press'):
+                self.metrics.command(PRESS, 'rate_limited')
                 return
             self.metrics.command(PRESS, 'ok')
             reply = self.card_actions.press(action)

@@ -9,7 +9,9 @@ import hashlib
 import hmac
 import json
 import logging
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Optional
 
@@ -19,7 +21,7 @@ from .cards import Cards
 from .commands import Registry, Services, build_registry
 from .config import Settings
 from .conversation import Conversation, Route
-from .errors import BotError, StoreUnavailable
+from .errors import BotError, StoreUnavailable, TokenKeyMismatch
 from .gate import Gate
 from .healing import WebhookHealer
 from .identity import BotIdentity
@@ -43,9 +45,15 @@ from .webex import WebexClients
 from .webhooks import BotWebhooks, CallEventWebhooks
 from .worker import QueueWorker
 
-__all__ = ['Outcome', 'BotCore', 'build_core']
+__all__ = ['Outcome', 'BotCore', 'Readiness', 'TokenKeys', 'build_core']
 
 log = logging.getLogger(__name__)
+
+#: seconds an answer of ``GET /ready`` is kept: probes from several load balancers cost the stores one check
+READY_FOR = 5.0
+#: the coordination note naming (by fingerprint) the newest token key the stored tokens were encrypted with at the
+#: last start, and how long it is kept
+KEY_NOTE, KEY_NOTE_TTL = 'token-key', 365 * 86400
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,11 @@ class Outcome:
     content_type: str = 'text/plain; charset=utf-8'
 
 
+def _probe(code: int, **fields: str) -> Outcome:
+    """A probe's answer: JSON."""
+    return Outcome(code, json.dumps(fields), 'application/json')
+
+
 def _rejected(verdict: Verdict, what: str) -> Optional[Outcome]:
     if verdict is Verdict.MISSING:
         log.warning('%s without signature rejected', what)
@@ -68,10 +81,109 @@ def _rejected(verdict: Verdict, what: str) -> Optional[Outcome]:
     return None
 
 
+class TokenKeys:
+    """
+    The stored tokens and this process's keys (``WXC_CC_TOKEN_KEY``): at start every token is brought to the newest
+    key, once for the deployment; afterwards, whether the keys still read the stored tokens, checked again only when
+    the deployment's newest key has changed. Each start notes its newest key's fingerprint (never the key) in the
+    store (:data:`KEY_NOTE`); a process that finds another there checks again, by decrypting one record.
+
+    :param stores: the stores
+    """
+
+    #: the check is yet to be made (the store was away when it was due)
+    _UNCHECKED = object()
+
+    def __init__(self, *, stores: Stores):
+        self.tokens = stores.tokens
+        self.coordination = stores.coordination
+        self._problem: Optional[str] = None
+        self._seen: object = self._UNCHECKED
+
+    def encrypt_at_start(self) -> None:
+        """
+        Under the deployment-wide lock ``token-key``: store every token record that is in plain text, or under an
+        older key, again under the newest key, and note the newest key's fingerprint; then check the keys. Without
+        the store, the check waits for the first :meth:`problem` that reaches it.
+        """
+        try:
+            with self.coordination.lock('token-key', timeout=60):
+                if done := self.tokens.encrypt_at_rest():
+                    log.info('tokens of %d user(s) encrypted with the newest token key', done)
+                self.coordination.set_note(KEY_NOTE, self.tokens.key_fingerprint, KEY_NOTE_TTL)
+        except StoreUnavailable as error:
+            log.warning('tokens not encrypted at start: %s', error.log_message)
+        self._check()
+
+    def problem(self) -> Optional[str]:
+        """
+        Why the stored tokens cannot be read with this process's keys (for the log), or ``None``: as found at start,
+        or again now if the deployment's newest key changed since (or the store was away then).
+
+        :raises StoreUnavailable: the store cannot be reached
+        """
+        if self._seen is self._UNCHECKED or self.coordination.get_note(KEY_NOTE) not in (None, self._seen):
+            self._check()
+        return self._problem
+
+    def _check(self) -> None:
+        try:
+            note = self.coordination.get_note(KEY_NOTE)
+            self.tokens.check_key()
+            self._problem, self._seen = None, note
+        except TokenKeyMismatch as error:
+            self._problem, self._seen = error.log_message, note
+        except StoreUnavailable as error:
+            self._problem, self._seen = error.log_message, self._UNCHECKED
+
+
+class Readiness:
+    """
+    Whether the bot can serve (``GET /ready``), at a cost that probes from every load balancer do not multiply: the
+    stores are asked (are they reachable?) at most once per :data:`READY_FOR` seconds and their answer kept; no
+    token record is read per probe (:class:`TokenKeys`).
+
+    :param stores: the stores
+    :param keys: whether the keys read the stored tokens
+    :param clock: seconds, monotonic
+    """
+
+    def __init__(self, *, stores: Stores, keys: TokenKeys, clock: Callable[[], float] = time.monotonic):
+        self.stores = stores
+        self.keys = keys
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._answer: Optional[Outcome] = None
+        self._until = 0.0
+
+    def answer(self) -> Outcome:
+        """
+        200 when the stores answer and hold tokens this process can read; else 503 with a generic reason (the
+        details go to the log). Kept :data:`READY_FOR` seconds; probes meanwhile wait for the one asking.
+        """
+        with self._lock:
+            if self._answer is None or self.clock() >= self._until:
+                self._answer = self._ask()
+                self._until = self.clock() + READY_FOR
+            return self._answer
+
+    def _ask(self) -> Outcome:
+        try:
+            self.stores.check()
+            problem = self.keys.problem()
+        except StoreUnavailable as error:
+            problem = error.log_message
+        if problem:
+            # where and why go to the log only: paths, hosts and exception texts are not for callers
+            log.warning('ready: %s', problem)
+            return _probe(503, status='unavailable', reason='token store unavailable')
+        return _probe(200, status='ok', store=self.stores.kind)
+
+
 class BotCore:
     """
-    The call-control bot: answers Webex's notifications, the OAuth redirect and the health check. Build it with
-    :func:`build_core`.
+    The call-control bot: answers Webex's notifications, the OAuth redirect and the probes of liveness and
+    readiness. Build it with :func:`build_core`.
 
     :param settings: the settings (the public URL known)
     :param services: what commands use, the bot's identity and stores among them
@@ -81,11 +193,13 @@ class BotCore:
     :param worker: carries out the accepted tasks, from the durable queue
     :param messenger: posts the bot's messages
     :param metrics: what is counted and measured
+    :param token_keys: brings the stored tokens to the newest key at start
+    :param readiness: answers ``GET /ready``
     """
 
     def __init__(self, *, settings: Settings, services: Services, conversation: Conversation,
                  authorization: Authorization, healer: WebhookHealer, worker: QueueWorker,
-                 messenger: Messenger, metrics: Metrics):
+                 messenger: Messenger, metrics: Metrics, token_keys: TokenKeys, readiness: Readiness):
         self.settings = settings
         self.services = services
         self.identity = services.identity
@@ -99,6 +213,8 @@ class BotCore:
         self._accepting = True
         self._drained: Optional[bool] = None
         self.messenger = messenger
+        self.token_keys = token_keys
+        self.readiness = readiness
 
     @property
     def commands(self) -> Registry:
@@ -112,13 +228,15 @@ class BotCore:
 
     def setup(self) -> None:
         """
-        Register the bot's webhooks (under the deployment-wide lock), start their background checks, and start
-        taking tasks from the queue.
+        Check the store's server, encrypt the stored tokens with the newest key (:meth:`TokenKeys.encrypt_at_start`),
+        webhooks (under the deployment-wide lock), start their background checks, and start taking tasks from the
+        queue.
 
         :raises RestError: Webex refused the webhooks
         :raises UnsupportedStore: the store's server is too old
         """
         self.stores.check_server()
+        self.token_keys.encrypt_at_start()
         outcomes = self.healer.heal_bot_webhooks()
         self.healer.start()
         self.worker.start()
@@ -273,20 +391,24 @@ class BotCore:
     def _monitored_users(self) -> int:
         return sum(1 for user in self.stores.tokens.user_contexts() if user.monitoring)
 
-    # --- health
+    # --- liveness and readiness
 
     def health(self) -> Outcome:
         """
-        200 when the bot can serve, 503 with a generic reason when it cannot (the details go to the log).
+        ``GET /health``, liveness: 200 while the process takes tasks from the queue (its worker's threads are
+        alive), else 503. No store is asked: a store outage is for :meth:`ready` to tell, not a reason to restart.
         """
-        try:
-            self.stores.check()
-        except StoreUnavailable as error:
-            # where and why go to the log only: paths, hosts and exception texts are not for callers
-            log.warning('health: %s', error.log_message)
-            return Outcome(503, json.dumps({'status': 'unavailable', 'reason': 'token store unavailable'}),
-                           'application/json')
-        return Outcome(200, json.dumps({'status': 'ok', 'store': self.stores.kind}), 'application/json')
+        if not self.worker.alive():
+            return _probe(503, status='unavailable', reason='not taking tasks')
+        return _probe(200, status='ok', store=self.stores.kind)
+
+    def ready(self) -> Outcome:
+        """
+        ``GET /ready``, readiness: as :meth:`Readiness.answer`, and 503 at once while the process is stopping.
+        """
+        if not self._accepting:
+            return _probe(503, status='unavailable', reason='stopping')
+        return self.readiness.answer()
 
 
 def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Optional[Route] = None) -> BotCore:
@@ -303,7 +425,8 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
         raise ValueError('the public URL must be known')
     policy = load_policy(settings.config_file)
     catalogue = catalogue_for(settings.locale)
-    metrics = Metrics(metrics_directory(settings.metrics_token))
+    commands = build_registry()
+    metrics = Metrics(metrics_directory(settings.metrics_token), commands=commands.names())
     # one HTTP connection for each thread that may wait on Webex, and a few for the webhook checks
     clients = WebexClients(api_base=settings.api_base, bot_token=settings.bot_token,
                                       pool_size=settings.worker_threads + 4, metrics=metrics)
@@ -324,7 +447,7 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
                         stores=stores, clients=clients, oauth=oauth, call_webhooks=call_webhooks, policy=policy,
                         broadcaster=Broadcaster(policy=policy, coordination=stores.coordination, clients=clients,
                                                 identity=identity, gate=gate, messenger=messenger, say=say),
-                        zones=zones, commands=build_registry())
+                        zones=zones, commands=commands)
     monitor = CallMonitor(coordination=stores.coordination, messenger=messenger, cards=cards,
                           user_api=services.user_api, zones=zones)
     conversation = Conversation(services=services, gate=gate, messenger=messenger, max_age=settings.max_command_age,
@@ -342,5 +465,7 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
     authorization = Authorization(flows=stores.flows, tokens=stores.tokens, oauth=oauth, clients=clients,
                                   messenger=messenger, say=say, zones=zones)
     worker = QueueWorker(queue=stores.queue, runner=runner, threads=settings.worker_threads, metrics=metrics)
+    token_keys = TokenKeys(stores=stores)
     return BotCore(settings=settings, services=services, conversation=conversation, authorization=authorization,
-                   healer=healer, worker=worker, messenger=messenger, metrics=metrics)
+                   healer=healer, worker=worker, messenger=messenger, metrics=metrics, token_keys=token_keys,
+                   readiness=Readiness(stores=stores, keys=token_keys))

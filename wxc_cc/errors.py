@@ -10,7 +10,7 @@ import requests
 
 from .locales import DEFAULT, N_, Catalogue, catalogue_for
 
-__all__ = ['BotError', 'StoreUnavailable', 'TokenRejected', 'webex_reason']
+__all__ = ['BotError', 'StoreUnavailable', 'TokenKeyMismatch', 'TokenRejected', 'webex_reason']
 
 #: longest reason passed on to a user
 MAX_REASON = 200
@@ -50,6 +50,13 @@ class StoreUnavailable(BotError):
     def message(self, catalogue: Catalogue) -> str:
         """That the store is unavailable, in the catalogue's language."""
         return catalogue.t('store_unavailable')
+
+
+class TokenKeyMismatch(StoreUnavailable):
+    """
+    The tokens in the store cannot be read with the keys of ``WXC_CC_TOKEN_KEY``: they are encrypted with another
+    key, or with one while none is set.
+    """
 
 
 class TokenRejected(Exception):

@@ -1,5 +1,6 @@
 """
-The door: who may talk to the bot (the sender policy) and how often (the per-person rate limit).
+The door: who may talk to the bot (the sender policy) and how often (the per-person rate limit, one count of
+their messages and card presses together).
 
 A refused person gets one polite refusal a day and nothing else: no Webex request is made for them but reading
 their message, and, when the policy needs to know, one look-up of their address and organisation (remembered for
@@ -110,16 +111,18 @@ class Gate:
             self.messenger.send(self.say.t('policy.not_allowed'), room_id=room_id)
         return False
 
-    def within_rate(self, person_id: str, email: Optional[str], room_id: str) -> bool:
+    def within_rate(self, person_id: str, email: Optional[str], room_id: str, what: str) -> bool:
         """
-        True while the person stays within the rate limit; the first command over it gets a notice, the
-        others nothing.
+        True while the person stays within the rate limit; the first message or press over it gets a notice, the
+        others nothing. A person's messages and card presses count together, on one counter.
+
+        :param what: what they tried, for the log, e.g. ``'message'`` or ``'card press'``
         """
         limit, window = self.policy.rate_limit_commands, self.policy.rate_limit_seconds
         count = self.coordination.count(f'rate:{person_id}', window)
         if count <= limit:
             return True
-        log.warning('refused command from %s (%s): rate limit, %d in %.0f s', email, person_id, count, window)
+        log.warning('refused %s from %s (%s): rate limit, %d in %.0f s', what, email, person_id, count, window)
         if count == limit + 1:
             self.messenger.send(self.say.slow_down(limit, window), room_id=room_id)
         return False

@@ -8,8 +8,10 @@ Where the log goes and how it looks: ``LOG_FORMAT=text`` (one line per event, fo
 
 A JSON line has ``time`` (ISO 8601, UTC), ``level``, ``logger``, ``process`` and ``message``, ``exc_info`` with
 the traceback of an error, and, while the bot serves a notification, the fields of :mod:`wxc_cc.logcontext`:
-``notification_id``, ``command`` and ``person_key``. Secrets are masked in it as in text
-(:func:`wxc_cc.redaction.protect_logs` masks every record where it is made).
+``notification_id``, ``command`` and ``person_key``; fields given with ``extra=`` are fields of their own. Secrets
+are masked in it as in text: :func:`wxc_cc.redaction.protect_logs` masks every record's message, exception and
+stack where the record is made, and both formatters mask the fields given with ``extra=`` (by their names, whatever
+the case or style, and by their values) before they write them.
 """
 import logging
 import os
@@ -18,6 +20,7 @@ from gunicorn.glogging import Logger as GunicornBaseLogger
 from pythonjsonlogger.json import JsonFormatter
 
 from .logcontext import ContextFilter
+from .redaction import protect_logs
 
 __all__ = ['configure_logging', 'json_formatter', 'text_formatter', 'GunicornLogger', 'GUNICORN_LOGGERS']
 
@@ -27,15 +30,28 @@ TEXT_FORMAT = '%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s'
 GUNICORN_LOGGERS = ('gunicorn.error', 'gunicorn.access')
 
 
+class _MaskingFormatter(logging.Formatter):
+    """A formatter that masks the fields a record was given with ``extra=`` before formatting it."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record, its fields masked, formatted."""
+        protect_logs().scrub_fields(record)
+        return super().format(record)
+
+
+class _MaskingJsonFormatter(_MaskingFormatter, JsonFormatter):
+    """python-json-logger's formatter, masking as :class:`_MaskingFormatter` does."""
+
+
 def json_formatter() -> logging.Formatter:
     """A formatter of one JSON object per record (see the module's description)."""
-    return JsonFormatter('%(levelname)s %(name)s %(process)d %(message)s', timestamp='time',
-                         rename_fields={'levelname': 'level', 'name': 'logger'})
+    return _MaskingJsonFormatter('%(levelname)s %(name)s %(process)d %(message)s', timestamp='time',
+                                 rename_fields={'levelname': 'level', 'name': 'logger'})
 
 
 def text_formatter() -> logging.Formatter:
     """The text formatter, :data:`TEXT_FORMAT`."""
-    return logging.Formatter(TEXT_FORMAT)
+    return _MaskingFormatter(TEXT_FORMAT)
 
 
 def _in_json(*loggers: logging.Logger) -> None:

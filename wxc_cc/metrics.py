@@ -6,7 +6,7 @@ for ``Authorization: Bearer <that token>``) answers in Prometheus' text format, 
 Families:
 
 * ``wxc_cc_commands_total{command,outcome}`` -- commands by name (``/dial``; ``unknown`` for words the bot does
-  not know, ``-`` before the command is read) and what became of them;
+  not know, ``-`` before the command is read, ``press`` for card presses) and what became of them;
 * ``wxc_cc_command_seconds`` -- from the notification's arrival to the task's end (the reply sent);
 * ``wxc_cc_webhook_ack_seconds`` -- how long Webex waited for the answer to a notification;
 * ``wxc_cc_webex_requests_total{operation,status}`` -- requests to Webex by method and path template
@@ -17,7 +17,10 @@ Families:
   passed that);
 * ``wxc_cc_queue_depth`` and ``wxc_cc_monitored_users`` -- gauges read when scraped.
 
-Labels hold no personal data: operations are templates, commands are the registry's names.
+Labels hold no personal data: operations are templates, commands are the registry's names. Every series whose
+labels are known in advance is there from the start, at 0, as Prometheus advises (a rate or an alert over a series
+that appears only with its first event misses that event): each command with each outcome, each outcome of a token
+refresh, the long-running tasks. The Webex requests cannot be listed in advance (their statuses are Webex's), so they appear as they come.
 
 prometheus_client decides at import whether it works in multiprocess mode (``PROMETHEUS_MULTIPROC_DIR`` set), so
 it is imported here only when metrics are enabled, after :func:`metrics_directory` has set the directory: the
@@ -27,17 +30,23 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Optional
 
-__all__ = ['Metrics', 'metrics_directory', 'operation', 'COMMAND_OUTCOMES']
+__all__ = ['Metrics', 'metrics_directory', 'operation', 'COMMAND_OUTCOMES', 'REFRESH_OUTCOMES', 'UNKNOWN',
+           'NOT_READ', 'PRESS']
 
 log = logging.getLogger(__name__)
 
 #: what becomes of a command
 COMMAND_OUTCOMES = ('ok', 'failed', 'error', 'not_authenticated', 'unavailable', 'refused', 'rate_limited',
                     'too_old', 'ignored')
+#: what becomes of a token refresh
+REFRESH_OUTCOMES = ('ok', 'rejected', 'failed')
+#: the command label of words the bot does not know, of messages not acted on before their command is read, and of
+#: card presses
+UNKNOWN, NOT_READ, PRESS = 'unknown', '-', 'press'
 
 #: a path segment that is a Webex id (base64 of a URI) or another opaque key
 _ID_SEGMENT = re.compile(r'^[A-Za-z0-9_=-]{20,}$')
@@ -84,9 +93,10 @@ class Metrics:
     The bot's metrics; without a directory, every method does nothing (metrics off).
 
     :param directory: from :func:`metrics_directory`
+    :param commands: the names of the registry's commands, counted at 0 from the start
     """
 
-    def __init__(self, directory: Optional[str] = None):
+    def __init__(self, directory: Optional[str] = None, commands: Iterable[str] = ()):
         self.directory = directory
         self.enabled = directory is not None
         if not self.enabled:
@@ -104,6 +114,12 @@ class Metrics:
                                   registry=None)
         self._long_tasks = Counter('wxc_cc_tasks_long_running_total', 'Tasks that ran longer than five minutes',
                                    registry=None)
+        # a child made is exported at 0 until it counts
+        for command in (*commands, UNKNOWN, NOT_READ, PRESS):
+            for outcome in COMMAND_OUTCOMES:
+                self._commands.labels(command=command, outcome=outcome)
+        for outcome in REFRESH_OUTCOMES:
+            self._refreshes.labels(outcome=outcome)
 
     def command(self, command: str, outcome: str) -> None:
         """Count a command (``command`` as the registry names it) and what became of it."""
@@ -126,7 +142,7 @@ class Metrics:
             self._webex.labels(operation=operation(method, path), status=status).inc()
 
     def token_refresh(self, outcome: str) -> None:
-        """Count a token refresh: ``ok``, ``rejected`` or ``failed``."""
+        """Count a token refresh: one of :data:`REFRESH_OUTCOMES`."""
         if self.enabled:
             self._refreshes.labels(outcome=outcome).inc()
 

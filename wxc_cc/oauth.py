@@ -4,7 +4,8 @@ The OAuth authorization-code flow by which a user lets the bot act for them.
 ``/auth`` starts a flow (:meth:`~wxc_cc.stores.flows.FlowStore.start`) and sends the user the link from
 :meth:`OAuthClient.auth_url`; Webex sends the user's browser back to ``/redirect``, where
 :meth:`Authorization.complete` exchanges the code, checks that the person who consented is the one who asked,
-and stores the tokens.
+and stores the tokens. When somebody else completed the flow, nothing is stored and neither person learns who the
+other is.
 """
 import logging
 from dataclasses import dataclass
@@ -172,11 +173,12 @@ class Authorization:
                         str(failure) if isinstance(failure, TokenRejected) else webex_reason(failure))
             notify(say.auth_failed(reason), to_person_id=user_id)
             return RedirectOutcome(502, t('page.failed'), say.auth_failed(reason, markdown=False))
-        email = me.emails[0] if me.emails else None
         if me.person_id != user_id:
+            # neither learns who the other is: the link may have been sent to someone to find out their address
             log.warning('flow of user %s completed by another person %s, tokens dropped', user_id, me.person_id)
-            notify(say.auth_wrong_person(email), to_person_id=user_id)
-            return RedirectOutcome(403, t('page.wrong_account'), say.auth_wrong_person(email, markdown=False))
+            notify(t('auth.wrong_person'), to_person_id=user_id)
+            return RedirectOutcome(403, t('page.wrong_account'), t('auth.page_wrong_person'))
+        email = me.emails[0] if me.emails else None
         reading = self.zones.reading(me)
         self.tokens.set_user_context(UserContext(user_id=user_id, email=email, tokens=tokens, **reading))
         log.info('user %s authorized, token valid until %s', user_id, tokens.expires_at)

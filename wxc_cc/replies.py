@@ -122,6 +122,11 @@ _HUNG_UP = {'originator': N_('hangup.done.originator'), 'terminator': N_('hangup
 #: history kind -> the key of its name
 _HISTORY_KINDS = {'placed': N_('history.kind.placed'), 'received': N_('history.kind.received'),
                   'missed': N_('history.kind.missed')}
+#: device type (of the preferred answer devices) -> the key of its name
+_DEVICE_TYPES = {'DEVICE': N_('devices.type.device'), 'APPLICATION': N_('devices.type.application')}
+#: caller ID type -> the key of its name
+_CALLER_ID_TYPES = {'DEFAULT_CLID': N_('callerid.type.default'), 'ADDITIONAL_CLID': N_('callerid.type.additional'),
+                    'CALL_QUEUE': N_('callerid.type.call_queue'), 'HUNT_GROUP': N_('callerid.type.hunt_group')}
 
 
 def duration(seconds: int) -> str:
@@ -230,13 +235,6 @@ class Replies:
         """Chat message (or, with ``markdown=False``, page text) when the token exchange fails."""
         return self.t('auth.failed', reason=_outside(reason.rstrip('.'), markdown))
 
-    def auth_wrong_person(self, email: Optional[str], markdown: bool = True) -> str:
-        """Chat message (or, with ``markdown=False``, page text) when someone else consented."""
-        who = (self.t('auth.wrong_person_as', email=_outside(email, markdown)) if email
-               else self.t('auth.wrong_person_other'))
-        # TRANSLATORS: {who} is auth.wrong_person_as or auth.wrong_person_other
-        return self.t('auth.wrong_person', who=who)
-
     def state_name(self, state: object) -> str:
         """A call state in the reply language."""
         value = enum_str(state)
@@ -278,6 +276,16 @@ class Replies:
     def hung_up(self, call: TelephonyCall) -> str:
         """Reply to ``/hangup``: says "to" for outgoing and "from" for incoming calls."""
         return self.t(_HUNG_UP[personality(call)], party=self.party(call.remote_party))
+
+    def device_type(self, kind: object) -> str:
+        """What a device is, by its type as Webex lists it (``DEVICE``: a phone, ``APPLICATION``: an app)."""
+        value = enum_str(kind)
+        return self.t(_DEVICE_TYPES[value]) if value in _DEVICE_TYPES else escape(value)
+
+    def caller_id_type(self, kind: object) -> str:
+        """What a caller ID is, by its type (``CALL_QUEUE``: a call queue's, ...)."""
+        value = enum_str(kind)
+        return self.t(_CALLER_ID_TYPES[value]) if value in _CALLER_ID_TYPES else escape(value)
 
     def history_kind(self, kind: str) -> str:
         """How a history kind (placed, received, missed) is shown."""

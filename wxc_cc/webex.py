@@ -15,11 +15,15 @@ from typing import Any, Optional, Union
 from urllib.parse import urlsplit
 
 import requests
+from pydantic import TypeAdapter
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError
 from urllib3.util import Retry
 from wxc_sdk.attachment_actions import AttachmentActionsApi
+from wxc_sdk.base import ApiModel
 from wxc_sdk.me import MeSettingsApi
+from wxc_sdk.me.callerid import MeCallerIdApi, MeSelectedCallerId
+from wxc_sdk.me.endpoints import MeEndpointsApi
 from wxc_sdk.memberships import MembershipApi
 from wxc_sdk.messages import MessagesApi
 from wxc_sdk.people import PeopleApi
@@ -34,7 +38,8 @@ from . import journal
 from .metrics import Metrics
 
 __all__ = ['WebexRetry', 'CountingAdapter', 'default_retry', 'READS', 'REPLIES', 'TIMEOUT', 'WebexSession',
-           'Webhooks', 'Calls', 'BotApi', 'UserApi', 'WebexClients']
+           'Webhooks', 'Calls', 'AnswerDevice', 'MeEndpoints', 'MeCallerIds', 'MeSettings', 'BotApi', 'UserApi',
+           'WebexClients']
 
 log = logging.getLogger(__name__)
 
@@ -248,6 +253,65 @@ class Calls(CallsApi, base='telephony/calls'):
         self.post(self.ep('transfer'), json={'callId1': call_id1, 'callId2': call_id2})
 
 
+class AnswerDevice(ApiModel):
+    """
+    One of the person's devices as ``GET .../settings/availablePreferredAnswerEndpoints`` lists it
+    (call-settings-for-me.yml's ``endpoints``). wxc_sdk reads this list into its ``MeEndpoint``, whose ``type`` is
+    the endpoints API's (``CALLING_DEVICE``, ``APPLICATION``, ``HOTDESKING_GUEST``), while here it is ``DEVICE`` or
+    ``APPLICATION``: wxc_sdk would extend its enum at run time and log a warning for every process.
+    """
+    #: the ``endpointId`` of call control
+    id: str
+    #: ``DEVICE`` or ``APPLICATION``
+    type: Optional[str] = None
+    #: e.g. ``Cisco 8865 (Phone in reception area)`` or ``Webex Desktop Application``
+    name: Optional[str] = None
+    #: the device Webex answers the person's calls on
+    is_preferred_answer_endpoint: Optional[bool] = None
+
+
+class MeEndpoints(MeEndpointsApi, base='telephony/config/people/me'):
+    """
+    wxc_sdk's API of the person's own endpoints, with their devices read as the document has them
+    (:class:`AnswerDevice`); choosing the preferred one is wxc_sdk's ``modify_preferred_answer_endpoint``
+    (``{"id": ...}``).
+    """
+
+    def answer_devices(self) -> list[AnswerDevice]:
+        """The devices Webex can answer the person's calls on, the preferred one marked."""
+        data = self.get(self.ep('settings/availablePreferredAnswerEndpoints'))
+        return TypeAdapter(list[AnswerDevice]).validate_python(data['endpoints'])
+
+
+class MeCallerIds(MeCallerIdApi, base='telephony/config/people/me'):
+    """
+    wxc_sdk's API of the person's own caller ID with a selection Webex takes: wxc_sdk's
+    ``modify_selected_caller_id_settings`` sends ``type``, ``id`` and ``directNumber`` at the top of the body, while
+    Webex's document (call-settings-for-me.yml, ``SelectedCallerIdSettingsPut``) has them in ``selected``.
+    """
+
+    def select(self, selected: MeSelectedCallerId) -> None:
+        """
+        Choose the caller ID of the person's outgoing calls (``PUT .../settings/selectedCallerId``).
+
+        :param selected: its ``type``, and the ``id`` of a call queue or hunt group or the ``direct_number`` of an
+            additional caller ID
+        """
+        self.put(self.ep('settings/selectedCallerId'), json={'selected': selected.update()})
+
+
+class MeSettings(MeSettingsApi, base='telephony/config/people/me'):
+    """
+    wxc_sdk's "call settings for me" with the devices of :class:`MeEndpoints` and the caller ID selection of
+    :class:`MeCallerIds`.
+    """
+
+    def __init__(self, *, session: RestSession):
+        super().__init__(session=session)
+        self.endpoints = MeEndpoints(session=session)
+        self.caller_id = MeCallerIds(session=session)
+
+
 class _Api:
     """
     The wxc_sdk API children a token needs, built on first use.
@@ -310,12 +374,13 @@ class UserApi(_Api):
         return VoiceMessagingApi(session=self.session)
 
     @cached_property
-    def me(self) -> MeSettingsApi:
+    def me(self) -> MeSettings:
         """
         Webex's "call settings for me" (``/telephony/config/people/me``): the user's own details (``details()``),
-        Do Not Disturb (``dnd``) and call forwarding (``forwarding``).
+        Do Not Disturb (``dnd``), call forwarding (``forwarding``), devices and the preferred answer device
+        (``endpoints``), call queues (``call_center``) and caller IDs (``caller_id``).
         """
-        return MeSettingsApi(session=self.session)
+        return MeSettings(session=self.session)
 
 
 class WebexClients:

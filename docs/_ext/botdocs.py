@@ -23,7 +23,7 @@ Directives and roles:
     continues the current reply on a new line.
 
 ``.. bot-card:: call <state> [incoming|outgoing]`` / ``bot-card:: history`` / ``bot-card:: people`` /
-``bot-card:: help``
+``bot-card:: devices`` / ``bot-card:: queues`` / ``bot-card:: callerids`` / ``bot-card:: help``
     A card as the bot builds it (:mod:`wxc_cc.cards`), rendered roughly as Webex shows it.
 
 ``:say:`key name=value```
@@ -305,6 +305,30 @@ def _example_people():
             Match('example-bobby', 'Bobby Blue', None, None, '+14085551005')]
 
 
+def _example_devices():
+    from wxc_cc.webex import AnswerDevice
+    return [AnswerDevice.model_validate({'id': 'example-desk', 'type': 'DEVICE', 'name': 'Cisco 8865 (Desk)',
+                                         'isPreferredAnswerEndpoint': False}),
+            AnswerDevice.model_validate({'id': 'example-app', 'type': 'APPLICATION',
+                                         'name': 'Webex Desktop Application', 'isPreferredAnswerEndpoint': True})]
+
+
+def _example_call_queues():
+    from wxc_sdk.me.callcenter import MeCallQueue
+    return [MeCallQueue.model_validate({'id': 'example-support', 'available': True, 'extension': '5001',
+                                        'phoneNumber': '+18555550101', 'allowLogOffEnabled': True}),
+            MeCallQueue.model_validate({'id': 'example-sales', 'available': False, 'extension': '5002',
+                                        'allowLogOffEnabled': False})]
+
+
+def _example_caller_ids():
+    from wxc_sdk.me.callerid import MeSelectedCallerId
+    return [(MeSelectedCallerId.model_validate({'type': 'CALL_QUEUE', 'id': 'example-support', 'name': 'Support',
+                                                'directNumber': '+18555550101'}), False),
+            (MeSelectedCallerId.model_validate({'type': 'ADDITIONAL_CLID', 'name': 'Alice mobile',
+                                                'directNumber': '+14085550177'}), False)]
+
+
 def card_nodes(element: dict) -> list:
     """An Adaptive Card element (the kinds the bot uses) as docutils nodes."""
     kind = element.get('type')
@@ -366,13 +390,22 @@ class CardDirective(Directive):
         elif kind == 'people':
             people = _example_people()
             content = cards.people_card(people, 'example-owner', say.t('dial.several', count=len(people), name='bob'))
+        elif kind == 'devices':
+            devices = _example_devices()
+            content = cards.devices_card(devices, 'example-owner', say.t('devices.title', count=len(devices)))
+        elif kind == 'queues':
+            call_queues = _example_call_queues()
+            content = cards.call_queues_card(call_queues, 'example-owner', say.t(
+                'agent.title', count=len(call_queues), state=say.t('agent.state.available')))
+        elif kind == 'callerids':
+            content = cards.caller_ids_card(_example_caller_ids(), 'example-owner', say.t('callerid.card_title'))
         elif kind == 'help':
             groups = [(say.t(GROUP_TITLES[group]), [(command.usage, command.help(say.catalogue))
                                                      for command in members])
                       for group, members in registry.groups()]
             content = cards.help_card(groups)
         else:
-            raise self.error('bot-card takes call, history, people or help')
+            raise self.error('bot-card takes call, history, people, devices, queues, callerids or help')
         try:
             body = card_nodes(content)
         except ValueError as error:

@@ -188,7 +188,8 @@
       title.appendChild(el('span', null, (call.direction === 'incoming' ? 'from ' : 'to ') + who));
       card.appendChild(title);
       const since = time(call.answered || call.created);
-      card.appendChild(el('div', 'call-meta', call.direction + ' call · since ' + since));
+      const devices = call.devices.length ? ' · ' + (call.ringing ? 'rings ' : 'on ') + call.devices.join(', ') : '';
+      card.appendChild(el('div', 'call-meta', call.direction + ' call · since ' + since + devices));
       const buttons = el('div', 'row');
       call.farEnd.forEach(function (action) {
         const b = el('button', 'far-end far-end-' + action.action, action.label);
@@ -219,6 +220,35 @@
       return FORWARD_KINDS[f.kind] + ' → ' + (f.voicemail ? 'voicemail of ' : '') + f.destination;
     }).join(', ') : 'off');
     forwarding.className = settings.forwarding.length ? 'setting-on' : '';
+  }
+
+  const AGENT_STATES = {AVAILABLE: 'available', UNAVAILABLE: 'unavailable', SIGN_IN: 'signed in',
+                        SIGN_OUT: 'signed out', WRAP_UP: 'wrapping up'};
+  const CALLER_ID_TYPES = {DEFAULT_CLID: 'default', ADDITIONAL_CLID: 'additional number', CALL_QUEUE: 'call queue',
+                           HUNT_GROUP: 'hunt group'};
+
+  function renderPhone(phone) {
+    const devices = $('devices');
+    devices.textContent = '';
+    if (!phone.devices.length) devices.appendChild(el('li', 'idle', 'No devices.'));
+    phone.devices.forEach(function (device) {
+      const item = el('li', 'device' + (device.ringing ? ' ringing' : ''));
+      item.appendChild(el('span', 'device-name', device.name));
+      item.appendChild(el('span', 'device-type', device.type === 'APPLICATION' ? 'app' : 'phone'));
+      if (device.preferred) item.appendChild(el('span', 'badge preferred', 'preferred'));
+      if (device.ringing) item.appendChild(el('span', 'badge rings', 'rings'));
+      devices.appendChild(item);
+    });
+    const queues = $('call-queues');
+    queues.textContent = phone.agent === null ? 'Call queues: none (no call-centre service)'
+      : 'Call queues (' + (AGENT_STATES[phone.agent.state] || phone.agent.state) + '): ' +
+        phone.agent.queues.map(function (q) {
+          return q.name + ' ' + (q.extension || q.number) + (q.joined ? ' joined' : ' not joined') +
+            (q.mayLeave ? '' : ', may not leave');
+        }).join(' · ');
+    const id = phone.callerId;
+    $('caller-id').textContent = 'Caller ID: ' + id.name + (id.number ? ' (' + id.number + ')' : '') + ', ' +
+      (CALLER_ID_TYPES[id.type] || id.type);
   }
 
   function renderTimezone(zone) {
@@ -292,6 +322,7 @@
         renderMessages(data.messages);
         renderCalls(data.calls, data.voicemail);
         renderSettings(data.settings);
+        renderPhone(data.phone);
         renderTimezone(data.timezone);
       }
       document.body.classList.remove('offline');

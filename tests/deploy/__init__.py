@@ -8,8 +8,8 @@ this machine allows without a Docker engine or the internet.
   image's files in a directory standing for ``/``: the build context as ``.dockerignore`` leaves it (``docker``'s
   own matcher), the files each ``COPY`` takes from it, the ``WORKDIR`` directories, and the ``ENV`` with image paths
   mapped into that directory. The ``RUN`` steps are not run: ``pip install`` is this virtualenv.
-- :class:`Served`: a command (the image's ``CMD``, the Procfile's web line) in a child process, healthy when
-  ``/health`` answers 200.
+- :class:`Served`: a command (the image's ``CMD``, the Procfile's web line) in a child process, ready when
+  ``/ready`` answers 200.
 - :class:`TLSRedis`: a redis-server speaking TLS only, with a self-signed certificate, as Heroku Redis does.
 """
 import datetime
@@ -27,7 +27,7 @@ from typing import Optional
 
 import yaml
 
-from fakewebex.harness import wait_healthy
+from fakewebex.harness import wait_bot_ready
 from fakewebex.servers import on_fixed_port, stop, wait_ready
 
 REPO = Path(__file__).resolve().parent.parent.parent
@@ -257,12 +257,12 @@ class Served:
     process: Optional[subprocess.Popen] = field(default=None, repr=False)
 
     def start(self, timeout: float = 30.0) -> 'Served':
-        """Start; return once GET /health answers 200."""
+        """Start; return once GET /ready answers 200."""
         with open(self.log_path, 'ab') as log:
             self.process = subprocess.Popen(self.command, env=self.env, cwd=self.cwd, stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            wait_healthy(self.url, self.process, timeout, self.log)
+            wait_bot_ready(self.url, self.process, timeout, self.log)
         except RuntimeError:
             self.stop()
             raise

@@ -1,8 +1,10 @@
 """
 The chat commands: the registry (:mod:`~wxc_cc.commands.registry`), declared in one table
 (:mod:`~wxc_cc.commands.table`), the handlers by theme (:mod:`~wxc_cc.commands.calls` with the name lookup of
-:mod:`~wxc_cc.commands.directory`, :mod:`~wxc_cc.commands.settings`, :mod:`~wxc_cc.commands.monitor`,
-:mod:`~wxc_cc.commands.voicemail`, :mod:`~wxc_cc.commands.account`), and how a message is turned into a command.
+:mod:`~wxc_cc.commands.directory`, :mod:`~wxc_cc.commands.settings`, the phone menu's
+:mod:`~wxc_cc.commands.devices`, :mod:`~wxc_cc.commands.agent` and :mod:`~wxc_cc.commands.callerid` on
+:mod:`~wxc_cc.commands.mysettings`, :mod:`~wxc_cc.commands.monitor`, :mod:`~wxc_cc.commands.voicemail`,
+:mod:`~wxc_cc.commands.account`), and how a message is turned into a command.
 """
 from .context import Context, Request, Services
 from .registry import Command, Group, Need, Registry

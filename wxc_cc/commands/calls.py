@@ -3,6 +3,9 @@ The call-control commands' handlers: ``/calls``, ``/dial``, ``/transfer``, ``/re
 ``/barge``, ``/history``, and the commands that act on one of the person's calls with one request
 (:class:`CallAction`: ``/answer``, ``/hold``, ``/hangup`` ...), which differ only in the request they make, the
 calls they fit and what they reply: rows of the command table (:mod:`~wxc_cc.commands.table`), not modules.
+
+``/dial``, ``/answer``, ``/retrieve``, ``/pickup`` and ``/barge`` take ``on <n>`` at the end: only the person's
+device n rings or is used (the ``endpointId`` of their requests, :mod:`~wxc_cc.commands.devices`).
 """
 import datetime
 import logging
@@ -17,13 +20,15 @@ from wxc_sdk.telephony.calls import CallsApi, HistoryType, RejectAction, Telepho
 from ..errors import BotError
 from ..locales import N_
 from ..replies import Reply, escape, newest_first
+from ..webex import AnswerDevice
 from .common import call_api, choose_call, destination, numbered, split_number, state_of
 from .context import Context
+from .devices import device_for, endpoint_id, on_device, split_device
 from .directory import find_people, is_name
 
-__all__ = ['CallAction', 'no_arguments', 'done', 'mute_capable', 'rejection', 'REJECTIONS', 'diversion', 'diverted',
-           'park_place', 'parked', 'digits', 'recording', 'RECORDING', 'calls', 'dial', 'transfer', 'retrieve',
-           'pickup', 'barge', 'history', 'IN_PROGRESS', 'CURRENT', 'HISTORY_COUNT']
+__all__ = ['CallAction', 'no_arguments', 'on_a_device', 'done', 'mute_capable', 'rejection', 'REJECTIONS', 'diversion',
+           'diverted', 'park_place', 'parked', 'digits', 'recording', 'RECORDING', 'calls', 'dial', 'transfer',
+           'retrieve', 'pickup', 'barge', 'history', 'IN_PROGRESS', 'CURRENT', 'HISTORY_COUNT']
 
 log = logging.getLogger(__name__)
 
@@ -49,19 +54,22 @@ def calls(context: Context) -> str:
 
 def dial(context: Context) -> Union[str, Reply]:
     """
-    ``/dial <number, SIP URI or name>``: place a call from the person's phone (click to dial). A name is looked up
-    in the person's organisation: one person found is dialed, several are offered on a card with a Call button
-    each.
+    ``/dial <number, SIP URI or name> [on <n>]``: place a call from the person's phone (click to dial), ringing
+    only their device n when given. A name is looked up in the person's organisation: one person found is dialed,
+    several are offered on a card with a Call button each (which rings every device).
     """
-    if is_name(context.request.argument):
-        return _dial_by_name(context, context.request.argument)
-    number = destination(context.say, context.request.argument, context.command.usage)
-    call_api(context.say, lambda: context.user_api().calls.dial(number), context.t('action.dial'))
+    argument, number = split_device(context.request.argument)
+    if is_name(argument):
+        return _dial_by_name(context, argument, device_for(context, number))
+    target = destination(context.say, argument, context.command.usage)
+    device = device_for(context, number)
+    call_api(context.say, lambda: context.user_api().calls.dial(target, endpoint_id=endpoint_id(device)),
+             context.t('action.dial'))
     log.info('user %s dialed', context.request.person_id)
-    return context.say.dialing(number)
+    return on_device(context, context.say.dialing(target), device)
 
 
-def _dial_by_name(context: Context, name: str) -> Union[str, Reply]:
+def _dial_by_name(context: Context, name: str, device: Optional[AnswerDevice]) -> Union[str, Reply]:
     say, api = context.say, context.user_api()
     found, more = call_api(say, lambda: find_people(api, name, exclude=context.request.person_id),
                            context.t('action.lookup'))
@@ -74,9 +82,9 @@ def _dial_by_name(context: Context, name: str) -> Union[str, Reply]:
     if len(dialable) == 1 and not more:
         match = dialable[0]
         number = destination(say, match.dial_string, context.command.usage)
-        call_api(say, lambda: api.calls.dial(number), context.t('action.dial'))
+        call_api(say, lambda: api.calls.dial(number, endpoint_id=endpoint_id(device)), context.t('action.dial'))
         log.info('user %s dialed a person found by name', context.request.person_id)
-        return context.t('dial.done', destination=say.party_of(match.name, number))
+        return on_device(context, context.t('dial.done', destination=say.party_of(match.name, number)), device)
     title = context.t('dial.several', count=len(dialable), name=escape(name))
     lines = [title] + [f'- {say.party_of(match.name, match.dial_string)}' + (f', {escape(match.title)}'
                                                                           if match.title else '')
@@ -84,6 +92,8 @@ def _dial_by_name(context: Context, name: str) -> Union[str, Reply]:
     if more:
         lines.append(context.t('dial.more', count=len(dialable)))
     lines.append(context.t('dial.choose'))
+    if device is not None:
+        lines.append(context.t('dial.choose_rings_all'))
     return Reply('\n'.join(lines), context.services.cards.people_card(dialable, context.request.person_id, title))
 
 
@@ -112,42 +122,51 @@ def transfer(context: Context) -> str:
 
 
 def retrieve(context: Context) -> str:
-    """``/retrieve [extension]``: the call parked against the extension, or against the person."""
-    argument = context.request.argument
+    """``/retrieve [extension] [on <n>]``: the call parked against the extension, or against the person."""
+    argument, number = split_device(context.request.argument)
     where = destination(context.say, argument, context.command.usage) if argument else None
-    call_api(context.say, lambda: context.user_api().calls.retrieve(destination=where), context.t('action.retrieve'))
-    return context.t('retrieve.done', where=escape(where) if where else context.t('retrieve.you'))
+    device = device_for(context, number)
+    call_api(context.say, lambda: context.user_api().calls.retrieve(destination=where, endpoint_id=endpoint_id(device)),
+             context.t('action.retrieve'))
+    return on_device(context, context.t('retrieve.done', where=escape(where) if where else context.t('retrieve.you')),
+                     device)
 
 
 def pickup(context: Context) -> str:
-    """``/pickup [number]``: a call ringing in the person's pickup group, or for the number."""
-    argument = context.request.argument
+    """``/pickup [number] [on <n>]``: a call ringing in the person's pickup group, or for the number."""
+    argument, number = split_device(context.request.argument)
     target = destination(context.say, argument, context.command.usage) if argument else None
-    call_api(context.say, lambda: context.user_api().calls.pickup(target=target), context.t('action.pickup'))
-    return context.t('pickup.done', target=escape(target) if target else context.t('pickup.group'))
+    device = device_for(context, number)
+    call_api(context.say, lambda: context.user_api().calls.pickup(target=target, endpoint_id=endpoint_id(device)),
+             context.t('action.pickup'))
+    return on_device(context, context.t('pickup.done', target=escape(target) if target else context.t('pickup.group')),
+                     device)
 
 
 def barge(context: Context) -> str:
-    """``/barge <number>``: join another user's answered call."""
-    target = destination(context.say, context.request.argument, context.command.usage)
-    call_api(context.say, lambda: context.user_api().calls.barge_in(target), context.t('action.barge'))
-    return context.t('barge.done', target=escape(target))
+    """``/barge <number> [on <n>]``: join another user's answered call."""
+    argument, number = split_device(context.request.argument)
+    target = destination(context.say, argument, context.command.usage)
+    device = device_for(context, number)
+    call_api(context.say, lambda: context.user_api().calls.barge_in(target, endpoint_id=endpoint_id(device)),
+             context.t('action.barge'))
+    return on_device(context, context.t('barge.done', target=escape(target)), device)
 
 
 def history(context: Context) -> Union[str, Reply]:
     """``/history [missed|placed|received] [count]``: a compact table; missed calls carry a Call back button."""
-    kind, count = None, HISTORY_COUNT
+    kind, count = None, None
     for word in (word.lower() for word in context.request.words):
         if word in ('missed', 'placed', 'received') and kind is None:
             kind = word
-        elif word.isdigit() and 1 <= int(word) <= HISTORY_MAX and count == HISTORY_COUNT:
+        elif word.isdigit() and 1 <= int(word) <= HISTORY_MAX and count is None:
             count = int(word)
         else:
             raise context.usage_error()
     api = context.user_api().calls
     records = call_api(context.say, lambda: api.call_history(HistoryType(kind) if kind else None),
                        context.t('action.history'))
-    records = newest_first(records)[:count]
+    records = newest_first(records)[:count or HISTORY_COUNT]
     table = context.say.history(records, kind)
     if not any(enum_str(record.call_type) == 'missed' and record.number for record in records):
         return table
@@ -169,6 +188,14 @@ def no_arguments(context: Context, words: list[str]) -> None:
     """Parser of commands that take nothing but a call number."""
     if words:
         raise context.usage_error()
+
+
+def on_a_device(context: Context, words: list[str]) -> Optional[AnswerDevice]:
+    """Parser of commands that take a call number and ``on <n>``: the person's device n, or ``None``."""
+    rest, number = split_device(' '.join(words))
+    if rest:
+        raise context.usage_error()
+    return device_for(context, number)
 
 
 def done(key: str) -> Answer:

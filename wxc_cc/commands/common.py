@@ -17,7 +17,8 @@ from ..errors import BotError, webex_reason
 from ..locales import N_
 from ..replies import Replies, escape
 
-__all__ = ['call_api', 'destination', 'phone_number', 'state_of', 'numbered', 'split_number', 'choose_call']
+__all__ = ['call_api', 'destination', 'phone_number', 'state_of', 'numbered', 'split_number', 'choose_call',
+           'in_one_line']
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,14 @@ def numbered(calls: Iterable[TelephonyCall]) -> list[TelephonyCall]:
     new calls come and go after them.
     """
     return sorted(calls, key=lambda call: (call.created, call.appearance or 0))
+
+
+def in_one_line(labels: Iterable[str]) -> str:
+    """
+    Things the person chooses by number, in one line, numbered from 1 as the lists the bot shows:
+    ``1. Cisco 8865 (Desk), 2. Webex Desktop Application``.
+    """
+    return ', '.join(f'{number}. {label}' for number, label in enumerate(labels, start=1))
 
 
 def split_number(words: list[str]) -> tuple[Optional[int], list[str]]:

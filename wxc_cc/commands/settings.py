@@ -1,6 +1,8 @@
 """
 The phone settings commands' handlers: ``/dnd``, ``/forward`` and ``/me``, acting with the person's own token
-through Webex's "call settings for me" API (``/telephony/config/people/me``, :attr:`wxc_cc.webex.UserApi.me`).
+through Webex's "call settings for me" API (``/telephony/config/people/me``, :attr:`wxc_cc.webex.UserApi.me`), and
+the lines of ``/me`` that :mod:`~wxc_cc.commands.devices`, :mod:`~wxc_cc.commands.agent` and
+:mod:`~wxc_cc.commands.callerid` add (the preferred device, the call queues joined, the caller ID).
 
 A change reads the setting first and writes it back with only what the command changes (Do Not Disturb's
 ``webexGoOverrideEnabled`` must be sent, and stays as it was); when the setting already is as asked, nothing is
@@ -13,26 +15,22 @@ import logging
 from collections.abc import Callable
 from typing import Optional, TypeVar
 
-import requests
 from wxc_sdk.me import MeNumber, MeProfile
 from wxc_sdk.person_settings.forwarding import CallForwardingCommon, PersonForwardingSetting
 
-from ..errors import BotError, webex_reason
+from ..errors import BotError
 from ..locales import N_
 from ..replies import escape
-from .common import call_api, phone_number
+from . import agent, callerid, devices
+from .common import phone_number
 from .context import Context
+from .mysettings import READ_SCOPE, WRITE_SCOPE, MySettings
 
-__all__ = ['READ_SCOPE', 'WRITE_SCOPE', 'FORWARDING_KINDS', 'dnd', 'forward', 'me', 'settings_request']
+__all__ = ['FORWARDING_KINDS', 'dnd', 'forward', 'me', 'settings_request']
 
 log = logging.getLogger(__name__)
 
 T = TypeVar('T')
-
-#: the scope reading the settings needs
-READ_SCOPE = 'spark:telephony_config_read'
-#: the scope changing them needs
-WRITE_SCOPE = 'spark:telephony_config_write'
 
 #: /forward's kinds -> (the field of wxc_sdk's CallForwardingPerson, the key of its name)
 FORWARDING_KINDS = {'always': ('always', N_('forward.kind.always')), 'busy': ('busy', N_('forward.kind.busy')),
@@ -41,27 +39,13 @@ FORWARDING_KINDS = {'always': ('always', N_('forward.kind.always')), 'busy': ('b
 
 def settings_request(context: Context, request: Callable[[], T], action_key: str, scope: str) -> T:
     """
-    A request of the "call settings for me" API; a failure becomes a :class:`~wxc_cc.errors.BotError`: a 403 to
-    a token that lacks ``scope`` (or whose scopes are not known) says to send ``/auth force``, a 404 gives Webex's
-    reason as the lack of a Webex Calling licence, anything else Webex's reason.
+    A request of the "call settings for me" API for the person who sent the command (:meth:`MySettings.request`).
 
     :param request: the request to make
     :param action_key: the key of what it does, e.g. ``action.dnd_read``
     :param scope: the scope the request needs
     """
-    granted = (context.user.tokens.scope or '').split() if context.user is not None else []
-
-    def explain(error: requests.HTTPError) -> Optional[str]:
-        status = error.response.status_code
-        if status == 403 and scope not in granted:
-            log.info('user %s: token without %s', context.request.person_id, scope)
-            return context.t('settings.reauthorize')
-        if status == 404:
-            return context.t('settings.no_calling',
-                             reason=escape(webex_reason(error, context.services.catalogue, status=False).rstrip('.')))
-        return None
-
-    return call_api(context.say, request, context.t(action_key), explain)
+    return MySettings.of(context).request(request, action_key, scope)
 
 
 def dnd(context: Context) -> str:
@@ -176,7 +160,8 @@ def _time_zone(context: Context, zone: Optional[str]) -> str:
 
 def me(context: Context) -> str:
     """
-    ``/me``: the person's numbers and extension, Do Not Disturb, call forwarding and time zone (read again) at a
+    ``/me``: the person's numbers and extension, Do Not Disturb, call forwarding, preferred device, the call queues
+    they joined, caller ID (a line of these three that Webex refuses is left out) and time zone (read again) at a
     glance.
     """
     if context.request.argument:
@@ -196,6 +181,13 @@ def me(context: Context) -> str:
              '- ' + context.t('me.numbers', numbers=', '.join(numbers) or context.t('me.no_numbers')),
              '- ' + context.t('me.dnd', state=context.t('word.on') if dnd_setting.enabled else context.t('word.off')),
              '- ' + context.t('me.forwarding', summary=_forwarding_summary(context, forwarding))]
+    lines += _phone_lines(MySettings.of(context))
     user = context.services.zones.read(context.user, context.services.user_api)
     lines.append('- ' + _time_zone(context, user.timezone))
     return '\n'.join(lines)
+
+
+def _phone_lines(my: MySettings) -> list[str]:
+    """The lines of ``/me`` about the phone menu: the preferred device, the call queues joined, the caller ID."""
+    lines = (devices.preferred_line(my), agent.call_queues_line(my), callerid.caller_id_line(my))
+    return [f'- {line}' for line in lines if line is not None]

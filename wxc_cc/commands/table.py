@@ -5,9 +5,10 @@ are made from this table (tests hold the README and the docs to it).
 """
 from ..locales import N_
 from ..replies import escape
-from . import account, calls, monitor, settings, voicemail
+from . import account, agent, callerid, calls, devices, monitor, settings, voicemail
 from .calls import (CURRENT, HISTORY_COUNT, RECORDING, REJECTIONS, CallAction, digits, diversion, diverted, done,
-                    mute_capable, park_place, parked, recording, rejection)
+                    mute_capable, on_a_device, park_place, parked, recording, rejection)
+from .devices import endpoint_id, on_device
 from .registry import Command, Group, Need, Registry
 
 __all__ = ['build_registry']
@@ -30,11 +31,14 @@ def build_registry() -> Registry:
         Command('/monitor', '/monitor on|off|verbose', Group.MONITORING, N_('help./monitor'), monitor.monitor,
                 CALLING),
         Command('/calls', '/calls', Group.CALLS, N_('help./calls'), calls.calls, CALLING),
-        Command('/dial', '/dial <number, SIP URI or name>', Group.CALLS, N_('help./dial'), calls.dial, CALLING),
+        Command('/dial', '/dial <number, SIP URI or name> [on <device>]', Group.CALLS, N_('help./dial'), calls.dial,
+                CALLING),
         _on_call(CallAction(
-            '/answer', '/answer [n]', N_('help./answer'), N_('what./answer'), N_('action.answer'), (('alerting',),),
-            request=lambda api, call, _: api.answer(call.call_id),
-            answer=done(N_('answer.done')))),
+            '/answer', '/answer [n] [on <device>]', N_('help./answer'), N_('what./answer'), N_('action.answer'),
+            (('alerting',),), parse=on_a_device,
+            request=lambda api, call, device: api.answer(call.call_id, endpoint_id=endpoint_id(device)),
+            answer=lambda context, call, device, _: on_device(
+                context, context.t('answer.done', party=context.say.party(call.remote_party)), device))),
         _on_call(CallAction(
             '/hangup', '/hangup [n]', N_('help./hangup'), N_('what./hangup'), N_('action.hangup'),
             (('connected',), ('held', 'remoteHeld', 'connecting', 'alerting')),
@@ -70,7 +74,8 @@ def build_registry() -> Registry:
             '/park', '/park [extension]', N_('help./park'), N_('what./park'), N_('action.park'), CURRENT,
             parse=park_place, number_at=None,
             request=lambda api, call, where: api.park(call.call_id, destination=where), answer=parked)),
-        Command('/retrieve', '/retrieve [extension]', Group.CALLS, N_('help./retrieve'), calls.retrieve, CALLING),
+        Command('/retrieve', '/retrieve [extension] [on <device>]', Group.CALLS, N_('help./retrieve'), calls.retrieve,
+                CALLING),
         _on_call(CallAction(
             '/dtmf', '/dtmf <digits>', N_('help./dtmf'), N_('what./dtmf'), N_('action.dtmf'), (('connected',),),
             parse=digits, number_at=None, request=lambda api, call, typed: api.transmit_dtmf(call.call_id, typed),
@@ -85,13 +90,20 @@ def build_registry() -> Registry:
         _on_call(CallAction(
             '/push', '/push [n]', N_('help./push'), N_('what./push'), N_('action.push'), CURRENT + (('alerting',),),
             request=lambda api, call, _: api.push(call.call_id), answer=done(N_('push.done')))),
-        Command('/pickup', '/pickup [number]', Group.CALLS, N_('help./pickup'), calls.pickup, CALLING),
-        Command('/barge', '/barge <number>', Group.CALLS, N_('help./barge'), calls.barge, CALLING),
+        Command('/pickup', '/pickup [number] [on <device>]', Group.CALLS, N_('help./pickup'), calls.pickup, CALLING),
+        Command('/barge', '/barge <number> [on <device>]', Group.CALLS, N_('help./barge'), calls.barge, CALLING),
+        Command('/pull', '/pull [[on] <device>]', Group.CALLS, N_('help./pull'), devices.pull, CALLING),
         Command('/history', '/history [missed|placed|received] [count]', Group.CALLS, N_('help./history'),
                 calls.history, CALLING, help_values={'count': HISTORY_COUNT}),
         Command('/dnd', '/dnd [on|off]', Group.SETTINGS, N_('help./dnd'), settings.dnd, Need.USER),
         Command('/forward', '/forward [always|busy|noanswer <number or voicemail> | off]', Group.SETTINGS,
                 N_('help./forward'), settings.forward, Need.USER),
+        Command('/devices', '/devices [n|none]', Group.SETTINGS, N_('help./devices'), devices.devices,
+                Need.USER),
+        Command('/queue', '/queue [join [n] | leave [n] | available | unavailable]', Group.SETTINGS,
+                N_('help./queue'), agent.queue, Need.USER),
+        Command('/callerid', '/callerid [n|default]', Group.SETTINGS, N_('help./callerid'), callerid.callerid,
+                Need.USER),
         Command('/me', '/me', Group.SETTINGS, N_('help./me'), settings.me, Need.USER),
         Command('/voicemail', '/voicemail [list | read <n> | unread <n> | delete <n>]', Group.VOICEMAIL,
                 N_('help./voicemail'), voicemail.voicemail, Need.USER),

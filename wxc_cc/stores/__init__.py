@@ -10,6 +10,7 @@ deployment):
 :func:`build_stores` chooses the backends the settings select and returns them together as :class:`Stores`.
 """
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -56,7 +57,7 @@ class Stores:
 
     def check(self) -> None:
         """
-        Raise :class:`~wxc_cc.errors.StoreUnavailable` if any store cannot serve.
+        Raise :class:`~wxc_cc.errors.StoreUnavailable` if any store cannot be reached (cheap: no record is read).
         """
         self.tokens.check()
         self.coordination.check()
@@ -77,7 +78,7 @@ class Stores:
             log.warning('store not checked at start: %s', error.log_message)
 
 
-def file_stores(token_file: str, *, refresher: Optional[Refresher] = None, token_key: Optional[str] = None,
+def file_stores(token_file: str, *, refresher: Optional[Refresher] = None, token_keys: Sequence[str] = (),
                 claim_after: float = CLAIM_AFTER) -> Stores:
     """
     The stores of one host: tokens in the YAML file; flows, coordination and the work queue in a SQLite database
@@ -89,21 +90,21 @@ def file_stores(token_file: str, *, refresher: Optional[Refresher] = None, token
     path = database_beside(token_file)
     database = SQLiteDatabase(path)
     locks = locks_beside(token_file)
-    tokens = YAMLTokenManager(token_file, locks=locks, refresher=refresher, token_key=token_key)
+    tokens = YAMLTokenManager(token_file, locks=locks, refresher=refresher, token_keys=token_keys)
     coordination = SQLiteCoordination(database, locks)
     marks = LifeMarks(Path(token_file).absolute().with_name(Path(token_file).name + '.workers'))
     queue = SQLiteWorkQueue(SQLiteDatabase(path, durable=True), marks, claim_after)
     return Stores(tokens=tokens, flows=SQLiteFlowStore(database), coordination=coordination, queue=queue)
 
 
-def redis_stores(keys: KeySpace, *, refresher: Optional[Refresher] = None, token_key: Optional[str] = None,
+def redis_stores(keys: KeySpace, *, refresher: Optional[Refresher] = None, token_keys: Sequence[str] = (),
                  claim_after: float = CLAIM_AFTER) -> Stores:
     """
     The stores of a deployment sharing one Redis.
     """
     coordination = RedisCoordination(keys)
     tokens = RedisTokenManager(keys.redis, prefix=keys.prefix, locks=coordination, refresher=refresher,
-                               token_key=token_key)
+                               token_keys=token_keys)
     return Stores(tokens=tokens, flows=RedisFlowStore(keys), coordination=coordination,
                   queue=RedisWorkQueue(keys, claim_after))
 
@@ -117,7 +118,7 @@ def build_stores(settings: Settings, refresher: Optional[Refresher] = None) -> S
     :return: the stores; no connection is made yet
     """
     if settings.uses_redis:
-        return redis_stores(KeySpace(redis_from_settings(settings)), refresher=refresher, token_key=settings.token_key,
-                            claim_after=settings.claim_after)
-    return file_stores(settings.token_file, refresher=refresher, token_key=settings.token_key,
+        return redis_stores(KeySpace(redis_from_settings(settings)), refresher=refresher,
+                            token_keys=settings.token_keys, claim_after=settings.claim_after)
+    return file_stores(settings.token_file, refresher=refresher, token_keys=settings.token_keys,
                        claim_after=settings.claim_after)

@@ -6,23 +6,30 @@ them, what every backend shares: tokens encrypted at rest with a key, records bo
 under, and refreshing tokens that are about to expire (once, under a lock, whatever the number of workers).
 OAuth flows and coordination (locks, claims, counters, notes) are other stores: :mod:`~wxc_cc.stores.flows`,
 :mod:`~wxc_cc.stores.coordination`.
+
+Keys (``WXC_CC_TOKEN_KEY``) are a list, newest first, as :class:`~cryptography.fernet.MultiFernet` takes them:
+records are written with the newest and read with any. A record read in plain text, or under an older key, is
+stored again under the newest; :meth:`TokenManager.encrypt_at_rest` does so for every record at once (at start), so
+that setting a key, or putting a new one in front, leaves no record behind and asks nobody to sign in again.
 """
 import datetime
+import hashlib
+import hmac
 import json
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar, Optional, Union
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from pydantic import BaseModel
 from wxc_sdk.tokens import Tokens
 
-from ..errors import StoreUnavailable, TokenRejected
+from ..errors import StoreUnavailable, TokenKeyMismatch, TokenRejected
 from .coordination import Locks
 
-__all__ = ['UserContext', 'TokenManager', 'Refresher', 'REFRESH_MARGIN']
+__all__ = ['UserContext', 'TokenManager', 'Refresher', 'REFRESH_MARGIN', 'Stored']
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +41,9 @@ ENCRYPTED = 'fernet:'
 
 #: exchanges a refresh token for new tokens; raises :class:`~wxc_cc.errors.TokenRejected` if Webex refuses
 Refresher = Callable[[Tokens], Tokens]
+
+#: a user context as a backend keeps it: plain data, or ``fernet:...``
+Stored = Union[str, dict]
 
 
 class UserContext(BaseModel):
@@ -70,46 +80,58 @@ class TokenManager(ABC):
     :param locks: where the lock held while a user's tokens are refreshed comes from (shared by every process
         using the same store)
     :param refresher: how to refresh tokens (the OAuth client); without one, tokens are never refreshed
-    :param token_key: a Fernet key: tokens are then stored encrypted
+    :param token_keys: Fernet keys, newest first: tokens are then stored encrypted with the first and read with any
     """
     #: short name of the backend, e.g. ``'yaml'``
     kind: ClassVar[str] = ''
 
-    def __init__(self, *, locks: Locks, refresher: Optional[Refresher] = None, token_key: Optional[str] = None):
+    def __init__(self, *, locks: Locks, refresher: Optional[Refresher] = None, token_keys: Sequence[str] = ()):
         self.locks = locks
         self.refresher = refresher
-        self._cipher = Fernet(token_key.encode()) if token_key else None
+        ciphers = [Fernet(key.encode()) for key in token_keys]
+        self._newest: Optional[Fernet] = ciphers[0] if ciphers else None
+        self._cipher: Optional[MultiFernet] = MultiFernet(ciphers) if ciphers else None
+        #: names the newest key without revealing it: an HMAC of a constant, keyed with the key; ``'none'`` without
+        self.key_fingerprint = (hmac.new(token_keys[0].encode(), b'wxc_cc_bot token key', hashlib.sha256).hexdigest()
+                                [:16] if token_keys else 'none')
 
     # --- tokens at rest
 
-    def _pack(self, context: UserContext) -> Union[str, dict]:
+    def _pack(self, context: UserContext) -> Stored:
         """
-        A user context as stored: plain data, or with a token key an encrypted string (``fernet:...``).
+        A user context as stored: plain data, or with a token key encrypted with the newest (``fernet:...``).
         """
         record = context.to_record()
         if self._cipher is None:
             return record
         return ENCRYPTED + self._cipher.encrypt(json.dumps(record).encode()).decode()
 
-    def _unpack(self, stored: Union[str, dict]) -> tuple[UserContext, bool]:
+    def _unpack(self, stored: Stored) -> tuple[UserContext, bool]:
         """
-        A stored user context, and whether it should be stored again (kept in plain text while a key is set).
+        A stored user context, and whether it should be stored again: it is in plain text while a key is set, or
+        encrypted with another than the newest key.
 
-        :raises StoreUnavailable: encrypted without the right key
+        :raises TokenKeyMismatch: encrypted, and none of the keys (if any) reads it
         """
         if isinstance(stored, str) and stored.startswith(ENCRYPTED):
             if self._cipher is None:
-                raise StoreUnavailable('tokens in the store are encrypted: set WXC_CC_TOKEN_KEY')
+                raise TokenKeyMismatch('tokens in the store are encrypted: set WXC_CC_TOKEN_KEY')
+            token = stored[len(ENCRYPTED):].encode()
             try:
-                return UserContext.model_validate_json(self._cipher.decrypt(stored[len(ENCRYPTED):].encode())), False
+                return UserContext.model_validate_json(self._newest.decrypt(token)), False
             except InvalidToken:
-                raise StoreUnavailable('tokens in the store were encrypted with another WXC_CC_TOKEN_KEY') from None
+                pass
+            try:
+                return UserContext.model_validate_json(self._cipher.decrypt(token)), True
+            except InvalidToken:
+                raise TokenKeyMismatch('tokens in the store were encrypted with another WXC_CC_TOKEN_KEY') from None
         record = json.loads(stored) if isinstance(stored, str) else stored
         return UserContext.model_validate(record), self._cipher is not None
 
-    def _context(self, owner: str, stored: Union[str, dict, None]) -> Optional[UserContext]:
+    def _context(self, owner: str, stored: Optional[Stored]) -> Optional[UserContext]:
         """
-        The user context stored under ``owner``, encrypting it on the way if it was stored in plain text.
+        The user context stored under ``owner``, stored again on the way under the newest key if it was in plain
+        text or under an older key.
 
         A record that belongs to somebody else (e.g. another person's ciphertext copied under this id) is refused:
         logged, and treated as absent, so that nobody acts with another person's tokens.
@@ -120,14 +142,51 @@ class TokenManager(ABC):
         if context.user_id != owner:
             log.warning('record stored under user %s belongs to user %s: refused', owner, context.user_id)
             return None
-        if rewrite:
-            log.info('tokens of user %s encrypted at rest', context.user_id)
-            self.set_user_context(context)
+        if rewrite and self._replace(owner, stored, self._pack(context)):
+            log.info('tokens of user %s encrypted at rest with the newest key', owner)
         return context
 
-    def _contexts(self, stored: Iterable[tuple[str, Union[str, dict, None]]]) -> list[UserContext]:
+    def _contexts(self, stored: Iterable[tuple[str, Optional[Stored]]]) -> list[UserContext]:
         """The user contexts of (owner, record) pairs, as :meth:`_context` reads each; refused ones left out."""
         return [context for owner, record in stored if (context := self._context(owner, record)) is not None]
+
+    def encrypt_at_rest(self) -> int:
+        """
+        Store every record that is in plain text, or encrypted with an older key, again under the newest key, so
+        that none waits for its person to come back. A record changed meanwhile is left as the change left it; one
+        that no key reads, that cannot be read at all, or that belongs to somebody else is logged and left alone.
+        Without a key: nothing to do.
+
+        :return: how many records were stored again
+        :raises StoreUnavailable: the store cannot be reached
+        """
+        if self._cipher is None:
+            return 0
+        done = 0
+        for owner, stored in self._stored_records():
+            try:
+                context, rewrite = self._unpack(stored)
+            except TokenKeyMismatch as error:
+                log.warning('record of user %s not encrypted again: %s', owner, error.log_message)
+                continue
+            except ValueError as error:  # not JSON, or not a user context
+                log.warning('record of user %s not encrypted again: unreadable (%s)', owner, type(error).__name__)
+                continue
+            if context.user_id != owner:
+                log.warning('record stored under user %s belongs to user %s: not encrypted again', owner,
+                            context.user_id)
+            elif rewrite and self._replace(owner, stored, self._pack(context)):
+                done += 1
+        return done
+
+    def check_key(self) -> None:
+        """
+        Raise :class:`~wxc_cc.errors.TokenKeyMismatch` if the tokens in the store cannot be read with these keys
+        (one stored record is tried), :class:`~wxc_cc.errors.StoreUnavailable` if the store cannot be reached.
+        """
+        sample = self._sample_record()
+        if sample:
+            self._unpack(sample)
 
     # --- what a backend implements
 
@@ -156,11 +215,11 @@ class TokenManager(ABC):
         :return: True if there was something to forget
         """
 
-    @abstractmethod
     def user_contexts(self) -> list[UserContext]:
         """
         All stored user contexts.
         """
+        return self._contexts(self._stored_records())
 
     @abstractmethod
     def clear(self) -> int:
@@ -170,20 +229,32 @@ class TokenManager(ABC):
         :return: number of users removed
         """
 
+    @abstractmethod
     def check(self) -> None:
         """
-        Raise :class:`~wxc_cc.errors.StoreUnavailable` if the store cannot serve: it cannot be reached, or the
-        tokens in it cannot be read with this ``WXC_CC_TOKEN_KEY`` (one stored record is tried).
+        Raise :class:`~wxc_cc.errors.StoreUnavailable` if the store cannot be reached. Cheap: no record is read
+        (:meth:`check_key` reads one).
         """
-        sample = self._sample_record()
-        if sample:
-            self._unpack(sample)
 
-    def _sample_record(self) -> Union[str, dict, None]:
+    @abstractmethod
+    def _stored_records(self) -> list[tuple[str, Stored]]:
         """
-        One stored user record as stored (any), or ``None``; reaching the backend is part of the check.
+        Every user record as stored, with the person it is stored under.
         """
-        return None
+
+    @abstractmethod
+    def _replace(self, owner: str, expected: Stored, record: Stored) -> bool:
+        """
+        Store ``record`` under ``owner`` if what is stored there is still ``expected``, in one step.
+
+        :return: True if it was stored
+        """
+
+    @abstractmethod
+    def _sample_record(self) -> Optional[Stored]:
+        """
+        One stored user record as stored (any), or ``None``.
+        """
 
     # --- shared behaviour
 

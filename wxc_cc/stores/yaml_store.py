@@ -19,7 +19,7 @@ from typing import Any, Optional, Union
 import yaml
 
 from ..errors import StoreUnavailable
-from .base import TokenManager, UserContext
+from .base import Stored, TokenManager, UserContext
 from .coordination import Locks
 from .file_locks import locks_beside
 
@@ -120,9 +120,6 @@ class YAMLTokenManager(TokenManager):
     def clear_user_context(self, user_id: str) -> bool:
         return self._update(lambda data: data['users'].pop(user_id, None) is not None)
 
-    def user_contexts(self) -> list[UserContext]:
-        return self._contexts(list(self._read()['users'].items()))
-
     def clear(self) -> int:
         def remove_all(data: dict) -> int:
             count = len(data['users'])
@@ -131,5 +128,20 @@ class YAMLTokenManager(TokenManager):
 
         return self._update(remove_all)
 
-    def _sample_record(self) -> Union[str, dict, None]:
+    def check(self) -> None:
+        self._read()
+
+    def _stored_records(self) -> list[tuple[str, Stored]]:
+        return list(self._read()['users'].items())
+
+    def _replace(self, owner: str, expected: Stored, record: Stored) -> bool:
+        with self._locked():
+            data = {'users': dict(self._read()['users'])}
+            if data['users'].get(owner) != expected:
+                return False
+            data['users'][owner] = record
+            self._write(data)
+            return True
+
+    def _sample_record(self) -> Optional[Stored]:
         return next(iter(self._read()['users'].values()), None)

@@ -1,0 +1,203 @@
+"""
+The person as an agent of call queues (Webex's call-centre service): ``/queue`` shows their agent state
+(``agentACDState``) and every call queue they belong to, joined or not (``GET .../settings/queues``);
+``/queue join [n]`` and ``/queue leave [n]`` join or leave call queue n, or all of them, sending only the queues
+that change (``PUT .../settings/queues``); ``/queue available`` and ``/queue unavailable`` set the agent state.
+
+A call queue whose ``allowLogOffEnabled`` is false may not be left: ``/queue leave n`` says so and sends nothing,
+``/queue leave`` leaves the others and names it. A person Webex refuses the read to (no call-centre service)
+belongs to no call queue. Call queues are numbered in the order Webex lists them.
+
+The word "queue" alone in this code base means the bot's durable work queue; here it is always a call queue.
+"""
+import logging
+from typing import Any, Optional, Union
+
+import requests
+from wxc_sdk.base import enum_str
+from wxc_sdk.common import AgentACDState
+from wxc_sdk.me.callcenter import MeCallCenterSettings, MeCallQueue
+
+from ..errors import BotError
+from ..locales import N_
+from ..replies import Reply
+from .common import in_one_line
+from .context import Context
+from .mysettings import READ_SCOPE, WRITE_SCOPE, MySettings
+
+__all__ = ['AGENT_STATES', 'read_agent', 'change_call_queues', 'set_agent_state', 'queue', 'call_queues_line',
+           'PRESSES']
+
+log = logging.getLogger(__name__)
+
+#: /queue's words -> the agent state they set
+AGENT_STATES = {'available': AgentACDState.available, 'unavailable': AgentACDState.unavailable}
+
+#: agentACDState -> the key of its name
+_STATE_NAMES = {'AVAILABLE': N_('agent.state.available'), 'UNAVAILABLE': N_('agent.state.unavailable'),
+                'SIGN_IN': N_('agent.state.sign_in'), 'SIGN_OUT': N_('agent.state.sign_out'),
+                'WRAP_UP': N_('agent.state.wrap_up')}
+
+
+def _read(my: MySettings) -> MeCallCenterSettings:
+    def refused(error: requests.HTTPError) -> Optional[str]:
+        if error.response.status_code in (400, 404):
+            return my.t('agent.refused', reason=my.reason(error))
+        return None
+
+    return my.request(my.api.me.call_center.settings, N_('action.agent_read'), READ_SCOPE, refused)
+
+
+def read_agent(my: MySettings) -> MeCallCenterSettings:
+    """
+    The person's agent state and call queues, as Webex lists them now.
+
+    :raises BotError: the person belongs to no call queue (Webex refuses the read without the call-centre service,
+        or lists none), or another refusal of Webex
+    """
+    settings = _read(my)
+    if not settings.queues:
+        raise BotError(my.t('agent.none'), 'no call queue')
+    return settings
+
+
+def state_name(my: MySettings, state: Any) -> str:
+    """An agent state in the reply language."""
+    value = enum_str(state) if state is not None else ''
+    return my.t(_STATE_NAMES[value]) if value in _STATE_NAMES else my.t('agent.state.unknown')
+
+
+def _label(my: MySettings, call_queue: MeCallQueue) -> str:
+    """A call queue as the person knows it: its extension and number (Webex's agent view has no name)."""
+    if not (call_queue.extension or call_queue.phone_number):
+        return my.t('agent.unnumbered')
+    return my.say.party_of(call_queue.extension, call_queue.phone_number)
+
+
+def _labels(my: MySettings, call_queues: list[MeCallQueue]) -> str:
+    return ', '.join(_label(my, call_queue) for call_queue in call_queues)
+
+
+def _leavable(call_queue: MeCallQueue) -> bool:
+    return call_queue.allow_log_off_enabled is not False
+
+
+def _write(my: MySettings, change: MeCallCenterSettings) -> None:
+    my.request(lambda: my.api.me.call_center.modify(change), N_('action.agent_set'), WRITE_SCOPE)
+
+
+def change_call_queues(my: MySettings, chosen: list[MeCallQueue], join: bool) -> str:
+    """
+    Join or leave the chosen call queues, sending only those that change; the reply. Those that may not be left
+    stay joined and are named; when none can change, nothing is sent.
+
+    :param chosen: call queues as Webex lists them now
+    :raises BotError: leaving only call queues that may not be left
+    """
+    if join:
+        changing, stuck = [q for q in chosen if not q.available], []
+    else:
+        changing = [q for q in chosen if q.available and _leavable(q)]
+        stuck = [q for q in chosen if q.available and not _leavable(q)]
+    if not changing:
+        if stuck:
+            raise BotError(my.t('agent.may_not_leave', queues=_labels(my, stuck)), 'call queue may not be left')
+        labels = _labels(my, chosen)
+        return my.t('agent.already_joined', queues=labels) if join else my.t('agent.already_left', queues=labels)
+    _write(my, MeCallCenterSettings(queues=[MeCallQueue(id=q.id, available=join) for q in changing]))
+    log.info('user %s %s %d call queues', my.user.user_id, 'joined' if join else 'left', len(changing))
+    labels = _labels(my, changing)
+    reply = my.t('agent.joined', queues=labels) if join else my.t('agent.left', queues=labels)
+    if stuck:
+        reply += ' ' + my.t('agent.kept', queues=_labels(my, stuck))
+    return reply
+
+
+def set_agent_state(my: MySettings, settings: MeCallCenterSettings, state: AgentACDState) -> str:
+    """Set the agent state, unless it already is so; the reply."""
+    if enum_str(settings.agent_acdstate) == enum_str(state):
+        return my.t('agent.state_already', state=state_name(my, state))
+    _write(my, MeCallCenterSettings(agent_acdstate=state))
+    log.info('user %s: agent state %s', my.user.user_id, enum_str(state))
+    return my.t('agent.state_now', state=state_name(my, state))
+
+
+def _numbered(my: MySettings, settings: MeCallCenterSettings, number: int) -> MeCallQueue:
+    call_queues = settings.queues or []
+    if not 1 <= number <= len(call_queues):
+        listing = in_one_line(_label(my, call_queue) for call_queue in call_queues)
+        raise BotError(my.t('agent.no_number', number=number, queues=listing), f'no call queue {number}')
+    return call_queues[number - 1]
+
+
+def queue(context: Context) -> Union[str, Reply]:
+    """
+    ``/queue``: the agent state and the call queues, numbered, with a card; ``/queue join [n]``, ``/queue leave
+    [n]``, ``/queue available``, ``/queue unavailable``.
+    """
+    words = [word.lower() for word in context.request.words]
+    sub, numbers = (words[0], words[1:]) if words else ('', [])
+    membership = sub in ('join', 'leave') and len(numbers) <= 1 and all(number.isdigit() for number in numbers)
+    if not membership and words not in ([], ['available'], ['unavailable']):
+        raise context.usage_error()
+    my = MySettings.of(context)
+    settings = read_agent(my)
+    if membership:
+        chosen = [_numbered(my, settings, int(numbers[0]))] if numbers else list(settings.queues or [])
+        return change_call_queues(my, chosen, join=sub == 'join')
+    if words:
+        return set_agent_state(my, settings, AGENT_STATES[sub])
+    title = context.t('agent.title', count=len(settings.queues or []), state=state_name(my, settings.agent_acdstate))
+    lines = [f'**{title}**']
+    for number, call_queue in enumerate(settings.queues or [], start=1):
+        line = f'{number}. {_label(my, call_queue)} · ' + (context.t('agent.is_joined') if call_queue.available
+                                                          else context.t('agent.not_joined'))
+        if not _leavable(call_queue):
+            line += ' · ' + context.t('agent.fixed')
+        lines.append(line)
+    lines.append(context.t('agent.hint'))
+    return Reply('\n'.join(lines), context.services.cards.call_queues_card(settings.queues or [],
+                                                                           context.request.person_id, title))
+
+
+def call_queues_line(my: MySettings) -> Optional[str]:
+    """
+    The line of ``/me`` naming the call queues joined and the agent state; ``None`` when Webex refuses the read (no
+    call-centre service) or the person belongs to no call queue.
+    """
+    settings = my.optional(my.api.me.call_center.settings, N_('action.agent_read'))
+    if settings is None or not settings.queues:
+        return None
+    joined = [q for q in settings.queues if q.available]
+    return my.t('me.call_queues', queues=_labels(my, joined) if joined else my.t('me.no_call_queue'),
+                state=state_name(my, settings.agent_acdstate))
+
+
+def _chosen(my: MySettings, settings: MeCallCenterSettings, inputs: dict[str, Any]) -> MeCallQueue:
+    wanted = str(inputs.get('queueId') or '')
+    found = next((q for q in settings.queues or [] if q.id == wanted), None)
+    if found is None:
+        raise BotError(my.t('agent.gone'), 'the call queue of the card is no longer listed')
+    return found
+
+
+def _press_join(my: MySettings, inputs: dict[str, Any]) -> str:
+    """A call queue card's Join button: join the call queue it names (by Webex's id), as listed now."""
+    return change_call_queues(my, [_chosen(my, read_agent(my), inputs)], join=True)
+
+
+def _press_leave(my: MySettings, inputs: dict[str, Any]) -> str:
+    """A call queue card's Leave button."""
+    return change_call_queues(my, [_chosen(my, read_agent(my), inputs)], join=False)
+
+
+def _press_state(my: MySettings, inputs: dict[str, Any]) -> str:
+    """A call queue card's Available or Unavailable button."""
+    state = next((state for state in AGENT_STATES.values() if state.value == inputs.get('state')), None)
+    if state is None:
+        raise BotError(my.t('card.unknown_button'), f'unknown agent state {inputs.get("state")!r}')
+    return set_agent_state(my, read_agent(my), state)
+
+
+#: card actions of the call queue card -> what they do
+PRESSES = {'join_call_queue': _press_join, 'leave_call_queue': _press_leave, 'agent_state': _press_state}
