@@ -8,11 +8,12 @@ Where a server can only be told a port number:
 - :func:`reserved_port`: gunicorn binding ``$PORT`` as the image, the Procfile and the pod do, on a port held here;
 - :func:`fixed_port`: redis-server, the one exception (see there), with :class:`RedisServer`.
 """
+import os
 import random
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +21,8 @@ from typing import Optional, TypeVar
 
 import redis
 
-__all__ = ['refused_port', 'reserved_port', 'fixed_port', 'on_fixed_port', 'wait_ready', 'children', 'stop',
-           'RedisServer']
+__all__ = ['refused_port', 'reserved_port', 'fixed_port', 'port_share', 'on_fixed_port', 'wait_ready', 'children',
+           'stop', 'RedisServer']
 
 T = TypeVar('T')
 
@@ -48,6 +49,10 @@ def reserved_port() -> Iterator[int]:
         yield sock.getsockname()[1]
 
 
+#: the ports :func:`fixed_port` gave in this process
+_given: set[int] = set()
+
+
 def fixed_port() -> int:
     """
     A port number for a server that can only be given one: the one exception to "bind port 0" in the tests.
@@ -57,23 +62,40 @@ def fixed_port() -> int:
     ago could be taken before the server binds it, so the port comes from below the kernel's ephemeral range
     (``/proc/sys/net/ipv4/ip_local_port_range``), where neither a bind to port 0 nor an outgoing connection ever
     lands: nothing this test suite does can take it, not even while a test has stopped the server to start it again
-    on the same port. Another program on the machine still could, so :func:`on_fixed_port` starts the server again on
-    another port when it cannot start (it exits when its port is taken): :class:`RedisServer` and the deploy tests'
-    Redis servers do; the Sentinel setup of tests/redisha.py (five processes that know each other's ports) does not.
-    Picked at random, and bindable right now. (ServerThread's test of a given port, in tests/test_fakewebex.py,
-    needs such a port too.)
+    on the same port. The tests run in parallel (pytest-xdist): each worker of a run picks from its own share of
+    that range (:func:`port_share`), and a process never gets the same port twice, so no two servers of one run are
+    ever given the same port, nor a port a stopped server is to come back on. Another program on the machine (another
+    run of the tests) still could take it, so :func:`on_fixed_port` starts the server again on another port when it
+    cannot start (it exits when its port is taken): :class:`RedisServer` and the deploy tests' Redis servers do; the
+    Sentinel setup of tests/redisha.py (five processes that know each other's ports) does not. Picked at random, and
+    bindable right now. (ServerThread's test of a given port, in tests/test_fakewebex.py, needs such a port too.)
     """
     low = int(Path('/proc/sys/net/ipv4/ip_local_port_range').read_text().split()[0])
-    candidates = range(max(1024, low - 10_000), low)
+    candidates = port_share(range(max(1024, low - 10_000), low), os.environ)
     for _ in range(50):
         port = random.choice(candidates)
+        if port in _given:
+            continue
         with socket.socket() as probe:
             try:
                 probe.bind(('127.0.0.1', port))
             except OSError:
                 continue
+        _given.add(port)
         return port
     raise RuntimeError(f'no free port in {candidates}')
+
+
+def port_share(ports: range, environ: Mapping[str, str]) -> range:
+    """
+    This process's share of ``ports``: in a run of N pytest-xdist workers (xdist names them ``gw0``, ``gw1``… in
+    ``PYTEST_XDIST_WORKER`` and says N in ``PYTEST_XDIST_WORKER_COUNT``) worker ``gwI`` has every Nth port from the
+    Ith on, so that no two workers of a run can pick the same port; outside xdist, all of them.
+    """
+    worker, count = environ.get('PYTEST_XDIST_WORKER', ''), environ.get('PYTEST_XDIST_WORKER_COUNT', '')
+    if not worker.startswith('gw') or not count:
+        return ports
+    return ports[int(worker.removeprefix('gw'))::int(count)]
 
 
 def on_fixed_port(start: Callable[[int], T], attempts: int = 5) -> T:
