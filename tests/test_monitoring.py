@@ -58,7 +58,7 @@ def test_one_live_card_per_call(client, webex, bot):
     ended = webex.replies()[3]
     assert 'attachments' not in ended and ended['markdown'].startswith('📞 **Disconnected incoming call')
     assert sent(webex)[4:] == [('POST', '/messages'), ('DELETE', '/messages/SENT2')], 'the card is gone'
-    assert bot.core.conversation.card_actions.monitor.live_card(USER_ID, 'C1') is None
+    assert bot.core.conversation.presses.monitor.live_card(USER_ID, 'C1') is None
 
 
 def test_events_older_than_the_card_are_ignored(client, webex, bot):
@@ -94,7 +94,7 @@ def test_new_voicemail_is_announced_once(client, webex, bot):
 
 def live_card(client, webex, bot, state: str = 'alerting') -> str:
     post_event(client, bot, call_event('C1', state, 'received', '2026-01-01T10:00:00.000Z'))
-    message_id = bot.core.conversation.card_actions.monitor.live_card(USER_ID, 'C1')
+    message_id = bot.core.conversation.presses.monitor.live_card(USER_ID, 'C1')
     assert message_id
     webex.reset()
     return message_id

@@ -5,7 +5,7 @@ person's devices, call queues and caller IDs with buttons to choose, and the hel
 the language of the deployment, on the element builders below.
 
 Every button is an ``Action.Submit`` whose ``data`` names the action, the card's owner and what it acts on (by
-Webex's ids, never by a position in a list); :mod:`wxc_cc.cardactions` serves the presses.
+Webex's ids, never by a position in a list); :mod:`wxc_cc.presses` serves the presses.
 
 The cards are plain dictionaries made by :func:`element`, which holds them to :data:`VOCABULARY`: the elements and
 properties of every card, declared here once. No library builds them: the one kept library that models Adaptive

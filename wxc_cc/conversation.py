@@ -3,29 +3,27 @@ The chat side of the bot: a message becomes a command and a reply; a button pres
 the webhook is answered (see :mod:`wxc_cc.runner`).
 
 Who sent a message or pressed a button, where and when are what Webex says when asked (``GET /messages/{id}``,
-``GET /attachment/actions/{id}``); a notification that claims otherwise is logged and not acted on, and a command
-older than ``WXC_CC_MAX_COMMAND_AGE`` is not acted on either.
+``GET /attachment/actions/{id}``); then both go through the same checks (:mod:`wxc_cc.checks`): the notification
+agrees with Webex, the sender is allowed, the command is not too old, the person is within the rate limit, the space
+is a 1:1 space.
 """
-import datetime
 import logging
 from collections.abc import Callable
 from typing import Optional, Union
 
 import requests
-from wxc_sdk.attachment_actions import AttachmentAction, AttachmentActionData
-from wxc_sdk.base import enum_str
-from wxc_sdk.messages import Message
+from wxc_sdk.attachment_actions import AttachmentActionData
 from wxc_sdk.rest import RestError
 
-from .cardactions import CardActions
+from .checks import Check, Incoming, first_stop
 from .commands import Command, Context, Need, Request, Services, parse_command
 from .commands.account import help_reply
 from .errors import BotError, webex_reason
-from .gate import Gate
 from .journal import replied
 from .logcontext import log_context
 from .messenger import Messenger
 from .metrics import NOT_READ, PRESS, UNKNOWN, Metrics
+from .presses import Presses
 from .notifications import MessageCreated
 from .replies import Reply
 
@@ -37,55 +35,28 @@ log = logging.getLogger(__name__)
 Route = Callable[[Request], Union[str, Reply]]
 
 
-def _message_disagrees(notification: MessageCreated, message: Message, bot_id: str) -> Optional[str]:
-    """
-    The fields in which a ``messages`` notification disagrees with the message Webex returned, or ``None``; in a
-    group space the message must mention the bot.
-    """
-    claimed = {'personId': notification.person_id, 'roomId': notification.room_id,
-               'roomType': notification.room_type}
-    actual = {'personId': message.person_id, 'roomId': message.room_id, 'roomType': enum_str(message.room_type)}
-    if notification.person_email is not None:
-        claimed['personEmail'], actual['personEmail'] = notification.person_email, message.person_email
-    wrong = [name for name in claimed if claimed[name] != actual[name]]
-    if actual['roomType'] != 'direct' and bot_id not in (message.mentioned_people or ()):
-        wrong.append('mentionedPeople')
-    return ', '.join(wrong) or None
-
-
-def _action_disagrees(notification: AttachmentActionData, action: AttachmentAction) -> Optional[str]:
-    """
-    The fields in which an ``attachmentActions`` notification disagrees with the submission Webex returned.
-    """
-    claimed = {'personId': notification.person_id, 'roomId': notification.room_id,
-               'messageId': notification.message_id}
-    actual = {'personId': action.person_id, 'roomId': action.room_id, 'messageId': action.message_id}
-    return ', '.join(name for name in claimed if claimed[name] != actual[name]) or None
-
-
 class Conversation:
     """
     Serves chat messages and card presses.
 
     :param services: what commands use (the registry, the catalogue, the stores, ...)
-    :param gate: who may talk to the bot, how often
-    :param card_actions: serves button presses
+    :param checks: what a message or press goes through before it is acted on, in order
+        (:func:`wxc_cc.checks.checks`)
+    :param presses: serves button presses
     :param messenger: posts the replies
-    :param max_age: seconds after which a command is too old to act on (``WXC_CC_MAX_COMMAND_AGE``)
     :param metrics: counts commands by outcome (default: off)
     :param route: how a request reaches its command; default :meth:`execute`. The Flask adapter routes through
         the callbacks it registered with :meth:`webexteamsbot.TeamsBot.add_command`, which end in :meth:`run`.
     """
 
-    def __init__(self, *, services: Services, gate: Gate, card_actions: CardActions, messenger: Messenger,
-                 max_age: float, metrics: Optional[Metrics] = None, route: Optional[Route] = None):
+    def __init__(self, *, services: Services, checks: tuple[Check, ...], presses: Presses,
+                 messenger: Messenger, metrics: Optional[Metrics] = None, route: Optional[Route] = None):
         self.services = services
         self.bot = services.clients.bot
         self.identity = services.identity
-        self.gate = gate
-        self.card_actions = card_actions
+        self.checks = checks
+        self.presses = presses
         self.messenger = messenger
-        self.max_age = max_age
         self.metrics = metrics or Metrics()
         self.route = route or self.execute
 
@@ -97,25 +68,10 @@ class Conversation:
         """
         try:
             message = self.bot.messages.details(notification.message_id)
-            if disagreement := _message_disagrees(notification, message, self.identity.person_id):
-                log.warning('notification of message %s disagrees with Webex on %s: not acted on',
-                            notification.message_id, disagreement)
-                self.metrics.command(NOT_READ, 'ignored')
+            if stop := first_stop(self.checks, Incoming.of_message(notification, message, self.identity.person_id)):
+                self.metrics.command(NOT_READ, stop.outcome)
                 return
             person_id, email, room_id = message.person_id, message.person_email, message.room_id
-            if not self.gate.admit(person_id, email, room_id, 'message'):
-                self.metrics.command(NOT_READ, 'refused')
-                return
-            if self._too_old(message.created, 'message', message.id, person_id, room_id):
-                self.metrics.command(NOT_READ, 'too_old')
-                return
-            if not self.gate.within_rate(person_id, email, room_id, 'message'):
-                self.metrics.command(NOT_READ, 'rate_limited')
-                return
-            if enum_str(message.room_type) != 'direct':
-                self.messenger.send(self.services.catalogue.t('group_pointer'), room_id=room_id)
-                self.metrics.command(NOT_READ, 'ignored')
-                return
             mention = self.identity.display_name
             command, argument = parse_command(message.text or '', mention)
             markdown = parse_command(message.markdown, mention)[1] if message.markdown else None
@@ -128,20 +84,6 @@ class Conversation:
             self.messenger.tell(error.message(self.services.catalogue), room_id=notification.room_id)
         except (RestError, requests.RequestException) as error:
             log.error('message %s not served: %s', notification.message_id, webex_reason(error))
-
-    def _too_old(self, created: Optional[datetime.datetime], what: str, item_id: str, person_id: str,
-                 room_id: str) -> bool:
-        """
-        True (and the person told to send it again) when a command is older than ``WXC_CC_MAX_COMMAND_AGE``,
-        by Webex's clock: a notification replayed later never repeats an action.
-        """
-        age = (datetime.datetime.now(datetime.timezone.utc) - created).total_seconds() if created else None
-        if age is None or age > self.max_age:
-            log.warning('%s %s from %s is %s s old: not acted on', what, item_id, person_id,
-                        'an unknown number of' if age is None else f'{age:.0f}')
-            self.messenger.send(self.services.catalogue.t('too_old'), room_id=room_id)
-            return True
-        return False
 
     # --- commands
 
@@ -219,22 +161,11 @@ class Conversation:
         action_id = notification.id
         try:
             action = self.bot.attachment_actions.details(action_id)
-            if disagreement := _action_disagrees(notification, action):
-                log.warning('notification of card press %s disagrees with Webex on %s: not acted on', action_id,
-                            disagreement)
-                self.metrics.command(PRESS, 'ignored')
-                return
-            if not self.gate.admit(action.person_id, None, action.room_id, 'card press'):
-                self.metrics.command(PRESS, 'refused')
-                return
-            if self._too_old(action.created, 'card press', action_id, action.person_id, action.room_id):
-                self.metrics.command(PRESS, 'too_old')
-                return
-            if not self.gate.within_rate(action.person_id, None, action.room_id, 'card press'):
-                self.metrics.command(PRESS, 'rate_limited')
+            if stop := first_stop(self.checks, Incoming.of_press(notification, action)):
+                self.metrics.command(PRESS, stop.outcome)
                 return
             self.metrics.command(PRESS, 'ok')
-            reply = self.card_actions.press(action)
+            reply = self.presses.press(action)
             if reply:
                 self.messenger.send(reply, room_id=action.room_id)
                 replied()

@@ -5,7 +5,6 @@ The bot without a web framework: notifications in (raw body and signature), Webe
 :func:`build_core` builds it in one direction: the settings, the Webex clients and the bot's identity first (one
 ``GET /people/me``), then every collaborator with what it needs, each exactly once.
 """
-import hashlib
 import hmac
 import json
 import logging
@@ -16,14 +15,15 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .broadcast import Broadcaster
-from .cardactions import CardActions
 from .cards import Cards
+from .checks import checks
 from .commands import Registry, Services, build_registry
 from .config import Settings
 from .conversation import Conversation, Route
 from .errors import BotError, StoreUnavailable, TokenKeyMismatch
 from .gate import Gate
 from .healing import WebhookHealer
+from .events import BOT, USER, Door, kind_of
 from .identity import BotIdentity
 from .locales import Catalogue, catalogue_for
 from .logcontext import PersonKeys
@@ -31,15 +31,15 @@ from .membership import MembershipGuard
 from .metrics import Metrics, metrics_directory
 from .messenger import Messenger
 from .monitoring import CallMonitor
-from .notifications import (BadNotification, Notification, action_created, call_event, membership_created,
-                            message_created, parse_notification)
+from .notifications import BadNotification, parse_notification
 from .oauth import Authorization, OAuthClient, RedirectOutcome
 from .policy import load_policy
+from .presses import Presses
 from .replies import Replies
 from .signature import Verdict, verify
 from .stores import Stores, build_stores
 from .runner import TaskRunner
-from .task import CALL_EVENT, MEMBERSHIP, MESSAGE, PRESS, VOICEMAIL, Task
+from .task import Task
 from .timezones import TimeZones
 from .webex import WebexClients
 from .webhooks import BotWebhooks, CallEventWebhooks
@@ -277,7 +277,7 @@ class BotCore:
             return Outcome(200, 'duplicate ignored')
         return Outcome(200, 'accepted')
 
-    # --- notifications for the bot: chat messages, card presses, memberships
+    # --- notifications: the bot's (chat messages, card presses, memberships) and monitored users' (calls, voicemail)
 
     def handle_bot_notification(self, body: bytes, signature: Optional[str]) -> Outcome:
         """
@@ -286,71 +286,43 @@ class BotCore:
         :param body: the raw request body
         :param signature: the ``X-Spark-Signature`` header
         """
-        if rejected := _rejected(verify(self.settings.webhook_secret, body, signature), 'notification'):
-            return rejected
-        started = time.monotonic()
-        try:
-            notification = parse_notification(body)
-            return self._bot_notification(notification)
-        except BadNotification as error:
-            log.warning('malformed notification: %s', error)
-            return Outcome(400, f'malformed notification: {error}')
-        except StoreUnavailable as error:
-            log.error('notification not taken: %s', error.log_message)
-            return Outcome(503, 'store unavailable')
-        finally:
-            self.metrics.webhook_acknowledged(time.monotonic() - started)
-
-    def _bot_notification(self, notification: Notification) -> Outcome:
-        kind, bot_id = (notification.resource, notification.event), self.identity.person_id
-        if kind == ('messages', 'created'):
-            message = message_created(notification)
-            if message.person_id == bot_id:
-                return Outcome(200, 'own message ignored')
-            if message.room_type != 'direct' and bot_id not in message.mentioned_people:
-                # Webex sends bots only the group messages that mention them; anything else is not for us
-                log.info('message %s in a group space without mention ignored', message.message_id)
-                return Outcome(200, 'ignored')
-            return self._accept(Task.of(MESSAGE, message.person_id, f'message:{message.message_id}', notification.envelope(),
-                                        created=message.created))
-        if kind == ('memberships', 'created'):
-            joined = membership_created(notification)
-            if joined.person_id != bot_id:
-                return Outcome(200, 'ignored')
-            return self._accept(Task.of(MEMBERSHIP, joined.room_id, f'membership:{joined.id}', notification.envelope(),
-                                        created=joined.created))
-        if kind == ('attachmentActions', 'created'):
-            action = action_created(notification)
-            return self._accept(Task.of(PRESS, action.person_id, f'action:{action.id}', notification.envelope(),
-                                        created=action.created))
-        log.info('ignored %s/%s notification', notification.resource, notification.event)
-        return Outcome(200, 'ignored')
-
-    # --- notifications of call events and voicemail
+        return self._notification(BOT, '', body, signature, self.settings.webhook_secret)
 
     def handle_call_event(self, user_id: str, body: bytes, signature: Optional[str]) -> Outcome:
         """
         A ``telephony_calls`` or ``telephony_mwi`` notification for a monitored user, posted to
         ``/callevent/<user_id>``.
         """
-        if rejected := _rejected(verify(self.call_webhooks.secret(user_id), body, signature), 'call event'):
+        return self._notification(USER, user_id, body, signature, self.call_webhooks.secret(user_id))
+
+    def _notification(self, route: str, user_id: str, body: bytes, signature: Optional[str], secret: str) -> Outcome:
+        """
+        Check the signature, read the notification, find its kind (:data:`wxc_cc.events.KINDS`) and let the kind
+        decide at the door: queued as a task, or answered at once.
+        """
+        what = 'notification' if route == BOT else f'call event for {user_id}'
+        if rejected := _rejected(verify(secret, body, signature), what):
             return rejected
         started = time.monotonic()
         try:
             notification = parse_notification(body)
-            if notification.resource == 'telephony_mwi':
-                key = f'mwi:{user_id}:{hashlib.sha256(body).hexdigest()[:32]}'
-                return self._accept(Task.of(VOICEMAIL, user_id, key, notification.envelope(), user_id=user_id))
-            event = call_event(notification)
-            key = f'call:{user_id}:{event.call_id}:{event.event_type}:{event.event_timestamp.isoformat()}'
-            log.info('call event %s for %s', event.event_type, user_id)
-            return self._accept(Task.of(CALL_EVENT, user_id, key, notification.envelope(), user_id=user_id,
-                                        created=event.event_timestamp))
+            kind = kind_of(route, notification)
+            if kind is None:
+                if route == USER:
+                    raise BadNotification(f'resource {notification.resource!r} is not a call event')
+                log.info('ignored %s/%s notification', notification.resource, notification.event)
+                return Outcome(200, 'ignored')
+            decision = kind.admit(kind.read(notification), Door(self.identity.person_id, user_id, body))
+            if isinstance(decision, str):
+                log.info('%s: %s', kind.name, decision)
+                return Outcome(200, decision)
+            return self._accept(Task.of(kind.name, decision.key, decision.id, notification.envelope(),
+                                        user_id=decision.user_id, created=decision.created))
         except BadNotification as error:
-            log.warning('malformed call event for %s: %s', user_id, error)
-            return Outcome(400, f'malformed call event: {error}')
+            log.warning('malformed %s: %s', what, error)
+            return Outcome(400, f'malformed notification: {error}')
         except StoreUnavailable as error:
-            log.error('call event for %s not taken: %s', user_id, error.log_message)
+            log.error('%s not taken: %s', what, error.log_message)
             return Outcome(503, 'store unavailable')
         finally:
             self.metrics.webhook_acknowledged(time.monotonic() - started)
@@ -450,9 +422,10 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
                         zones=zones, commands=commands)
     monitor = CallMonitor(coordination=stores.coordination, messenger=messenger, cards=cards,
                           user_api=services.user_api, zones=zones)
-    conversation = Conversation(services=services, gate=gate, messenger=messenger, max_age=settings.max_command_age,
-                                card_actions=CardActions(tokens=stores.tokens, monitor=monitor,
-                                                         user_api=services.user_api, say=say),
+    conversation = Conversation(services=services, messenger=messenger,
+                                checks=checks(gate=gate, messenger=messenger, catalogue=catalogue,
+                                              max_age=settings.max_command_age),
+                                presses=Presses(services=services, monitor=monitor),
                                 metrics=metrics, route=route)
     runner = TaskRunner(conversation=conversation, monitor=monitor, tokens=stores.tokens,
                         person_keys=PersonKeys(settings.webhook_secret),

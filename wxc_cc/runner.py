@@ -1,18 +1,23 @@
 """
-Doing a task (:mod:`wxc_cc.task`): :class:`TaskRunner` parses its notification again and hands it to the part of
-the bot that serves it.
+Doing a task (:mod:`wxc_cc.task`): :class:`TaskRunner` finds its kind in the table of event kinds
+(:data:`wxc_cc.events.KINDS`), which reads the notification the task keeps and names the runner's method that hands
+it to the part of the bot that serves it.
 """
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Optional
 
 import requests
+from wxc_sdk.attachment_actions import AttachmentActionData
+from wxc_sdk.memberships import MembershipsData
 from wxc_sdk.rest import RestError
+from wxc_sdk.telephony.calls import TelephonyEventData
 
 from .errors import StoreUnavailable, webex_reason
 from .logcontext import PersonKeys, log_context
-from .notifications import Notification, action_created, call_event, membership_created, message_created
-from .task import CALL_EVENT, MEMBERSHIP, MESSAGE, PRESS, VOICEMAIL, Task
+from .events import KINDS, by_name
+from .notifications import MessageCreated, Notification
+from .task import MEMBERSHIP, MESSAGE, PRESS, Task, UnreadableTask
 
 if TYPE_CHECKING:
     from .conversation import Conversation
@@ -38,6 +43,8 @@ class TaskRunner:
 
     def __init__(self, *, conversation: 'Conversation', memberships: 'MembershipGuard', monitor: 'CallMonitor',
                  tokens: 'TokenManager', person_keys: PersonKeys):
+        if missing := [kind.does for kind in KINDS if not callable(getattr(self, kind.does, None))]:
+            raise TypeError(f'no method of the task runner does {", ".join(missing)}')
         self.conversation = conversation
         self.memberships = memberships
         self.monitor = monitor
@@ -57,24 +64,37 @@ class TaskRunner:
 
     def _run(self, task: Task) -> None:
         """
-        Do a task. Webex's failures and an unavailable store are logged: the person was told, or cannot be.
+        Do a task: its kind (:data:`wxc_cc.events.KINDS`) reads the notification it keeps and names the method that
+        does it. Webex's failures and an unavailable store are logged: the person was told, or cannot be.
         """
+        kind = by_name(task.kind)
+        if kind is None:
+            raise UnreadableTask(f'kind {task.kind!r} unknown to this version')
         notification = Notification.from_envelope(task.notification)
-        if task.kind == MESSAGE:
-            self.conversation.message(message_created(notification))
-        elif task.kind == PRESS:
-            self.conversation.press(action_created(notification))
-        elif task.kind == MEMBERSHIP:
-            joined = membership_created(notification)
-            self._safely(task, lambda: self.memberships.added(joined.id, joined.room_id, joined.person_id,
-                                                              notification.actor_id))
-        elif task.kind == CALL_EVENT:
-            event = call_event(notification)
-            self._for_user(task, lambda user: self.monitor.call_event(user, event, notification.data))
-        elif task.kind == VOICEMAIL:
-            self._for_user(task, lambda user: self.monitor.voicemail_event(user, notification.data))
-        else:
-            log.error('task %s of unknown kind %r dropped', task.id, task.kind)
+        getattr(self, kind.does)(kind.read(notification), notification, task)
+
+    # --- what each kind of task does
+
+    def message(self, message: MessageCreated, notification: Notification, task: Task) -> None:
+        """A chat message: the command it holds, and the reply."""
+        self.conversation.message(message)
+
+    def press(self, action: AttachmentActionData, notification: Notification, task: Task) -> None:
+        """A button pressed on one of the bot's cards."""
+        self.conversation.press(action)
+
+    def membership(self, joined: MembershipsData, notification: Notification, task: Task) -> None:
+        """The bot was added to a space."""
+        self._safely(task, lambda: self.memberships.added(joined.id, joined.room_id, joined.person_id,
+                                                          notification.actor_id))
+
+    def call_event(self, event: TelephonyEventData, notification: Notification, task: Task) -> None:
+        """A monitored user's call changed."""
+        self._for_user(task, lambda user: self.monitor.call_event(user, event, notification.data))
+
+    def voicemail(self, data: dict, notification: Notification, task: Task) -> None:
+        """A monitored user's voicemail changed."""
+        self._for_user(task, lambda user: self.monitor.voicemail_event(user, data))
 
     def unknown_outcome(self, task: Task) -> None:
         """

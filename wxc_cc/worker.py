@@ -305,6 +305,10 @@ class QueueWorker:
                     self.runner.run(task)
         except LeaseLost:
             raise
+        except UnreadableTask as error:
+            log.error('task %s (%s) cannot be carried out, set aside: %s', lease.id, lease.entry.kind, error)
+            self._settle(lambda: self.queue.dead_letter(lease, f'unreadable: {error}'))
+            return
         except Exception as error:
             reason = f'{type(error).__name__}: {error}'[:300]
             log.exception('task %s failed (attempt %d)', task.id, lease.attempts)

@@ -6,12 +6,12 @@ The chat commands: the registry (:mod:`~wxc_cc.commands.registry`), declared in 
 :mod:`~wxc_cc.commands.mysettings`, :mod:`~wxc_cc.commands.monitor`, :mod:`~wxc_cc.commands.voicemail`,
 :mod:`~wxc_cc.commands.account`), and how a message is turned into a command.
 """
-from .context import Context, Request, Services
-from .registry import Command, Group, Need, Registry
+from .context import Context, Pressed, Request, Services
+from .registry import Button, Command, Group, Need, Registry
 from .table import build_registry
 
-__all__ = ['Command', 'Group', 'Need', 'Registry', 'Context', 'Request', 'Services', 'build_registry',
-           'parse_command']
+__all__ = ['Command', 'Button', 'Group', 'Need', 'Registry', 'Context', 'Pressed', 'Request', 'Services',
+           'build_registry', 'parse_command']
 
 
 def parse_command(text: str, mention: str = '') -> tuple[str, str]:

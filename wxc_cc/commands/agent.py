@@ -22,11 +22,12 @@ from ..errors import BotError
 from ..locales import N_
 from ..replies import Reply
 from .common import in_one_line
-from .context import Context
+from .context import Context, Pressed
 from .mysettings import READ_SCOPE, WRITE_SCOPE, MySettings
+from .registry import Button
 
 __all__ = ['AGENT_STATES', 'read_agent', 'change_call_queues', 'set_agent_state', 'queue', 'call_queues_line',
-           'PRESSES']
+           'BUTTONS']
 
 log = logging.getLogger(__name__)
 
@@ -181,23 +182,28 @@ def _chosen(my: MySettings, settings: MeCallCenterSettings, inputs: dict[str, An
     return found
 
 
-def _press_join(my: MySettings, inputs: dict[str, Any]) -> str:
+def _press_join(pressed: Pressed) -> str:
     """A call queue card's Join button: join the call queue it names (by Webex's id), as listed now."""
+    my, inputs = MySettings.of_press(pressed), pressed.inputs
     return change_call_queues(my, [_chosen(my, read_agent(my), inputs)], join=True)
 
 
-def _press_leave(my: MySettings, inputs: dict[str, Any]) -> str:
+def _press_leave(pressed: Pressed) -> str:
     """A call queue card's Leave button."""
+    my, inputs = MySettings.of_press(pressed), pressed.inputs
     return change_call_queues(my, [_chosen(my, read_agent(my), inputs)], join=False)
 
 
-def _press_state(my: MySettings, inputs: dict[str, Any]) -> str:
+def _press_state(pressed: Pressed) -> str:
     """A call queue card's Available or Unavailable button."""
+    my, inputs = MySettings.of_press(pressed), pressed.inputs
     state = next((state for state in AGENT_STATES.values() if state.value == inputs.get('state')), None)
     if state is None:
         raise BotError(my.t('card.unknown_button'), f'unknown agent state {inputs.get("state")!r}')
     return set_agent_state(my, read_agent(my), state)
 
 
-#: card actions of the call queue card -> what they do
-PRESSES = {'join_call_queue': _press_join, 'leave_call_queue': _press_leave, 'agent_state': _press_state}
+#: the buttons of the call queue card, and what they do
+BUTTONS = (Button('join_call_queue', _press_join),
+           Button('leave_call_queue', _press_leave),
+           Button('agent_state', _press_state))

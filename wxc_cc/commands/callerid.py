@@ -7,7 +7,7 @@ number: :meth:`wxc_cc.webex.MeCallerIds.select`); ``/callerid default`` goes bac
 configured (``DEFAULT_CLID``).
 """
 import logging
-from typing import Any, Optional, Union
+from typing import Optional, Union
 
 from wxc_sdk.base import enum_str
 from wxc_sdk.me.callerid import MeSelectedCallerId
@@ -16,11 +16,12 @@ from ..errors import BotError
 from ..locales import N_
 from ..replies import Reply
 from .common import in_one_line
-from .context import Context
+from .context import Context, Pressed
 from .mysettings import READ_SCOPE, WRITE_SCOPE, MySettings
+from .registry import Button
 
 __all__ = ['DEFAULT', 'read_caller_ids', 'same_caller_id', 'select_caller_id', 'callerid', 'caller_id_line',
-           'PRESSES']
+           'BUTTONS']
 
 log = logging.getLogger(__name__)
 
@@ -114,11 +115,12 @@ def caller_id_line(my: MySettings) -> Optional[str]:
     return my.t('me.caller_id', caller_id=_label(my, selected)) if selected is not None else None
 
 
-def _press_select(my: MySettings, inputs: dict[str, Any]) -> str:
+def _press_select(pressed: Pressed) -> str:
     """
     A caller ID card's button: select the caller ID it names (its type and Webex's id or number), as listed now;
     the default is always there.
     """
+    my, inputs = MySettings.of_press(pressed), pressed.inputs
     kind = inputs.get('type')
     if kind not in _TYPES:
         raise BotError(my.t('card.unknown_button'), f'unknown caller ID type {kind!r}')
@@ -133,5 +135,5 @@ def _press_select(my: MySettings, inputs: dict[str, Any]) -> str:
     return select_caller_id(my, selected, chosen)
 
 
-#: card actions of the caller ID card -> what they do
-PRESSES = {'select_caller_id': _press_select}
+#: the buttons of the caller ID card, and what they do
+BUTTONS = (Button('select_caller_id', _press_select),)

@@ -10,9 +10,9 @@ device n rings or is used (the ``endpointId`` of their requests, :mod:`~wxc_cc.c
 import datetime
 import logging
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Optional, Union
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Optional, TypeVar, Union
 
 from wxc_sdk.base import enum_str
 from wxc_sdk.telephony.calls import CallsApi, HistoryType, RejectAction, TelephonyCall
@@ -22,15 +22,20 @@ from ..locales import N_
 from ..replies import Reply, escape, newest_first
 from ..webex import AnswerDevice
 from .common import call_api, choose_call, destination, numbered, split_number, state_of
-from .context import Context
+from ..cards import TRANSFER_INPUT
+from .context import Context, Pressed
+from .registry import Button
 from .devices import device_for, endpoint_id, on_device, split_device
 from .directory import find_people, is_name
 
 __all__ = ['CallAction', 'no_arguments', 'on_a_device', 'done', 'mute_capable', 'rejection', 'REJECTIONS', 'diversion',
            'diverted', 'park_place', 'parked', 'digits', 'recording', 'RECORDING', 'calls', 'dial', 'transfer',
-           'retrieve', 'pickup', 'barge', 'history', 'IN_PROGRESS', 'CURRENT', 'HISTORY_COUNT']
+           'retrieve', 'pickup', 'barge', 'history', 'IN_PROGRESS', 'CURRENT', 'HISTORY_COUNT', 'CallButton',
+           'transfer_button', 'call_button', 'on_card']
 
 log = logging.getLogger(__name__)
+
+T = TypeVar('T')
 
 #: every state a call in progress can be in
 IN_PROGRESS = ('connected', 'held', 'remoteHeld')
@@ -178,8 +183,8 @@ def history(context: Context) -> Union[str, Reply]:
 
 #: parses the words after the call number: what the request needs, or raises the usage error
 Parser = Callable[[Context, list[str]], Any]
-#: makes the one request for the chosen call: (calls API, call, parsed argument) -> Webex's answer
-Request = Callable[[CallsApi, TelephonyCall, Any], Any]
+#: makes the one request for the chosen call: (calls API, call id, parsed argument) -> Webex's answer
+Request = Callable[[CallsApi, str, Any], Any]
 #: the reply: (context, call, parsed argument, Webex's answer) -> markdown
 Answer = Callable[[Context, TelephonyCall, Any, Any], str]
 
@@ -225,6 +230,13 @@ class CallAction:
     number_at: Optional[str] = 'first'
     #: a check of the chosen call before the request (raises the error to tell)
     check: Optional[Callable[[Context, TelephonyCall], None]] = None
+    #: the buttons of the call cards that do what this command does: name -> (argument, key of what it does, for
+    #: "Could not ..."; default :attr:`action_key`)
+    buttons: Mapping[str, tuple[Any, Optional[str]]] = field(default_factory=dict)
+
+    def card_buttons(self) -> tuple[Button, ...]:
+        """The buttons as the registry keeps them."""
+        return tuple(CallButton(name, self, argument, key) for name, (argument, key) in self.buttons.items())
 
     def __call__(self, context: Context) -> str:
         """Serve the command: parse, choose the call, act, reply."""
@@ -243,8 +255,56 @@ class CallAction:
         if self.check is not None:
             self.check(context, call)
         # TRANSLATORS: an action.* text may name the command's argument as {what} (action.record: start, stop ...)
-        result = call_api(say, lambda: self.request(api, call, argument), context.t(self.action_key, what=argument))
+        result = call_api(say, lambda: self.request(api, call.call_id, argument),
+                          context.t(self.action_key, what=argument))
         return self.answer(context, call, argument, result)
+
+
+class CallButton(Button):
+    """
+    A call card's button that does what a :class:`CallAction` does, on the card's call: the same request, no reply
+    (the call event that follows replaces the card).
+
+    :param name: what the button submits
+    :param action: the command
+    :param argument: what the command's words would have said (``busy`` for Decline)
+    :param action_key: the key of what it does, for "Could not ..."; default the command's
+    """
+
+    def __init__(self, name: str, action: CallAction, argument: Any = None, action_key: Optional[str] = None):
+        super().__init__(name, on_call=True)
+        self.action = action
+        self.argument = argument
+        self.action_key = action_key or action.action_key
+
+    def press(self, pressed: Pressed) -> None:
+        api = pressed.user_api().calls
+        on_card(pressed, lambda: self.action.request(api, pressed.call_id, self.argument),
+                pressed.t(self.action_key, what=self.argument))
+        log.info('%s pressed by %s on call %s', self.name, pressed.person_id, pressed.call_id)
+
+
+def on_card(pressed: Pressed, request: Callable[[], T], what: str) -> T:
+    """A request for a card's call; Webex's 404 means the call has ended."""
+    return call_api(pressed.say, request, what,
+                    explain=lambda error: pressed.t('card.ended') if error.response.status_code == 404 else None)
+
+
+def transfer_button(pressed: Pressed) -> None:
+    """A call card's Transfer button: the card's call to the number typed on the card (``/transfer <number>``)."""
+    target = destination(pressed.say, str(pressed.inputs.get(TRANSFER_INPUT) or ''), pressed.t('card.transfer_usage'))
+    on_card(pressed, lambda: pressed.user_api().calls.transfer(call_id1=pressed.call_id, destination=target),
+            pressed.t('action.transfer'))
+
+
+def call_button(pressed: Pressed) -> str:
+    """
+    Call back (a missed call of ``/history``) and Call (a person of a name lookup's card): ``/dial`` of the card's
+    number, ringing every device.
+    """
+    number = destination(pressed.say, str(pressed.inputs.get('number') or ''), pressed.t('card.callback_usage'))
+    call_api(pressed.say, lambda: pressed.user_api().calls.dial(number), pressed.t('action.callback'))
+    return pressed.say.dialing(number)
 
 
 def mute_capable(context: Context, call: TelephonyCall) -> None:

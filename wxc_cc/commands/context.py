@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Optional
 
+from wxc_sdk.attachment_actions import AttachmentAction
 from wxc_sdk.tokens import Tokens
 
 from ..cards import Cards
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from ..oauth import OAuthClient
     from ..webhooks import CallEventWebhooks
 
-__all__ = ['Request', 'Services', 'Context']
+__all__ = ['Request', 'Services', 'Context', 'Pressed']
 
 log = logging.getLogger(__name__)
 
@@ -144,3 +145,42 @@ class Context:
         if not self.services.policy.is_admin(request.person_email):
             log.warning('refused %s from %s (%s): not an admin', what, request.person_email, request.person_id)
             raise BotError(self.t('policy.admins_only', command=what), f'{what} refused: not an admin')
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """
+    A button pressed on one of the bot's cards, as Webex gives the submission, with the services to serve it and the
+    tokens of the person who pressed it (the card's owner).
+    """
+    action: AttachmentAction
+    services: Services
+    user: UserContext
+
+    @property
+    def inputs(self) -> dict:
+        """What the button submitted: its data and the card's inputs."""
+        return self.action.inputs or {}
+
+    @property
+    def person_id(self) -> str:
+        """Who pressed it."""
+        return self.action.person_id
+
+    @property
+    def call_id(self) -> str:
+        """The call the card is for (its buttons that act on a call carry it)."""
+        return str(self.inputs.get('callId') or '')
+
+    @property
+    def say(self) -> Replies:
+        """The replies, in the deployment's language and the person's time zone."""
+        return self.services.say.in_zone(self.user.timezone)
+
+    def t(self, key: str, **values: object) -> str:
+        """A text of the deployment's catalogue."""
+        return self.services.catalogue.t(key, **values)
+
+    def user_api(self) -> UserApi:
+        """Webex clients acting for the person who pressed it."""
+        return self.services.user_api(self.user)

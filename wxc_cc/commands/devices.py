@@ -10,7 +10,7 @@ are, and nothing is sent. Without ``on <n>`` no ``endpointId`` is sent: Webex ri
 """
 import logging
 import re
-from typing import Any, Optional, Union
+from typing import Optional, Union
 
 
 from ..errors import BotError
@@ -18,11 +18,12 @@ from ..locales import N_
 from ..replies import Reply, escape
 from ..webex import AnswerDevice
 from .common import call_api, in_one_line
-from .context import Context
+from .context import Context, Pressed
 from .mysettings import READ_SCOPE, WRITE_SCOPE, MySettings
+from .registry import Button
 
 __all__ = ['split_device', 'read_devices', 'device_for', 'endpoint_id', 'on_device', 'prefer', 'devices', 'pull',
-           'preferred_line', 'PRESSES']
+           'preferred_line', 'BUTTONS']
 
 log = logging.getLogger(__name__)
 
@@ -155,8 +156,9 @@ def preferred_line(my: MySettings) -> Optional[str]:
     return my.t('me.device', device=_name(current) if current is not None else my.t('me.no_device'))
 
 
-def _press_prefer(my: MySettings, inputs: dict[str, Any]) -> str:
+def _press_prefer(pressed: Pressed) -> str:
     """A device card's button: make the device it names (by Webex's id) the preferred one, as listed now."""
+    my, inputs = MySettings.of_press(pressed), pressed.inputs
     listed = read_devices(my)
     wanted = str(inputs.get('endpointId') or '')
     chosen = next((device for device in listed if device.id == wanted), None)
@@ -165,10 +167,12 @@ def _press_prefer(my: MySettings, inputs: dict[str, Any]) -> str:
     return prefer(my, listed, chosen)
 
 
-def _press_none(my: MySettings, inputs: dict[str, Any]) -> str:
+def _press_none(pressed: Pressed) -> str:
     """A device card's "no preferred device" button."""
+    my = MySettings.of_press(pressed)
     return prefer(my, read_devices(my), None)
 
 
-#: card actions of the device card -> what they do
-PRESSES = {'prefer_device': _press_prefer, 'no_preferred_device': _press_none}
+#: the buttons of the device card, and what they do
+BUTTONS = (Button('prefer_device', _press_prefer),
+           Button('no_preferred_device', _press_none))

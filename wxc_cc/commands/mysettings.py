@@ -17,7 +17,7 @@ from ..replies import Replies, escape
 from ..stores import UserContext
 from ..webex import UserApi
 from .common import call_api
-from .context import Context
+from .context import Context, Pressed
 
 __all__ = ['READ_SCOPE', 'WRITE_SCOPE', 'MySettings']
 
@@ -49,6 +49,11 @@ class MySettings:
         """The settings of the person who sent the command."""
         assert context.user is not None, f'{context.command.name} does not declare Need.USER'
         return cls(context.say, context.user, context.user_api())
+
+    @classmethod
+    def of_press(cls, pressed: Pressed) -> 'MySettings':
+        """The settings of the person who pressed a card's button."""
+        return cls(pressed.say, pressed.user, pressed.user_api())
 
     def t(self, key: str, **values: object) -> str:
         """A text of the deployment's catalogue."""

@@ -1,6 +1,6 @@
 """
 The registry of chat commands: each command is one :class:`Command` entry (name, usage, group, help text, what
-it needs, handler), declared once in :mod:`wxc_cc.commands.table`. ``/help`` and its card, the README's command
+it needs, handler, the card buttons it answers), declared once in :mod:`wxc_cc.commands.table`. ``/help`` and its card, the README's command
 table and the documentation's command reference are made from it.
 """
 import enum
@@ -12,9 +12,9 @@ from ..locales import N_, Catalogue
 from ..replies import Reply
 
 if TYPE_CHECKING:
-    from .context import Context, Services
+    from .context import Context, Pressed, Services
 
-__all__ = ['Need', 'Group', 'Command', 'Registry', 'Handler', 'GROUP_TITLES']
+__all__ = ['Need', 'Group', 'Command', 'Button', 'Registry', 'Handler', 'GROUP_TITLES']
 
 #: serves a command: the reply, markdown or markdown with a card
 Handler = Callable[['Context'], Union[str, Reply]]
@@ -50,6 +50,32 @@ GROUP_TITLES = {Group.CALLS: N_('group.calls'), Group.SETTINGS: N_('group.settin
                 Group.ACCOUNT: N_('group.account')}
 
 
+class Button:
+    """
+    A button of the bot's cards that a command answers: pressing it does, for the card, what the command does (Hold
+    is ``/hold`` on the card's call, Call back is ``/dial`` of the card's number). The card's ``Action.Submit`` names
+    it (its data's ``action``).
+
+    :param name: the ``action`` the card's button submits
+    :param handler: what pressing it does: the press -> what to tell the person, or ``None``
+    :param on_call: it acts on the call its card is for, and only while that card is the call's live card
+    """
+
+    def __init__(self, name: str, handler: Optional[Callable[['Pressed'], Optional[str]]] = None,
+                 on_call: bool = False):
+        self.name = name
+        self.handler = handler
+        self.on_call = on_call
+
+    def press(self, pressed: 'Pressed') -> Optional[str]:
+        """Do what the button does; what to tell the person, or ``None``."""
+        assert self.handler is not None, f'button {self.name} does nothing'
+        return self.handler(pressed)
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}({self.name!r})'
+
+
 @dataclass(frozen=True)
 class Command:
     """
@@ -66,6 +92,8 @@ class Command:
     needs: Need = Need.NOTHING
     #: values of the placeholders of the help sentence
     help_values: Mapping[str, Any] = field(default_factory=dict)
+    #: the card buttons it answers
+    buttons: tuple[Button, ...] = ()
 
     def help(self, catalogue: Catalogue) -> str:
         """The sentence ``/help`` shows, in the catalogue's language."""
@@ -93,14 +121,23 @@ class Registry:
 
     def __init__(self, commands: Iterable[Command]):
         self._commands: dict[str, Command] = {}
+        self._buttons: dict[str, tuple[Command, Button]] = {}
         for command in commands:
             if command.name in self._commands:
                 raise ValueError(f'command {command.name} declared twice')
             self._commands[command.name] = command
+            for button in command.buttons:
+                if button.name in self._buttons:
+                    raise ValueError(f'card button {button.name} answered twice')
+                self._buttons[button.name] = (command, button)
 
     def get(self, name: str) -> Optional[Command]:
         """The command of that name, or ``None``."""
         return self._commands.get(name)
+
+    def button(self, name: str) -> Optional[tuple[Command, Button]]:
+        """The card button of that name and the command that answers it, or ``None``."""
+        return self._buttons.get(name)
 
     def __iter__(self) -> Iterator[Command]:
         return iter(self._commands.values())
