@@ -63,4 +63,4 @@ catalogues: venv
 	done
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .venv-original .pytest_cache
