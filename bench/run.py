@@ -64,6 +64,9 @@ REPLY_TIMEOUT = 10.0
 #: wait some 25 s for their turn, and a timeout would break the closed loop
 ORIGINAL_REPLY_TIMEOUT = 90.0
 
+#: seconds without load in which the Redis round trips of idle instances are counted
+IDLE_SECONDS = 2.0
+
 #: the original's virtualenv, made once (bench/original.py)
 ORIGINAL_VENV = REPO / '.venv-original'
 
@@ -268,6 +271,9 @@ def measure(scenario: Scenario) -> dict:
         fake.latency = scenario.latency
         Load(fake, bot, users, scenario.command, scenario.reply_timeout).run(scenario.warmup)
         fake.wait_deliveries_idle(scenario.reply_timeout + 30)
+        idle_before = counting.round_trips if counting else 0
+        time.sleep(IDLE_SECONDS if counting else 0)
+        idle_round_trips = counting.round_trips - idle_before if counting else 0
 
         mark, connections, deliveries = fake.mark(), fake.connections_accepted, len(fake.deliveries)
         spread_before = list(front.served)
@@ -326,6 +332,7 @@ def measure(scenario: Scenario) -> dict:
         'api_calls_per_command': {kind: per_command(count) for kind, count in sorted(kinds.items())},
         'new_connections_per_command': per_command(new_connections, 3),
         'redis_round_trips_per_command': per_command(round_trips, 1) if counting else None,
+        'redis_round_trips_idle_per_s': round(idle_round_trips / IDLE_SECONDS, 1) if counting else None,
         'redis_commands_per_command': per_command(redis_used, 1) if scenario.redis_url else None,
         'peak_rss_mb_per_worker': sorted(round(value, 1) for value in rss),
         'cpu_ms_per_command': {'bot (all its processes)': per_command(sum(cpu[pid] for pid in pids) * 1000),
@@ -357,8 +364,9 @@ def print_figures(figures: dict) -> None:
         print(f"    {per:6.2f}  {kind}")
     print(f"  new TCP connections to Webex per command {figures['new_connections_per_command']}")
     if figures['redis_round_trips_per_command'] is not None:
-        print(f"  Redis round trips per command {figures['redis_round_trips_per_command']}, "
-              f"commands per command {figures['redis_commands_per_command']}")
+        print(f"  Redis round trips per command {figures['redis_round_trips_per_command']} (idle: "
+              f"{figures['redis_round_trips_idle_per_s']} a second), commands per command "
+              f"{figures['redis_commands_per_command']}")
     print(f"  peak RSS per worker (MB) {figures['peak_rss_mb_per_worker']}")
     print(f"  CPU per command (ms) {figures['cpu_ms_per_command']}; machine busy {figures['cpu_busy_share']:.0%}")
     violations = figures['contract_violations']
@@ -433,33 +441,49 @@ def compare(args: argparse.Namespace) -> dict:
     return results
 
 
+def deployment_rows(run: dict) -> list[tuple[str, str]]:
+    """The figures of one subject of the compared deployment, as (label, value) rows."""
+    cpu = run['cpu_ms_per_command']
+    seen, inside, reply = run['webhook_response_ms'], run['webhook_served_ms'], run['reply_ms']
+    return [
+        ('instances x gunicorn workers', f"{run['instances']} x {run['workers']}"),
+        ('commands/s', f"{run['commands_per_s']}"),
+        ('reply after, p50 / p99 (ms)', f"{reply['p50']:.0f} / {reply['p99']:.0f}"),
+        ('webhook ack p50 / p99, seen by Webex (ms)', f"{seen['p50']:.1f} / {seen['p99']:.1f}"),
+        ('webhook ack p50 / p99, inside the bot (ms)', f"{inside['p50']:.1f} / {inside['p99']:.1f}"),
+        ('notifications not acked (of all)', f"{run['notifications_failed']} of {run['notifications']}"),
+        ('Webex API calls per command', f"{sum(run['api_calls_per_command'].values()):.2f}"),
+        ('Redis round trips per command', f"{run['redis_round_trips_per_command']}"),
+        ('Redis round trips a second when idle', f"{run['redis_round_trips_idle_per_s']}"),
+        ('Redis commands per command', f"{run['redis_commands_per_command']}"),
+        ('bot CPU per command (ms)', f"{cpu['bot (all its processes)']}"),
+        ('redis-server CPU per command (ms)', f"{cpu.get('redis-server')}"),
+        ('fake Webex and load: CPU per command (ms)', f"{cpu['fake Webex and load']}"),
+        ('the proxies: CPU per command (ms)', f"{cpu['proxies']}"),
+        ('peak RSS per worker (MB)', f"{max(run['peak_rss_mb_per_worker'], default=float('nan')):.0f}"),
+        ('people without a reply in time', f"{run['timeouts']}"),
+    ]
+
+
 def print_comparison(results: dict) -> None:
     """The figures the issues ask for, side by side."""
     runs = results['runs']
-    names = {'this': f'this code ({REPO.name})', 'baseline': results['baseline'], 'original': 'original bot'}
+    names = {'this': 'this code', 'baseline': results['baseline'], 'original': 'original bot'}
     print()
+    print(f"this code: {REPO}; original bot: {results['original']}")
     print(f"load average (1, 5, 15 min) before: {results['load_average_before']}, after: "
           f"{results['load_average_after']}; {os.cpu_count()} CPUs")
-    print(f"original bot: {results['original']}")
-    deployment = runs['this deployment']
+    subjects = [name for name in ('this', 'baseline', 'original') if f'{name} deployment' in runs]
+    columns = {name: dict(deployment_rows(runs[f'{name} deployment'])) for name in subjects}
+    first = runs['this deployment']
     print()
-    print(f"deployment: 2 instances x 2 workers behind one proxy, one Redis; {deployment['users']} people, "
-          f"{deployment['api_latency_ms']:.0f} ms per API call (the original: 1 instance x 1 worker, its Procfile)")
-    print(f"  {'':22} {'commands/s':>10} {'reply p50':>10} {'ack p50 / p99 by Webex':>23} {'in the bot':>17} "
-          f"{'Redis trips/cmd':>15} {'bot CPU/cmd':>12} {'timeouts':>8}")
-    for name in ('this', 'baseline', 'original'):
-        run = runs.get(f'{name} deployment')
-        if run is None:
-            continue
-        seen, inside = run['webhook_response_ms'], run['webhook_served_ms']
-        failed = f" ({run['notifications_failed']} failed)" if run['notifications_failed'] else ''
-        print(f"  {names[name]:22} {run['commands_per_s']:>10} {run['reply_ms']['p50']:>7.0f} ms "
-              f"{seen['p50']:>9.1f} / {seen['p99']:>7.1f} ms {inside['p50']:>6.1f} / {inside['p99']:>6.1f} ms "
-              f"{run['redis_round_trips_per_command']:>15} {run['cpu_ms_per_command']['bot (all its processes)']:>9} ms"
-              f" {run['timeouts']:>8}{failed}")
-    print("  (ack by Webex: the fake's wait for the bot's answer through the proxy, its own process's load included;"
-          " in the bot: gunicorn's request time. Two notifications per command: the person's message and the bot's"
-          " own reply)")
+    print(f"deployment: {first['users']} people, {first['api_latency_ms']:.0f} ms per Webex API call, one Redis, "
+          f"the instances behind one round-robin proxy (the original: as its Procfile runs it)")
+    print(f"  {'':44}" + ''.join(f' {names[name]:>19}' for name in subjects))
+    for label, _ in deployment_rows(first):
+        print(f'  {label:44}' + ''.join(f' {columns[name][label]:>19}' for name in subjects))
+    print("  (seen by Webex: the fake's wait for the answer, through the proxy; inside the bot: gunicorn's request"
+          " time. Two notifications per command: the person's message and the bot's own reply)")
     print()
     print(f"capacity: 1 worker (default threads), {results['latency_ms']:.0f} ms per API call, file store")
     print(f"  {'':22} {'p50 at 3 people':>16} {'p50 at 30 people':>17} {'ratio':>7} {'commands/s at 30':>17} "
