@@ -415,8 +415,11 @@ def compare(args: argparse.Namespace) -> dict:
     if original_files is None:
         results['original'] = 'not measured: its files are not in ../shared/original (give --original DIR)'
     else:
-        original = Original(original_files, original_python(original_files, ORIGINAL_VENV))
-        results['original'] = str(original_files)
+        try:
+            original = Original(original_files, original_python(original_files, ORIGINAL_VENV))
+            results['original'] = str(original_files)
+        except subprocess.CalledProcessError as error:
+            results['original'] = f'not measured: making its virtualenv failed: {error}'
     with checkout(args.baseline) as baseline, redis_server() as redis_url:
         codes = {'this': REPO, 'baseline': baseline}
         for name, code in codes.items():
@@ -427,9 +430,12 @@ def compare(args: argparse.Namespace) -> dict:
                 instances=2, workers=2, code=code, redis_url=redis_url))
         if original:
             print('... original deployment', flush=True)
-            results['runs']['original deployment'] = measure(Scenario(
-                users=args.deployment_users, latency=args.queue_latency, duration=args.duration, warmup=args.warmup,
-                original=original, redis_url=redis_url))
+            try:
+                results['runs']['original deployment'] = measure(Scenario(
+                    users=args.deployment_users, latency=args.queue_latency, duration=args.duration,
+                    warmup=args.warmup, original=original, redis_url=redis_url))
+            except RuntimeError as error:  # it did not start: its output says why
+                results['original'] = f'not measured: {error}'
         for name, code in codes.items():
             for users in (3, 30):
                 key = f'{name} capacity {users} users'
