@@ -1,7 +1,7 @@
 """
 Ports of the servers the tests and the benchmark start, without races. A server binds port 0 (the kernel picks a
-port nobody has) and tells its port, or is handed a socket bound here to port 0
-(:class:`fakewebex.harness.BotProcess`, ``fd://``).
+port nobody has) and tells its port, or is handed a socket bound here to port 0 (:func:`listening_socket`, for
+:class:`fakewebex.harness.BotProcess`, ``fd://``).
 Where a server can only be told a port number:
 
 - :func:`refused_port`: a port where connections are refused, for tests of "the other side is down";
@@ -21,10 +21,18 @@ from typing import Optional, TypeVar
 
 import redis
 
-__all__ = ['refused_port', 'reserved_port', 'fixed_port', 'port_share', 'on_fixed_port', 'wait_ready', 'children',
-           'stop', 'RedisServer']
+__all__ = ['listening_socket', 'refused_port', 'reserved_port', 'fixed_port', 'port_share', 'on_fixed_port',
+           'wait_ready', 'children', 'cpu_seconds', 'stop', 'RedisServer']
 
 T = TypeVar('T')
+
+
+def listening_socket(backlog: int = 64) -> socket.socket:
+    """A socket listening on 127.0.0.1, port 0, for a server that takes a socket (gunicorn's ``fd://``)."""
+    sock = socket.socket()
+    sock.bind(('127.0.0.1', 0))
+    sock.listen(backlog)
+    return sock
 
 
 @contextmanager
@@ -133,6 +141,19 @@ def children(pid: int) -> list[int]:
         return [int(child) for child in path.read_text().split()]
     except FileNotFoundError:
         return []
+
+
+def cpu_seconds(pid: int, thread: Optional[int] = None) -> float:
+    """
+    User plus system CPU time of a process, or of one of its threads (a native thread id), so far, as the kernel
+    accounts it; 0 once it is gone.
+    """
+    path = Path(f'/proc/{pid}/task/{thread}/stat' if thread else f'/proc/{pid}/stat')
+    try:
+        fields = path.read_text().rsplit(')', 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
 def stop(process: Optional[subprocess.Popen], timeout: float = 10.0) -> None:
