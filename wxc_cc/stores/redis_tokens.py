@@ -9,7 +9,7 @@ from typing import Any, Optional
 
 import redis
 
-from .base import Stored, TokenManager, UserContext
+from .tokens import Stored, TokenManager, UserContext
 from .coordination import Locks
 from .redis_client import KeySpace, redis_from_settings, unavailable_on_redis_error
 from .redis_coordination import RedisCoordination
@@ -36,7 +36,7 @@ class RedisTokenManager(TokenManager):
         responses must be decoded
     :param prefix: prefix of all keys
     :param locks: locks shared by the deployment; default: Redis locks below the same prefix
-    :param kwargs: see :class:`~wxc_cc.stores.base.TokenManager`
+    :param kwargs: see :class:`~wxc_cc.stores.tokens.TokenManager`
     """
     kind = 'redis'
 

@@ -19,7 +19,7 @@ from typing import Any, Optional, Union
 import yaml
 
 from ..errors import StoreUnavailable
-from .base import Stored, TokenManager, UserContext
+from .tokens import Stored, TokenManager, UserContext
 from .coordination import Locks
 from .file_locks import locks_beside
 
@@ -37,7 +37,7 @@ class YAMLTokenManager(TokenManager):
 
     :param path: the file; created on first write
     :param locks: locks shared by the processes of the host; default: ``flock`` on ``<file>.locks`` beside it
-    :param kwargs: see :class:`~wxc_cc.stores.base.TokenManager`
+    :param kwargs: see :class:`~wxc_cc.stores.tokens.TokenManager`
     """
     kind = 'yaml'
 
