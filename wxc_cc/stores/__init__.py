@@ -30,7 +30,8 @@ from .sqlite import SQLiteDatabase, database_beside
 from .sqlite_coordination import SQLiteCoordination
 from .sqlite_flows import SQLiteFlowStore
 from .sqlite_queue import SQLiteWorkQueue
-from .tokens import REFRESH_MARGIN, Refresher, TokenManager, UserContext
+from .token_refresh import REFRESH_MARGIN, Refresher
+from .tokens import TokenManager, UserContext
 from .yaml_tokens import YAMLTokenManager
 
 __all__ = ['UserContext', 'TokenManager', 'YAMLTokenManager', 'RedisTokenManager', 'FlowStore', 'Coordination',

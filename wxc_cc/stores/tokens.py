@@ -1,49 +1,38 @@
 """
 The token store: per-user :class:`UserContext` objects (who a user is, and the OAuth tokens to act for them).
 
-:class:`TokenManager` defines the few operations a backend implements (get, set, clear, list) and, on top of
-them, what every backend shares: tokens encrypted at rest with a key, records bound to the person they are stored
-under, and refreshing tokens that are about to expire (once, under a lock, whatever the number of workers).
+A backend implements :class:`TokenRecords`, a few operations on records as stored: the YAML file
+(:mod:`~wxc_cc.stores.yaml_tokens`) or Redis (:mod:`~wxc_cc.stores.redis_tokens`). :class:`TokenManager` composes
+what every backend shares around it, each a part of its own:
+
+* the sealing (:class:`~wxc_cc.stores.sealing.Sealing`): records encrypted at rest with the token keys, and a record
+  found in plain text or under an older key stored again under the newest (:meth:`TokenManager.encrypt_at_rest`
+  does so for every record at once, at start);
+* the owner check (:func:`belongs`): a record counts only under the person it names;
+* the refresh policy (:class:`~wxc_cc.stores.token_refresh.TokenRefresh`), applied under a lock per person, so that
+  tokens are refreshed once whatever the number of workers.
+
 OAuth flows and coordination (locks, claims, counters, notes) are other stores: :mod:`~wxc_cc.stores.flows`,
 :mod:`~wxc_cc.stores.coordination`.
-
-Keys (``WXC_CC_TOKEN_KEY``) are a list, newest first, as :class:`~cryptography.fernet.MultiFernet` takes them:
-records are written with the newest and read with any. A record read in plain text, or under an older key, is
-stored again under the newest; :meth:`TokenManager.encrypt_at_rest` does so for every record at once (at start), so
-that setting a key, or putting a new one in front, leaves no record behind and asks nobody to sign in again.
 """
 import datetime
-import hashlib
-import hmac
-import json
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, ClassVar, Optional, Union
-
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Any, ClassVar, Optional
 
 from pydantic import BaseModel
 from wxc_sdk.tokens import Tokens
 
-from ..errors import StoreUnavailable, TokenKeyMismatch, TokenRejected
+from ..errors import TokenKeyMismatch
 from .coordination import Locks
+from .sealing import Sealing, Stored
+from .token_refresh import Refresher, TokenRefresh
 
-__all__ = ['UserContext', 'TokenManager', 'Refresher', 'REFRESH_MARGIN', 'Stored']
+__all__ = ['UserContext', 'TokenRecords', 'TokenManager', 'belongs']
 
 log = logging.getLogger(__name__)
-
-#: access tokens with less than this many seconds left are refreshed before use
-REFRESH_MARGIN = 120
-
-#: prefix of a user context stored encrypted
-ENCRYPTED = 'fernet:'
-
-#: exchanges a refresh token for new tokens; raises :class:`~wxc_cc.errors.TokenRejected` if Webex refuses
-Refresher = Callable[[Tokens], Tokens]
-
-#: a user context as a backend keeps it: plain data, or ``fernet:...``
-Stored = Union[str, dict]
 
 
 class UserContext(BaseModel):
@@ -73,82 +62,182 @@ class UserContext(BaseModel):
         return self.model_dump(mode='json', exclude={'tokens': {'expires_in', 'refresh_token_expires_in'}})
 
 
-class TokenManager(ABC):
+def belongs(context: UserContext, owner: str) -> bool:
     """
-    Abstract token store.
+    The owner check: a record counts only under the person it names. Sealed, the name is inside the ciphertext, so
+    that another person's record copied under this id is found out, and nobody acts with another person's tokens.
 
-    :param locks: where the lock held while a user's tokens are refreshed comes from (shared by every process
-        using the same store)
-    :param refresher: how to refresh tokens (the OAuth client); without one, tokens are never refreshed
-    :param token_keys: Fernet keys, newest first: tokens are then stored encrypted with the first and read with any
+    :param context: the record, opened
+    :param owner: the person it is stored under
+    """
+    return context.user_id == owner
+
+
+class TokenRecords(ABC):
+    """
+    What a backend of the token store implements: user records as stored (see
+    :data:`~wxc_cc.stores.sealing.Stored`), each under the person id of its owner. Every operation raises
+    :class:`~wxc_cc.errors.StoreUnavailable` when the backend cannot be reached.
     """
     #: short name of the backend, e.g. ``'yaml'``
     kind: ClassVar[str] = ''
 
-    def __init__(self, *, locks: Locks, refresher: Optional[Refresher] = None, token_keys: Sequence[str] = ()):
+    @abstractmethod
+    def get(self, owner: str) -> Optional[Stored]:
+        """The record stored under ``owner``, or ``None``."""
+
+    @abstractmethod
+    def put(self, owner: str, record: Stored) -> None:
+        """Store (create or replace) the record under ``owner``."""
+
+    @abstractmethod
+    def delete(self, owner: str) -> bool:
+        """
+        Remove the record under ``owner``.
+
+        :return: True if there was one
+        """
+
+    @abstractmethod
+    def items(self) -> list[tuple[str, Stored]]:
+        """Every record, with the person it is stored under."""
+
+    @abstractmethod
+    def clear(self) -> int:
+        """
+        Remove every record.
+
+        :return: how many were removed
+        """
+
+    @abstractmethod
+    def replace(self, owner: str, expected: Stored, record: Stored) -> bool:
+        """
+        Store ``record`` under ``owner`` if what is stored there is still ``expected``, in one step: a record stored
+        again under the newest key never undoes a change made meanwhile.
+
+        :return: True if it was stored
+        """
+
+    @abstractmethod
+    def sample(self) -> Optional[Stored]:
+        """One record (any), or ``None``: cheap, for trying the keys."""
+
+    @abstractmethod
+    def check(self) -> None:
+        """Raise :class:`~wxc_cc.errors.StoreUnavailable` if the backend cannot be reached; no record is read."""
+
+
+class TokenManager:
+    """
+    The token store: user contexts kept by a backend, sealed, bound to their owner, their tokens refreshed before
+    they expire.
+
+    :param records: the backend
+    :param locks: where the lock held while a user's record is changed comes from (shared by every process using
+        the same backend)
+    :param refresher: how to refresh tokens (the OAuth client); without one, tokens are never refreshed
+    :param token_keys: Fernet keys, newest first: tokens are then stored encrypted with the first and read with any
+    """
+
+    def __init__(self, records: TokenRecords, *, locks: Locks, refresher: Optional[Refresher] = None,
+                 token_keys: Sequence[str] = ()):
+        self.records = records
         self.locks = locks
-        self.refresher = refresher
-        ciphers = [Fernet(key.encode()) for key in token_keys]
-        self._newest: Optional[Fernet] = ciphers[0] if ciphers else None
-        self._cipher: Optional[MultiFernet] = MultiFernet(ciphers) if ciphers else None
-        #: names the newest key without revealing it: an HMAC of a constant, keyed with the key; ``'none'`` without
-        self.key_fingerprint = (hmac.new(token_keys[0].encode(), b'wxc_cc_bot token key', hashlib.sha256).hexdigest()
-                                [:16] if token_keys else 'none')
+        self.sealing = Sealing(token_keys)
+        self.refresh = TokenRefresh(refresher)
 
-    # --- tokens at rest
+    @property
+    def kind(self) -> str:
+        """Short name of the backend, e.g. ``'yaml'``."""
+        return self.records.kind
 
-    def _pack(self, context: UserContext) -> Stored:
+    @property
+    def key_fingerprint(self) -> str:
+        """Names the newest token key without revealing it (see :class:`~wxc_cc.stores.sealing.Sealing`)."""
+        return self.sealing.fingerprint
+
+    # --- user contexts
+
+    def get_user_context(self, user_id: str) -> Optional[UserContext]:
         """
-        A user context as stored: plain data, or with a token key encrypted with the newest (``fernet:...``).
-        """
-        record = context.to_record()
-        if self._cipher is None:
-            return record
-        return ENCRYPTED + self._cipher.encrypt(json.dumps(record).encode()).decode()
+        The stored context of a user, or ``None``.
 
-    def _unpack(self, stored: Stored) -> tuple[UserContext, bool]:
+        :param user_id: person id
         """
-        A stored user context, and whether it should be stored again: it is in plain text while a key is set, or
-        encrypted with another than the newest key.
+        return self._open(user_id, self.records.get(user_id))
 
-        :raises TokenKeyMismatch: encrypted, and none of the keys (if any) reads it
+    def set_user_context(self, user_context: UserContext) -> None:
         """
-        if isinstance(stored, str) and stored.startswith(ENCRYPTED):
-            if self._cipher is None:
-                raise TokenKeyMismatch('tokens in the store are encrypted: set WXC_CC_TOKEN_KEY')
-            token = stored[len(ENCRYPTED):].encode()
-            try:
-                return UserContext.model_validate_json(self._newest.decrypt(token)), False
-            except InvalidToken:
-                pass
-            try:
-                return UserContext.model_validate_json(self._cipher.decrypt(token)), True
-            except InvalidToken:
-                raise TokenKeyMismatch('tokens in the store were encrypted with another WXC_CC_TOKEN_KEY') from None
-        record = json.loads(stored) if isinstance(stored, str) else stored
-        return UserContext.model_validate(record), self._cipher is not None
+        Store (create or replace) a user's context.
 
-    def _context(self, owner: str, stored: Optional[Stored]) -> Optional[UserContext]:
+        :param user_context: the context to store
         """
-        The user context stored under ``owner``, stored again on the way under the newest key if it was in plain
-        text or under an older key.
+        self.records.put(user_context.user_id, self.sealing.seal(user_context.to_record()))
 
-        A record that belongs to somebody else (e.g. another person's ciphertext copied under this id) is refused:
-        logged, and treated as absent, so that nobody acts with another person's tokens.
+    def clear_user_context(self, user_id: str) -> bool:
+        """
+        Forget a user.
+
+        :param user_id: person id
+        :return: True if there was something to forget
+        """
+        return self.records.delete(user_id)
+
+    def user_contexts(self) -> list[UserContext]:
+        """
+        All stored user contexts (those refused by the owner check left out).
+        """
+        return [context for owner, stored in self.records.items()
+                if (context := self._open(owner, stored)) is not None]
+
+    def clear(self) -> int:
+        """
+        Forget every user.
+
+        :return: number of users removed
+        """
+        return self.records.clear()
+
+    def check(self) -> None:
+        """
+        Raise :class:`~wxc_cc.errors.StoreUnavailable` if the store cannot be reached. Cheap: no record is read
+        (:meth:`check_key` reads one).
+        """
+        self.records.check()
+
+    def _open(self, owner: str, stored: Optional[Stored]) -> Optional[UserContext]:
+        """
+        The user context stored under ``owner``, stored again on the way under the newest key if it was stale.
+        One refused by the owner check is logged, and treated as absent.
+
+        :raises TokenKeyMismatch: sealed, and none of the keys opens it
         """
         if not stored:
             return None
-        context, rewrite = self._unpack(stored)
-        if context.user_id != owner:
+        context, stale = self._unseal(stored)
+        if not belongs(context, owner):
             log.warning('record stored under user %s belongs to user %s: refused', owner, context.user_id)
             return None
-        if rewrite and self._replace(owner, stored, self._pack(context)):
+        if stale and self._reseal(owner, stored, context):
             log.info('tokens of user %s encrypted at rest with the newest key', owner)
         return context
 
-    def _contexts(self, stored: Iterable[tuple[str, Optional[Stored]]]) -> list[UserContext]:
-        """The user contexts of (owner, record) pairs, as :meth:`_context` reads each; refused ones left out."""
-        return [context for owner, record in stored if (context := self._context(owner, record)) is not None]
+    def _unseal(self, stored: Stored) -> tuple[UserContext, bool]:
+        """
+        A stored record as a user context, and whether it is stale (see :class:`~wxc_cc.stores.sealing.Opened`).
+
+        :raises TokenKeyMismatch: sealed, and none of the keys opens it
+        :raises ValueError: not JSON, or not a user context
+        """
+        record, stale = self.sealing.open(stored)
+        return UserContext.model_validate(record), stale
+
+    def _reseal(self, owner: str, stored: Stored, context: UserContext) -> bool:
+        """Store a stale record again under the newest key, unless it changed meanwhile; True if it was."""
+        return self.records.replace(owner, stored, self.sealing.seal(context.to_record()))
+
+    # --- the token keys
 
     def encrypt_at_rest(self) -> int:
         """
@@ -160,22 +249,22 @@ class TokenManager(ABC):
         :return: how many records were stored again
         :raises StoreUnavailable: the store cannot be reached
         """
-        if self._cipher is None:
+        if not self.sealing.keyed:
             return 0
         done = 0
-        for owner, stored in self._stored_records():
+        for owner, stored in self.records.items():
             try:
-                context, rewrite = self._unpack(stored)
+                context, stale = self._unseal(stored)
             except TokenKeyMismatch as error:
                 log.warning('record of user %s not encrypted again: %s', owner, error.log_message)
                 continue
             except ValueError as error:  # not JSON, or not a user context
                 log.warning('record of user %s not encrypted again: unreadable (%s)', owner, type(error).__name__)
                 continue
-            if context.user_id != owner:
+            if not belongs(context, owner):
                 log.warning('record stored under user %s belongs to user %s: not encrypted again', owner,
                             context.user_id)
-            elif rewrite and self._replace(owner, stored, self._pack(context)):
+            elif stale and self._reseal(owner, stored, context):
                 done += 1
         return done
 
@@ -184,83 +273,20 @@ class TokenManager(ABC):
         Raise :class:`~wxc_cc.errors.TokenKeyMismatch` if the tokens in the store cannot be read with these keys
         (one stored record is tried), :class:`~wxc_cc.errors.StoreUnavailable` if the store cannot be reached.
         """
-        sample = self._sample_record()
+        sample = self.records.sample()
         if sample:
-            self._unpack(sample)
+            self.sealing.open(sample)
 
-    # --- what a backend implements
+    # --- changes under the person's lock: refreshing, updating
 
-    @abstractmethod
-    def get_user_context(self, user_id: str) -> Optional[UserContext]:
-        """
-        The stored context of a user, or ``None``.
-
-        :param user_id: person id
-        """
-
-    @abstractmethod
-    def set_user_context(self, user_context: UserContext) -> None:
-        """
-        Store (create or replace) a user's context.
-
-        :param user_context: the context to store
-        """
-
-    @abstractmethod
-    def clear_user_context(self, user_id: str) -> bool:
-        """
-        Forget a user.
-
-        :param user_id: person id
-        :return: True if there was something to forget
-        """
-
-    def user_contexts(self) -> list[UserContext]:
-        """
-        All stored user contexts.
-        """
-        return self._contexts(self._stored_records())
-
-    @abstractmethod
-    def clear(self) -> int:
-        """
-        Forget every user.
-
-        :return: number of users removed
-        """
-
-    @abstractmethod
-    def check(self) -> None:
-        """
-        Raise :class:`~wxc_cc.errors.StoreUnavailable` if the store cannot be reached. Cheap: no record is read
-        (:meth:`check_key` reads one).
-        """
-
-    @abstractmethod
-    def _stored_records(self) -> list[tuple[str, Stored]]:
-        """
-        Every user record as stored, with the person it is stored under.
-        """
-
-    @abstractmethod
-    def _replace(self, owner: str, expected: Stored, record: Stored) -> bool:
-        """
-        Store ``record`` under ``owner`` if what is stored there is still ``expected``, in one step.
-
-        :return: True if it was stored
-        """
-
-    @abstractmethod
-    def _sample_record(self) -> Optional[Stored]:
-        """
-        One stored user record as stored (any), or ``None``.
-        """
-
-    # --- shared behaviour
+    def _lock(self, user_id: str) -> AbstractContextManager:
+        """The lock a change of a person's record is made under, by every process of the deployment."""
+        return self.locks.lock(f'refresh:{user_id}')
 
     def get_user_context_and_refresh(self, user_id: str) -> Optional[UserContext]:
         """
-        A user's context with an access token that is good for at least :data:`REFRESH_MARGIN` seconds.
+        A user's context with an access token that is good for at least
+        :data:`~wxc_cc.stores.token_refresh.REFRESH_MARGIN` seconds.
 
         Tokens about to expire are refreshed under a lock (``refresh:<person id>``); whoever waited for it uses the
         tokens the lock holder stored instead of refreshing again (refresh tokens may rotate). When Webex
@@ -270,9 +296,9 @@ class TokenManager(ABC):
         :return: the context, or ``None`` if the user has no (more) valid tokens
         """
         context = self.get_user_context(user_id)
-        if not self._needs_refresh(context):
+        if context is None or not self.refresh.due(context.tokens):
             return context
-        return self._refresh(user_id, self._needs_refresh)
+        return self._refreshed(user_id)
 
     def refresh_rejected(self, user_id: str, rejected_access_token: str) -> Optional[UserContext]:
         """
@@ -283,37 +309,24 @@ class TokenManager(ABC):
         :param rejected_access_token: the access token Webex answered 401 to
         :return: the context with the current tokens, or ``None`` if the user has no (more) valid tokens
         """
-        def still_rejected(context: Optional[UserContext]) -> bool:
-            return (context is not None and self.refresher is not None and bool(context.tokens.refresh_token)
-                    and context.tokens.access_token == rejected_access_token)
+        return self._refreshed(user_id, rejected_access_token)
 
-        return self._refresh(user_id, still_rejected)
-
-    def _refresh(self, user_id: str, needed: Callable[[Optional[UserContext]], bool]) -> Optional[UserContext]:
-        with self.locks.lock(f'refresh:{user_id}'):
+    def _refreshed(self, user_id: str, rejected_access_token: Optional[str] = None) -> Optional[UserContext]:
+        """The user's context, read again under their lock, with its tokens renewed if they are due still."""
+        with self._lock(user_id):
             context = self.get_user_context(user_id)
-            if not needed(context):
+            if context is None or not self.refresh.due(context.tokens, rejected_access_token):
                 return context
-            try:
-                tokens = self.refresher(context.tokens)
-            except TokenRejected:
-                log.warning('refresh token of user %s rejected, forgetting the user', user_id)
+            tokens = self.refresh.renew(user_id, context.tokens)
+            if tokens is None:
                 self.clear_user_context(user_id)
                 return None
-            except Exception as error:
-                if context.tokens.remaining > 0:
-                    log.warning('refresh for user %s failed (%s), using the current token', user_id,
-                                type(error).__name__)
-                    return context
-                raise
+            if tokens is context.tokens:
+                return context
             context = context.model_copy(update={'tokens': tokens})
             self.set_user_context(context)
             log.info('tokens refreshed for user %s, valid until %s', user_id, tokens.expires_at)
             return context
-
-    def _needs_refresh(self, context: Optional[UserContext]) -> bool:
-        return (context is not None and self.refresher is not None and bool(context.tokens.refresh_token)
-                and context.tokens.remaining < REFRESH_MARGIN)
 
     def update_user_context(self, user_id: str, **changes: Any) -> Optional[UserContext]:
         """
@@ -324,7 +337,7 @@ class TokenManager(ABC):
         :param changes: the fields and their new values
         :return: the context as stored now, or ``None`` when the user is not (any more) in the store
         """
-        with self.locks.lock(f'refresh:{user_id}'):
+        with self._lock(user_id):
             context = self.get_user_context(user_id)
             if context is None:
                 return None
