@@ -2,6 +2,8 @@
 #   make run    set up and run the bot (needs a .env, see ".env (sample)")
 #   make test   set up and run the tests (also installs Debian's chromium and graphviz for the browser and docs tests)
 #   make demo   set up and run the offline sandbox: http://localhost:$(PORT)/sandbox (make demo PORT=7000)
+#   make bench  the benchmark: this code beside 26b0017 and the original bot (from ../shared/original, in a
+#               virtualenv of its own, .venv-original, made once); figures, about five minutes
 #   make docs   build the documentation into docs/_build/html (warnings are errors; installs graphviz when missing)
 #   make catalogues   bring the reply catalogues (wxc_cc/locales/*/LC_MESSAGES/wxc_cc.po) up to date with the code
 VENV := .venv
@@ -63,4 +65,4 @@ catalogues: venv
 	done
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .venv-original .pytest_cache

@@ -21,7 +21,8 @@ OAuth) and :mod:`~fakewebex.api` (HTTP), :mod:`~fakewebex.contract` and :mod:`~f
 (Webex's published OpenAPI documents, in ``fakewebex/openapi/``, that every request and response is held to),
 :mod:`~fakewebex.delivery` (notifications), :mod:`~fakewebex.httpserver`, :mod:`~fakewebex.server` and
 :mod:`~fakewebex.calling_helpers` (the test API), :mod:`~fakewebex.harness` (the real bot under gunicorn against
-the emulator).
+the emulator), :mod:`~fakewebex.servers` and :mod:`~fakewebex.proxies` (the servers the tests and the benchmark
+start, and the benchmark's proxies).
 """
 from .errors import WebexError
 from .models import Delivery, Person, Recorded

@@ -22,14 +22,18 @@ import requests
 
 from .models import Person
 from .server import FakeWebex
-from .servers import children, stop
+from .servers import children, listening_socket, stop
 
-__all__ = ['BOT_NAME', 'BotProcess', 'bot_env', 'wait_bot_ready']
+__all__ = ['BOT_NAME', 'BASE_ARGS', 'BotProcess', 'bot_env', 'wait_bot_ready']
 
 log = logging.getLogger(__name__)
 
 #: the bot's name (``WXC_CC_BOT_NAME``), the prefix of its webhooks
 BOT_NAME = 'ccbot'
+
+#: gunicorn options of every start: no control socket, the log on stdout (a quick graceful stop, 5 s, unless a
+#: settings module says otherwise)
+BASE_ARGS = ('--no-control-socket', '--log-file', '-')
 
 
 def _code_directory() -> str:
@@ -96,18 +100,24 @@ class BotProcess:
         else 5 s
     :param logger_class: gunicorn's ``--logger-class`` (``None``: gunicorn's own, for code from before it existed)
     :param ready_path: the route that says the bot can serve (``/health`` for code from before ``/ready`` existed)
+    :param python: the interpreter whose gunicorn runs the bot (another virtualenv's, for the original bot)
+    :param base_args: the options every start has besides the socket, the workers and the graceful timeout
+        (:data:`BASE_ARGS`; an older gunicorn knows no ``--no-control-socket``)
+    :param sock: the listening socket to serve on (default: a new :func:`~fakewebex.servers.listening_socket`); it
+        is closed with the bot
     """
 
     def __init__(self, env: dict[str, str], cwd: Path, workers: int = 1, gunicorn_args: tuple[str, ...] = (),
-                 logger_class: Optional[str] = 'wxc_cc.logsetup.GunicornLogger', ready_path: str = '/ready'):
-        self.sock = socket.socket()
-        self.sock.bind(('127.0.0.1', 0))
-        self.sock.listen(64)
+                 logger_class: Optional[str] = 'wxc_cc.logsetup.GunicornLogger', ready_path: str = '/ready',
+                 python: str = sys.executable, base_args: tuple[str, ...] = BASE_ARGS,
+                 sock: Optional[socket.socket] = None):
+        self.sock = sock or listening_socket()
         self.url = f'http://127.0.0.1:{self.sock.getsockname()[1]}'
         self.env = {'PATH': os.environ['PATH'], 'PYTHONPATH': _code_directory(), 'WXC_CC_BOT_URL': self.url, **env}
         self.cwd = cwd
         self.workers = workers
-        self.gunicorn_args = (*(('--logger-class', logger_class) if logger_class else ()), *gunicorn_args)
+        self.python = python
+        self.gunicorn_args = (*base_args, *(('--logger-class', logger_class) if logger_class else ()), *gunicorn_args)
         self.log_path = cwd / 'bot.log'
         self.ready_path = ready_path
         self.process: Optional[subprocess.Popen] = None
@@ -122,9 +132,8 @@ class BotProcess:
         graceful = () if '-c' in self.gunicorn_args else ('--graceful-timeout', '5')
         with open(self.log_path, 'ab') as output:
             self.process = subprocess.Popen(
-                [sys.executable, '-m', 'gunicorn', '--bind', f'fd://{fd}', '--workers', str(self.workers),
-                 '--no-control-socket', *graceful, '--log-file', '-', *self.gunicorn_args,
-                 'wxc_cc_bot:create_app()'],
+                [self.python, '-m', 'gunicorn', '--bind', f'fd://{fd}', '--workers', str(self.workers),
+                 *graceful, *self.gunicorn_args, 'wxc_cc_bot:create_app()'],
                 cwd=self.cwd, env=self.env, pass_fds=(fd,), stdout=output, stderr=subprocess.STDOUT)
         log.debug('bot started at %s (pid %d)', self.url, self.process.pid)
         try:

@@ -1,18 +1,19 @@
 """
 Ports of the servers the tests and the benchmark start, without races. A server binds port 0 (the kernel picks a
-port nobody has) and tells its port, or is handed a socket bound here to port 0
-(:class:`fakewebex.harness.BotProcess`, ``fd://``).
+port nobody has) and tells its port, or is handed a socket bound here to port 0 (:func:`listening_socket`, for
+:class:`fakewebex.harness.BotProcess`, ``fd://``).
 Where a server can only be told a port number:
 
 - :func:`refused_port`: a port where connections are refused, for tests of "the other side is down";
 - :func:`reserved_port`: gunicorn binding ``$PORT`` as the image, the Procfile and the pod do, on a port held here;
 - :func:`fixed_port`: redis-server, the one exception (see there), with :class:`RedisServer`.
 """
+import os
 import random
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +21,18 @@ from typing import Optional, TypeVar
 
 import redis
 
-__all__ = ['refused_port', 'reserved_port', 'fixed_port', 'on_fixed_port', 'wait_ready', 'children', 'stop',
-           'RedisServer']
+__all__ = ['listening_socket', 'refused_port', 'reserved_port', 'fixed_port', 'port_share', 'on_fixed_port',
+           'wait_ready', 'children', 'cpu_seconds', 'stop', 'RedisServer']
 
 T = TypeVar('T')
+
+
+def listening_socket(backlog: int = 64) -> socket.socket:
+    """A socket listening on 127.0.0.1, port 0, for a server that takes a socket (gunicorn's ``fd://``)."""
+    sock = socket.socket()
+    sock.bind(('127.0.0.1', 0))
+    sock.listen(backlog)
+    return sock
 
 
 @contextmanager
@@ -48,6 +57,10 @@ def reserved_port() -> Iterator[int]:
         yield sock.getsockname()[1]
 
 
+#: the ports :func:`fixed_port` gave in this process
+_given: set[int] = set()
+
+
 def fixed_port() -> int:
     """
     A port number for a server that can only be given one: the one exception to "bind port 0" in the tests.
@@ -57,23 +70,40 @@ def fixed_port() -> int:
     ago could be taken before the server binds it, so the port comes from below the kernel's ephemeral range
     (``/proc/sys/net/ipv4/ip_local_port_range``), where neither a bind to port 0 nor an outgoing connection ever
     lands: nothing this test suite does can take it, not even while a test has stopped the server to start it again
-    on the same port. Another program on the machine still could, so :func:`on_fixed_port` starts the server again on
-    another port when it cannot start (it exits when its port is taken): :class:`RedisServer` and the deploy tests'
-    Redis servers do; the Sentinel setup of tests/redisha.py (five processes that know each other's ports) does not.
-    Picked at random, and bindable right now. (ServerThread's test of a given port, in tests/test_fakewebex.py,
-    needs such a port too.)
+    on the same port. The tests run in parallel (pytest-xdist): each worker of a run picks from its own share of
+    that range (:func:`port_share`), and a process never gets the same port twice, so no two servers of one run are
+    ever given the same port, nor a port a stopped server is to come back on. Another program on the machine (another
+    run of the tests) still could take it, so :func:`on_fixed_port` starts the server again on another port when it
+    cannot start (it exits when its port is taken): :class:`RedisServer` and the deploy tests' Redis servers do; the
+    Sentinel setup of tests/redisha.py (five processes that know each other's ports) does not. Picked at random, and
+    bindable right now. (ServerThread's test of a given port, in tests/test_fakewebex.py, needs such a port too.)
     """
     low = int(Path('/proc/sys/net/ipv4/ip_local_port_range').read_text().split()[0])
-    candidates = range(max(1024, low - 10_000), low)
+    candidates = port_share(range(max(1024, low - 10_000), low), os.environ)
     for _ in range(50):
         port = random.choice(candidates)
+        if port in _given:
+            continue
         with socket.socket() as probe:
             try:
                 probe.bind(('127.0.0.1', port))
             except OSError:
                 continue
+        _given.add(port)
         return port
     raise RuntimeError(f'no free port in {candidates}')
+
+
+def port_share(ports: range, environ: Mapping[str, str]) -> range:
+    """
+    This process's share of ``ports``: in a run of N pytest-xdist workers (xdist names them ``gw0``, ``gw1``… in
+    ``PYTEST_XDIST_WORKER`` and says N in ``PYTEST_XDIST_WORKER_COUNT``) worker ``gwI`` has every Nth port from the
+    Ith on, so that no two workers of a run can pick the same port; outside xdist, all of them.
+    """
+    worker, count = environ.get('PYTEST_XDIST_WORKER', ''), environ.get('PYTEST_XDIST_WORKER_COUNT', '')
+    if not worker.startswith('gw') or not count:
+        return ports
+    return ports[int(worker.removeprefix('gw'))::int(count)]
 
 
 def on_fixed_port(start: Callable[[int], T], attempts: int = 5) -> T:
@@ -111,6 +141,19 @@ def children(pid: int) -> list[int]:
         return [int(child) for child in path.read_text().split()]
     except FileNotFoundError:
         return []
+
+
+def cpu_seconds(pid: int, thread: Optional[int] = None) -> float:
+    """
+    User plus system CPU time of a process, or of one of its threads (a native thread id), so far, as the kernel
+    accounts it; 0 once it is gone.
+    """
+    path = Path(f'/proc/{pid}/task/{thread}/stat' if thread else f'/proc/{pid}/stat')
+    try:
+        fields = path.read_text().rsplit(')', 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
 def stop(process: Optional[subprocess.Popen], timeout: float = 10.0) -> None:

@@ -1,8 +1,11 @@
 """
 Shared fixtures: an isolated environment and working directory for every test, the bot's settings, a real
-throwaway Redis server for the whole session, ports (fakewebex/servers.py), and checks that every thread a test started
-has ended with it and every process by the end of the session.
+throwaway Redis server for the whole session, ports (fakewebex/servers.py), the end-to-end setup (``e2e``), and checks
+that every thread a test started has ended with it and every process by the end of the session. The tests run in
+parallel (pytest-xdist): the session is then one worker's, with its own Redis, ports and temporary directories.
 """
+import ast
+import functools
 import os
 import re
 import shutil
@@ -43,6 +46,41 @@ def child_processes() -> dict[int, str]:
             except (OSError, IndexError):
                 pass  # ended meanwhile
     return children
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """
+    How pytest-xdist hands out the tests: each to whichever worker is free, except that the tests of a module that
+    defines a fixture made once per module or class (the built documentation, the package's virtualenv) go together
+    to one worker, so that it is made once; those modules go first, as they take longest. (``--dist loadgroup`` with
+    ``xdist_group`` marks would do this, but does not on pytest 9.2: pytest-xdist issue 1386.)
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixturesTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid, config.rootpath)
+
+    return SharedFixturesTogether(config, log)
+
+
+def work_unit(nodeid: str, rootpath: Path) -> str:
+    """What pytest-xdist hands to one worker at once: the test, or its module when that defines a shared fixture."""
+    module = nodeid.split('::', 1)[0]
+    return module if defines_shared_fixture(rootpath / module) else nodeid
+
+
+@functools.cache
+def defines_shared_fixture(module: Path) -> bool:
+    """Whether a test module defines a fixture made once per module or class: ``@pytest.fixture(scope='module')``."""
+    for node in ast.walk(ast.parse(module.read_text(encoding='utf-8'))):
+        if isinstance(node, ast.FunctionDef):
+            for decorator in node.decorator_list:
+                if isinstance(decorator, ast.Call) and getattr(decorator.func, 'attr', None) == 'fixture' and any(
+                        keyword.arg == 'scope' and getattr(keyword.value, 'value', None) in ('module', 'class')
+                        for keyword in decorator.keywords):
+                    return True
+    return False
 
 
 @pytest.fixture(scope='session', autouse=True)
@@ -152,6 +190,17 @@ def fake() -> Iterator[FakeWebex]:
     from tests.e2e import running_fake  # tests.e2e imports this module
     with running_fake() as fake:
         yield fake
+
+
+@pytest.fixture
+def e2e(fake: FakeWebex, tmp_path: Path):
+    """
+    The bot's account in the emulator ``fake`` and the real bot under gunicorn against it, started by the test
+    (``e2e.start(...)``) and closed when it ends: :class:`tests.e2e.EndToEnd`.
+    """
+    from tests.e2e import EndToEnd
+    with EndToEnd(fake, tmp_path) as e2e:
+        yield e2e
 
 
 @pytest.fixture

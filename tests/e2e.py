@@ -1,7 +1,7 @@
 """
 Helpers of the end-to-end tests: a person's chat with the bot in the fake Webex, starting the real bot against
 the fake, authorizing a person through the real OAuth flow, counting what the bot asked of Webex, and holding both
-to Webex's published documents.
+to Webex's published documents. :class:`EndToEnd` (the ``e2e`` fixture) is the setup most of them open with.
 """
 import json
 import re
@@ -9,7 +9,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -185,3 +185,56 @@ def calls_made(fake: FakeWebex, mark: int, count: int) -> list[tuple[str, str, s
     fake.wait_deliveries_idle()
     return [(r.method, re.sub(r'/messages/\S+', '/messages/{id}', r.path), r.identity)
             for r in fake.requests_since(mark)]
+
+
+class EndToEnd:
+    """
+    What an end-to-end test opens with: the bot's account in the emulator (:attr:`bot`), the real bot under gunicorn
+    against it (:meth:`start`), and people's chats with it (:meth:`chat`). Every instance started is closed when
+    this closes (the ``e2e`` fixture of tests/conftest.py: when the test ends, before the emulator stops), and so is
+    what the test hands to :meth:`add_cleanup`, in the reverse order.
+
+    :param fake: the emulator
+    :param directory: the bot's working directory unless :meth:`start` is given another (the test's)
+    """
+
+    def __init__(self, fake: FakeWebex, directory: Path):
+        self.fake = fake
+        self.directory = directory
+        #: the bot's account in the emulator
+        self.bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+        self._started = ExitStack()
+
+    def chat(self, person: Person) -> Chat:
+        """``person``'s 1:1 space with the bot."""
+        return Chat(self.fake, person, self.bot)
+
+    def start(self, directory: Optional[Path] = None, workers: int = 1, policy: Optional[dict] = None,
+              gunicorn_args: tuple[str, ...] = (), **extra: str) -> BotProcess:
+        """
+        :func:`start_bot` in ``directory`` (made when missing), closed with this.
+
+        :param directory: the bot's working directory (default: :attr:`directory`)
+        """
+        directory = directory or self.directory
+        directory.mkdir(parents=True, exist_ok=True)
+        process = start_bot(self.fake, self.bot, directory, workers, policy, gunicorn_args, **extra)
+        self._started.callback(process.close)
+        return process
+
+    def add_cleanup(self, stop: Callable[[], object]) -> None:
+        """
+        ``stop()`` when this closes: after the instances started later, before those started earlier (e.g. a Redis
+        server of the test's own, which must outlive the bot).
+        """
+        self._started.callback(stop)
+
+    def close(self) -> None:
+        """Close every instance started and call the cleanups, the last first (a close waits for the bot to stop)."""
+        self._started.close()
+
+    def __enter__(self) -> 'EndToEnd':
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -128,21 +128,35 @@ def test_sqlite_counts_from_many_processes_add_up(tmp_path: Path):
 
 
 def test_many_processes_open_a_new_database_at_once(tmp_path: Path):
-    """Every worker of a new deployment opens the database at its start: none of them fails."""
-    script = ('import sys; from wxc_cc.stores.sqlite import SQLiteDatabase; '
-              'database = SQLiteDatabase(sys.argv[1]); database.ensure("CREATE TABLE IF NOT EXISTS t (x)"); '
-              'print("ready", flush=True); sys.stdin.read(); database.connection(); print("open")')
-    for attempt in range(6):
-        path = tmp_path / f'{attempt}.db'
+    """
+    Every worker of a new deployment opens the database at its start: none of them fails. Eight processes, six new
+    databases one after another (each process imports the bot's code once: that is most of the time it takes).
+    """
+    script = ('import sys\nfrom wxc_cc.stores.sqlite import SQLiteDatabase\nfor path in sys.argv[1:]:\n'
+              '    database = SQLiteDatabase(path); database.ensure("CREATE TABLE IF NOT EXISTS t (x)")\n'
+              '    print("ready", flush=True); sys.stdin.readline(); database.connection(); print("open", flush=True)')
+    paths = [tmp_path / f'{attempt}.db' for attempt in range(6)]
+    for path in paths:
         path.touch()
-        processes = [subprocess.Popen([sys.executable, '-c', script, str(path)], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
-                     for _ in range(8)]
-        assert [process.stdout.readline() for process in processes] == ['ready\n'] * 8
-        for process in processes:  # all open at the same moment
+    processes = [subprocess.Popen([sys.executable, '-c', script, *map(str, paths)], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+                 for _ in range(8)]
+
+    def errors() -> list[str]:
+        """What the first process that ended with an error said."""
+        return [error for process in processes if process.poll() is not None and (error := process.stderr.read())][:1]
+
+    try:
+        for _ in paths:
+            assert [process.stdout.readline() for process in processes] == ['ready\n'] * 8, errors()
+            for process in processes:  # all open at the same moment
+                process.stdin.write('go\n')
+                process.stdin.flush()
+            assert [process.stdout.readline() for process in processes] == ['open\n'] * 8, errors()
+    finally:
+        for process in processes:
             process.stdin.close()
-        outcomes = [(process.stdout.read(), process.stderr.read(), process.wait(timeout=60)) for process in processes]
-        assert [out for out, _, _ in outcomes] == ['open\n'] * 8, [err for _, err, _ in outcomes if err][:1]
+    assert [process.wait(timeout=60) for process in processes] == [0] * 8, errors()
 
 
 def test_redis_down_claims_and_counts_fall_back_to_memory(refused: int):

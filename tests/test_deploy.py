@@ -40,7 +40,7 @@ from tests.e2e import Chat, bot_env
 from fakewebex.servers import RedisServer
 from tests.test_ngrokhelper import Agent
 from wxc_cc.config import DEFAULT_PORT, OPTIONAL, REQUIRED, load_settings
-from wxc_cc.stores.redis_store import redis_from_settings
+from wxc_cc.stores import redis_from_settings
 
 pytestmark = pytest.mark.deploy
 

@@ -7,7 +7,6 @@ import pytest
 
 from fakewebex import FakeWebex
 from tests.adaptivecard import validate_card
-from tests.e2e import Chat, start_bot
 
 pytestmark = pytest.mark.e2e
 
@@ -30,59 +29,51 @@ def next_card(fake: FakeWebex, person, old: dict) -> dict:
     return live_cards(fake, person)[0]
 
 
-def test_cards_follow_the_call(fake, tmp_path):
-    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+def test_cards_follow_the_call(fake, e2e):
     alice = fake.add_person('alice@example.com', 'Alice Example', extension='1001')
-    process = start_bot(fake, bot, tmp_path)
-    chat = Chat(fake, alice, bot)
-    try:
-        chat.authorize()
-        chat.say('/monitor on', 'Monitoring is on')
+    e2e.start()
+    chat = e2e.chat(alice)
+    chat.authorize()
+    chat.say('/monitor on', 'Monitoring is on')
 
-        call_id = fake.ring(alice, 'Henry Green', '7101')
-        fake.wait_until(lambda: len(live_cards(fake, alice)) == 1, timeout=10)
-        [ringing] = live_cards(fake, alice)
-        assert ringing['markdown'].startswith('📞 **Alerting incoming call from Henry Green (7101)**')
-        answer = buttons(ringing)
-        assert list(answer) == ['Answer', 'Decline', 'Send to voicemail']
+    call_id = fake.ring(alice, 'Henry Green', '7101')
+    fake.wait_until(lambda: len(live_cards(fake, alice)) == 1, timeout=10)
+    [ringing] = live_cards(fake, alice)
+    assert ringing['markdown'].startswith('📞 **Alerting incoming call from Henry Green (7101)**')
+    answer = buttons(ringing)
+    assert list(answer) == ['Answer', 'Decline', 'Send to voicemail']
 
-        fake.press(alice, ringing['id'], answer['Answer'])
-        connected = next_card(fake, alice, ringing)
-        assert list(buttons(connected)) == ['Hold', 'Hang up', 'Transfer']
-        assert fake.call(alice, call_id)['state'] == 'connected'
+    fake.press(alice, ringing['id'], answer['Answer'])
+    connected = next_card(fake, alice, ringing)
+    assert list(buttons(connected)) == ['Hold', 'Hang up', 'Transfer']
+    assert fake.call(alice, call_id)['state'] == 'connected'
 
-        fake.press(alice, connected['id'], {**buttons(connected)['Hold'], 'destination': ''})
-        held = next_card(fake, alice, connected)
-        assert list(buttons(held)) == ['Resume', 'Hang up', 'Transfer']
-        assert chat.say('/calls', 'Your calls').splitlines()[1].startswith(
-            '1. held incoming call from Henry Green (7101)')
+    fake.press(alice, connected['id'], {**buttons(connected)['Hold'], 'destination': ''})
+    held = next_card(fake, alice, connected)
+    assert list(buttons(held)) == ['Resume', 'Hang up', 'Transfer']
+    assert chat.say('/calls', 'Your calls').splitlines()[1].startswith(
+        '1. held incoming call from Henry Green (7101)')
 
-        seen = chat.seen()
-        assert chat.say('/hangup', 'Hung up') == 'Hung up the call from Henry Green (7101).'
-        fake.wait_until(lambda: live_cards(fake, alice) == [], timeout=10)
-        chat.wait_reply('Disconnected incoming call from Henry Green', seen)
-        assert fake.calls(alice) == []
-    finally:
-        process.close()
+    seen = chat.seen()
+    assert chat.say('/hangup', 'Hung up') == 'Hung up the call from Henry Green (7101).'
+    fake.wait_until(lambda: live_cards(fake, alice) == [], timeout=10)
+    chat.wait_reply('Disconnected incoming call from Henry Green', seen)
+    assert fake.calls(alice) == []
 
 
-def test_voicemail_is_announced_and_listed(fake, tmp_path):
-    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+def test_voicemail_is_announced_and_listed(fake, e2e):
     alice = fake.add_person('alice@example.com', 'Alice Example', extension='1001')
-    process = start_bot(fake, bot, tmp_path)
-    chat = Chat(fake, alice, bot)
-    try:
-        chat.authorize()
-        chat.say('/monitor on', 'Monitoring is on')
-        announcement = chat.expect(lambda: fake.leave_voicemail(alice, 'Henry Green', '7101', duration=75),
-                                   'New voice message')
-        assert announcement == '📬 New voice message: you have 1 new. /voicemail list shows them.'
-        listing = chat.say('/voicemail list', 'Voice messages').splitlines()
-        assert listing[1].startswith('1. **new** · ') and listing[1].endswith('Henry Green (7101) · 1:15')
-        assert chat.say('/voicemail read 1', 'Marked') == 'Marked message 1 as read.'
-        assert chat.say('/voicemail', 'voice message') == \
-            'You have 0 new and 1 old voice message(s). /voicemail list shows them.'
-        assert chat.say('/voicemail delete 1', 'Deleted') == 'Deleted message 1.'
-        assert fake.voicemails(alice) == []
-    finally:
-        process.close()
+    e2e.start()
+    chat = e2e.chat(alice)
+    chat.authorize()
+    chat.say('/monitor on', 'Monitoring is on')
+    announcement = chat.expect(lambda: fake.leave_voicemail(alice, 'Henry Green', '7101', duration=75),
+                               'New voice message')
+    assert announcement == '📬 New voice message: you have 1 new. /voicemail list shows them.'
+    listing = chat.say('/voicemail list', 'Voice messages').splitlines()
+    assert listing[1].startswith('1. **new** · ') and listing[1].endswith('Henry Green (7101) · 1:15')
+    assert chat.say('/voicemail read 1', 'Marked') == 'Marked message 1 as read.'
+    assert chat.say('/voicemail', 'voice message') == \
+        'You have 0 new and 1 old voice message(s). /voicemail list shows them.'
+    assert chat.say('/voicemail delete 1', 'Deleted') == 'Deleted message 1.'
+    assert fake.voicemails(alice) == []

@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 
-from tests.e2e import Chat, calls_made, start_bot
+from tests.e2e import Chat, calls_made
 
 pytestmark = pytest.mark.e2e
 
@@ -46,39 +46,36 @@ def history(chat: Chat, fake, heading: str) -> tuple[list[str], list]:
 
 
 @pytest.mark.parametrize('locale', ['en_US', 'de_DE'])
-def test_history_in_each_persons_own_time(fake, tmp_path, locale):
+def test_history_in_each_persons_own_time(fake, e2e, locale):
     (asked, done), heading, (japan, utc), me_line = SAYS[locale]
-    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+    bot = e2e.bot
     alice = fake.add_person('alice@example.com', 'Alice Anders', extension='1001', timezone='Asia/Tokyo')
     bob = fake.add_person('bob@example.com', 'Bob Brown', extension='1002')
-    process = start_bot(fake, bot, tmp_path, LOCALE=locale)
-    alice_chat, bob_chat = Chat(fake, alice, bot), Chat(fake, bob, bot)
-    try:
-        alice_chat.authorize(texts=(asked, done))
-        bob_chat.authorize(texts=(asked, done))
-        alice_missed, bob_missed = missed_call(fake, alice), missed_call(fake, bob)
+    e2e.start(LOCALE=locale)
+    alice_chat, bob_chat = e2e.chat(alice), e2e.chat(bob)
+    alice_chat.authorize(texts=(asked, done))
+    bob_chat.authorize(texts=(asked, done))
+    alice_missed, bob_missed = missed_call(fake, alice), missed_call(fake, bob)
 
-        lines, requests = history(alice_chat, fake, heading)
-        assert lines == [f'**{heading}** ({japan})', '```',
-                         f'{written(alice_missed.astimezone(JAPAN), locale)}  missed    Henry Green (7101)', '```']
-        assert requests == [('GET', '/messages/{id}', bot.email), ('GET', '/telephony/calls/history', alice.email),
-                            ('POST', '/messages', bot.email)], 'the zone read at authorization is used'
+    lines, requests = history(alice_chat, fake, heading)
+    assert lines == [f'**{heading}** ({japan})', '```',
+                     f'{written(alice_missed.astimezone(JAPAN), locale)}  missed    Henry Green (7101)', '```']
+    assert requests == [('GET', '/messages/{id}', bot.email), ('GET', '/telephony/calls/history', alice.email),
+                        ('POST', '/messages', bot.email)], 'the zone read at authorization is used'
 
-        lines, _ = history(bob_chat, fake, heading)
-        assert lines[0] == f'**{heading}** ({utc})'
-        assert lines[2] == f'{written(bob_missed, locale)}  missed    Henry Green (7101)'
-        [card] = [m['attachments'][0]['content'] for m in fake.messages(person=bob)
-                  if m['personId'] == bot.id and m.get('attachments')]
-        assert card['body'][0]['text'] == f'{heading} ({utc})'
+    lines, _ = history(bob_chat, fake, heading)
+    assert lines[0] == f'**{heading}** ({utc})'
+    assert lines[2] == f'{written(bob_missed, locale)}  missed    Henry Green (7101)'
+    [card] = [m['attachments'][0]['content'] for m in fake.messages(person=bob)
+              if m['personId'] == bot.id and m.get('attachments')]
+    assert card['body'][0]['text'] == f'{heading} ({utc})'
 
-        # Bob's zone is set in Webex: the bot keeps its reading for a day, /me reads it again
-        fake.set_timezone(bob, 'Asia/Tokyo')
-        assert history(bob_chat, fake, heading)[0][0] == f'**{heading}** ({utc})'
-        mark = fake.mark()
-        assert bob_chat.say('/me', me_line.split(':')[0]).splitlines()[-1] == f'- {me_line}'
-        assert ('GET', '/people/me', bob.email) in calls_made(fake, mark, 6)
-        lines, _ = history(bob_chat, fake, heading)
-        assert lines[0] == f'**{heading}** ({japan})'
-        assert lines[2] == f'{written(bob_missed.astimezone(JAPAN), locale)}  missed    Henry Green (7101)'
-    finally:
-        process.close()
+    # Bob's zone is set in Webex: the bot keeps its reading for a day, /me reads it again
+    fake.set_timezone(bob, 'Asia/Tokyo')
+    assert history(bob_chat, fake, heading)[0][0] == f'**{heading}** ({utc})'
+    mark = fake.mark()
+    assert bob_chat.say('/me', me_line.split(':')[0]).splitlines()[-1] == f'- {me_line}'
+    assert ('GET', '/people/me', bob.email) in calls_made(fake, mark, 6)
+    lines, _ = history(bob_chat, fake, heading)
+    assert lines[0] == f'**{heading}** ({japan})'
+    assert lines[2] == f'{written(bob_missed.astimezone(JAPAN), locale)}  missed    Henry Green (7101)'

@@ -9,15 +9,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
 
 from fakewebex import FakeWebex
-from tests.e2e import Chat, SelfBound, bot_env, start_bot, wait_until
+from fakewebex.harness import BotProcess
+from tests.e2e import Chat, EndToEnd, SelfBound, bot_env, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -45,149 +44,126 @@ def redis_env(redis_server, redis_client) -> dict[str, str]:
     return {'REDIS_URL': redis_server.url, 'WXC_CC_CLAIM_AFTER': CLAIM_AFTER}
 
 
-@contextmanager
-def killed_during(fake: FakeWebex, tmp_path: Path, redis_env: dict, method: str, path: str) -> Iterator[tuple]:
+def killed_during(e2e: EndToEnd, redis_env: dict, method: str, path: str) -> tuple[Chat, BotProcess, set[str], int]:
     """
     Alice's ``/dial 1234`` is taken by a first instance, which dies while Webex holds its ``method`` ``path``
-    request; a second instance on the same Redis is running. Yields (chat, second instance, seen, mark).
+    request; a second instance on the same Redis is running. Returns (chat, second instance, seen, mark).
     """
-    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+    fake = e2e.fake
     alice = fake.add_person('alice@example.com', 'Alice Example', extension='1001')
-    (tmp_path / 'a').mkdir(), (tmp_path / 'b').mkdir()
-    first = start_bot(fake, bot, tmp_path / 'a', **redis_env)
-    second = None
-    chat = Chat(fake, alice, bot)
-    try:
-        chat.authorize()
-        seen, mark = chat.seen(), fake.mark()
-        hold = fake.hold_next(method, path)
-        fake.send_message(alice, '/dial 1234')
-        assert hold.arrived.wait(10), 'the first instance took the command; Webex is slow to answer'
-        second = start_bot(fake, bot, tmp_path / 'b', **redis_env)
-        first.kill()
-        hold.release()
-        yield chat, second, seen, mark
-    finally:
-        first.close()
-        if second:
-            second.close()
+    first = e2e.start(e2e.directory / 'a', **redis_env)
+    chat = e2e.chat(alice)
+    chat.authorize()
+    seen, mark = chat.seen(), fake.mark()
+    hold = fake.hold_next(method, path)
+    fake.send_message(alice, '/dial 1234')
+    assert hold.arrived.wait(10), 'the first instance took the command; Webex is slow to answer'
+    second = e2e.start(e2e.directory / 'b', **redis_env)
+    first.kill()
+    hold.release()
+    return chat, second, seen, mark
 
 
-def test_a_command_whose_worker_dies_is_completed_by_another_exactly_once(fake, tmp_path, redis_env):
-    with killed_during(fake, tmp_path, redis_env, 'GET', '/messages/.*') as (chat, second, seen, mark):
-        killed = time.monotonic()
-        reply = chat.wait_reply('Dialing', seen, timeout=20)
-        # its heartbeat lapses at most CLAIM_AFTER after the kill; another worker looks every second
-        assert time.monotonic() - killed < float(CLAIM_AFTER) + 3
-        assert reply.startswith('Dialing 1234')
-        fake.wait_deliveries_idle()
-        assert dials(fake, mark) == [(chat.person.email, '1234')], 'dialed once'
-        assert len([r for r in chat.replies_since(seen) if 'Dialing' in r]) == 1, 'one reply'
-        assert re.search(r'task message:\S+ started again \(attempt 2\)', second.log())
+def test_a_command_whose_worker_dies_is_completed_by_another_exactly_once(fake, e2e, redis_env):
+    chat, second, seen, mark = killed_during(e2e, redis_env, 'GET', '/messages/.*')
+    killed = time.monotonic()
+    reply = chat.wait_reply('Dialing', seen, timeout=20)
+    # its heartbeat lapses at most CLAIM_AFTER after the kill; another worker looks every second
+    assert time.monotonic() - killed < float(CLAIM_AFTER) + 3
+    assert reply.startswith('Dialing 1234')
+    fake.wait_deliveries_idle()
+    assert dials(fake, mark) == [(chat.person.email, '1234')], 'dialed once'
+    assert len([r for r in chat.replies_since(seen) if 'Dialing' in r]) == 1, 'one reply'
+    assert re.search(r'task message:\S+ started again \(attempt 2\)', second.log())
 
 
-def test_a_worker_killed_while_dialing_does_not_dial_again(fake, tmp_path, redis_env):
+def test_a_worker_killed_while_dialing_does_not_dial_again(fake, e2e, redis_env):
     # Webex got the dial: the call happens, nobody hears of it
-    with killed_during(fake, tmp_path, redis_env, 'POST', '/telephony/calls/dial') as (chat, _, seen, mark):
-        reply = chat.wait_reply('interrupted', seen, timeout=20)
-        assert reply.startswith('I was interrupted while I carried out your last command, so I do not know '
-                                'whether it worked. Here is what I see now:')
-        assert 'connecting outgoing call to 1234' in reply, 'what Webex shows now'
-        fake.wait_deliveries_idle()
-        assert dials(fake, mark) == [(chat.person.email, '1234')], 'never dialed twice'
-        assert not [r for r in chat.replies_since(seen) if 'Dialing' in r]
+    chat, _, seen, mark = killed_during(e2e, redis_env, 'POST', '/telephony/calls/dial')
+    reply = chat.wait_reply('interrupted', seen, timeout=20)
+    assert reply.startswith('I was interrupted while I carried out your last command, so I do not know '
+                            'whether it worked. Here is what I see now:')
+    assert 'connecting outgoing call to 1234' in reply, 'what Webex shows now'
+    fake.wait_deliveries_idle()
+    assert dials(fake, mark) == [(chat.person.email, '1234')], 'never dialed twice'
+    assert not [r for r in chat.replies_since(seen) if 'Dialing' in r]
 
 
 @pytest.mark.parametrize('held', [('GET', '/messages/.*'), ('POST', '/telephony/calls/dial')])
-def test_file_store_a_killed_process_restarted_takes_its_task_over_at_once(fake, tmp_path, held):
+def test_file_store_a_killed_process_restarted_takes_its_task_over_at_once(fake, e2e, held):
     """
     SIGKILL, and the same process started again at once: what its previous life held is taken over at its start, not
     once a heartbeat lapsed (it knows its predecessor is gone), done once, and the person's next command is not held
     up behind it.
     """
-    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
     alice = fake.add_person('alice@example.com', 'Alice Example', extension='1001')
-    process = start_bot(fake, bot, tmp_path, WXC_CC_CLAIM_AFTER=NO_TAKEOVER)
-    chat = Chat(fake, alice, bot)
-    try:
-        chat.authorize()
-        seen, mark = chat.seen(), fake.mark()
-        hold = fake.hold_next(*held)
-        fake.send_message(alice, '/dial 1234')
-        assert hold.arrived.wait(10)
-        process.kill()
-        hold.release()
-        started = time.monotonic()
-        process.start()
-        if held[0] == 'GET':
-            assert chat.wait_reply('Dialing', seen, timeout=20).startswith('Dialing 1234')
-        else:
-            assert 'connecting outgoing call to 1234' in chat.wait_reply('interrupted', seen, timeout=20)
-        assert time.monotonic() - started < 15, f'not {NO_TAKEOVER} s for a heartbeat to lapse'
-        assert chat.say('/dial 5678', 'Dialing').startswith('Dialing 5678'), 'her next command'
-        fake.wait_deliveries_idle()
-        assert dials(fake, mark) == [(alice.email, '1234'), (alice.email, '5678')], 'each once'
-    finally:
-        process.close()
+    process = e2e.start(WXC_CC_CLAIM_AFTER=NO_TAKEOVER)
+    chat = e2e.chat(alice)
+    chat.authorize()
+    seen, mark = chat.seen(), fake.mark()
+    hold = fake.hold_next(*held)
+    fake.send_message(alice, '/dial 1234')
+    assert hold.arrived.wait(10)
+    process.kill()
+    hold.release()
+    started = time.monotonic()
+    process.start()
+    if held[0] == 'GET':
+        assert chat.wait_reply('Dialing', seen, timeout=20).startswith('Dialing 1234')
+    else:
+        assert 'connecting outgoing call to 1234' in chat.wait_reply('interrupted', seen, timeout=20)
+    assert time.monotonic() - started < 15, f'not {NO_TAKEOVER} s for a heartbeat to lapse'
+    assert chat.say('/dial 5678', 'Dialing').startswith('Dialing 5678'), 'her next command'
+    fake.wait_deliveries_idle()
+    assert dials(fake, mark) == [(alice.email, '1234'), (alice.email, '5678')], 'each once'
 
 
-def test_a_poison_task_is_set_aside_and_told_once(fake, tmp_path, redis_env):
+def test_a_poison_task_is_set_aside_and_told_once(fake, e2e, redis_env):
     """A command that kills its worker every time: after three starts it is set aside, and counted."""
-    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
     alice = fake.add_person('alice@example.com', 'Alice Example', extension='1001')
-    process = start_bot(fake, bot, tmp_path, policy={'admins': [alice.email]}, **redis_env)
-    chat = Chat(fake, alice, bot)
-    try:
-        chat.authorize()
-        seen = chat.seen()
-        for attempt in range(3):
-            hold = fake.hold_next('GET', '/messages/.*')
-            if attempt == 0:
-                fake.send_message(alice, '/dial 1234')
-            assert hold.arrived.wait(20), f'attempt {attempt + 1} started'
-            [worker] = process.worker_pids()
-            os.kill(worker, signal.SIGKILL)
-            hold.release()
-            wait_until(lambda: process.worker_pids() not in ([], [worker]), timeout=20)
-        told = chat.wait_reply('set it aside', seen, timeout=20)
-        assert told.startswith('Sorry, I could not carry out your last command, even after trying again.')
-        info = chat.say('/redis info', 'Work queue')
-        assert '1 set aside after failing' in info
-        assert re.search(r'- set aside: message `message:\S+` after 3 attempt\(s\): started 3 times', info), info
-        assert len([r for r in chat.replies_since(seen) if 'set it aside' in r]) == 1, 'told once'
-        assert chat.say('/dial 5678', 'Dialing').startswith('Dialing 5678'), 'her next command is served'
-    finally:
-        process.close()
+    process = e2e.start(policy={'admins': [alice.email]}, **redis_env)
+    chat = e2e.chat(alice)
+    chat.authorize()
+    seen = chat.seen()
+    for attempt in range(3):
+        hold = fake.hold_next('GET', '/messages/.*')
+        if attempt == 0:
+            fake.send_message(alice, '/dial 1234')
+        assert hold.arrived.wait(20), f'attempt {attempt + 1} started'
+        [worker] = process.worker_pids()
+        os.kill(worker, signal.SIGKILL)
+        hold.release()
+        wait_until(lambda: process.worker_pids() not in ([], [worker]), timeout=20)
+    told = chat.wait_reply('set it aside', seen, timeout=20)
+    assert told.startswith('Sorry, I could not carry out your last command, even after trying again.')
+    info = chat.say('/redis info', 'Work queue')
+    assert '1 set aside after failing' in info
+    assert re.search(r'- set aside: message `message:\S+` after 3 attempt\(s\): started 3 times', info), info
+    assert len([r for r in chat.replies_since(seen) if 'set it aside' in r]) == 1, 'told once'
+    assert chat.say('/dial 5678', 'Dialing').startswith('Dialing 5678'), 'her next command is served'
 
 
-def test_one_persons_commands_run_in_order_across_instances_and_workers(fake, tmp_path, redis_env):
+def test_one_persons_commands_run_in_order_across_instances_and_workers(fake, e2e, tmp_path, redis_env):
     """Two instances of two workers each: each person's dials in the order sent, the people in parallel."""
-    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
     people = [fake.add_person(f'user{n}@example.com', f'User {n}', extension=f'20{n}') for n in range(2)]
-    (tmp_path / 'a').mkdir(), (tmp_path / 'b').mkdir()
     policy = {'rate_limit': {'commands': 100, 'seconds': 60}}
-    instances = [start_bot(fake, bot, tmp_path / name, workers=2, policy=policy, **redis_env) for name in 'ab']
-    chats = [Chat(fake, person, bot) for person in people]
-    try:
-        for chat in chats:
-            chat.authorize()
-        fake.latency = 0.05
-        mark = fake.mark()
-        numbers = {person.email: [f'{index}{n:03d}' for n in range(6)] for index, person in enumerate(people, 1)}
-        for n in range(6):
-            for person in people:
-                fake.send_message(person, f'/dial {numbers[person.email][n]}')
-        fake.wait_until(lambda: len(dials(fake, mark)) == 12, timeout=30)
-        made = dials(fake, mark)
+    instances = [e2e.start(tmp_path / name, workers=2, policy=policy, **redis_env) for name in 'ab']
+    chats = [e2e.chat(person) for person in people]
+    for chat in chats:
+        chat.authorize()
+    fake.latency = 0.05
+    mark = fake.mark()
+    numbers = {person.email: [f'{index}{n:03d}' for n in range(6)] for index, person in enumerate(people, 1)}
+    for n in range(6):
         for person in people:
-            assert [number for who, number in made if who == person.email] == numbers[person.email]
-        assert [who for who, _ in made] != [people[0].email] * 6 + [people[1].email] * 6, 'not one after another'
-        logs = ''.join(instance.log() for instance in instances)
-        assert len(set(re.findall(r'INFO (\d+) wxc_cc.conversation: /dial', logs))) > 1, 'more than one worker'
-    finally:
-        fake.latency = 0
-        for instance in instances:
-            instance.close()
+            fake.send_message(person, f'/dial {numbers[person.email][n]}')
+    fake.wait_until(lambda: len(dials(fake, mark)) == 12, timeout=30)
+    made = dials(fake, mark)
+    for person in people:
+        assert [number for who, number in made if who == person.email] == numbers[person.email]
+    assert [who for who, _ in made] != [people[0].email] * 6 + [people[1].email] * 6, 'not one after another'
+    logs = ''.join(instance.log() for instance in instances)
+    assert len(set(re.findall(r'INFO (\d+) wxc_cc.conversation: /dial', logs))) > 1, 'more than one worker'
 
 
 # --- deploys: SIGTERM drains
@@ -202,61 +178,53 @@ def point_webhooks(fake: FakeWebex, bot, url: str) -> None:
         assert answer.status_code == 200, answer.text
 
 
-def test_a_deploy_drains_one_instance_while_the_other_serves(fake, tmp_path, redis_server, redis_client):
+def test_a_deploy_drains_one_instance_while_the_other_serves(fake, e2e, tmp_path, redis_server, redis_client):
     """
     Two instances of two workers on one Redis, run as the image runs them. SIGTERM to one's gunicorn master while a
     worker of it waits for Webex on a dial: it takes nothing more, the dial ends and is replied to once, and it exits
     within the drain time; meanwhile the other instance serves every command that arrives at once, none waiting for a
     takeover.
     """
-    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
     alice = fake.add_person('alice@example.com', 'Alice Example', extension='1001')
     bob = fake.add_person('bob@example.com', 'Bob Example', extension='1002')
     env = {'REDIS_URL': redis_server.url, 'WXC_CC_CLAIM_AFTER': NO_TAKEOVER, 'WXC_CC_DRAIN_TIMEOUT': DRAIN}
-    (tmp_path / 'a').mkdir(), (tmp_path / 'b').mkdir()
-    first = start_bot(fake, bot, tmp_path / 'a', workers=2, gunicorn_args=CONF, **env)
-    second = None
-    alices, bobs = Chat(fake, alice, bot), Chat(fake, bob, bot)
-    try:
-        alices.authorize()
-        bobs.authorize()
-        seen, mark = alices.seen(), fake.mark()
-        hold = fake.hold_next('POST', '/telephony/calls/dial')
-        fake.send_message(alice, '/dial 1234')
-        assert hold.arrived.wait(10), 'the first instance is dialing; Webex is slow to answer'
-        second = start_bot(fake, bot, tmp_path / 'b', workers=2, gunicorn_args=CONF, **env)
-        first.process.send_signal(signal.SIGTERM)
-        terminated = time.monotonic()
-        for number in ('5001', '5002', '5003'):
-            asked = time.monotonic()
-            assert bobs.say(f'/dial {number}', 'Dialing').startswith(f'Dialing {number}')
-            assert time.monotonic() - asked < 10, 'served at once, not after a takeover'
-        hold.release()
-        first.process.wait(timeout=30)
-        assert first.process.returncode == 0, first.log()
-        assert time.monotonic() - terminated < float(DRAIN), 'within the drain time'
-        assert alices.wait_reply('Dialing', seen).startswith('Dialing 1234')
-        fake.wait_deliveries_idle()
-        assert sorted(dials(fake, mark)) == [(alice.email, '1234')] + [(bob.email, f'500{n}') for n in (1, 2, 3)]
-        assert len([r for r in alices.replies_since(seen) if 'Dialing' in r]) == 1, 'one reply'
-        assert 'takes no more tasks' in first.log() and 'every task in flight finished' in first.log()
-    finally:
-        first.close()
-        if second:
-            second.close()
+    first = e2e.start(tmp_path / 'a', workers=2, gunicorn_args=CONF, **env)
+    alices, bobs = e2e.chat(alice), e2e.chat(bob)
+    alices.authorize()
+    bobs.authorize()
+    seen, mark = alices.seen(), fake.mark()
+    hold = fake.hold_next('POST', '/telephony/calls/dial')
+    fake.send_message(alice, '/dial 1234')
+    assert hold.arrived.wait(10), 'the first instance is dialing; Webex is slow to answer'
+    e2e.start(tmp_path / 'b', workers=2, gunicorn_args=CONF, **env)
+    first.process.send_signal(signal.SIGTERM)
+    terminated = time.monotonic()
+    for number in ('5001', '5002', '5003'):
+        asked = time.monotonic()
+        assert bobs.say(f'/dial {number}', 'Dialing').startswith(f'Dialing {number}')
+        assert time.monotonic() - asked < 10, 'served at once, not after a takeover'
+    hold.release()
+    first.process.wait(timeout=30)
+    assert first.process.returncode == 0, first.log()
+    assert time.monotonic() - terminated < float(DRAIN), 'within the drain time'
+    assert alices.wait_reply('Dialing', seen).startswith('Dialing 1234')
+    fake.wait_deliveries_idle()
+    assert sorted(dials(fake, mark)) == [(alice.email, '1234')] + [(bob.email, f'500{n}') for n in (1, 2, 3)]
+    assert len([r for r in alices.replies_since(seen) if 'Dialing' in r]) == 1, 'one reply'
+    assert 'takes no more tasks' in first.log() and 'every task in flight finished' in first.log()
 
 
 @pytest.mark.parametrize('how', ['gunicorn', 'python wxc_cc_bot.py'])
-def test_sigterm_drains_without_the_bots_gunicorn_settings(fake, tmp_path, how):
+def test_sigterm_drains_without_the_bots_gunicorn_settings(fake, e2e, tmp_path, how):
     """
     A plain ``gunicorn 'wxc_cc_bot:create_app()'`` (the contract's command) and ``python wxc_cc_bot.py`` drain too:
     the dial Webex is slow to answer ends, and its reply is sent, before the process exits 0.
     """
-    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+    bot = e2e.bot
     alice = fake.add_person('alice@example.com', 'Alice Example', extension='1001')
     env = {'WXC_CC_DRAIN_TIMEOUT': '10', 'WXC_CC_CLAIM_AFTER': NO_TAKEOVER}
     if how == 'gunicorn':
-        served = start_bot(fake, bot, tmp_path, **env)
+        served = e2e.start(**env)
         process, url = served.process, served.url
     else:
         # its port is the kernel's choice, known once it serves: its webhooks are pointed there then, as a load
@@ -264,56 +232,50 @@ def test_sigterm_drains_without_the_bots_gunicorn_settings(fake, tmp_path, how):
         served = SelfBound([sys.executable, str(Path(__file__).parent.parent / 'wxc_cc_bot.py')],
                            {'PATH': os.environ['PATH'], **bot_env(fake, bot, **env), 'WXC_CC_BOT_URL': 'http://lb.test'},
                            tmp_path)
+        e2e.add_cleanup(served.stop)
         process, url = served.process, served.url()
         point_webhooks(fake, bot, url)
-    chat = Chat(fake, alice, bot)
-    try:
-        chat.authorize(redirect_to=url)
-        seen = chat.seen()
-        hold = fake.hold_next('POST', '/telephony/calls/dial')
-        fake.send_message(alice, '/dial 1234')
-        assert hold.arrived.wait(10)
-        process.send_signal(signal.SIGTERM)
-        time.sleep(1)  # the drain is under way: the process waits for the dial
-        assert process.poll() is None, 'not gone while its task runs'
-        hold.release()
-        assert process.wait(timeout=15) == 0
-        assert chat.wait_reply('Dialing', seen).startswith('Dialing 1234'), 'replied before it exited'
-    finally:
-        served.close() if how == 'gunicorn' else served.stop()
+    chat = e2e.chat(alice)
+    chat.authorize(redirect_to=url)
+    seen = chat.seen()
+    hold = fake.hold_next('POST', '/telephony/calls/dial')
+    fake.send_message(alice, '/dial 1234')
+    assert hold.arrived.wait(10)
+    process.send_signal(signal.SIGTERM)
+    time.sleep(1)  # the drain is under way: the process waits for the dial
+    assert process.poll() is None, 'not gone while its task runs'
+    hold.release()
+    assert process.wait(timeout=15) == 0
+    assert chat.wait_reply('Dialing', seen).startswith('Dialing 1234'), 'replied before it exited'
 
 
 # --- Redis faults
 
 @pytest.mark.parametrize('fault', ['FLUSHALL', 'restart without persistence'])
-def test_serving_resumes_after_redis_loses_everything(fake, tmp_path, tmp_path_factory, fault):
+def test_serving_resumes_after_redis_loses_everything(fake, e2e, tmp_path_factory, fault):
     """
     Redis flushed, or restarted with nothing on disk, while commands flow: the bot goes on serving (the people it
     forgot are asked to authorize again), and its workers are alive and well afterwards.
     """
     from fakewebex.servers import RedisServer
     server = RedisServer.launch(tmp_path_factory.mktemp('redis'))
-    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+    e2e.add_cleanup(server.stop)
     alice = fake.add_person('alice@example.com', 'Alice Example', extension='1001')
-    process = start_bot(fake, bot, tmp_path, workers=2, REDIS_URL=server.url, WXC_CC_CLAIM_AFTER='3')
-    chat = Chat(fake, alice, bot)
-    try:
-        chat.authorize()
-        assert chat.say('/dial 1000', 'Dialing')
-        for number in range(1001, 1006):
-            fake.send_message(alice, f'/dial {number}')
-        if fault == 'FLUSHALL':
-            server.client().flushall()
-        else:
-            server.stop()
-            server.start()
-        time.sleep(2)  # real time: two heartbeats and the take loops meet the empty Redis
-        assert chat.say('/dial 2000', 'not authenticated'), 'served: she is asked to sign in again'
-        chat.authorize()
-        assert chat.say('/dial 2001', 'Dialing').startswith('Dialing 2001')
-        health = requests.get(f'{process.url}/health', timeout=5)
-        assert health.status_code == 200, health.text
-        assert 'Traceback' not in process.log()
-    finally:
-        process.close()
+    process = e2e.start(workers=2, REDIS_URL=server.url, WXC_CC_CLAIM_AFTER='3')
+    chat = e2e.chat(alice)
+    chat.authorize()
+    assert chat.say('/dial 1000', 'Dialing')
+    for number in range(1001, 1006):
+        fake.send_message(alice, f'/dial {number}')
+    if fault == 'FLUSHALL':
+        server.client().flushall()
+    else:
         server.stop()
+        server.start()
+    time.sleep(2)  # real time: two heartbeats and the take loops meet the empty Redis
+    assert chat.say('/dial 2000', 'not authenticated'), 'served: she is asked to sign in again'
+    chat.authorize()
+    assert chat.say('/dial 2001', 'Dialing').startswith('Dialing 2001')
+    health = requests.get(f'{process.url}/health', timeout=5)
+    assert health.status_code == 200, health.text
+    assert 'Traceback' not in process.log()

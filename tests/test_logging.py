@@ -15,7 +15,7 @@ import pytest
 
 from fakewebex import FakeWebex
 from tests.conftest import CLIENT_SECRET
-from tests.e2e import Chat, bot_env, start_bot
+from tests.e2e import bot_env
 from wxc_cc.config import load_settings
 from wxc_cc.logcontext import FIELDS, ContextFilter, PersonKeys, current, log_context
 from wxc_cc.logsetup import json_formatter, text_formatter
@@ -104,22 +104,20 @@ def test_person_keys_are_stable_keyed_and_short():
     assert keys('') is None and keys(None) is None
 
 
-def test_the_bot_logs_json_lines_under_gunicorn(fake: FakeWebex, tmp_path):
+def test_the_bot_logs_json_lines_under_gunicorn(fake: FakeWebex, e2e):
     """
     ``LOG_FORMAT=json``: every line the bot and gunicorn write is a JSON object; the /dial command's records name
     its notification, the command and the person's key, and no secret, person id or email is in a field.
     """
-    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+    bot = e2e.bot
     alice = fake.add_person('alice@example.com', 'Alice Example', extension='1001')
-    process = start_bot(fake, bot, tmp_path, LOG_FORMAT='json')
-    try:
-        chat = Chat(fake, alice, bot)
-        chat.authorize()
-        seen = chat.seen()
-        message = fake.send_message(alice, '/dial 1234')
-        assert chat.wait_reply('Dialing', seen).startswith('Dialing 1234')
-    finally:
-        process.close()
+    process = e2e.start(LOG_FORMAT='json')
+    chat = e2e.chat(alice)
+    chat.authorize()
+    seen = chat.seen()
+    message = fake.send_message(alice, '/dial 1234')
+    assert chat.wait_reply('Dialing', seen).startswith('Dialing 1234')
+    process.close()
     log = process.log()
     records = []
     for number, line in enumerate(log.splitlines(), 1):

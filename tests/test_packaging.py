@@ -30,8 +30,9 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtualenv with ``pip install .`` done in it."""
     root = tmp_path_factory.mktemp('packaging')
     source = root / 'source'
+    # without what other tests write into the checkout meanwhile (they run in parallel): Hypothesis's examples
     shutil.copytree(REPO, source, ignore=shutil.ignore_patterns('.git', '.venv', '__pycache__', '_build', 'build',
-                                                                '*.egg-info', '.pytest_cache'))
+                                                                '*.egg-info', '.pytest_cache', '.hypothesis'))
     venv = root / 'venv'
     # the base interpreter, not this virtualenv: nothing installed here leaks into the new one
     subprocess.run([sys.executable, '-m', 'venv', venv], check=True, timeout=120, env=clean_env())

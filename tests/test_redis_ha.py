@@ -19,7 +19,7 @@ from redis.sentinel import SentinelConnectionPool
 from fakewebex import FakeWebex
 from fakewebex.harness import wait_bot_ready
 from tests.conftest import settings_values
-from tests.e2e import Chat, running_fake, start_bot, wait_until
+from tests.e2e import running_fake, wait_until
 from tests.redisha import MASTER_NAME, SentinelSetup, TLSFiles, private_ca
 from fakewebex.servers import RedisServer, fixed_port
 from tests.test_stores import context
@@ -216,7 +216,7 @@ def fake() -> Iterator[FakeWebex]:
         yield fake
 
 
-def test_the_bot_rides_through_a_master_killed_during_commands(fake: FakeWebex, tmp_path: Path):
+def test_the_bot_rides_through_a_master_killed_during_commands(fake: FakeWebex, e2e, tmp_path: Path):
     """
     Sentinels and servers with passwords and TLS (a private CA); the bot in two workers. The master is killed while
     a person sends /dial after /dial, two of them waiting for it: every one of them is answered, and dials once;
@@ -226,77 +226,66 @@ def test_the_bot_rides_through_a_master_killed_during_commands(fake: FakeWebex, 
     directory.mkdir()
     setup = SentinelSetup(directory, password='master-password-1', sentinel_password='sentinel-password-2',
                           tls=private_ca(directory))
-    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
+    e2e.add_cleanup(setup.stop)
     alice = fake.add_person('alice@example.com', 'Alice Example', extension='1001')
-    try:
-        setup.start()
-        process = start_bot(fake, bot, tmp_path, workers=2, policy={'rate_limit': {'commands': 500, 'seconds': 60}},
-                            **setup.env())
-        try:
-            chat = Chat(fake, alice, bot)
-            chat.authorize()
-            master = setup.server(setup.master_port())
-            assert master.exists(f'wxc_cc_bot:user:{alice.id}')
-            assert master.wait(1, 5000) == 1, 'the replica has the tokens'
+    setup.start()
+    process = e2e.start(workers=2, policy={'rate_limit': {'commands': 500, 'seconds': 60}}, **setup.env())
+    chat = e2e.chat(alice)
+    chat.authorize()
+    master = setup.server(setup.master_port())
+    assert master.exists(f'wxc_cc_bot:user:{alice.id}')
+    assert master.wait(1, 5000) == 1, 'the replica has the tokens'
 
-            numbers = [f'30{index:02d}' for index in range(12)]
-            seen, mark = chat.seen(), fake.mark()
-            for index, number in enumerate(numbers):
-                if index == 3:  # the master hangs: the next two commands wait for it when it dies
-                    master.client_pause(10000)
-                if index == 5:
-                    killed = setup.kill_master()
-                fake.send_message(alice, f'/dial {number}')
-                time.sleep(0.25)
+    numbers = [f'30{index:02d}' for index in range(12)]
+    seen, mark = chat.seen(), fake.mark()
+    for index, number in enumerate(numbers):
+        if index == 3:  # the master hangs: the next two commands wait for it when it dies
+            master.client_pause(10000)
+        if index == 5:
+            killed = setup.kill_master()
+        fake.send_message(alice, f'/dial {number}')
+        time.sleep(0.25)
 
-            def answered() -> dict[str, int]:
-                replies = chat.replies_since(seen)
-                return {number: sum(reply.startswith(f'Dialing {number}') for reply in replies) for number in numbers}
+    def answered() -> dict[str, int]:
+        replies = chat.replies_since(seen)
+        return {number: sum(reply.startswith(f'Dialing {number}') for reply in replies) for number in numbers}
 
-            fake.wait_until(lambda: all(answered().values()), timeout=60)
-            assert answered() == {number: 1 for number in numbers}, 'each command answered once'
-            assert not [reply for reply in chat.replies_since(seen) if not reply.startswith('Dialing')]
-            fake.wait_deliveries_idle(timeout=10)
-            dialed = [r.body['destination'] for r in fake.requests_since(mark) if r.path == '/telephony/calls/dial']
-            assert sorted(dialed) == numbers, 'each number dialed once'
+    fake.wait_until(lambda: all(answered().values()), timeout=60)
+    assert answered() == {number: 1 for number in numbers}, 'each command answered once'
+    assert not [reply for reply in chat.replies_since(seen) if not reply.startswith('Dialing')]
+    fake.wait_deliveries_idle(timeout=10)
+    dialed = [r.body['destination'] for r in fake.requests_since(mark) if r.path == '/telephony/calls/dial']
+    assert sorted(dialed) == numbers, 'each number dialed once'
 
-            new = setup.wait_new_master(killed, timeout=10)
-            assert setup.server(new).exists(f'wxc_cc_bot:user:{alice.id}')
-            wait_bot_ready(process.url, process.process, 15, process.log)
-            assert chat.say('/dial 4000', 'Dialing').startswith('Dialing 4000')
-        finally:
-            process.close()
-    finally:
-        setup.stop()
+    new = setup.wait_new_master(killed, timeout=10)
+    assert setup.server(new).exists(f'wxc_cc_bot:user:{alice.id}')
+    wait_bot_ready(process.url, process.process, 15, process.log)
+    assert chat.say('/dial 4000', 'Dialing').startswith('Dialing 4000')
+    process.close()
     log = process.log()
     assert 'master-password-1' not in log and 'sentinel-password-2' not in log
 
 
-def test_the_bot_on_redis_over_tls_with_a_private_ca(fake: FakeWebex, tmp_path: Path):
+def test_the_bot_on_redis_over_tls_with_a_private_ca(fake: FakeWebex, e2e, tmp_path: Path):
     """
     ``rediss://...?ssl_cert_reqs=required&ssl_ca_certs=<CA file>``: the server's certificate is verified against the
     CA (and refused without it); the bot keeps its tokens there.
     """
     tls = private_ca(tmp_path)
     server = TLSServer(tmp_path, tls).start()
+    e2e.add_cleanup(server.stop)
     url = f'rediss://:tls-password-3@127.0.0.1:{server.port}/0?ssl_cert_reqs=required&ssl_ca_certs={tls.ca}'
-    bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
     alice = fake.add_person('alice@example.com', 'Alice Example', extension='1001')
-    try:
-        with pytest.raises(redis.ConnectionError, match='certificate verify failed'):
-            client_of(REDIS_URL=url.split('&ssl_ca_certs')[0]).ping()
-        process = start_bot(fake, bot, tmp_path, REDIS_URL=url)
-        try:
-            assert requests.get(f'{process.url}/health', timeout=5).json() == {'status': 'ok', 'store': 'redis'}
-            chat = Chat(fake, alice, bot)
-            chat.authorize()
-            assert chat.say('/dial 1234', 'Dialing').startswith('Dialing 1234')
-            assert server.client().exists(f'wxc_cc_bot:user:{alice.id}')
-        finally:
-            process.close()
-        assert 'tls-password-3' not in process.log()
-    finally:
-        server.stop()
+    with pytest.raises(redis.ConnectionError, match='certificate verify failed'):
+        client_of(REDIS_URL=url.split('&ssl_ca_certs')[0]).ping()
+    process = e2e.start(REDIS_URL=url)
+    assert requests.get(f'{process.url}/health', timeout=5).json() == {'status': 'ok', 'store': 'redis'}
+    chat = e2e.chat(alice)
+    chat.authorize()
+    assert chat.say('/dial 1234', 'Dialing').startswith('Dialing 1234')
+    assert server.client().exists(f'wxc_cc_bot:user:{alice.id}')
+    process.close()
+    assert 'tls-password-3' not in process.log()
 
 
 class TLSServer:

@@ -14,7 +14,6 @@ import pytest
 import requests
 
 from sandbox import Sandbox, start_sandbox
-from sandbox.markdown import render_markdown, render_plain
 from tests.e2e import assert_contract_kept
 
 pytestmark = pytest.mark.e2e
@@ -419,22 +418,3 @@ def test_user_text_reaches_the_page_escaped(sandbox: Sandbox) -> None:
     page.post('say', user='alice', text=text)
     [mine] = page.wait(lambda s: s['messages'])['messages'][:1]
     assert mine['html'] == ('<p>&lt;img src=x onerror=alert(1)&gt; **not bold** [x](javascript:alert(1))</p>')
-
-
-def test_markdown_subset_and_safety() -> None:
-    assert render_markdown('**bold** *it* _it2_ `co*de*` \\*no\\* a_b_c') == \
-        '<p><strong>bold</strong> <em>it</em> <em>it2</em> <code>co*de*</code> *no* a_b_c</p>'
-    assert render_markdown('see [the link](https://x.test/a?b=1&c=2)') == \
-        '<p>see <a href="https://x.test/a?b=1&amp;c=2" target="_blank" rel="noopener noreferrer">the link</a></p>'
-    assert render_markdown('[x](javascript:alert(1)) [y](data:text/html,z)') == '<p>x) y</p>'
-    assert render_markdown('**Calls** (2)\n1. one\n2. two\n- a\n- b\nend  \nnext') == \
-        '<p><strong>Calls</strong> (2)</p><ol><li>one</li><li>two</li></ol><ul><li>a</li><li>b</li></ul>' \
-        '<p>end<br>next</p>'
-    assert render_markdown('head\n```\n<b>x</b> **y**\n```') == \
-        '<p>head</p><pre><code>&lt;b&gt;x&lt;/b&gt; **y**</code></pre>'
-    assert render_markdown('User a@b\\.com \\<script\\> \\& "q" \'s\'') == \
-        '<p>User a@b.com &lt;script&gt; &amp; &quot;q&quot; &#x27;s&#x27;</p>'
-    assert render_markdown('[<b>](https://x.test/"onclick=") \ue0000\ue001') == \
-        '<p><a href="https://x.test/&quot;onclick=&quot;" target="_blank" rel="noopener noreferrer">' \
-        '&lt;b&gt;</a> \ufffd0\ufffd</p>'
-    assert render_plain('<i>a</i>\n*b*') == '<p>&lt;i&gt;a&lt;/i&gt;<br>*b*</p>'

@@ -21,7 +21,7 @@ from wxc_cc.config import load_settings
 from wxc_cc.errors import StoreUnavailable, TokenRejected
 from wxc_cc.locales import catalogue_for
 from wxc_cc.stores import RedisTokenManager, TokenManager, UserContext, YAMLTokenManager, redis_from_settings
-from wxc_cc.stores.base import ENCRYPTED
+from wxc_cc.stores.sealing import ENCRYPTED
 
 pytestmark = pytest.mark.unit
 

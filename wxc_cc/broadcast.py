@@ -23,16 +23,13 @@ from wxc_sdk.rest import RestError
 from wxc_sdk.rooms import Room
 
 from . import cards, journal
+from .botcontext import BotContext
 from .errors import BotError, webex_reason
 from .gate import Gate
-from .identity import BotIdentity
 from .locales import Catalogue
 from .membership import added_by_key
-from .messenger import Messenger
-from .policy import Policy
-from .replies import Replies, escape
-from .stores import Coordination
-from .webex import BotApi, WebexClients
+from .replies import escape
+from .webex import WebexClients
 
 __all__ = ['Attachment', 'BroadcastResult', 'Broadcaster', 'card_in']
 
@@ -93,25 +90,16 @@ class Broadcaster:
     """
     Sends broadcasts.
 
-    :param policy: the access policy (destinations)
-    :param coordination: shared notes (who added the bot where)
+    :param context: the policy (destinations); shared notes (who added the bot where); the bot's API clients, its
+        id and organisation; requests for moderation and the texts, in the deployment's language
     :param clients: the Webex clients (file downloads)
-    :param identity: the bot's own person (its id and organisation)
     :param gate: knows a sender's organisation (looked up once a day)
-    :param messenger: asks for moderation
-    :param say: the replies, in the deployment's language
     """
 
-    def __init__(self, *, policy: Policy, coordination: Coordination, clients: WebexClients, identity: BotIdentity,
-                 gate: Gate, messenger: Messenger, say: Replies):
-        self.policy = policy
-        self.coordination = coordination
+    def __init__(self, context: BotContext, *, clients: WebexClients, gate: Gate):
+        self.context = context
         self.clients = clients
-        self.bot: BotApi = clients.bot
-        self.identity = identity
         self.gate = gate
-        self.messenger = messenger
-        self.say = say
 
     def download(self, url: str) -> Attachment:
         """
@@ -121,7 +109,7 @@ class Broadcaster:
         """
         if not self.clients.is_webex_url(url):
             log.warning('file of a broadcast at %s refused: not on the Webex API host', urlsplit(url).hostname)
-            raise BotError(self.say.t('broadcast.foreign_file'), 'broadcast file not on the Webex API host')
+            raise BotError(self.context.say.t('broadcast.foreign_file'), 'broadcast file not on the Webex API host')
         session = self.clients.bot.session
         response = session.get(url, headers={'Authorization': f'Bearer {session.access_token}'}, stream=True)
         with response:
@@ -138,10 +126,10 @@ class Broadcaster:
         """
         The group spaces to broadcast to, as the policy chooses them.
         """
-        destinations = self.policy.broadcast_destinations
+        destinations = self.context.policy.broadcast_destinations
         sender_org = self.gate.org_of(sender_id) if destinations == 'senders_org' else None
-        chosen = _owner_filter(destinations, self.identity.org_id, sender_org)
-        return [room for room in self.bot.rooms.list(type_='group') if chosen(room)]
+        chosen = _owner_filter(destinations, self.context.identity.org_id, sender_org)
+        return [room for room in self.context.bot.rooms.list(type_='group') if chosen(room)]
 
     def run(self, *, sender_id: str, sender_email: Optional[str], markdown: str,
             files: tuple[str, ...] = ()) -> BroadcastResult:
@@ -156,7 +144,7 @@ class Broadcaster:
         result = BroadcastResult()
         attachment = self.download(files[0]) if files else None
         card = card_in(attachment)
-        text = (self.say.t('broadcast.from', sender=escape(sender_email)) + '\n\n' + markdown).strip()
+        text = (self.context.say.t('broadcast.from', sender=escape(sender_email)) + '\n\n' + markdown).strip()
         with tempfile.TemporaryDirectory(prefix='wxc-cc-broadcast-') as folder:
             path = None
             if attachment is not None:
@@ -178,19 +166,19 @@ class Broadcaster:
         return result
 
     def _moderator(self, room_id: str) -> bool:
-        memberships = self.bot.memberships.list(room_id=room_id, person_id=self.identity.person_id)
+        memberships = self.context.bot.memberships.list(room_id=room_id, person_id=self.context.identity.person_id)
         return any(membership.is_moderator for membership in memberships)
 
     def _ask_for_moderation(self, room: Room) -> str:
-        reason = self.say.t('broadcast.not_moderator')
-        adder = self.coordination.get_note(added_by_key(room.id))
+        reason = self.context.say.t('broadcast.not_moderator')
+        adder = self.context.coordination.get_note(added_by_key(room.id))
         if adder:
-            self.messenger.send(self.say.make_me_moderator(room.title), to_person_id=adder)
-            reason += self.say.t('broadcast.asked', who=escape(adder))
+            self.context.messenger.send(self.context.say.make_me_moderator(room.title), to_person_id=adder)
+            reason += self.context.say.t('broadcast.asked', who=escape(adder))
         return reason
 
     def _post(self, room_id: str, text: str, card: Optional[dict], path: Optional[Path]) -> None:
-        messages = self.bot.messages
+        messages = self.context.bot.messages
         if card is not None:
             try:
                 messages.create(room_id=room_id, markdown=text, attachments=[cards.attachment(card)])

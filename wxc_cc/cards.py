@@ -2,10 +2,16 @@
 Adaptive Cards (schema 1.3, the version Webex renders) the bot sends: a live card per call with the buttons that
 fit its state, the call history with "Call back" buttons, the people a name lookup found with "Call" buttons, the
 person's devices, call queues and caller IDs with buttons to choose, and the help, as card JSON: :class:`Cards` in
-the language of the deployment, on the pure building blocks below.
+the language of the deployment, on the element builders below.
 
 Every button is an ``Action.Submit`` whose ``data`` names the action, the card's owner and what it acts on (by
 Webex's ids, never by a position in a list); :mod:`wxc_cc.presses` serves the presses.
+
+The cards are plain dictionaries made by :func:`element`, which holds them to :data:`VOCABULARY`: the elements and
+properties of every card, declared here once. No library builds them: the one kept library that models Adaptive
+Cards 1.3 with ``ActionSet``, webexpythonsdk's ``models.cards``, cannot be installed beside webexteamssdk 1.7 (it
+needs PyJWT 2, webexteamssdk 1.7 pins PyJWT 1.7.1), and the others model other versions (1.1, 1.2, 1.5) or add
+properties newer than 1.3 to every button.
 """
 from collections.abc import Iterable, Sequence
 from typing import Any, Optional
@@ -18,24 +24,51 @@ from wxc_sdk.telephony.calls import CallHistoryRecord, TelephonyCall
 from . import replies
 from .locales import N_
 
-__all__ = ['CARD_CONTENT_TYPE', 'TRANSFER_INPUT', 'card', 'attachment', 'text', 'submit', 'Cards']
+__all__ = ['CARD_CONTENT_TYPE', 'TRANSFER_INPUT', 'VERSION', 'VOCABULARY', 'element', 'card', 'attachment', 'text',
+           'heading', 'facts', 'text_input', 'submit', 'Cards']
 
 CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive'
+SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json'
 VERSION = '1.3'
 
 #: the input of the transfer field on a connected call's card
 TRANSFER_INPUT = 'destination'
+
+#: every Adaptive Card type the cards are made of -> the properties they give it (besides ``type``); the sandbox's
+#: page (``sandbox/static/cards.js``) and the documentation (``docs/_ext/botdocs.py``) render these
+VOCABULARY: dict[str, frozenset[str]] = {
+    'AdaptiveCard': frozenset({'$schema', 'version', 'body', 'actions'}),
+    'TextBlock': frozenset({'text', 'wrap', 'weight', 'size', 'fontType', 'isSubtle', 'color', 'separator'}),
+    'FactSet': frozenset({'facts'}),
+    'Input.Text': frozenset({'id', 'label', 'placeholder'}),
+    'Container': frozenset({'items', 'separator'}),
+    'ColumnSet': frozenset({'columns'}),
+    'Column': frozenset({'width', 'items'}),
+    'ActionSet': frozenset({'actions'}),
+    'Action.Submit': frozenset({'title', 'data', 'style'}),
+}
+
+
+def element(kind: str, **properties: Any) -> dict:
+    """
+    An element (or action, or the card itself) of the type ``kind``, with the properties that are not ``None``.
+
+    :raises ValueError: a type or a property that :data:`VOCABULARY` does not declare
+    """
+    declared = VOCABULARY.get(kind)
+    if declared is None:
+        raise ValueError(f'{kind!r} is not an element of the cards (wxc_cc.cards.VOCABULARY)')
+    undeclared = sorted(set(properties) - declared)
+    if undeclared:
+        raise ValueError(f'{kind} has no property {", ".join(undeclared)} in the cards (wxc_cc.cards.VOCABULARY)')
+    return {'type': kind, **{name: value for name, value in properties.items() if value is not None}}
 
 
 def card(body: list[dict], actions: Optional[list[dict]] = None) -> dict:
     """
     An Adaptive Card of the version Webex renders.
     """
-    content: dict[str, Any] = {'type': 'AdaptiveCard', '$schema': 'http://adaptivecards.io/schemas/adaptive-card.json',
-                               'version': VERSION, 'body': body}
-    if actions:
-        content['actions'] = actions
-    return content
+    return element('AdaptiveCard', **{'$schema': SCHEMA}, version=VERSION, body=body, actions=actions or None)
 
 
 def attachment(content: dict) -> dict:
@@ -46,18 +79,30 @@ def attachment(content: dict) -> dict:
 
 
 def text(value: str, **style: Any) -> dict:
-    """A TextBlock that wraps."""
-    return {'type': 'TextBlock', 'text': value, 'wrap': True, **style}
+    """A TextBlock that wraps; ``style``: its other properties (``weight='Bolder'``, ``isSubtle=True``, ...)."""
+    return element('TextBlock', text=value, wrap=True, **style)
+
+
+def heading(value: str) -> dict:
+    """The heading of a card."""
+    return text(value, weight='Bolder', size='Medium')
+
+
+def facts(pairs: Iterable[tuple[str, str]]) -> dict:
+    """A FactSet of (title, value) pairs."""
+    return element('FactSet', facts=[{'title': title, 'value': value} for title, value in pairs])
+
+
+def text_input(input_id: str, label: str, placeholder: str) -> dict:
+    """A text field whose value a button press submits as ``input_id``."""
+    return element('Input.Text', id=input_id, label=label, placeholder=placeholder)
 
 
 def submit(title: str, action: str, owner: str, style: Optional[str] = None, **data: str) -> dict:
     """
     A button: submits ``{action, owner, **data}``.
     """
-    button = {'type': 'Action.Submit', 'title': title, 'data': {'action': action, 'owner': owner, **data}}
-    if style:
-        button['style'] = style
-    return button
+    return element('Action.Submit', title=title, data={'action': action, 'owner': owner, **data}, style=style)
 
 
 def _row(columns: Sequence[list[dict]], button: Optional[dict] = None, stretch: int = -1) -> dict:
@@ -65,12 +110,12 @@ def _row(columns: Sequence[list[dict]], button: Optional[dict] = None, stretch: 
     A row of a list card: columns (the one at index ``stretch`` takes the room left), and a button under them.
     """
     wide = stretch % len(columns)
-    cells = [{'type': 'Column', 'width': 'stretch' if index == wide else 'auto', 'items': items}
+    cells = [element('Column', width='stretch' if index == wide else 'auto', items=items)
              for index, items in enumerate(columns)]
-    row: list[dict] = [{'type': 'ColumnSet', 'columns': cells}]
+    row = [element('ColumnSet', columns=cells)]
     if button is not None:
-        row.append({'type': 'ActionSet', 'actions': [button]})
-    return {'type': 'Container', 'items': row, 'separator': True}
+        row.append(element('ActionSet', actions=[button]))
+    return element('Container', items=row, separator=True)
 
 
 #: call state -> (action, style) of the buttons of its card
@@ -134,20 +179,18 @@ class Cards:
         """
         state = enum_str(call.state)
         personality = replies.personality(call)
-        facts = [{'title': self.t('card.fact.state'), 'value': self.say.state_name(call.state)},
-                 {'title': self.t('card.fact.direction'),
-                  'value': (self.t(_DIRECTIONS[personality]) if personality in _DIRECTIONS
-                            else self.t('card.unknown'))}]
+        shown = [(self.t('card.fact.state'), self.say.state_name(call.state)),
+                 (self.t('card.fact.direction'),
+                  self.t(_DIRECTIONS[personality]) if personality in _DIRECTIONS else self.t('card.unknown'))]
         since = call.answered or call.created
         if since:
-            facts.append({'title': self.t('card.fact.since'), 'value': self.say.timestamp(since)})
-        heading = self.t(_HEADINGS[state]) if state in _HEADINGS else self.t('card.heading.other', state=state)
-        body = [text(heading, weight='Bolder', size='Medium'),
-                text(self.t(_WITH[personality], party=self.say.party(call.remote_party))),
-                {'type': 'FactSet', 'facts': facts}]
+            shown.append((self.t('card.fact.since'), self.say.timestamp(since)))
+        title = self.t(_HEADINGS[state]) if state in _HEADINGS else self.t('card.heading.other', state=state)
+        body = [heading(title), text(self.t(_WITH[personality], party=self.say.party(call.remote_party))),
+                facts(shown)]
         if state in ('connected', 'remoteHeld', 'held'):
-            body.append({'type': 'Input.Text', 'id': TRANSFER_INPUT, 'label': self.t('card.transfer_label'),
-                         'placeholder': self.t('card.transfer_placeholder')})
+            body.append(text_input(TRANSFER_INPUT, self.t('card.transfer_label'),
+                                   self.t('card.transfer_placeholder')))
         return card(body, self.call_actions(call, owner))
 
     def history_card(self, records: Sequence[CallHistoryRecord], owner: str, title: str) -> dict:
@@ -158,7 +201,7 @@ class Cards:
         :param owner: person id of the user the history belongs to
         :param title: heading naming the zone of the times, e.g. ``'Call history: 3 calls, newest first (UTC)'``
         """
-        body: list[dict] = [text(title, weight='Bolder', size='Medium')]
+        body: list[dict] = [heading(title)]
         for record in records:
             kind = enum_str(record.call_type)
             columns = [[text(self.say.table_time(record.time), fontType='Monospace')],
@@ -180,7 +223,7 @@ class Cards:
         :param owner: person id of the user who looked them up (only they may press)
         :param title: heading, e.g. ``'3 people are called Bob'``
         """
-        body: list[dict] = [text(title, weight='Bolder', size='Medium')]
+        body: list[dict] = [heading(title)]
         for person in people:
             who = [text(person.name, weight='Bolder')] + ([text(person.title, isSubtle=True)] if person.title else [])
             call = submit(self.t('card.call', who=person.name), 'callback', owner, 'positive',
@@ -198,7 +241,7 @@ class Cards:
         :param owner: person id of the user they belong to (only they may press)
         :param title: heading, e.g. ``'Your devices (2)'``
         """
-        body: list[dict] = [text(title, weight='Bolder', size='Medium')]
+        body: list[dict] = [heading(title)]
         for device in devices:
             what = [text(device.name or device.id, weight='Bolder'), text(self.say.device_type(device.type),
                                                                           isSubtle=True)]
@@ -218,7 +261,7 @@ class Cards:
         :param owner: person id of the agent (only they may press)
         :param title: heading, e.g. ``'Your call queues (2), agent state: available'``
         """
-        body: list[dict] = [text(title, weight='Bolder', size='Medium')]
+        body: list[dict] = [heading(title)]
         for call_queue in call_queues:
             label = ' · '.join(filter(None, (call_queue.extension, call_queue.phone_number))) \
                 or self.t('agent.unnumbered')
@@ -243,7 +286,7 @@ class Cards:
         :param owner: person id of the user (only they may press)
         :param title: heading
         """
-        body: list[dict] = [text(title, weight='Bolder', size='Medium')]
+        body: list[dict] = [heading(title)]
         for caller_id, selected in caller_ids:
             number = caller_id.direct_number or caller_id.extension
             what = [text(caller_id.name or number or '', weight='Bolder'),
@@ -263,9 +306,8 @@ class Cards:
 
         :param groups: (group title, [(usage, description), ...]) in order
         """
-        body = [text(self.t('help.card_intro'), weight='Bolder', size='Medium')]
+        body = [heading(self.t('help.card_intro'))]
         for title, commands in groups:
             body.append(text(title, weight='Bolder', separator=True))
-            body.append({'type': 'FactSet', 'facts': [{'title': usage, 'value': description}
-                                                      for usage, description in commands]})
+            body.append(facts(commands))
         return card(body)

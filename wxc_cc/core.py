@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Optional
 
+from .botcontext import BotContext
 from .broadcast import Broadcaster
 from .cards import Cards
 from .checks import checks
@@ -415,12 +416,12 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
     messenger = Messenger(clients.bot)
     call_webhooks = CallEventWebhooks(bot_name=settings.bot_name, public_url=settings.public_url,
                                       master_secret=settings.webhook_secret)
-    gate = Gate(policy=policy, coordination=stores.coordination, bot=clients.bot, identity=identity,
-                messenger=messenger, say=say)
+    bot_context = BotContext(policy=policy, coordination=stores.coordination, bot=clients.bot, identity=identity,
+                             messenger=messenger, say=say)
+    gate = Gate(bot_context)
     services = Services(settings=settings, identity=identity, say=say, cards=cards,
                         stores=stores, clients=clients, oauth=oauth, call_webhooks=call_webhooks, policy=policy,
-                        broadcaster=Broadcaster(policy=policy, coordination=stores.coordination, clients=clients,
-                                                identity=identity, gate=gate, messenger=messenger, say=say),
+                        broadcaster=Broadcaster(bot_context, clients=clients, gate=gate),
                         zones=zones, ends=Ends(queue=stores.queue), commands=commands)
     monitor = CallMonitor(coordination=stores.coordination, messenger=messenger, cards=cards,
                           user_api=services.user_api, zones=zones)
@@ -432,8 +433,7 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
     runner = TaskRunner(conversation=conversation, monitor=monitor, tokens=stores.tokens,
                         person_keys=PersonKeys(settings.webhook_secret),
                         restorer=Restorer(services=services, messenger=messenger),
-                        memberships=MembershipGuard(policy=policy, coordination=stores.coordination, bot=clients.bot,
-                                                    identity=identity, messenger=messenger, say=say))
+                        memberships=MembershipGuard(bot_context))
     bot_webhooks = BotWebhooks(bot_name=settings.bot_name, public_url=settings.public_url,
                                secret=settings.webhook_secret)
     healer = WebhookHealer(stores=stores, bot=clients.bot, bot_webhooks=bot_webhooks, call_webhooks=call_webhooks,

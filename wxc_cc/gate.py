@@ -14,13 +14,8 @@ from typing import NamedTuple, Optional
 import requests
 from wxc_sdk.rest import RestError
 
+from .botcontext import BotContext
 from .errors import webex_reason
-from .identity import BotIdentity
-from .messenger import Messenger
-from .policy import Policy
-from .replies import Replies
-from .stores import Coordination
-from .webex import BotApi
 
 __all__ = ['Gate', 'Sender']
 
@@ -39,22 +34,12 @@ class Gate:
     """
     Admits or refuses senders.
 
-    :param policy: the access policy
-    :param coordination: shared notes (what Webex said of a person), claims (one refusal a day) and counters
-    :param bot: the bot's API clients (people look-ups)
-    :param identity: the bot's own person (its organisation)
-    :param messenger: posts refusals and notices
-    :param say: the replies, in the deployment's language
+    :param context: the policy; shared notes (what Webex said of a person), claims (one refusal a day) and counters;
+        people look-ups; the bot's organisation; refusals and notices posted in the deployment's language
     """
 
-    def __init__(self, *, policy: Policy, coordination: Coordination, bot: BotApi, identity: BotIdentity,
-                 messenger: Messenger, say: Replies):
-        self.policy = policy
-        self.coordination = coordination
-        self.bot = bot
-        self.identity = identity
-        self.messenger = messenger
-        self.say = say
+    def __init__(self, context: BotContext):
+        self.context = context
 
     def refusal(self, person_id: str, email: Optional[str]) -> Optional[str]:
         """
@@ -63,14 +48,14 @@ class Gate:
         :param email: the sender's address as Webex gave it; ``None`` when the notification has none (a card
             press), and then it is looked up when the policy needs it
         """
-        senders = self.policy.senders
+        senders = self.context.policy.senders
         if senders.anyone:
             return None
         if email is None:
             email = self.sender(person_id).email
         if senders.admits_by_address(email):
             return None
-        if senders.needs_org and self.org_of(person_id) == self.identity.org_id:
+        if senders.needs_org and self.org_of(person_id) == self.context.identity.org_id:
             return None
         return 'not an allowed sender'
 
@@ -79,15 +64,15 @@ class Gate:
         A person's address and organisation as Webex knows them, looked up once a day.
         """
         key = f'person:{person_id}'
-        note = self.coordination.get_note(key)
+        note = self.context.coordination.get_note(key)
         if note is None:
             try:
-                details = self.bot.people.details(person_id)
+                details = self.context.bot.people.details(person_id)
             except (RestError, requests.RequestException) as error:
                 log.warning('person %s unknown: %s', person_id, webex_reason(error))
                 return Sender(None, None)
             found = Sender(details.emails[0] if details.emails else None, details.org_id)
-            self.coordination.set_note(key, json.dumps(found._asdict()), DAY)
+            self.context.coordination.set_note(key, json.dumps(found._asdict()), DAY)
             return found
         return Sender(**json.loads(note))
 
@@ -107,8 +92,8 @@ class Gate:
         if reason is None:
             return True
         log.warning('refused %s from %s (%s): %s', what, email, person_id, reason)
-        if self.coordination.first_time(f'refused:{person_id}', DAY):
-            self.messenger.send(self.say.t('policy.not_allowed'), room_id=room_id)
+        if self.context.coordination.first_time(f'refused:{person_id}', DAY):
+            self.context.messenger.send(self.context.say.t('policy.not_allowed'), room_id=room_id)
         return False
 
     def within_rate(self, person_id: str, email: Optional[str], room_id: str, what: str) -> bool:
@@ -118,11 +103,11 @@ class Gate:
 
         :param what: what they tried, for the log, e.g. ``'message'`` or ``'card press'``
         """
-        limit, window = self.policy.rate_limit_commands, self.policy.rate_limit_seconds
-        count = self.coordination.count(f'rate:{person_id}', window)
+        limit, window = self.context.policy.rate_limit_commands, self.context.policy.rate_limit_seconds
+        count = self.context.coordination.count(f'rate:{person_id}', window)
         if count <= limit:
             return True
         log.warning('refused %s from %s (%s): rate limit, %d in %.0f s', what, email, person_id, count, window)
         if count == limit + 1:
-            self.messenger.send(self.say.slow_down(limit, window), room_id=room_id)
+            self.context.messenger.send(self.context.say.slow_down(limit, window), room_id=room_id)
         return False

@@ -9,12 +9,7 @@ from typing import Optional
 from wxc_sdk.base import enum_str
 
 from . import journal
-from .identity import BotIdentity
-from .messenger import Messenger
-from .policy import Policy
-from .replies import Replies
-from .stores import Coordination
-from .webex import BotApi
+from .botcontext import BotContext
 
 __all__ = ['MembershipGuard', 'added_by_key']
 
@@ -33,22 +28,12 @@ class MembershipGuard:
     """
     Acts on the bot's new memberships.
 
-    :param policy: the access policy
-    :param coordination: shared notes (who added the bot where)
-    :param bot: the bot's API clients
-    :param identity: the bot's own person (its id and organisation)
-    :param messenger: posts why it leaves, and asks for moderation
-    :param say: the replies, in the deployment's language
+    :param context: the policy; shared notes (who added the bot where); the bot's API clients, its id and
+        organisation; why it leaves and requests for moderation, posted in the deployment's language
     """
 
-    def __init__(self, *, policy: Policy, coordination: Coordination, bot: BotApi, identity: BotIdentity,
-                 messenger: Messenger, say: Replies):
-        self.policy = policy
-        self.coordination = coordination
-        self.bot = bot
-        self.identity = identity
-        self.messenger = messenger
-        self.say = say
+    def __init__(self, context: BotContext):
+        self.context = context
 
     def added(self, membership_id: str, room_id: str, person_id: str, actor_id: Optional[str]) -> None:
         """
@@ -60,24 +45,24 @@ class MembershipGuard:
         :param person_id: who joined
         :param actor_id: who added them (only the notification says)
         """
-        if person_id != self.identity.person_id:
+        if person_id != self.context.identity.person_id:
             return
-        membership = self.bot.memberships.details(membership_id)
+        membership = self.context.bot.memberships.details(membership_id)
         if (membership.room_id, membership.person_id) != (room_id, person_id):
             log.warning('notification of membership %s disagrees with Webex: not acted on', membership_id)
             return
-        room = self.bot.rooms.details(room_id)
+        room = self.context.bot.rooms.details(room_id)
         if enum_str(room.type) == 'direct':
             return
-        if self.policy.membership_own_org_only and room.owner_id != self.identity.org_id:
+        if self.context.policy.membership_own_org_only and room.owner_id != self.context.identity.org_id:
             log.warning('refused membership in space %s owned by %s (added by %s): policy own organisation only',
                         room_id, room.owner_id, actor_id)
             journal.acting()
-            self.messenger.send(self.say.t('policy.leaving'), room_id=room_id)
-            self.bot.memberships.delete(membership_id)
+            self.context.messenger.send(self.context.say.t('policy.leaving'), room_id=room_id)
+            self.context.bot.memberships.delete(membership_id)
             return
         if actor_id:
-            self.coordination.set_note(added_by_key(room_id), actor_id, YEAR)
+            self.context.coordination.set_note(added_by_key(room_id), actor_id, YEAR)
         log.info('added to space %s by %s', room_id, actor_id)
         if room.is_announcement_only and not membership.is_moderator and actor_id:
-            self.messenger.send(self.say.make_me_moderator(room.title), to_person_id=actor_id)
+            self.context.messenger.send(self.context.say.make_me_moderator(room.title), to_person_id=actor_id)

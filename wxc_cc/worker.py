@@ -287,7 +287,8 @@ class QueueWorker:
             task = Task.from_json(lease.entry.body)
         except UnreadableTask as error:
             log.error('task %s (%s) cannot be read, set aside: %s', lease.id, lease.entry.kind, error)
-            self._settle(lambda: self.queue.dead_letter(lease, f'unreadable: {error}'))
+            reason = f'unreadable: {error}'
+            self._settle(lambda: self.queue.dead_letter(lease, reason))
             return
         try:
             if lease.attempts > self.max_attempts:
@@ -308,7 +309,8 @@ class QueueWorker:
             raise
         except UnreadableTask as error:
             log.error('task %s (%s) cannot be carried out, set aside: %s', lease.id, lease.entry.kind, error)
-            self._settle(lambda: self.queue.dead_letter(lease, f'unreadable: {error}'))
+            reason = f'unreadable: {error}'
+            self._settle(lambda: self.queue.dead_letter(lease, reason))
             return
         except Exception as error:
             reason = f'{type(error).__name__}: {error}'[:300]

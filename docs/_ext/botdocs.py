@@ -461,7 +461,7 @@ def check(app, env) -> None:
 
 
 #: packages that re-export names documented in their submodules (``wxc_cc.stores.TokenManager`` is
-#: ``wxc_cc.stores.base.TokenManager``); the API reference documents each object once, where it is defined
+#: ``wxc_cc.stores.tokens.TokenManager``); the API reference documents each object once, where it is defined
 REEXPORTERS = ('user_context', 'wxc_cc.stores', 'wxc_cc.commands', 'sandbox', 'fakewebex')
 
 

@@ -1,7 +1,8 @@
 /*
  * The sandbox page: chat as a simulated user, that user's phone, and the API trace. Polls the sandbox API
  * about once a second; every action is a POST to /sandbox/api/<action>. Markup from the server is the bot's
- * markdown rendered server-side (escaped first); everything else goes in with textContent.
+ * markdown rendered server-side (sandbox/markdown.py: no HTML from the text passes); everything else goes in with
+ * textContent.
  */
 'use strict';
 
@@ -115,7 +116,7 @@
     head.appendChild(el('time', null, time(message.created)));
     node.appendChild(head);
     const body = el('div', 'md');
-    body.innerHTML = message.html;  // rendered server-side from escaped text (sandbox/markdown.py)
+    body.innerHTML = message.html;  // rendered server-side, the text escaped (sandbox/markdown.py)
     node.appendChild(body);
     if (message.card) {
       const card = window.renderCard(message.card, function (data, button) { press(message.id, data, node, button); });

@@ -17,7 +17,6 @@ from typing import Optional
 
 from ..config import Settings
 from ..errors import StoreUnavailable
-from .base import REFRESH_MARGIN, Refresher, TokenManager, UserContext
 from .coordination import Coordination, Locks
 from .file_locks import LifeMarks, locks_beside
 from .flows import FLOW_LIFETIME, FlowStore
@@ -26,12 +25,14 @@ from .redis_client import KeySpace, redis_from_settings
 from .redis_coordination import RedisCoordination
 from .redis_flows import RedisFlowStore
 from .redis_queue import RedisWorkQueue
-from .redis_store import RedisTokenManager
+from .redis_tokens import RedisTokenManager
 from .sqlite import SQLiteDatabase, database_beside
 from .sqlite_coordination import SQLiteCoordination
 from .sqlite_flows import SQLiteFlowStore
 from .sqlite_queue import SQLiteWorkQueue
-from .yaml_store import YAMLTokenManager
+from .token_refresh import REFRESH_MARGIN, Refresher
+from .tokens import TokenManager, UserContext
+from .yaml_tokens import YAMLTokenManager
 
 __all__ = ['UserContext', 'TokenManager', 'YAMLTokenManager', 'RedisTokenManager', 'FlowStore', 'Coordination',
            'WorkQueue', 'Locks', 'Stores', 'build_stores', 'file_stores', 'redis_stores', 'redis_from_settings',

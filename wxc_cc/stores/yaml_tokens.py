@@ -1,13 +1,12 @@
 """
-Token store in a local YAML file (default ``wxc_cc_bot.yml`` in the working directory): the users and their tokens,
-as the original bot kept them.
+Token records in a local YAML file (default ``wxc_cc_bot.yml`` in the working directory): the users and their
+tokens, as the original bot kept them.
 
 Every change rewrites the file atomically (temporary file with mode 0600, then rename), under an exclusive
 ``flock`` on a lock file beside it so that processes on one host sharing the file do not lose each other's
 changes. Reads are served from memory until the file changes on disk.
 """
 import fcntl
-import logging
 import os
 import tempfile
 import threading
@@ -19,32 +18,27 @@ from typing import Any, Optional, Union
 import yaml
 
 from ..errors import StoreUnavailable
-from .base import Stored, TokenManager, UserContext
 from .coordination import Locks
 from .file_locks import locks_beside
+from .sealing import Stored
+from .tokens import TokenManager, TokenRecords
 
-__all__ = ['YAMLTokenManager']
-
-log = logging.getLogger(__name__)
+__all__ = ['YAMLTokenRecords', 'YAMLTokenManager']
 
 _Loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
 _Dumper = getattr(yaml, 'CSafeDumper', yaml.SafeDumper)
 
 
-class YAMLTokenManager(TokenManager):
+class YAMLTokenRecords(TokenRecords):
     """
-    Token store backed by a YAML file.
+    Token records in a YAML file, below ``users``.
 
     :param path: the file; created on first write
-    :param locks: locks shared by the processes of the host; default: ``flock`` on ``<file>.locks`` beside it
-    :param kwargs: see :class:`~wxc_cc.stores.base.TokenManager`
     """
     kind = 'yaml'
 
-    def __init__(self, path: Union[str, Path] = 'wxc_cc_bot.yml', *, locks: Optional[Locks] = None, **kwargs: Any):
-        path = Path(path).absolute()
-        super().__init__(locks=locks or locks_beside(path), **kwargs)
-        self.path = path
+    def __init__(self, path: Union[str, Path] = 'wxc_cc_bot.yml'):
+        self.path = Path(path).absolute()
         self._lock_path = self.path.with_name(self.path.name + '.lock')
         self._thread_lock = threading.RLock()
         self._cache: dict = {}
@@ -108,17 +102,19 @@ class YAMLTokenManager(TokenManager):
             self._write(data)
             return result
 
-    # --- users
+    # --- records
 
-    def get_user_context(self, user_id: str) -> Optional[UserContext]:
-        return self._context(user_id, self._read()['users'].get(user_id))
+    def get(self, owner: str) -> Optional[Stored]:
+        return self._read()['users'].get(owner)
 
-    def set_user_context(self, user_context: UserContext) -> None:
-        packed = self._pack(user_context)
-        self._update(lambda data: data['users'].__setitem__(user_context.user_id, packed))
+    def put(self, owner: str, record: Stored) -> None:
+        self._update(lambda data: data['users'].__setitem__(owner, record))
 
-    def clear_user_context(self, user_id: str) -> bool:
-        return self._update(lambda data: data['users'].pop(user_id, None) is not None)
+    def delete(self, owner: str) -> bool:
+        return self._update(lambda data: data['users'].pop(owner, None) is not None)
+
+    def items(self) -> list[tuple[str, Stored]]:
+        return list(self._read()['users'].items())
 
     def clear(self) -> int:
         def remove_all(data: dict) -> int:
@@ -128,13 +124,7 @@ class YAMLTokenManager(TokenManager):
 
         return self._update(remove_all)
 
-    def check(self) -> None:
-        self._read()
-
-    def _stored_records(self) -> list[tuple[str, Stored]]:
-        return list(self._read()['users'].items())
-
-    def _replace(self, owner: str, expected: Stored, record: Stored) -> bool:
+    def replace(self, owner: str, expected: Stored, record: Stored) -> bool:
         with self._locked():
             data = {'users': dict(self._read()['users'])}
             if data['users'].get(owner) != expected:
@@ -143,5 +133,28 @@ class YAMLTokenManager(TokenManager):
             self._write(data)
             return True
 
-    def _sample_record(self) -> Optional[Stored]:
+    def sample(self) -> Optional[Stored]:
         return next(iter(self._read()['users'].values()), None)
+
+    def check(self) -> None:
+        self._read()
+
+
+class YAMLTokenManager(TokenManager):
+    """
+    The token store in a YAML file.
+
+    :param path: the file; created on first write
+    :param locks: locks shared by the processes of the host; default: ``flock`` on ``<file>.locks`` beside it
+    :param kwargs: see :class:`~wxc_cc.stores.tokens.TokenManager`
+    """
+    records: YAMLTokenRecords
+
+    def __init__(self, path: Union[str, Path] = 'wxc_cc_bot.yml', *, locks: Optional[Locks] = None, **kwargs: Any):
+        records = YAMLTokenRecords(path)
+        super().__init__(records, locks=locks or locks_beside(records.path), **kwargs)
+
+    @property
+    def path(self) -> Path:
+        """The file."""
+        return self.records.path
