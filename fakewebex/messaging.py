@@ -213,6 +213,18 @@ class Messaging:
             items = [dict(m) for m in reversed(self._messages.values()) if m['roomId'] == room_id]
             return items[:max_items] if max_items else items
 
+    def list_direct(self, reader: Person, peer_key: str) -> list[dict]:
+        """
+        ``GET /messages/direct?personId=`` (or ``personEmail=``): the messages of the reader's 1:1 room with that
+        person, newest first, like Webex; none when they have no such room yet.
+
+        :raises WebexError: 404 for a person the emulator does not know
+        """
+        with self._world.lock:
+            peer = self._world.person(peer_key)
+            room_id = self._direct.get(frozenset((reader.id, peer.id)))
+            return [dict(m) for m in reversed(self._messages.values()) if room_id and m['roomId'] == room_id]
+
     def messages(self, room_id: Optional[str] = None, author_id: Optional[str] = None) -> list[dict]:
         """
         :param room_id: only messages in this room

@@ -155,6 +155,14 @@ def messages_list() -> Response:
     return items(current_world().messaging.list_room(caller(), room_id, max_items))
 
 
+@bp.get('/messages/direct')
+def messages_direct() -> Response:
+    peer = request.args.get('personId') or request.args.get('personEmail')
+    if not peer:
+        raise WebexError(400, description='personId or personEmail is required')
+    return items(current_world().messaging.list_direct(caller(), peer))
+
+
 @bp.post('/messages')
 def messages_create() -> Response:
     return jsonify(current_world().messaging.post(caller(), json_body()))

@@ -6,8 +6,8 @@ the far end answers) and shows what happened (chat, calls, the API trace).
 API (JSON in and out; errors are ``{"error": "..."}`` with a 4xx status):
 
 - ``GET /sandbox/api/state?user=alice&after=SEQ``: users, the user's chat, calls (and the devices they ring),
-  voicemail, Do Not Disturb and call forwarding, devices, call queues and caller ID, trace rows newer than ``SEQ``
-  (newest first)
+  voicemail, Do Not Disturb and call forwarding, devices, call queues and caller ID, the settings that go back by
+  themselves (the bot's pending ends), trace rows newer than ``SEQ`` (newest first)
 - ``POST /sandbox/api/say`` ``{user, text}``: the user writes to the bot
 - ``POST /sandbox/api/press`` ``{user, messageId, inputs}``: the user submits a card
 - ``POST /sandbox/api/ring`` ``{user, caller, name, number}``: a call for the user from another sandbox user
@@ -19,6 +19,7 @@ API (JSON in and out; errors are ``{"error": "..."}`` with a 4xx status):
 - ``POST /sandbox/api/expire`` ``{user}``: the user's access tokens expire now
 - ``POST /sandbox/api/fail-next`` ``{}``: the bot's next API request is answered 429 with ``Retry-After: 1``
 """
+import datetime
 import logging
 from pathlib import Path
 from typing import Any, Callable
@@ -26,9 +27,11 @@ from typing import Any, Callable
 from flask import Flask, Response, jsonify, request, send_from_directory
 
 from fakewebex import FakeWebex, Person, WebexError
+from wxc_cc.ends import Ends
+from wxc_cc.replies import Replies
 
 from .cast import USERS, Cast
-from .views import call_view, message_view, phone_view, settings_view, trace_row
+from .views import call_view, ends_view, message_view, phone_view, settings_view, trace_row
 
 __all__ = ['PREFIX', 'STATIC', 'TRACE_ROWS', 'create_sandbox_app']
 
@@ -62,10 +65,12 @@ def _text(body: dict, key: str, limit: int = 2000) -> str:
     return value
 
 
-def create_sandbox_app(fake: FakeWebex, cast: Cast) -> Flask:
+def create_sandbox_app(fake: FakeWebex, cast: Cast, ends: Ends, replies: Replies) -> Flask:
     """
     :param fake: the running fake Webex, populated with ``cast``
     :param cast: who is in the sandbox
+    :param ends: the bot's pending ends (in the store the bot uses)
+    :param replies: the bot's replies, as its deployment words them
     :return: the WSGI app serving ``/sandbox`` and ``/sandbox/...``
     """
     app = Flask('sandbox', static_folder=None)
@@ -131,6 +136,8 @@ def create_sandbox_app(fake: FakeWebex, cast: Cast) -> Flask:
             'voicemail': {'new': sum(not v.get('read') for v in voicemails), 'total': len(voicemails)},
             'settings': settings_view(fake.dnd_of(user), fake.forwarding_of(user)),
             'phone': phone_view(fake.devices_of(user), calls, agent, queue_names, fake.caller_id_of(user)),
+            'ends': ends_view(ends.pending(user.id), replies.in_zone(user.timezone),
+                              datetime.datetime.now(datetime.timezone.utc)),
             'timezone': user.timezone,
             'trace': rows})
 

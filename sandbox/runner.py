@@ -15,6 +15,10 @@ from typing import Any, Callable, Iterable, Optional
 
 from fakewebex import FakeWebex
 from fakewebex.httpserver import ServerThread
+from wxc_cc.ends import Ends
+from wxc_cc.locales import DEFAULT, catalogue_for
+from wxc_cc.replies import Replies
+from wxc_cc.stores import file_stores
 
 from .app import PREFIX, create_sandbox_app
 from .cast import CLIENT_ID, Cast, populate
@@ -138,11 +142,15 @@ class Sandbox:
         try:
             self.fake.consent_page = True
             self.cast = populate(self.fake)
-            self.dispatcher = PathDispatcher(create_sandbox_app(self.fake, self.cast))
+            token_file = self.workdir / 'wxc_cc_bot.yml'
+            # the bot's pending ends, in the queue beside its token file, worded as the bot (its default locale)
+            ends = Ends(queue=file_stores(str(token_file)).queue)
+            self.dispatcher = PathDispatcher(create_sandbox_app(self.fake, self.cast, ends,
+                                                                Replies(catalogue_for(DEFAULT))))
             self._server = ServerThread(self.dispatcher, host=self.host, name='sandbox-http', port=self._port)
             self._server.start()
-            self.bot = create_app(bot_config(self.fake, self.cast, self.base_url, self.port,
-                                             self.workdir / 'wxc_cc_bot.yml', self.log_level))
+            self.bot = create_app(bot_config(self.fake, self.cast, self.base_url, self.port, token_file,
+                                             self.log_level))
             self.dispatcher.bot = self.bot
         except BaseException:
             self.stop()

@@ -1,20 +1,24 @@
 """
 What the sandbox page shows, as JSON: chat messages (markdown rendered to safe HTML), calls with the far-end
 actions that fit them and the devices they ring or are on, the phone's Do Not Disturb and forwarding, its devices
-(which one is preferred, which rings), call queues and selected caller ID, and the API trace (secrets masked). Pure
-functions of the fake's records.
+(which one is preferred, which rings), call queues and selected caller ID, the settings that go back by themselves
+(the bot's pending ends), and the API trace (secrets masked). Pure functions of the fake's and the bot's records.
 """
+import datetime
 import json
 import logging
 from collections.abc import Iterable
 from typing import Any, Optional
 
 from fakewebex import Person, Recorded
+from wxc_cc.commands.timers import end_line
+from wxc_cc.ends import End
+from wxc_cc.replies import Replies
 
 from .markdown import render_markdown, render_plain
 
 __all__ = ['FAR_END_ACTIONS', 'RINGING_STATES', 'far_end_actions', 'message_view', 'call_view', 'settings_view',
-           'phone_view', 'trace_row', 'scrub']
+           'phone_view', 'ends_view', 'trace_row', 'scrub']
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +116,17 @@ def phone_view(devices: list[dict], calls: list[dict], agent: Optional[dict], qu
                         'mayLeave': queue.get('allowLogOffEnabled', True)} for queue in agent.get('queues', [])]},
         'callerId': {'type': caller_id.get('type', ''), 'name': caller_id.get('name', ''),
                      'number': caller_id.get('directNumber') or caller_id.get('extension') or ''}}
+
+
+def ends_view(ends: list[End], say: Replies, now: datetime.datetime) -> list[dict[str, Any]]:
+    """
+    :param ends: the user's pending ends, the next first
+    :param say: the bot's replies, in the user's time zone
+    :param now: the time now
+    :return: ``[{html, due}]``: what goes back to what and when, as ``/timers`` words it (rendered), and when
+        (ISO 8601)
+    """
+    return [{'html': render_markdown(end_line(say, end, now)), 'due': end.at.isoformat()} for end in ends]
 
 
 def scrub(value: Any, secrets: Iterable[str]) -> Any:

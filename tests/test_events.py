@@ -67,7 +67,7 @@ def test_every_kind_is_done_by_a_method_of_the_runner():
 def test_a_task_of_a_kind_this_version_does_not_know_is_set_aside_at_once(tmp_path):
     queue = SQLiteWorkQueue(SQLiteDatabase(tmp_path / 'q.db', durable=True), LifeMarks(tmp_path / 'workers'))
     runner = TaskRunner(conversation=None, memberships=None, monitor=None, tokens=None,
-                        person_keys=lambda person: person)
+                        person_keys=lambda person: person, restorer=None)
     assert queue.put(Task(kind='teleport', key=ALICE, id='teleport:1', created=1).entry())
     worker = QueueWorker(queue=queue, runner=runner, threads=1)
     worker.start()

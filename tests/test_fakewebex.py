@@ -402,6 +402,23 @@ def test_post_and_get_messages(fake: FakeWebex, bot: Person, alice: Person) -> N
     assert_webex_error(api.post('/messages', json={'text': 'nowhere'}), 400)
 
 
+def test_list_direct_messages(fake: FakeWebex, bot: Person, alice: Person, bob: Person) -> None:
+    """``GET /messages/direct``: the 1:1 space with the person named, newest first; empty before there is one."""
+    api = client(fake, bot)
+    assert api.get('/messages/direct', params={'personId': alice.id}).json() == {'items': []}
+    for text in ('first', 'second'):
+        assert api.post('/messages', json={'toPersonId': alice.id, 'markdown': text}).status_code == 200
+    api.post('/messages', json={'toPersonId': bob.id, 'markdown': 'to bob'})
+    listed = api.get('/messages/direct', params={'personId': alice.id}).json()['items']
+    assert [(m['markdown'], m['personId'], m['roomType']) for m in listed] == [('second', bot.id, 'direct'),
+                                                                             ('first', bot.id, 'direct')]
+    assert api.get('/messages/direct', params={'personEmail': alice.email}).json()['items'] == listed
+    assert [m['markdown'] for m in client(fake, alice).get('/messages/direct', params={'personId': bot.id})
+            .json()['items']] == ['second', 'first'], 'the same space, seen from the other side'
+    assert_webex_error(api.get('/messages/direct'), 400)
+    assert_webex_error(api.get('/messages/direct', params={'personId': 'NOBODY'}), 404)
+
+
 def test_message_length_limit_counts_utf8_bytes(fake: FakeWebex, bot: Person, alice: Person) -> None:
     api = client(fake, bot)
     ok = api.post('/messages', json={'toPersonId': alice.id, 'markdown': 'x' * 7439})

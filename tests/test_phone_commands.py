@@ -350,7 +350,8 @@ def test_an_agent_of_no_call_queue(client, webex):
 @pytest.mark.parametrize('text', ['/queue join x', '/queue leave 1 2', '/queue sleep', '/queue available now'])
 def test_queue_with_wrong_words_sends_nothing(client, webex, text):
     [reply] = chat(client, webex, text)
-    assert reply.startswith('Usage: /queue [join [n] | leave [n] | available | unavailable]')
+    assert reply.startswith('Usage: /queue [join [n] | leave [n] | available | unavailable] [for <duration> | until '
+                            '<time>]')
     assert requests_to(webex) == []
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from wxc_cc.journal import ACTING, REPLIED, acting, replied
+from wxc_cc.journal import ACTING, REPLIED, acting, repeated, replied
 from wxc_cc.stores.file_locks import LifeMarks
 from wxc_cc.stores.queue import Entry, LeaseLost, WorkQueue
 from wxc_cc.stores.redis_client import KeySpace
@@ -308,6 +308,8 @@ class Runner:
 
     def run(self, item: Task) -> None:
         self.started.set()
+        if item.kind == 'end' and repeated():
+            self.told.append(('repeated', item.id))
         if item.key == 'slow':
             self.gate.wait(10)
         if item.id in self.fail:
@@ -324,6 +326,10 @@ class Runner:
         """Wait until ``count`` tasks have run."""
         with self.lock:
             return self.lock.wait_for(lambda: len(self.ran) >= count, timeout)
+
+    def repeatable(self, item: Task) -> bool:
+        """A setting's end reads before it writes: run again after a takeover."""
+        return item.kind == 'end'
 
     def unknown_outcome(self, item: Task) -> None:
         self.told.append(('unknown', item.id))
@@ -408,6 +414,21 @@ def test_a_task_taken_over_while_acting_is_not_repeated(backend):
     assert running.wait_idle(10)
     assert runner.ran == [], 'neither is run again'
     assert runner.told == [('unknown', 'message:alice-1')], 'bob had his reply; alice hears the outcome is unknown'
+    assert running.stop(5)
+
+
+def test_a_repeatable_task_taken_over_while_acting_runs_again(backend):
+    """A setting's end whose worker died while it wrote: run again, knowing it ran before, never "outcome unknown"."""
+    queue, runner = backend.queue(), Runner()
+    died = joined(backend.queue(), 'died')
+    put(queue, Task(kind='end', key='alice', id='end:alice:dnd', created=1, due=1))
+    [lease] = died.take('died', 1)
+    died.record(lease, ACTING)
+    backend.die(died, 'died')
+    running = worker(queue, runner)
+    assert running.wait_idle(10)
+    assert runner.ran == ['end:alice:dnd'] and runner.told == [('repeated', 'end:alice:dnd')]
+    assert queue.depth() == 0
     assert running.stop(5)
 
 
@@ -585,3 +606,59 @@ def test_the_queue_needs_redis_6_2(version: str, ok: bool):
 def test_the_servers_version_is_checked(redis_client):
     """The session's redis-server (7) passes; the message names what is needed, should one not."""
     RedisWorkQueue(KeySpace(redis_client)).check_server()
+
+
+# --- timed entries: listed, withdrawn, replaced
+
+def timed(key: str, name: str, due: float) -> Entry:
+    return Task(kind='end', key=key, id=f'end:{key}:{name}', due=due).entry()
+
+
+def test_timed_entries_are_listed_withdrawn_and_replaced(backend):
+    queue = joined(backend.queue(), 'w1')
+    now = backend.clock()
+    put(queue, task('alice', 1, created=now - 5))
+    for entry in (timed('alice', 'dnd', now + 60), timed('alice', 'forward', now + 30), timed('bob', 'dnd', now + 9)):
+        assert queue.put(entry)
+    assert [entry.id for entry in queue.scheduled('alice', 'end')] == ['end:alice:forward', 'end:alice:dnd']
+    [message] = take_all(queue, 'w1')
+    assert queue.scheduled('alice', 'message') == [], 'a task taken is not scheduled any more'
+    assert queue.withdraw('end:alice:forward') is True
+    assert queue.withdraw('end:alice:forward') is False, 'gone'
+    assert queue.put(timed('alice', 'dnd-2', now + 90), replacing='end:alice:dnd')
+    assert [(entry.id, entry.due) for entry in queue.scheduled('alice', 'end')] == [('end:alice:dnd-2', now + 90)]
+    assert queue.depth() == 3, 'her message, her new end, bob\'s end'
+    queue.finish(message)
+    backend.clock.offset = 100
+    queue.beat('w1')
+    assert sorted(ids(take_all(queue, 'w1'))) == ['end:alice:dnd-2', 'end:bob:dnd'], 'each once, when due'
+
+
+def test_an_entry_a_worker_took_is_not_withdrawn(backend):
+    queue = joined(backend.queue(), 'w1')
+    assert queue.put(timed('alice', 'dnd', 1))
+    [lease] = take_all(queue, 'w1')
+    assert queue.withdraw('end:alice:dnd') is False, 'it runs: too late to cancel'
+    queue.finish(lease)
+
+
+def test_idle_is_nothing_due_now_nor_running(backend):
+    """What a wait for the work of a command asks: an entry due later does not count, one that became due does."""
+    queue = joined(backend.queue(), 'w1')
+    now = backend.clock()
+    assert queue.idle()
+    assert queue.put(timed('alice', 'dnd', now + 60))
+    assert queue.idle() and queue.depth() == 1, 'due later'
+    put(queue, task('alice', 1, created=now - 5))
+    assert not queue.idle(), 'her message waits'
+    [lease] = take_all(queue, 'w1')
+    assert not queue.idle(), 'it runs'
+    queue.finish(lease)
+    assert queue.idle()
+    backend.clock.offset = 61
+    assert not queue.idle(), 'the end became due'
+    queue.beat('w1')
+    [end] = take_all(queue, 'w1')
+    assert end.id == 'end:alice:dnd' and not queue.idle()
+    queue.finish(end)
+    assert queue.idle() and queue.depth() == 0

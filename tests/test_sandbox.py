@@ -279,6 +279,22 @@ def test_phone_settings_show_and_steer_the_calls(sandbox: Sandbox) -> None:
     assert page.state('bob')['calls'][0]['remote']['name'] == 'Alice Anders'
 
 
+def test_the_phone_pane_shows_a_pending_end_until_it_happens(sandbox: Sandbox) -> None:
+    """What ``make demo`` shows with ``/dnd on for 30s``, shorter: the pane lists the end, then it happens."""
+    page = Page(sandbox)
+    page.authorize()
+    assert page.state()['ends'] == []
+    page.say('alice', '/dnd on for 2s', 'goes back')
+    state = page.state()
+    [end] = state['ends']
+    # Alice's clock is Berlin's; the bot's words, rendered as in the chat
+    assert re.fullmatch(r'<p>Do Not Disturb goes back (tomorrow )?at \d\d?:\d\d\u202f[AP]M \(in \d seconds?\) to: off</p>',
+                        end['html'].strip()), end['html']
+    assert end['due'].endswith('+00:00') and state['settings']['dnd'] is True
+    done = page.wait(lambda s: bot_message(s, 'is back to', set()) and not s['ends'], timeout=15)
+    assert done['settings']['dnd'] is False
+
+
 def test_the_phone_pane_shows_devices_call_queues_and_caller_id(sandbox: Sandbox) -> None:
     page = Page(sandbox)
     phone = page.state()['phone']

@@ -139,7 +139,7 @@ def test_a_newcomer_in_the_sandbox(sandbox: Sandbox, browser_context, tmp_path: 
     # the phone pane shows Do Not Disturb and forwarding as the chat sets them, and Alice's time zone
     settings = page.locator('#phone-settings')
     expect(settings).to_have_text('Do Not Disturb: off · Forwarding: off · Time zone: Europe/Berlin', timeout=WAIT_MS)
-    page.locator('#chips').get_by_role('button', name='/dnd on').click()
+    page.locator('#chips').get_by_role('button', name='/dnd on', exact=True).click()
     expect(messages.locator('.msg.from-bot', has_text='Do Not Disturb is now on').last).to_be_visible(timeout=WAIT_MS)
     send('/forward busy 1003', 'Call forwarding (when busy) is now on')
     expect(settings).to_have_text('Do Not Disturb: on · Forwarding: when busy → 1003 · Time zone: Europe/Berlin',

@@ -168,12 +168,13 @@ def test_forward_off_when_off_writes_nothing(client, webex):
     assert requests_to(webex) == [('GET', FORWARDING, None)]
 
 
-USAGE = 'Usage: /forward [always|busy|noanswer <number or voicemail> | off]'
+USAGE = 'Usage: /forward [always|busy|noanswer <number or voicemail> | off] [for <duration> | until <time>]'
+DND_USAGE = 'Usage: /dnd [on|off] [for <duration> | until <time>]'
 
 
 @pytest.mark.parametrize('text, first_line', [
     ('/forward always', USAGE), ('/forward sometimes 1002', USAGE), ('/forward off now', USAGE),
-    ('/forward 1002', USAGE), ('/dnd maybe', 'Usage: /dnd [on|off]'), ('/dnd on off', 'Usage: /dnd [on|off]'),
+    ('/forward 1002', USAGE), ('/dnd maybe', DND_USAGE), ('/dnd on off', DND_USAGE),
     ('/me please', 'Usage: /me'),
     ('/forward busy bob', 'bob is not a phone number or extension.'),
     ('/forward always sip:bob@example.com', r'sip:bob@example\.com is not a phone number or extension.'),

@@ -13,8 +13,9 @@ from typing import Optional
 
 from babel import Locale
 from babel.core import get_global
-from babel.dates import (format_date, format_datetime, format_time, get_datetime_format, get_timezone,
-                         get_timezone_gmt, get_timezone_name)
+from babel.lists import format_list
+from babel.dates import (format_date, format_datetime, format_time, format_timedelta, get_datetime_format,
+                         get_timezone, get_timezone_gmt, get_timezone_name)
 
 __all__ = ['Clock', 'known_zone']
 
@@ -72,6 +73,37 @@ class Clock:
         return (get_datetime_format('medium', locale=self.locale)
                 .replace('{1}', format_date(local, 'medium', locale=self.locale))
                 .replace('{0}', format_time(local, 'short', locale=self.locale)))
+
+    def clock_time(self, moment: datetime.datetime) -> str:
+        """A time of day as the clocks of the zone show it, e.g. ``3:30 PM`` or ``15:30``, with ``UTC`` named."""
+        local = _aware(moment).astimezone(self.tzinfo)
+        shown = format_time(local, 'short', locale=self.locale)
+        return shown if self.zone else f'{shown} {self.zone_label(local)}'
+
+    def day_offset(self, moment: datetime.datetime, now: datetime.datetime) -> int:
+        """How many days after today (in the zone) ``moment`` falls: 0 today, 1 tomorrow."""
+        return (_aware(moment).astimezone(self.tzinfo).date() - _aware(now).astimezone(self.tzinfo).date()).days
+
+    def weekday(self, moment: datetime.datetime) -> str:
+        """The day of the week, e.g. ``Tuesday``, ``Dienstag``."""
+        return format_date(_aware(moment).astimezone(self.tzinfo), 'EEEE', locale=self.locale)
+
+    def span(self, length: datetime.timedelta) -> str:
+        """
+        How long, to the minute (to the second under a minute), as the locale lists: ``1 hour and 30 minutes``,
+        ``2 Tage und 3 Stunden``, ``30 seconds``.
+        """
+        seconds = max(0, round(length.total_seconds()))
+        if seconds < 60:
+            parts = [('second', seconds)]
+        else:
+            minutes = (seconds + 30) // 60
+            parts = [(unit, amount) for unit, amount in (('day', minutes // 1440), ('hour', minutes % 1440 // 60),
+                                                         ('minute', minutes % 60)) if amount]
+        # each unit on its own (a threshold no amount reaches keeps it), then listed
+        return format_list([format_timedelta(datetime.timedelta(**{f'{unit}s': amount}), granularity=unit,
+                                             threshold=10 ** 6, locale=self.locale) for unit, amount in parts],
+                           locale=self.locale)
 
     def zone_label(self, moment: datetime.datetime) -> str:
         """

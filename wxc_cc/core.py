@@ -21,6 +21,7 @@ from .checks import checks
 from .commands import Registry, Services, build_registry
 from .config import Settings
 from .conversation import Conversation, Route
+from .ends import Ends
 from .errors import BotError, StoreUnavailable, TokenKeyMismatch
 from .gate import Gate
 from .healing import WebhookHealer
@@ -37,6 +38,7 @@ from .oauth import Authorization, OAuthClient, RedirectOutcome
 from .policy import load_policy
 from .presses import Presses
 from .replies import Replies
+from .restorer import Restorer
 from .signature import Verdict, verify
 from .stores import Stores, build_stores
 from .runner import TaskRunner
@@ -420,7 +422,7 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
     services = Services(settings=settings, identity=identity, say=say, cards=cards,
                         stores=stores, clients=clients, oauth=oauth, call_webhooks=call_webhooks, policy=policy,
                         broadcaster=Broadcaster(bot_context, clients=clients, gate=gate),
-                        zones=zones, commands=commands)
+                        zones=zones, ends=Ends(queue=stores.queue), commands=commands)
     monitor = CallMonitor(coordination=stores.coordination, messenger=messenger, cards=cards,
                           user_api=services.user_api, zones=zones)
     conversation = Conversation(services=services, messenger=messenger,
@@ -430,6 +432,7 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
                                 metrics=metrics, route=route)
     runner = TaskRunner(conversation=conversation, monitor=monitor, tokens=stores.tokens,
                         person_keys=PersonKeys(settings.webhook_secret),
+                        restorer=Restorer(services=services, messenger=messenger),
                         memberships=MembershipGuard(bot_context))
     bot_webhooks = BotWebhooks(bot_name=settings.bot_name, public_url=settings.public_url,
                                secret=settings.webhook_secret)

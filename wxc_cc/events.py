@@ -8,6 +8,9 @@ A kind's :attr:`~EventKind.admit` decides at the door, without a Webex request, 
 the bot's own message, a group message that does not mention it, a membership of somebody else are answered at
 once; anything else becomes a task of the person (or space) it is for, under an id that is queued once. What the
 notification claims is checked against Webex later, by whoever does the task.
+
+A timed task arrives from no webhook (:data:`TIMED`): the bot queued it itself (a setting's end, :mod:`wxc_cc.ends`),
+and the worker reads it from the task itself, not from a notification.
 """
 import datetime
 import hashlib
@@ -15,13 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
+from .ends import End
 from .notifications import Notification, action_created, call_event, membership_created, message_created
-from .task import CALL_EVENT, MEMBERSHIP, MESSAGE, PRESS, VOICEMAIL
+from .task import CALL_EVENT, END, MEMBERSHIP, MESSAGE, PRESS, VOICEMAIL, Task
 
-__all__ = ['EventKind', 'Door', 'Accepted', 'KINDS', 'BOT', 'USER', 'kind_of', 'by_name']
+__all__ = ['EventKind', 'Door', 'Accepted', 'KINDS', 'BOT', 'USER', 'TIMED', 'kind_of', 'by_name']
 
-#: where a notification arrives: the bot's webhooks (``POST /``), or a monitored user's (``POST /callevent/<id>``)
-BOT, USER = 'bot', 'user'
+#: where a notification arrives: the bot's webhooks (``POST /``), or a monitored user's (``POST /callevent/<id>``);
+#: where a timed task comes from: the bot itself, at its due time
+BOT, USER, TIMED = 'bot', 'user', 'timed'
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,10 @@ class Accepted:
 Decision = Union[Accepted, str]
 
 
+def _notification(task: Task) -> Notification:
+    return Notification.from_envelope(task.notification)
+
+
 @dataclass(frozen=True)
 class EventKind:
     """
@@ -59,18 +68,24 @@ class EventKind:
     """
     #: the kind of task it becomes (:mod:`wxc_cc.task`)
     name: str
-    #: where it arrives: :data:`BOT` or :data:`USER`
+    #: where it arrives: :data:`BOT` or :data:`USER`; :data:`TIMED` for a task the bot queued itself
     route: str
-    #: the notification's ``resource``
+    #: the notification's ``resource`` (empty for a timed task)
     resource: str
     #: the notification's ``event``; ``None``: any
     event: Optional[str]
-    #: the notification's data, typed; raises :class:`~wxc_cc.notifications.BadNotification`
-    read: Callable[[Notification], Any]
-    #: at the door: the task it becomes, or why not
-    admit: Callable[[Any, Door], Decision]
-    #: the :class:`~wxc_cc.runner.TaskRunner` method that does it: ``(event, notification, task)``
+    #: what the task keeps (see :attr:`source`), typed; raises :class:`~wxc_cc.notifications.BadNotification` (or
+    #: :class:`~wxc_cc.task.UnreadableTask`)
+    read: Callable[[Any], Any]
+    #: at the door: the task it becomes, or why not (``None`` for a timed task, which comes to no door)
+    admit: Optional[Callable[[Any, Door], Decision]]
+    #: the :class:`~wxc_cc.runner.TaskRunner` method that does it: ``(event, source, task)``
     does: str
+    #: what of the task :attr:`read` reads: its notification, or (a timed task) the task itself
+    source: Callable[[Task], Any] = _notification
+    #: a task taken over while it was acting is run again (it reads before it changes anything, so that a second
+    #: run does nothing twice), rather than told as of unknown outcome
+    repeatable: bool = False
 
     def matches(self, route: str, notification: Notification) -> bool:
         """Whether a notification arriving at ``route`` is of this kind."""
@@ -112,6 +127,10 @@ def _data(notification: Notification) -> dict:
     return notification.data
 
 
+def _itself(task: Task) -> Task:
+    return task
+
+
 #: every kind of event the bot serves
 KINDS = (
     EventKind(MESSAGE, BOT, 'messages', 'created', read=message_created, admit=_message, does='message'),
@@ -120,6 +139,7 @@ KINDS = (
               does='membership'),
     EventKind(CALL_EVENT, USER, 'telephony_calls', None, read=call_event, admit=_call_event, does='call_event'),
     EventKind(VOICEMAIL, USER, 'telephony_mwi', None, read=_data, admit=_voicemail, does='voicemail'),
+    EventKind(END, TIMED, '', None, read=End.of, admit=None, does='end', source=_itself, repeatable=True),
 )
 
 _BY_NAME = {kind.name: kind for kind in KINDS}

@@ -20,7 +20,7 @@ from typing import Optional, Protocol
 
 from .stores.queue import Lease
 
-__all__ = ['Journal', 'JournalStore', 'acting', 'replied', 'ACTING', 'REPLIED']
+__all__ = ['Journal', 'JournalStore', 'acting', 'replied', 'repeated', 'ACTING', 'REPLIED']
 
 #: the task began a request that changes something at Webex
 ACTING = 'acting'
@@ -84,3 +84,12 @@ def replied() -> None:
     """Note, in the running task's journal, that the person got the reply."""
     if journal := _current.get():
         journal.replied()
+
+
+def repeated() -> bool:
+    """
+    Whether the running task was started before (it failed, or its worker died): what it did then may have been
+    done, a message sent among it.
+    """
+    journal = _current.get()
+    return journal is not None and journal.lease.attempts > 1

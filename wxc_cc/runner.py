@@ -1,7 +1,7 @@
 """
 Doing a task (:mod:`wxc_cc.task`): :class:`TaskRunner` finds its kind in the table of event kinds
-(:data:`wxc_cc.events.KINDS`), which reads the notification the task keeps and names the runner's method that hands
-it to the part of the bot that serves it.
+(:data:`wxc_cc.events.KINDS`), which reads the notification the task keeps (or, for a setting's end, the task itself)
+and names the runner's method that hands it to the part of the bot that serves it.
 """
 import logging
 from collections.abc import Callable
@@ -13,16 +13,18 @@ from wxc_sdk.memberships import MembershipsData
 from wxc_sdk.rest import RestError
 from wxc_sdk.telephony.calls import TelephonyEventData
 
+from .ends import End
 from .errors import StoreUnavailable, webex_reason
 from .logcontext import PersonKeys, log_context
 from .events import KINDS, by_name
 from .notifications import MessageCreated, Notification
-from .task import MEMBERSHIP, MESSAGE, PRESS, Task, UnreadableTask
+from .task import END, MEMBERSHIP, MESSAGE, PRESS, Task, UnreadableTask
 
 if TYPE_CHECKING:
     from .conversation import Conversation
     from .membership import MembershipGuard
     from .monitoring import CallMonitor
+    from .restorer import Restorer
     from .stores import TokenManager, UserContext
 
 __all__ = ['TaskRunner']
@@ -39,10 +41,11 @@ class TaskRunner:
     :param monitor: shows call events and new voicemail to monitored users
     :param tokens: the monitored users' tokens
     :param person_keys: the people's pseudonyms in the log
+    :param restorer: puts settings back when their time is up
     """
 
     def __init__(self, *, conversation: 'Conversation', memberships: 'MembershipGuard', monitor: 'CallMonitor',
-                 tokens: 'TokenManager', person_keys: PersonKeys):
+                 tokens: 'TokenManager', person_keys: PersonKeys, restorer: 'Restorer'):
         if missing := [kind.does for kind in KINDS if not callable(getattr(self, kind.does, None))]:
             raise TypeError(f'no method of the task runner does {", ".join(missing)}')
         self.conversation = conversation
@@ -50,6 +53,7 @@ class TaskRunner:
         self.monitor = monitor
         self.tokens = tokens
         self.person_keys = person_keys
+        self.restorer = restorer
 
     def run(self, task: Task) -> None:
         """
@@ -64,14 +68,20 @@ class TaskRunner:
 
     def _run(self, task: Task) -> None:
         """
-        Do a task: its kind (:data:`wxc_cc.events.KINDS`) reads the notification it keeps and names the method that
-        does it. Webex's failures and an unavailable store are logged: the person was told, or cannot be.
+        Do a task: its kind (:data:`wxc_cc.events.KINDS`) reads the notification it keeps (or the task itself) and
+        names the method that does it. Webex's failures and an unavailable store are logged: the person was told, or
+        cannot be.
         """
         kind = by_name(task.kind)
         if kind is None:
             raise UnreadableTask(f'kind {task.kind!r} unknown to this version')
-        notification = Notification.from_envelope(task.notification)
-        getattr(self, kind.does)(kind.read(notification), notification, task)
+        source = kind.source(task)
+        getattr(self, kind.does)(kind.read(source), source, task)
+
+    def repeatable(self, task: Task) -> bool:
+        """Whether a task taken over while it was acting is run again (its kind says so), not told as unknown."""
+        kind = by_name(task.kind)
+        return kind is not None and kind.repeatable
 
     # --- what each kind of task does
 
@@ -96,6 +106,13 @@ class TaskRunner:
         """A monitored user's voicemail changed."""
         self._for_user(task, lambda user: self.monitor.voicemail_event(user, data))
 
+    def end(self, end: End, source: Task, task: Task) -> None:
+        """
+        A setting's time is up: it goes back to what it was. An unavailable store is not caught: the task is tried
+        again, and set aside after that (:meth:`set_aside`).
+        """
+        self.restorer.restore(end)
+
     def unknown_outcome(self, task: Task) -> None:
         """
         A task was taken over after it began to change something at Webex: it is not repeated; the person hears
@@ -105,8 +122,10 @@ class TaskRunner:
             self.conversation.unknown_outcome(task.key)
 
     def set_aside(self, task: Task) -> None:
-        """A task failed too often and was set aside: the person hears it, once."""
-        if task.kind != MEMBERSHIP and task.person_id:
+        """A task failed too often and was set aside: the person hears it, once (of an end: which setting)."""
+        if task.kind == END:
+            self.restorer.gave_up(End.of(task))
+        elif task.kind != MEMBERSHIP and task.person_id:
             self.conversation.set_aside(task.person_id)
 
     @staticmethod

@@ -17,14 +17,16 @@ from typing import Any, Optional
 
 from .stores.queue import Entry
 
-__all__ = ['Task', 'UnreadableTask', 'VERSION', 'MESSAGE', 'PRESS', 'MEMBERSHIP', 'CALL_EVENT', 'VOICEMAIL', 'KINDS']
+__all__ = ['Task', 'UnreadableTask', 'VERSION', 'MESSAGE', 'PRESS', 'MEMBERSHIP', 'CALL_EVENT', 'VOICEMAIL', 'END',
+           'KINDS']
 
 #: the version of the records this code writes: 1 had no ``v`` (26b0017 and before), 2 added ``v``
 VERSION = 2
 
-#: the kinds of task
+#: the kinds of task: those of a notification, and :data:`END`, a setting's time that is up (:mod:`wxc_cc.ends`)
 MESSAGE, PRESS, MEMBERSHIP, CALL_EVENT, VOICEMAIL = 'message', 'press', 'membership', 'call_event', 'voicemail'
-KINDS = (MESSAGE, PRESS, MEMBERSHIP, CALL_EVENT, VOICEMAIL)
+END = 'end'
+KINDS = (MESSAGE, PRESS, MEMBERSHIP, CALL_EVENT, VOICEMAIL, END)
 
 
 class UnreadableTask(ValueError):
@@ -53,6 +55,10 @@ class Task:
     created: float = 0.0
     #: when the bot accepted the notification (seconds since the epoch)
     accepted: float = 0.0
+    #: when it is due (seconds since the epoch): a timed task's; 0 for a notification's, due when Webex created it
+    due: float = 0.0
+    #: what a task that comes from no notification carries (a timed task: what to put back)
+    payload: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, kind: str, key: str, task_id: str, notification: dict, user_id: str = '',
@@ -68,8 +74,8 @@ class Task:
                    accepted=now.timestamp(), notification=notification)
 
     def entry(self) -> Entry:
-        """The task as the work queue keeps it: due when Webex created its notification."""
-        return Entry(id=self.id, key=self.key, kind=self.kind, due=self.created, body=self.to_json())
+        """The task as the work queue keeps it: due at :attr:`due`, else when Webex created its notification."""
+        return Entry(id=self.id, key=self.key, kind=self.kind, due=self.due or self.created, body=self.to_json())
 
     def to_json(self) -> str:
         """The task as a record of this version."""

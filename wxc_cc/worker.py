@@ -4,7 +4,7 @@ them out on a bounded set of threads, while a heartbeat shows the deployment tha
 
 A task is started at most :data:`~wxc_cc.stores.queue.MAX_ATTEMPTS` times. A task taken over whose journal says
 it had begun to change something at Webex is not run again: the person is told the outcome is unknown and shown
-their calls. One whose journal says the person got the reply is only finished. A record that is not a task this
+their calls; unless its kind is repeatable (it reads before it changes, a setting's end), when it is run again. One whose journal says the person got the reply is only finished. A record that is not a task this
 version can read is set aside at once. A worker that lost a task to another (its heartbeat lapsed) stops it before
 its next change.
 
@@ -201,7 +201,8 @@ class QueueWorker:
 
     def wait_idle(self, timeout: float) -> bool:
         """
-        Wait until this process runs no task and the queue holds none: for tests and the sandbox.
+        Wait until this process runs no task and the queue holds none that is due (a setting's end due later does not
+        count): for tests and the sandbox.
 
         :return: False on timeout
         """
@@ -209,7 +210,7 @@ class QueueWorker:
         while time.monotonic() < deadline:
             with self._lock:
                 running = bool(self._running)
-            if not running and self._safely(self.queue.depth, 'depth') == 0:
+            if not running and self._safely(self.queue.idle, 'idle'):
                 return True
             with self._lock:
                 self._lock.wait(0.02)  # woken sooner when a task ends
@@ -295,7 +296,7 @@ class QueueWorker:
                 return
             if lease.state == REPLIED:
                 log.info('task %s taken over after its reply: finished', task.id)
-            elif lease.state == ACTING:
+            elif lease.state == ACTING and not self.runner.repeatable(task):
                 log.warning('task %s taken over while acting: outcome unknown, not repeated', task.id)
                 with Journal(self.queue, lease).active():
                     self.runner.unknown_outcome(task)

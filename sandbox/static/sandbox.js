@@ -252,6 +252,18 @@
       (CALLER_ID_TYPES[id.type] || id.type);
   }
 
+  function renderEnds(ends) {
+    // the bot's pending ends: what goes back to what, and when (rendered server-side from escaped text)
+    const list = $('pending-ends');
+    list.textContent = '';
+    ends.forEach(function (end) {
+      const item = el('li', 'pending-end');
+      item.innerHTML = end.html;
+      item.title = 'due ' + end.due;
+      list.appendChild(item);
+    });
+  }
+
   function renderTimezone(zone) {
     $('timezone-state').textContent = 'Time zone: ' + (zone || 'none (the bot shows UTC)');
   }
@@ -324,6 +336,7 @@
         renderCalls(data.calls, data.voicemail);
         renderSettings(data.settings);
         renderPhone(data.phone);
+        renderEnds(data.ends);
         renderTimezone(data.timezone);
       }
       document.body.classList.remove('offline');

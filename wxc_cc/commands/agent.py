@@ -8,12 +8,14 @@ A call queue whose ``allowLogOffEnabled`` is false may not be left: ``/queue lea
 ``/queue leave`` leaves the others and names it. A person Webex refuses the read to (no call-centre service)
 belongs to no call queue. Call queues are numbered in the order Webex lists them.
 
+``for <duration>`` or ``until <time>`` at the end makes the change go back by itself then (a break: ``/queue
+unavailable for 30m``), one end per call queue and one for the agent state (:mod:`~wxc_cc.commands.timers`).
+
 The word "queue" alone in this code base means the bot's durable work queue; here it is always a call queue.
 """
 import logging
 from typing import Any, Optional, Union
 
-import requests
 from wxc_sdk.base import enum_str
 from wxc_sdk.common import AgentACDState
 from wxc_sdk.me.callcenter import MeCallCenterSettings, MeCallQueue
@@ -21,10 +23,13 @@ from wxc_sdk.me.callcenter import MeCallCenterSettings, MeCallQueue
 from ..errors import BotError
 from ..locales import N_
 from ..replies import Reply
+from ..when import split_when
 from .common import in_one_line
 from .context import Context, Pressed
-from .mysettings import READ_SCOPE, WRITE_SCOPE, MySettings
+from .mysettings import MySettings
 from .registry import Button
+from .timers import Timing, with_end
+from .undoable import AGENT_STATE, CALL_QUEUES, call_center, change_call_center, queue_label, state_name
 
 __all__ = ['AGENT_STATES', 'read_agent', 'change_call_queues', 'set_agent_state', 'queue', 'call_queues_line',
            'BUTTONS']
@@ -34,20 +39,6 @@ log = logging.getLogger(__name__)
 #: /queue's words -> the agent state they set
 AGENT_STATES = {'available': AgentACDState.available, 'unavailable': AgentACDState.unavailable}
 
-#: agentACDState -> the key of its name
-_STATE_NAMES = {'AVAILABLE': N_('agent.state.available'), 'UNAVAILABLE': N_('agent.state.unavailable'),
-                'SIGN_IN': N_('agent.state.sign_in'), 'SIGN_OUT': N_('agent.state.sign_out'),
-                'WRAP_UP': N_('agent.state.wrap_up')}
-
-
-def _read(my: MySettings) -> MeCallCenterSettings:
-    def refused(error: requests.HTTPError) -> Optional[str]:
-        if error.response.status_code in (400, 404):
-            return my.t('agent.refused', reason=my.reason(error))
-        return None
-
-    return my.request(my.api.me.call_center.settings, N_('action.agent_read'), READ_SCOPE, refused)
-
 
 def read_agent(my: MySettings) -> MeCallCenterSettings:
     """
@@ -56,23 +47,15 @@ def read_agent(my: MySettings) -> MeCallCenterSettings:
     :raises BotError: the person belongs to no call queue (Webex refuses the read without the call-centre service,
         or lists none), or another refusal of Webex
     """
-    settings = _read(my)
+    settings = call_center(my)
     if not settings.queues:
         raise BotError(my.t('agent.none'), 'no call queue')
     return settings
 
 
-def state_name(my: MySettings, state: Any) -> str:
-    """An agent state in the reply language."""
-    value = enum_str(state) if state is not None else ''
-    return my.t(_STATE_NAMES[value]) if value in _STATE_NAMES else my.t('agent.state.unknown')
-
-
 def _label(my: MySettings, call_queue: MeCallQueue) -> str:
     """A call queue as the person knows it: its extension and number (Webex's agent view has no name)."""
-    if not (call_queue.extension or call_queue.phone_number):
-        return my.t('agent.unnumbered')
-    return my.say.party_of(call_queue.extension, call_queue.phone_number)
+    return queue_label(my.say, call_queue.extension, call_queue.phone_number)
 
 
 def _labels(my: MySettings, call_queues: list[MeCallQueue]) -> str:
@@ -83,44 +66,51 @@ def _leavable(call_queue: MeCallQueue) -> bool:
     return call_queue.allow_log_off_enabled is not False
 
 
-def _write(my: MySettings, change: MeCallCenterSettings) -> None:
-    my.request(lambda: my.api.me.call_center.modify(change), N_('action.agent_set'), WRITE_SCOPE)
-
-
-def change_call_queues(my: MySettings, chosen: list[MeCallQueue], join: bool) -> str:
+def change_call_queues(my: MySettings, chosen: list[MeCallQueue], join: bool, timing: Timing) -> str:
     """
     Join or leave the chosen call queues, sending only those that change; the reply. Those that may not be left
-    stay joined and are named; when none can change, nothing is sent.
+    stay joined and are named; when none can change, nothing is sent. A timed change puts an end for each call
+    queue it changes (or, changing none, for each chosen); a plain one withdraws those of every call queue chosen.
 
     :param chosen: call queues as Webex lists them now
     :raises BotError: leaving only call queues that may not be left
+    :raises TooManyEnds: the ends do not fit beside the pending ones (nothing is sent)
     """
     if join:
         changing, stuck = [q for q in chosen if not q.available], []
     else:
         changing = [q for q in chosen if q.available and _leavable(q)]
         stuck = [q for q in chosen if q.available and not _leavable(q)]
+    timed = changing if timing.at is not None and changing else [q for q in chosen if q not in stuck]
+    timing.check_room(CALL_QUEUES.name(q.id) for q in timed)
     if not changing:
         if stuck:
             raise BotError(my.t('agent.may_not_leave', queues=_labels(my, stuck)), 'call queue may not be left')
         labels = _labels(my, chosen)
-        return my.t('agent.already_joined', queues=labels) if join else my.t('agent.already_left', queues=labels)
-    _write(my, MeCallCenterSettings(queues=[MeCallQueue(id=q.id, available=join) for q in changing]))
-    log.info('user %s %s %d call queues', my.user.user_id, 'joined' if join else 'left', len(changing))
-    labels = _labels(my, changing)
-    reply = my.t('agent.joined', queues=labels) if join else my.t('agent.left', queues=labels)
-    if stuck:
-        reply += ' ' + my.t('agent.kept', queues=_labels(my, stuck))
-    return reply
+        reply = my.t('agent.already_joined', queues=labels) if join else my.t('agent.already_left', queues=labels)
+    else:
+        change_call_center(my, MeCallCenterSettings(queues=[MeCallQueue(id=q.id, available=join) for q in changing]))
+        log.info('user %s %s %d call queues', my.user.user_id, 'joined' if join else 'left', len(changing))
+        labels = _labels(my, changing)
+        reply = my.t('agent.joined', queues=labels) if join else my.t('agent.left', queues=labels)
+        if stuck:
+            reply += ' ' + my.t('agent.kept', queues=_labels(my, stuck))
+    told = [timing.after(CALL_QUEUES, {'joined': bool(q.available)}, {'joined': join}, q.id, CALL_QUEUES.about(q))
+            for q in timed]
+    return with_end(reply, ' '.join(filter(None, told)))
 
 
-def set_agent_state(my: MySettings, settings: MeCallCenterSettings, state: AgentACDState) -> str:
-    """Set the agent state, unless it already is so; the reply."""
-    if enum_str(settings.agent_acdstate) == enum_str(state):
-        return my.t('agent.state_already', state=state_name(my, state))
-    _write(my, MeCallCenterSettings(agent_acdstate=state))
-    log.info('user %s: agent state %s', my.user.user_id, enum_str(state))
-    return my.t('agent.state_now', state=state_name(my, state))
+def set_agent_state(my: MySettings, settings: MeCallCenterSettings, state: AgentACDState, timing: Timing) -> str:
+    """Set the agent state, unless it already is so; the reply, and what the timing adds."""
+    before = {'state': enum_str(settings.agent_acdstate) or ''}
+    timing.check_room([AGENT_STATE.name()])
+    if before['state'] == enum_str(state):
+        reply = my.t('agent.state_already', state=state_name(my.say, state))
+    else:
+        change_call_center(my, MeCallCenterSettings(agent_acdstate=state))
+        log.info('user %s: agent state %s', my.user.user_id, enum_str(state))
+        reply = my.t('agent.state_now', state=state_name(my.say, state))
+    return with_end(reply, timing.after(AGENT_STATE, before, {'state': enum_str(state)}))
 
 
 def _numbered(my: MySettings, settings: MeCallCenterSettings, number: int) -> MeCallQueue:
@@ -134,21 +124,24 @@ def _numbered(my: MySettings, settings: MeCallCenterSettings, number: int) -> Me
 def queue(context: Context) -> Union[str, Reply]:
     """
     ``/queue``: the agent state and the call queues, numbered, with a card; ``/queue join [n]``, ``/queue leave
-    [n]``, ``/queue available``, ``/queue unavailable``.
+    [n]``, ``/queue available``, ``/queue unavailable``, each for a while with ``for <duration>`` or ``until <time>``.
     """
-    words = [word.lower() for word in context.request.words]
+    words, when = split_when(context.request.words)
+    words = [word.lower() for word in words]
     sub, numbers = (words[0], words[1:]) if words else ('', [])
     membership = sub in ('join', 'leave') and len(numbers) <= 1 and all(number.isdigit() for number in numbers)
-    if not membership and words not in ([], ['available'], ['unavailable']):
+    if (not membership and words not in ([], ['available'], ['unavailable'])) or (when and not words):
         raise context.usage_error()
+    timing = Timing.of(context, when)
     my = MySettings.of(context)
     settings = read_agent(my)
     if membership:
         chosen = [_numbered(my, settings, int(numbers[0]))] if numbers else list(settings.queues or [])
-        return change_call_queues(my, chosen, join=sub == 'join')
+        return change_call_queues(my, chosen, sub == 'join', timing)
     if words:
-        return set_agent_state(my, settings, AGENT_STATES[sub])
-    title = context.t('agent.title', count=len(settings.queues or []), state=state_name(my, settings.agent_acdstate))
+        return set_agent_state(my, settings, AGENT_STATES[sub], timing)
+    title = context.t('agent.title', count=len(settings.queues or []),
+                      state=state_name(context.say, settings.agent_acdstate))
     lines = [f'**{title}**']
     for number, call_queue in enumerate(settings.queues or [], start=1):
         line = f'{number}. {_label(my, call_queue)} · ' + (context.t('agent.is_joined') if call_queue.available
@@ -171,7 +164,7 @@ def call_queues_line(my: MySettings) -> Optional[str]:
         return None
     joined = [q for q in settings.queues if q.available]
     return my.t('me.call_queues', queues=_labels(my, joined) if joined else my.t('me.no_call_queue'),
-                state=state_name(my, settings.agent_acdstate))
+                state=state_name(my.say, settings.agent_acdstate))
 
 
 def _chosen(my: MySettings, settings: MeCallCenterSettings, inputs: dict[str, Any]) -> MeCallQueue:
@@ -185,13 +178,13 @@ def _chosen(my: MySettings, settings: MeCallCenterSettings, inputs: dict[str, An
 def _press_join(pressed: Pressed) -> str:
     """A call queue card's Join button: join the call queue it names (by Webex's id), as listed now."""
     my, inputs = MySettings.of_press(pressed), pressed.inputs
-    return change_call_queues(my, [_chosen(my, read_agent(my), inputs)], join=True)
+    return change_call_queues(my, [_chosen(my, read_agent(my), inputs)], True, Timing.of_press(pressed))
 
 
 def _press_leave(pressed: Pressed) -> str:
     """A call queue card's Leave button."""
     my, inputs = MySettings.of_press(pressed), pressed.inputs
-    return change_call_queues(my, [_chosen(my, read_agent(my), inputs)], join=False)
+    return change_call_queues(my, [_chosen(my, read_agent(my), inputs)], False, Timing.of_press(pressed))
 
 
 def _press_state(pressed: Pressed) -> str:
@@ -200,7 +193,7 @@ def _press_state(pressed: Pressed) -> str:
     state = next((state for state in AGENT_STATES.values() if state.value == inputs.get('state')), None)
     if state is None:
         raise BotError(my.t('card.unknown_button'), f'unknown agent state {inputs.get("state")!r}')
-    return set_agent_state(my, read_agent(my), state)
+    return set_agent_state(my, read_agent(my), state, Timing.of_press(pressed))
 
 
 #: the buttons of the call queue card, and what they do

@@ -13,6 +13,7 @@ from wxc_sdk.tokens import Tokens
 
 from ..cards import Cards
 from ..config import Settings
+from ..ends import Ends
 from ..errors import BotError
 from ..identity import BotIdentity
 from ..locales import Catalogue
@@ -73,6 +74,8 @@ class Services:
     broadcaster: 'Broadcaster'
     #: the people's time zones
     zones: TimeZones
+    #: the settings that go back by themselves, pending
+    ends: Ends
     commands: Registry = field(repr=False)
 
     @property

@@ -2,68 +2,62 @@
 The phone settings commands' handlers: ``/dnd``, ``/forward`` and ``/me``, acting with the person's own token
 through Webex's "call settings for me" API (``/telephony/config/people/me``, :attr:`wxc_cc.webex.UserApi.me`), and
 the lines of ``/me`` that :mod:`~wxc_cc.commands.devices`, :mod:`~wxc_cc.commands.agent` and
-:mod:`~wxc_cc.commands.callerid` add (the preferred device, the call queues joined, the caller ID).
+:mod:`~wxc_cc.commands.callerid` add (the preferred device, the call queues joined, the caller ID), and the settings
+that go back by themselves (:mod:`~wxc_cc.commands.timers`).
 
 A change reads the setting first and writes it back with only what the command changes (Do Not Disturb's
 ``webexGoOverrideEnabled`` must be sent, and stays as it was); when the setting already is as asked, nothing is
-written.
+written. ``for <duration>`` or ``until <time>`` at the end makes the change go back by itself then
+(:class:`~wxc_cc.commands.timers.Timing`); a change without it withdraws the pending end of the setting.
 
 Two answers of Webex are told in words: 403 from a token without the settings scopes (someone who authorized the
 bot before they were asked for: ``/auth force`` fixes it) and 404 (no Webex Calling licence: Webex's reason).
 """
 import logging
-from collections.abc import Callable
-from typing import Optional, TypeVar
+from typing import Optional
 
 from wxc_sdk.me import MeNumber, MeProfile
-from wxc_sdk.person_settings.forwarding import CallForwardingCommon, PersonForwardingSetting
 
 from ..errors import BotError
 from ..locales import N_
 from ..replies import escape
+from ..when import split_when
 from . import agent, callerid, devices
 from .common import phone_number
 from .context import Context
-from .mysettings import READ_SCOPE, WRITE_SCOPE, MySettings
+from .mysettings import READ_SCOPE, MySettings
+from .timers import Timing, me_lines, with_end
+from .undoable import CALL_FORWARDING, DO_NOT_DISTURB, FORWARDING_KINDS
 
-__all__ = ['FORWARDING_KINDS', 'dnd', 'forward', 'me', 'settings_request']
+__all__ = ['dnd', 'forward', 'me']
 
 log = logging.getLogger(__name__)
 
-T = TypeVar('T')
-
-#: /forward's kinds -> (the field of wxc_sdk's CallForwardingPerson, the key of its name)
-FORWARDING_KINDS = {'always': ('always', N_('forward.kind.always')), 'busy': ('busy', N_('forward.kind.busy')),
-                    'noanswer': ('no_answer', N_('forward.kind.noanswer'))}
-
-
-def settings_request(context: Context, request: Callable[[], T], action_key: str, scope: str) -> T:
-    """
-    A request of the "call settings for me" API for the person who sent the command (:meth:`MySettings.request`).
-
-    :param request: the request to make
-    :param action_key: the key of what it does, e.g. ``action.dnd_read``
-    :param scope: the scope the request needs
-    """
-    return MySettings.of(context).request(request, action_key, scope)
-
 
 def dnd(context: Context) -> str:
-    """``/dnd [on|off]``: show Do Not Disturb, or turn it on or off."""
-    words = [word.lower() for word in context.request.words]
-    if words not in ([], ['on'], ['off']):
+    """``/dnd [on|off] [for <duration> | until <time>]``: show Do Not Disturb, or turn it on or off (for a while)."""
+    words, when = split_when(context.request.words)
+    words = [word.lower() for word in words]
+    if words not in ([], ['on'], ['off']) or (when and not words):
         raise context.usage_error()
-    api = context.user_api().me.dnd
-    current = settings_request(context, api.settings, N_('action.dnd_read'), READ_SCOPE)
-    wanted = words[0] == 'on' if words else bool(current.enabled)
-    if bool(current.enabled) == wanted:
-        return context.t('dnd.is_on') if wanted else context.t('dnd.is_off')
-    # webexGoOverrideEnabled is required in the request: as it was
-    changed = current.model_copy(update={'enabled': wanted,
-                                         'webex_go_override_enabled': bool(current.webex_go_override_enabled)})
-    settings_request(context, lambda: api.configure(changed), N_('action.dnd_set'), WRITE_SCOPE)
-    log.info('user %s turned Do Not Disturb %s', context.request.person_id, words[0])
-    return context.t('dnd.now_on') if wanted else context.t('dnd.now_off')
+    timing = Timing.of(context, when)
+    my = MySettings.of(context)
+    current = DO_NOT_DISTURB.current(my)
+    enabled = bool(current.enabled)
+    if not words:
+        return context.t('dnd.is_on') if enabled else context.t('dnd.is_off')
+    wanted = words[0] == 'on'
+    timing.check_room([DO_NOT_DISTURB.name()])
+    if enabled == wanted:
+        reply = context.t('dnd.is_on') if wanted else context.t('dnd.is_off')
+    else:
+        DO_NOT_DISTURB.write(my, '', {'enabled': wanted}, current)
+        log.info('user %s turned Do Not Disturb %s', context.request.person_id, words[0])
+        if wanted:
+            reply = context.t('dnd.now_on') if timing.at is None else context.t('dnd.now_on_for_a_while')
+        else:
+            reply = context.t('dnd.now_off')
+    return with_end(reply, timing.after(DO_NOT_DISTURB, {'enabled': enabled}, {'enabled': wanted}))
 
 
 def _numbers(profile: MeProfile) -> list[MeNumber]:
@@ -77,75 +71,48 @@ def _own_number(profile: MeProfile) -> Optional[str]:
                  if number.extension or number.direct_number), None)
 
 
-def _target(context: Context, kind: CallForwardingCommon) -> str:
-    """Where a kind of forwarding sends calls, e.g. ``to 1002``."""
-    destination = escape(kind.destination or '')
-    if kind.destination_voicemail_enabled:
-        return context.t('forward.to_voicemail_of', destination=destination)
-    return context.t('forward.to', destination=destination)
-
-
-def _forwarding_lines(context: Context, setting: PersonForwardingSetting) -> list[tuple[str, Optional[str]]]:
-    """(name of the kind, where it sends calls or ``None`` when it is off), in the order of :data:`FORWARDING_KINDS`."""
-    lines = []
-    for field, name_key in FORWARDING_KINDS.values():
-        kind = getattr(setting.call_forwarding, field)
-        target = _target(context, kind) if kind.enabled else None
-        if target and field == 'no_answer':
-            target += context.t('forward.after_rings', rings=kind.number_of_rings)
-        lines.append((context.t(name_key), target))
-    return lines
-
-
-def _forwarding_summary(context: Context, setting: PersonForwardingSetting) -> str:
-    """One line: the kinds that are on (``always to 1002; when busy to …``), or off."""
-    on = [f'{name} {target}' for name, target in _forwarding_lines(context, setting) if target]
-    return '; '.join(on) if on else context.t('word.off')
-
-
 def forward(context: Context) -> str:
     """
     ``/forward``: the person's call forwarding; ``/forward always|busy|noanswer <number>|voicemail`` turns that
-    kind on; ``/forward off`` turns every kind off.
+    kind on; ``/forward off`` turns every kind off; either for a while with ``for <duration>`` or ``until <time>``.
     """
-    words = context.request.words
+    words, when = split_when(context.request.words)
     kind_word = words[0].lower() if words else ''
     setting_kind = kind_word in FORWARDING_KINDS and len(words) > 1
-    if words and not setting_kind and [word.lower() for word in words] != ['off']:
+    if (words and not setting_kind and [word.lower() for word in words] != ['off']) or (when and not words):
         raise context.usage_error()
+    timing = Timing.of(context, when)
     to_voicemail = setting_kind and [word.lower() for word in words[1:]] == ['voicemail']
     number = None
     if setting_kind and not to_voicemail:
         number = phone_number(context.say, ' '.join(words[1:]), context.command.usage)
-    api = context.user_api().me
+    my = MySettings.of(context)
     if to_voicemail:
-        number = _own_number(settings_request(context, api.details, N_('action.me'), READ_SCOPE))
+        number = _own_number(my.request(my.api.me.details, N_('action.me'), READ_SCOPE))
         if number is None:
             raise BotError(context.t('forward.no_own_number'), 'no own number for forwarding to voicemail')
-    current = settings_request(context, api.forwarding.settings, N_('action.forward_read'), READ_SCOPE)
+    current = CALL_FORWARDING.current(my)
+    before = CALL_FORWARDING.snapshot(current)
     if not words:
         lines = [context.t('forward.title')]
         lines += [f'- {name}: {target or context.t("word.off")}' for name, target in
-                  _forwarding_lines(context, current)]
+                  CALL_FORWARDING.lines(context.say, before, current.call_forwarding.no_answer.number_of_rings)]
         return '\n'.join(lines)
-    kinds = current.call_forwarding
+    timing.check_room([CALL_FORWARDING.name()])
     if kind_word == 'off':
-        update = {field: getattr(kinds, field).model_copy(update={'enabled': False})
-                  for field, _ in FORWARDING_KINDS.values() if getattr(kinds, field).enabled}
-        if not update:
-            return context.t('forward.already_off')
-        done = context.t('forward.done_off')
+        wanted = {field: {**value, 'enabled': False} for field, value in before.items()}
+        write = any(value['enabled'] for value in before.values())
+        done = context.t('forward.done_off') if write else context.t('forward.already_off')
     else:
         field, name_key = FORWARDING_KINDS[kind_word]
-        update = {field: getattr(kinds, field).model_copy(update={'enabled': True, 'destination': number,
-                                                                  'destination_voicemail_enabled': to_voicemail})}
+        wanted = {**before, field: {'enabled': True, 'destination': number, 'voicemail': to_voicemail}}
         target = context.t('forward.to_your_voicemail') if to_voicemail else context.t('forward.to',
                                                                                        destination=escape(number))
-        done = context.t('forward.done', kind=context.t(name_key), target=target)
-    changed = current.model_copy(update={'call_forwarding': kinds.model_copy(update=update)})
-    settings_request(context, lambda: api.forwarding.configure(changed), N_('action.forward_set'), WRITE_SCOPE)
-    log.info('user %s changed call forwarding: %s', context.request.person_id, kind_word)
-    return done
+        done, write = context.t('forward.done', kind=context.t(name_key), target=target), True
+    if write:
+        CALL_FORWARDING.write(my, '', wanted, current)
+        log.info('user %s changed call forwarding: %s', context.request.person_id, kind_word)
+    return with_end(done, timing.after(CALL_FORWARDING, before, wanted))
 
 
 def _time_zone(context: Context, zone: Optional[str]) -> str:
@@ -161,15 +128,16 @@ def _time_zone(context: Context, zone: Optional[str]) -> str:
 def me(context: Context) -> str:
     """
     ``/me``: the person's numbers and extension, Do Not Disturb, call forwarding, preferred device, the call queues
-    they joined, caller ID (a line of these three that Webex refuses is left out) and time zone (read again) at a
-    glance.
+    they joined, caller ID (a line of these three that Webex refuses is left out), time zone (read again) and the
+    settings that go back by themselves, at a glance.
     """
     if context.request.argument:
         raise context.usage_error()
-    api = context.user_api().me
-    profile = settings_request(context, api.details, N_('action.me'), READ_SCOPE)
-    dnd_setting = settings_request(context, api.dnd.settings, N_('action.dnd_read'), READ_SCOPE)
-    forwarding = settings_request(context, api.forwarding.settings, N_('action.forward_read'), READ_SCOPE)
+    my = MySettings.of(context)
+    profile = my.request(my.api.me.details, N_('action.me'), READ_SCOPE)
+    dnd_setting = DO_NOT_DISTURB.current(my)
+    forwarding = CALL_FORWARDING.current(my)
+    rings = forwarding.call_forwarding.no_answer.number_of_rings
     name = ' '.join(filter(None, (profile.first_name, profile.last_name)))
     numbers = []
     for number in _numbers(profile):
@@ -180,10 +148,12 @@ def me(context: Context) -> str:
     lines = [f'**{escape(name) or escape(profile.email)}** ({escape(profile.email)})',
              '- ' + context.t('me.numbers', numbers=', '.join(numbers) or context.t('me.no_numbers')),
              '- ' + context.t('me.dnd', state=context.t('word.on') if dnd_setting.enabled else context.t('word.off')),
-             '- ' + context.t('me.forwarding', summary=_forwarding_summary(context, forwarding))]
-    lines += _phone_lines(MySettings.of(context))
+             '- ' + context.t('me.forwarding', summary=CALL_FORWARDING.describe(
+                 context.say, CALL_FORWARDING.snapshot(forwarding), rings))]
+    lines += _phone_lines(my)
     user = context.services.zones.read(context.user, context.services.user_api)
     lines.append('- ' + _time_zone(context, user.timezone))
+    lines += [f'- {line}' for line in me_lines(context)]
     return '\n'.join(lines)
 
 

@@ -5,7 +5,7 @@ are made from this table (tests hold the README and the docs to it).
 """
 from ..locales import N_
 from ..replies import escape
-from . import account, agent, callerid, calls, devices, monitor, settings, voicemail
+from . import account, agent, callerid, calls, devices, monitor, settings, timers, voicemail
 from .calls import (CURRENT, HISTORY_COUNT, RECORDING, REJECTIONS, CallAction, digits, diversion, diverted, done,
                     mute_capable, on_a_device, park_place, parked, recording, rejection)
 from .devices import endpoint_id, on_device
@@ -100,15 +100,17 @@ def build_registry() -> Registry:
         Command('/pull', '/pull [[on] <device>]', Group.CALLS, N_('help./pull'), devices.pull, CALLING),
         Command('/history', '/history [missed|placed|received] [count]', Group.CALLS, N_('help./history'),
                 calls.history, CALLING, help_values={'count': HISTORY_COUNT}),
-        Command('/dnd', '/dnd [on|off]', Group.SETTINGS, N_('help./dnd'), settings.dnd, Need.USER),
-        Command('/forward', '/forward [always|busy|noanswer <number or voicemail> | off]', Group.SETTINGS,
-                N_('help./forward'), settings.forward, Need.USER),
+        Command('/dnd', f'/dnd [on|off] {timers.USAGE_CLAUSE}', Group.SETTINGS, N_('help./dnd'), settings.dnd,
+                Need.USER),
+        Command('/forward', f'/forward [always|busy|noanswer <number or voicemail> | off] {timers.USAGE_CLAUSE}',
+                Group.SETTINGS, N_('help./forward'), settings.forward, Need.USER),
         Command('/devices', '/devices [n|none]', Group.SETTINGS, N_('help./devices'), devices.devices,
                 Need.USER, buttons=devices.BUTTONS),
-        Command('/queue', '/queue [join [n] | leave [n] | available | unavailable]', Group.SETTINGS,
-                N_('help./queue'), agent.queue, Need.USER, buttons=agent.BUTTONS),
+        Command('/queue', f'/queue [join [n] | leave [n] | available | unavailable] {timers.USAGE_CLAUSE}',
+                Group.SETTINGS, N_('help./queue'), agent.queue, Need.USER, buttons=agent.BUTTONS),
         Command('/callerid', '/callerid [n|default]', Group.SETTINGS, N_('help./callerid'), callerid.callerid,
                 Need.USER, buttons=callerid.BUTTONS),
+        Command('/timers', '/timers [cancel <n>]', Group.SETTINGS, N_('help./timers'), timers.timers, Need.USER),
         Command('/me', '/me', Group.SETTINGS, N_('help./me'), settings.me, Need.USER),
         Command('/voicemail', '/voicemail [list | read <n> | unread <n> | delete <n>]', Group.VOICEMAIL,
                 N_('help./voicemail'), voicemail.voicemail, Need.USER),

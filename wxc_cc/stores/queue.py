@@ -120,13 +120,30 @@ class WorkQueue(ABC):
         self.remember = remember
 
     @abstractmethod
-    def put(self, entry: Entry) -> bool:
+    def put(self, entry: Entry, replacing: Optional[str] = None) -> bool:
         """
         Add an entry, unless its id was queued within :attr:`remember` seconds; when this returns, it is stored
         durably. Safe to retry: a put retried after its answer was lost queues nothing more and returns True.
 
+        :param replacing: the id of an entry this one replaces: withdrawn in the same step, unless a worker has
+            taken it (see :meth:`withdraw`)
         :return: True if it is queued (by this call), False if its id had been queued before
         :raises StoreUnavailable: the backend could not take it (the caller answers Webex 503)
+        """
+
+    @abstractmethod
+    def withdraw(self, entry_id: str) -> bool:
+        """
+        Remove an entry that no worker has taken (waiting, or due later): a timed task cancelled.
+
+        :return: True if it was removed, False if it runs (or ran) or was never queued
+        """
+
+    @abstractmethod
+    def scheduled(self, key: str, kind: str) -> list[Entry]:
+        """
+        The entries of one key and kind that no worker has taken, in the order they will run: a person's timed
+        tasks.
         """
 
     @abstractmethod
@@ -216,4 +233,10 @@ class WorkQueue(ABC):
     def depth(self) -> int:
         """
         Entries waiting, due later or running (not those set aside).
+        """
+
+    @abstractmethod
+    def idle(self) -> bool:
+        """
+        True when no entry waits to be taken now nor runs: what is left is due later, or set aside.
         """

@@ -105,15 +105,37 @@ local function unbusy(P, consumer, tid)
 end
 
 local function remove(P, key, tid)
+  local id = redis.call('HGET', P .. 'task:' .. tid, 'id')
+  if id then redis.call('DEL', P .. 'id:' .. id) end
   redis.call('ZREM', P .. 'key:' .. key, tid)
   redis.call('DEL', P .. 'task:' .. tid)
   redis.call('DECR', P .. 'count')
+end
+
+-- an entry no worker has taken (waiting, due later, or offered and not taken yet) removed: true; false when it runs
+-- or is gone
+local function withdraw(P, id, now)
+  local tid = redis.call('GET', P .. 'id:' .. id)
+  if not tid then return false end
+  local task = P .. 'task:' .. tid
+  local key = redis.call('HGET', task, 'key')
+  if not key then return false end
+  local running = redis.call('HGET', P .. 'running', key)
+  local offered = running and string.match(running, '^(.*)|') == tid
+  if offered then
+    local it = redis.call('HGET', task, 'offer')
+    if not it or redis.call('LREM', P .. 'ready', 1, it) == 0 then return false end
+  end
+  remove(P, key, tid)
+  if offered or not running then offer(P, key, now) end
+  return true
 end
 '''
 
 # ARGV: prefix, id, put token, key, kind, due, body, milliseconds to remember the id, now, state, the previous
 # version's claim of the id (26b0017 claimed notifications in coordination, ``seen:<id>``: while both versions run, in
-# a rolling upgrade, each honours the other's claim)
+# a rolling upgrade, each honours the other's claim), the id of an entry this one replaces or ''
+
 _PUT = _OFFER + '''
 local P = ARGV[1]
 local seen = P .. 'seen:' .. ARGV[2]
@@ -126,7 +148,9 @@ if ARGV[11] ~= '' then
   if redis.call('EXISTS', ARGV[11]) == 1 then return 0 end
   redis.call('SET', ARGV[11], ARGV[3], 'PX', ARGV[8])
 end
+if ARGV[12] ~= '' then withdraw(P, ARGV[12], tonumber(ARGV[9])) end
 local tid = string.format('%013d', redis.call('INCR', P .. 'seq'))
+redis.call('SET', P .. 'id:' .. ARGV[2], tid)
 redis.call('HSET', P .. 'task:' .. tid, 'id', ARGV[2], 'key', ARGV[4], 'kind', ARGV[5], 'due', ARGV[6], 'body', ARGV[7],
            'attempts', 0)
 if ARGV[10] ~= '' then redis.call('HSET', P .. 'task:' .. tid, 'state', ARGV[10]) end
@@ -147,6 +171,24 @@ else
   end
 end
 return 1
+'''
+
+# ARGV: prefix, id, now
+_WITHDRAW = _OFFER + '''
+return withdraw(ARGV[1], ARGV[2], tonumber(ARGV[3])) and 1 or 0
+'''
+
+# ARGV: prefix, key, kind. The key's entries of that kind that no worker has taken, in order: {id, due, body} each.
+_SCHEDULED = '''
+local P = ARGV[1]
+local running = redis.call('HGET', P .. 'running', ARGV[2])
+local taken = running and string.match(running, '^(.*)|')
+local found = {}
+for _, tid in ipairs(redis.call('ZRANGE', P .. 'key:' .. ARGV[2], 0, -1)) do
+  local f = redis.call('HMGET', P .. 'task:' .. tid, 'id', 'kind', 'due', 'body')
+  if tid ~= taken and f[1] and f[2] == ARGV[3] then table.insert(found, {f[1], f[3], f[4]}) end
+end
+return found
 '''
 
 # ARGV: prefix, key, tid, fence, state
@@ -310,7 +352,7 @@ class RedisWorkQueue(WorkQueue):
         scripts = {name: self.redis.register_script(text) for name, text in (
             ('put', _PUT), ('record', _RECORD), ('finish', _FINISH), ('release', _RELEASE),
             ('dead_letter', _DEAD_LETTER), ('beat', _BEAT), ('leave', _LEAVE), ('recover', _RECOVER),
-            ('drop_empty', _DROP_EMPTY))}
+            ('drop_empty', _DROP_EMPTY), ('withdraw', _WITHDRAW), ('scheduled', _SCHEDULED))}
         self._scripts = scripts
         #: the connection each consumer's take waits on, and its client id there (for ``CLIENT UNBLOCK``)
         self._waiting: dict[str, tuple[Any, Optional[int]]] = {}
@@ -346,17 +388,27 @@ class RedisWorkQueue(WorkQueue):
     # --- the queue
 
     @unavailable_on_redis_error
-    def put(self, entry: Entry) -> bool:
-        return self._put(entry, None, self.keys.key('seen', entry.id))
+    def put(self, entry: Entry, replacing: Optional[str] = None) -> bool:
+        return self._put(entry, None, self.keys.key('seen', entry.id), replacing)
 
-    def _put(self, entry: Entry, state: Optional[str], previous_claim: str) -> bool:
+    def _put(self, entry: Entry, state: Optional[str], previous_claim: str, replacing: Optional[str] = None) -> bool:
         """
         :param state: the journal, for an entry carried over from the previous version
         :param previous_claim: the previous version's claim of the id to honour and make, or ``''``
         """
         # the put's own token: a retry of this very put (redis-py retries after a lost answer) finds it
         return self._run('put', entry.id, uuid.uuid4().hex, entry.key, entry.kind, repr(entry.due), entry.body,
-                         max(1, int(self.remember * 1000)), repr(self.clock()), state or '', previous_claim) == 1
+                         max(1, int(self.remember * 1000)), repr(self.clock()), state or '', previous_claim,
+                         replacing or '') == 1
+
+    @unavailable_on_redis_error
+    def withdraw(self, entry_id: str) -> bool:
+        return self._run('withdraw', entry_id, repr(self.clock())) == 1
+
+    @unavailable_on_redis_error
+    def scheduled(self, key: str, kind: str) -> list[Entry]:
+        return [Entry(id=entry_id, key=key, kind=kind, due=float(due), body=body)
+                for entry_id, due, body in self._run('scheduled', key, kind)]
 
     def take(self, consumer: str, limit: int, wait: float = 0.0) -> list[Lease]:
         """See :meth:`WorkQueue.take`: one offer per call, moved into the consumer's busy list."""
@@ -554,3 +606,13 @@ class RedisWorkQueue(WorkQueue):
     @unavailable_on_redis_error
     def depth(self) -> int:
         return int(self.redis.get(self._key('count')) or 0)
+
+    @unavailable_on_redis_error
+    def idle(self) -> bool:
+        # a key whose first entry waits or runs is in ``running``; one whose first entry is due later is in ``delayed``
+        # until the heartbeat offers it
+        with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hlen(self._key('running'))
+            pipe.zcount(self._key('delayed'), '-inf', repr(self.clock()))
+            running, due = pipe.execute()
+        return not running and not due

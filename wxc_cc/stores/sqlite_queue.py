@@ -60,6 +60,11 @@ _CARRY_CLAIMS = ('INSERT INTO work_seen (nid, token, expires) SELECT key, \'\', 
                  'key LIKE \'call:%\' OR key LIKE \'mwi:%\') ON CONFLICT (nid) DO NOTHING')
 
 
+#: an entry no live worker holds, removed (RETURNING its row when it was)
+_WITHDRAW = ('DELETE FROM work WHERE nid = :nid AND dead = 0 AND (owner IS NULL OR owner NOT IN (SELECT consumer '
+             'FROM work_workers WHERE until >= :now)) RETURNING id')
+
+
 class SQLiteWorkQueue(WorkQueue):
     """
     The work queue in SQLite.
@@ -99,17 +104,29 @@ class SQLiteWorkQueue(WorkQueue):
             log.warning('queue: %d task(s) of the previous version carried over', count)
         self._carried = True
 
-    def put(self, entry: Entry, state: Optional[str] = None) -> bool:
+    def put(self, entry: Entry, replacing: Optional[str] = None) -> bool:
         now = self.clock()
-        [_, inserted, _] = self.database.transaction([
+        [_, _, inserted, _] = self.database.transaction([
+            (_WITHDRAW, {'nid': replacing or '', 'now': now}),
             ('DELETE FROM work_seen WHERE nid = ? AND expires <= ?', (entry.id, now)),
             ('INSERT INTO work_seen (nid, token, expires) VALUES (?, ?, ?) ON CONFLICT (nid) DO NOTHING '
              'RETURNING nid', (entry.id, uuid.uuid4().hex, now + self.remember)),
-            ('INSERT INTO work (nid, key, kind, due, body, state) SELECT ?, ?, ?, ?, ?, ? WHERE changes() = 1 '
-             'RETURNING id', (entry.id, entry.key, entry.kind, entry.due, entry.body, state))])
+            ('INSERT INTO work (nid, key, kind, due, body) SELECT ?, ?, ?, ?, ? WHERE changes() = 1 RETURNING id',
+             (entry.id, entry.key, entry.kind, entry.due, entry.body))])
         if inserted:
             self._wake_all()
         return bool(inserted)
+
+    def withdraw(self, entry_id: str) -> bool:
+        [removed] = self.database.transaction([(_WITHDRAW, {'nid': entry_id, 'now': self.clock()})])
+        return bool(removed)
+
+    def scheduled(self, key: str, kind: str) -> list[Entry]:
+        rows = self.database.execute(
+            'SELECT nid, due, body FROM work WHERE dead = 0 AND key = :key AND kind = :kind AND (owner IS NULL OR '
+            'owner NOT IN (SELECT consumer FROM work_workers WHERE until >= :now)) ORDER BY due, id',
+            {'key': key, 'kind': kind, 'now': self.clock()}).fetchall()
+        return [Entry(id=nid, key=key, kind=kind, due=due, body=body) for nid, due, body in rows]
 
     def take(self, consumer: str, limit: int, wait: float = 0.0) -> list[Lease]:
         leases = self._take(consumer, limit)
@@ -213,6 +230,11 @@ class SQLiteWorkQueue(WorkQueue):
 
     def depth(self) -> int:
         return self.database.execute('SELECT COUNT(*) FROM work WHERE dead = 0').fetchone()[0]
+
+    def idle(self) -> bool:
+        # a running entry was due when it was taken
+        return not self.database.execute('SELECT EXISTS (SELECT 1 FROM work WHERE dead = 0 AND due <= ?)',
+                                         (self.clock(),)).fetchone()[0]
 
     def _wake_all(self) -> None:
         with self.arrived:
