@@ -118,15 +118,15 @@ def phone_view(devices: list[dict], calls: list[dict], agent: Optional[dict], qu
                      'number': caller_id.get('directNumber') or caller_id.get('extension') or ''}}
 
 
-def ends_view(ends: list[End], say: Replies, now: datetime.datetime) -> list[dict[str, Any]]:
+def ends_view(ends: list[End], replies: Replies, now: datetime.datetime) -> list[dict[str, Any]]:
     """
     :param ends: the user's pending ends, the next first
-    :param say: the bot's replies, in the user's time zone
+    :param replies: the bot's replies, in the user's time zone
     :param now: the time now
     :return: ``[{html, due}]``: what goes back to what and when, as ``/timers`` words it (rendered), and when
         (ISO 8601)
     """
-    return [{'html': render_markdown(end_line(say, end, now)), 'due': end.at.isoformat()} for end in ends]
+    return [{'html': render_markdown(end_line(replies, end, now)), 'due': end.at.isoformat()} for end in ends]
 
 
 def scrub(value: Any, secrets: Iterable[str]) -> Any:

@@ -30,4 +30,4 @@ class BotContext:
     #: posts the bot's messages
     messenger: Messenger
     #: the replies, in the deployment's language
-    say: Replies
+    replies: Replies

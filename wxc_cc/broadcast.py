@@ -109,7 +109,7 @@ class Broadcaster:
         """
         if not self.clients.is_webex_url(url):
             log.warning('file of a broadcast at %s refused: not on the Webex API host', urlsplit(url).hostname)
-            raise BotError(self.context.say.t('broadcast.foreign_file'), 'broadcast file not on the Webex API host')
+            raise BotError(self.context.replies.t('broadcast.foreign_file'), 'broadcast file not on the Webex API host')
         session = self.clients.bot.session
         response = session.get(url, headers={'Authorization': f'Bearer {session.access_token}'}, stream=True)
         with response:
@@ -144,7 +144,7 @@ class Broadcaster:
         result = BroadcastResult()
         attachment = self.download(files[0]) if files else None
         card = card_in(attachment)
-        text = (self.context.say.t('broadcast.from', sender=escape(sender_email)) + '\n\n' + markdown).strip()
+        text = (self.context.replies.t('broadcast.from', sender=escape(sender_email)) + '\n\n' + markdown).strip()
         with tempfile.TemporaryDirectory(prefix='wxc-cc-broadcast-') as folder:
             path = None
             if attachment is not None:
@@ -170,11 +170,11 @@ class Broadcaster:
         return any(membership.is_moderator for membership in memberships)
 
     def _ask_for_moderation(self, room: Room) -> str:
-        reason = self.context.say.t('broadcast.not_moderator')
+        reason = self.context.replies.t('broadcast.not_moderator')
         adder = self.context.coordination.get_note(added_by_key(room.id))
         if adder:
-            self.context.messenger.send(self.context.say.make_me_moderator(room.title), to_person_id=adder)
-            reason += self.context.say.t('broadcast.asked', who=escape(adder))
+            self.context.messenger.send(self.context.replies.make_me_moderator(room.title), to_person_id=adder)
+            reason += self.context.replies.t('broadcast.asked', who=escape(adder))
         return reason
 
     def _post(self, room_id: str, text: str, card: Optional[dict], path: Optional[Path]) -> None:

@@ -21,8 +21,8 @@ from wxc_sdk.me.callcenter import MeCallQueue
 from wxc_sdk.me.callerid import MeSelectedCallerId
 from wxc_sdk.telephony.calls import CallHistoryRecord, TelephonyCall
 
-from . import replies
 from .locales import N_
+from .replies import Replies, personality
 
 __all__ = ['CARD_CONTENT_TYPE', 'TRANSFER_INPUT', 'VERSION', 'VOCABULARY', 'element', 'card', 'attachment', 'text',
            'heading', 'facts', 'text_input', 'submit', 'Cards']
@@ -145,18 +145,18 @@ class Cards:
     """
     The bot's cards, in the language of its replies.
 
-    :param say: the replies (their catalogue, and the formatting of times, in the reader's zone, and parties)
+    :param replies: the replies (their catalogue, and the formatting of times, in the reader's zone, and parties)
     """
 
-    def __init__(self, say: replies.Replies):
-        self.say = say
-        self.t = say.t
+    def __init__(self, replies: Replies):
+        self.replies = replies
+        self.t = replies.t
 
     def in_zone(self, zone: Optional[str]) -> 'Cards':
         """
         The same cards for a reader in another time zone (:meth:`Replies.in_zone <wxc_cc.replies.Replies.in_zone>`).
         """
-        return Cards(self.say.in_zone(zone))
+        return Cards(self.replies.in_zone(zone))
 
     def _button(self, action: str, owner: str, call_id: str, style: Optional[str] = None) -> dict:
         return submit(self.t(_BUTTON_TITLES[action]), action, owner, style, callId=call_id)
@@ -178,15 +178,15 @@ class Cards:
         :param owner: person id of the user whose call it is (only they may press)
         """
         state = enum_str(call.state)
-        personality = replies.personality(call)
-        shown = [(self.t('card.fact.state'), self.say.state_name(call.state)),
+        way = personality(call)
+        shown = [(self.t('card.fact.state'), self.replies.state_name(call.state)),
                  (self.t('card.fact.direction'),
-                  self.t(_DIRECTIONS[personality]) if personality in _DIRECTIONS else self.t('card.unknown'))]
+                  self.t(_DIRECTIONS[way]) if way in _DIRECTIONS else self.t('card.unknown'))]
         since = call.answered or call.created
         if since:
-            shown.append((self.t('card.fact.since'), self.say.timestamp(since)))
+            shown.append((self.t('card.fact.since'), self.replies.timestamp(since)))
         title = self.t(_HEADINGS[state]) if state in _HEADINGS else self.t('card.heading.other', state=state)
-        body = [heading(title), text(self.t(_WITH[personality], party=self.say.party(call.remote_party))),
+        body = [heading(title), text(self.t(_WITH[way], party=self.replies.party(call.remote_party))),
                 facts(shown)]
         if state in ('connected', 'remoteHeld', 'held'):
             body.append(text_input(TRANSFER_INPUT, self.t('card.transfer_label'),
@@ -204,9 +204,9 @@ class Cards:
         body: list[dict] = [heading(title)]
         for record in records:
             kind = enum_str(record.call_type)
-            columns = [[text(self.say.table_time(record.time), fontType='Monospace')],
-                       [text(self.say.history_kind(kind))],
-                       [text(self.say.party_of(record.name, record.number, record.privacy_enabled))]]
+            columns = [[text(self.replies.table_time(record.time), fontType='Monospace')],
+                       [text(self.replies.history_kind(kind))],
+                       [text(self.replies.party_of(record.name, record.number, record.privacy_enabled))]]
             call_back = None
             if kind == 'missed' and record.number:
                 call_back = submit(self.t('card.call_back', who=record.name or record.number), 'callback', owner,
@@ -243,7 +243,7 @@ class Cards:
         """
         body: list[dict] = [heading(title)]
         for device in devices:
-            what = [text(device.name or device.id, weight='Bolder'), text(self.say.device_type(device.type),
+            what = [text(device.name or device.id, weight='Bolder'), text(self.replies.device_type(device.type),
                                                                           isSubtle=True)]
             if device.is_preferred_answer_endpoint:
                 body.append(_row([what, [text(self.t('card.preferred'), color='Good')]], stretch=0))
@@ -290,7 +290,8 @@ class Cards:
         for caller_id, selected in caller_ids:
             number = caller_id.direct_number or caller_id.extension
             what = [text(caller_id.name or number or '', weight='Bolder'),
-                    text(' · '.join(filter(None, (number, self.say.caller_id_type(caller_id.type)))), isSubtle=True)]
+                    text(' · '.join(filter(None, (number, self.replies.caller_id_type(caller_id.type)))),
+                         isSubtle=True)]
             if selected:
                 body.append(_row([what, [text(self.t('card.selected'), color='Good')]], stretch=0))
                 continue

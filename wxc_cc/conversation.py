@@ -124,7 +124,7 @@ class Conversation:
             if Need.USER in command.needs:
                 user = services.stores.tokens.get_user_context_and_refresh(request.person_id)
                 if user is None:
-                    return 'not_authenticated', services.say.not_authenticated(request.person_email)
+                    return 'not_authenticated', services.replies.not_authenticated(request.person_email)
                 user = services.zones.fresh(user, services.user_api)
             return 'ok', command.handler(Context(request=request, command=command, services=services, user=user))
         except BotError as error:

@@ -410,16 +410,16 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
                         scopes=settings.client_scopes, redirect_url=settings.redirect_url, clients=clients,
                         metrics=metrics)
     stores = stores or build_stores(settings, refresher=oauth.refresh)
-    say = Replies(catalogue)
-    cards = Cards(say)
+    replies = Replies(catalogue)
+    cards = Cards(replies)
     zones = TimeZones(tokens=stores.tokens)
     messenger = Messenger(clients.bot)
     call_webhooks = CallEventWebhooks(bot_name=settings.bot_name, public_url=settings.public_url,
                                       master_secret=settings.webhook_secret)
     bot_context = BotContext(policy=policy, coordination=stores.coordination, bot=clients.bot, identity=identity,
-                             messenger=messenger, say=say)
+                             messenger=messenger, replies=replies)
     gate = Gate(bot_context)
-    services = Services(settings=settings, identity=identity, say=say, cards=cards,
+    services = Services(settings=settings, identity=identity, replies=replies, cards=cards,
                         stores=stores, clients=clients, oauth=oauth, call_webhooks=call_webhooks, policy=policy,
                         broadcaster=Broadcaster(bot_context, clients=clients, gate=gate),
                         zones=zones, ends=Ends(queue=stores.queue), commands=commands)
@@ -439,7 +439,7 @@ def build_core(settings: Settings, *, stores: Optional[Stores] = None, route: Op
     healer = WebhookHealer(stores=stores, bot=clients.bot, bot_webhooks=bot_webhooks, call_webhooks=call_webhooks,
                            user_api=services.user_api, interval=settings.webhook_check_interval)
     authorization = Authorization(flows=stores.flows, tokens=stores.tokens, oauth=oauth, clients=clients,
-                                  messenger=messenger, say=say, zones=zones)
+                                  messenger=messenger, replies=replies, zones=zones)
     worker = QueueWorker(queue=stores.queue, runner=runner, threads=settings.worker_threads, metrics=metrics)
     token_keys = TokenKeys(stores=stores)
     return BotCore(settings=settings, services=services, conversation=conversation, authorization=authorization,

@@ -93,7 +93,7 @@ class Gate:
             return True
         log.warning('refused %s from %s (%s): %s', what, email, person_id, reason)
         if self.context.coordination.first_time(f'refused:{person_id}', DAY):
-            self.context.messenger.send(self.context.say.t('policy.not_allowed'), room_id=room_id)
+            self.context.messenger.send(self.context.replies.t('policy.not_allowed'), room_id=room_id)
         return False
 
     def within_rate(self, person_id: str, email: Optional[str], room_id: str, what: str) -> bool:
@@ -109,5 +109,5 @@ class Gate:
             return True
         log.warning('refused %s from %s (%s): rate limit, %d in %.0f s', what, email, person_id, count, window)
         if count == limit + 1:
-            self.context.messenger.send(self.context.say.slow_down(limit, window), room_id=room_id)
+            self.context.messenger.send(self.context.replies.slow_down(limit, window), room_id=room_id)
         return False

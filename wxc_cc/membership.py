@@ -58,11 +58,11 @@ class MembershipGuard:
             log.warning('refused membership in space %s owned by %s (added by %s): policy own organisation only',
                         room_id, room.owner_id, actor_id)
             journal.acting()
-            self.context.messenger.send(self.context.say.t('policy.leaving'), room_id=room_id)
+            self.context.messenger.send(self.context.replies.t('policy.leaving'), room_id=room_id)
             self.context.bot.memberships.delete(membership_id)
             return
         if actor_id:
             self.context.coordination.set_note(added_by_key(room_id), actor_id, YEAR)
         log.info('added to space %s by %s', room_id, actor_id)
         if room.is_announcement_only and not membership.is_moderator and actor_id:
-            self.context.messenger.send(self.context.say.make_me_moderator(room.title), to_person_id=actor_id)
+            self.context.messenger.send(self.context.replies.make_me_moderator(room.title), to_person_id=actor_id)

@@ -18,9 +18,9 @@ from typing import Optional
 from wxc_sdk.base import enum_str
 from wxc_sdk.telephony.calls import TelephonyEventData
 
-from . import replies
 from .cards import Cards
 from .messenger import Messenger
+from .replies import Reply, code_block
 from .stores import Coordination, UserContext
 from .timezones import TimeZones
 from .webex import UserApi
@@ -54,7 +54,7 @@ class CallMonitor:
         self.coordination = coordination
         self.messenger = messenger
         self.cards = cards
-        self.say = cards.say
+        self.replies = cards.replies
         self.user_api = user_api
         self.zones = zones
 
@@ -75,7 +75,7 @@ class CallMonitor:
         state = enum_str(event.state)
         user = self.zones.fresh(user, self.user_api)
         cards = self.cards.in_zone(user.timezone)
-        line = cards.say.call_event(event, event.event_type, event.event_timestamp)
+        line = cards.replies.call_event(event, event.event_type, event.event_timestamp)
         if state == 'disconnected' or not cards.call_actions(event, user.user_id):
             self.messenger.send(line, to_person_id=user.user_id)
             self._retire(key, note, keep=state != 'disconnected', at=event_time, state=state)
@@ -83,13 +83,13 @@ class CallMonitor:
             self.messenger.send(line, to_person_id=user.user_id)
             self.coordination.set_note(key, json.dumps({**note, 'at': event_time.isoformat()}), CARD_MEMORY)
         else:
-            message_id = self.messenger.send(replies.Reply(line, cards.call_card(event, user.user_id)),
+            message_id = self.messenger.send(Reply(line, cards.call_card(event, user.user_id)),
                                              to_person_id=user.user_id)
             self.coordination.set_note(key, json.dumps({'message': message_id, 'state': state,
                                                         'at': event_time.isoformat()}), CARD_MEMORY)
             self._delete(note)
         if user.verbose:
-            self.messenger.send(replies.code_block(json.dumps(raw, indent=2)), to_person_id=user.user_id)
+            self.messenger.send(code_block(json.dumps(raw, indent=2)), to_person_id=user.user_id)
 
     def live_card(self, user_id: str, call_id: str) -> Optional[str]:
         """
@@ -110,7 +110,7 @@ class CallMonitor:
         before = int(self.coordination.get_note(key) or 0)
         self.coordination.set_note(key, str(new), 30 * 86400)
         if new > before:
-            self.messenger.send(self.say.new_voicemail(new), to_person_id=user.user_id)
+            self.messenger.send(self.replies.new_voicemail(new), to_person_id=user.user_id)
 
     def _note(self, key: str) -> Optional[dict]:
         value = self.coordination.get_note(key)

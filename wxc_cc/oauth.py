@@ -16,11 +16,10 @@ import requests
 from wxc_sdk.rest import RestError
 from wxc_sdk.tokens import Tokens
 
-from . import replies
 from .errors import TokenRejected, webex_reason
 from .messenger import Messenger
 from .metrics import Metrics
-from .replies import Replies
+from .replies import Replies, html_page
 from .stores import FlowStore, TokenManager, UserContext
 from .timezones import TimeZones
 from .webex import WebexClients
@@ -119,7 +118,7 @@ class RedirectOutcome:
         """
         The page, rendered.
         """
-        return replies.html_page(self.title, self.text)
+        return html_page(self.title, self.text)
 
 
 class Authorization:
@@ -131,18 +130,18 @@ class Authorization:
     :param oauth: the OAuth client (code exchange)
     :param clients: the Webex clients (``/people/me`` with the new token)
     :param messenger: tells the person in the chat how it went
-    :param say: the replies and page texts, in the deployment's language
+    :param replies: the replies and page texts, in the deployment's language
     :param zones: keeps the time zone ``/people/me`` gives
     """
 
     def __init__(self, *, flows: FlowStore, tokens: TokenManager, oauth: OAuthClient, clients: WebexClients,
-                 messenger: Messenger, say: Replies, zones: TimeZones):
+                 messenger: Messenger, replies: Replies, zones: TimeZones):
         self.flows = flows
         self.tokens = tokens
         self.oauth = oauth
         self.clients = clients
         self.messenger = messenger
-        self.say = say
+        self.replies = replies
         self.zones = zones
 
     def complete(self, *, code: Optional[str], state: Optional[str], error: Optional[str]) -> RedirectOutcome:
@@ -155,7 +154,7 @@ class Authorization:
         :param error: the error Webex sent instead of a code (e.g. the user declined)
         :return: what to show in the browser
         """
-        t, say, notify = self.say.t, self.say, self.messenger.tell
+        t, replies, notify = self.replies.t, self.replies, self.messenger.tell
         user_id = self.flows.take(state) if state else None
         if user_id is None:
             log.warning('redirect with unknown, used or expired state')
@@ -168,11 +167,11 @@ class Authorization:
             tokens = self.oauth.exchange_code(code)
             me = self.clients.user(tokens, user_id).people.me()
         except (TokenRejected, RestError, requests.RequestException) as failure:
-            reason = str(failure) if isinstance(failure, TokenRejected) else webex_reason(failure, say.catalogue)
+            reason = str(failure) if isinstance(failure, TokenRejected) else webex_reason(failure, replies.catalogue)
             log.warning('authorization of user %s failed: %s', user_id,
                         str(failure) if isinstance(failure, TokenRejected) else webex_reason(failure))
-            notify(say.auth_failed(reason), to_person_id=user_id)
-            return RedirectOutcome(502, t('page.failed'), say.auth_failed(reason, markdown=False))
+            notify(replies.auth_failed(reason), to_person_id=user_id)
+            return RedirectOutcome(502, t('page.failed'), replies.auth_failed(reason, markdown=False))
         if me.person_id != user_id:
             # neither learns who the other is: the link may have been sent to someone to find out their address
             log.warning('flow of user %s completed by another person %s, tokens dropped', user_id, me.person_id)
@@ -182,5 +181,5 @@ class Authorization:
         reading = self.zones.reading(me)
         self.tokens.set_user_context(UserContext(user_id=user_id, email=email, tokens=tokens, **reading))
         log.info('user %s authorized, token valid until %s', user_id, tokens.expires_at)
-        notify(say.in_zone(reading['timezone']).auth_success(email, tokens), to_person_id=user_id)
+        notify(replies.in_zone(reading['timezone']).auth_success(email, tokens), to_person_id=user_id)
         return RedirectOutcome(200, t('page.authorized'), t('auth.page_success'))

@@ -64,7 +64,7 @@ class Presses:
             return t(reason, command=command.name)
         user = services.stores.tokens.get_user_context_and_refresh(action.person_id)
         if user is None:
-            return services.say.not_authenticated(None)
+            return services.replies.not_authenticated(None)
         pressed = Pressed(action, services, user)
         if button.on_call and (not pressed.call_id
                                or self.monitor.live_card(action.person_id, pressed.call_id) != action.message_id):

@@ -89,14 +89,14 @@ class Restorer:
             raise UnreadableTask(f'setting {end.setting!r} unknown to this version')
         tokens = self.services.stores.tokens
         user = tokens.get_user_context_and_refresh(end.person_id)
-        say = self.services.say.in_zone(user.timezone if user else end.zone)
+        replies = self.services.replies.in_zone(user.timezone if user else end.zone)
         now = _now()
-        what, before = setting.what(say, end.about), setting.describe(say, end.restore)
+        what, before = setting.what(replies, end.about), setting.describe(replies, end.restore)
         if user is None:
             log.info('end %s of %s dropped: no tokens', end.setting, end.person_id)
-            text = say.t('end.no_access', what=what, state=before, when=moment_phrase(say, end.at, now))
+            text = replies.t('end.no_access', what=what, state=before, when=moment_phrase(replies, end.at, now))
         else:
-            my = MySettings(say, user, self.services.user_api(user))
+            my = MySettings(replies, user, self.services.user_api(user))
             try:
                 read = setting.current(my)
                 current = setting.snapshot(read, end.target)
@@ -104,34 +104,34 @@ class Restorer:
                 if outcome == PUT_BACK:
                     setting.write(my, end.target, end.restore, read)
                 log.info('end %s of %s: %s', end.setting, end.person_id, outcome)
-                text = self._outcome(say, setting, end, outcome, current, now)
+                text = self._outcome(replies, setting, end, outcome, current, now)
             except StoreUnavailable:
                 raise
             except BotError as error:
                 if tokens.get_user_context(end.person_id) is None:
                     log.info('end %s of %s dropped: Webex refused the tokens', end.setting, end.person_id)
-                    text = say.t('end.no_access', what=what, state=before, when=moment_phrase(say, end.at, now))
+                    text = replies.t('end.no_access', what=what, state=before, when=moment_phrase(replies, end.at, now))
                 else:
                     log.warning('end %s of %s failed: %s', end.setting, end.person_id, error.log_message)
-                    text = say.t('end.failed', what=what, state=before,
+                    text = replies.t('end.failed', what=what, state=before,
                                  reason=error.message(self.services.catalogue))
         late = now.timestamp() - end.due
         if late > LATE_AFTER:
-            text += '  \n' + say.t('end.late', span=say.clock.span(datetime.timedelta(seconds=late)),
-                                   when=moment_phrase(say, end.at, now))
+            text += '  \n' + replies.t('end.late', span=replies.clock.span(datetime.timedelta(seconds=late)),
+                                   when=moment_phrase(replies, end.at, now))
         self._tell(end.person_id, text)
 
     @staticmethod
-    def _outcome(say: Replies, setting: Setting, end: End, outcome: str, current: Optional[dict],
+    def _outcome(replies: Replies, setting: Setting, end: End, outcome: str, current: Optional[dict],
                  now: datetime.datetime) -> str:
-        what, before = setting.what(say, end.about), setting.describe(say, end.restore)
-        since = moment_phrase(say, end.set_at, now)
+        what, before = setting.what(replies, end.about), setting.describe(replies, end.restore)
+        since = moment_phrase(replies, end.set_at, now)
         if outcome == GONE:
-            return say.t('end.gone', what=what, state=before)
+            return replies.t('end.gone', what=what, state=before)
         if outcome == CHANGED:
-            return say.t('end.changed', what=what, since=since, state=setting.describe(say, current or {}),
+            return replies.t('end.changed', what=what, since=since, state=setting.describe(replies, current or {}),
                          before=before)
-        return say.t('end.back', what=what, since=since, state=before)
+        return replies.t('end.back', what=what, since=since, state=before)
 
     def gave_up(self, end: End) -> None:
         """The end failed too often and was set aside: the person hears which setting to change back themselves."""
@@ -139,9 +139,9 @@ class Restorer:
         if setting is None:
             return
         user = self.services.stores.tokens.get_user_context(end.person_id)
-        say = self.services.say.in_zone(user.timezone if user else end.zone)
-        self.messenger.tell(say.t('end.gave_up', what=setting.what(say, end.about),
-                                  state=setting.describe(say, end.restore)), to_person_id=end.person_id)
+        replies = self.services.replies.in_zone(user.timezone if user else end.zone)
+        self.messenger.tell(replies.t('end.gave_up', what=setting.what(replies, end.about),
+                                  state=setting.describe(replies, end.restore)), to_person_id=end.person_id)
 
     def _tell(self, person_id: str, text: str) -> None:
         """Tell the person, unless a previous run of this end already did."""

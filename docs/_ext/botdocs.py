@@ -71,8 +71,8 @@ def _english():
     from wxc_cc.commands import build_registry
     from wxc_cc.locales import catalogue_for
     from wxc_cc.replies import Replies
-    say = Replies(catalogue_for('en_US'))
-    return say, Cards(say), build_registry()
+    replies = Replies(catalogue_for('en_US'))
+    return replies, Cards(replies), build_registry()
 
 
 def _catalogue_text(spec: str) -> str:
@@ -250,7 +250,7 @@ class CommandsDirective(Directive):
         group = self.options.get('group')
         if group is not None and group not in {member.value for member in Group}:
             raise self.error(f'unknown group {group!r}; one of {", ".join(member.value for member in Group)}')
-        say, _, registry = _english()
+        replies, _, registry = _english()
         commands = [command for command in registry if group in (None, command.group.value)]
         table = nodes.table(classes=['bot-commands'])
         tgroup = nodes.tgroup(cols=3)
@@ -269,7 +269,7 @@ class CommandsDirective(Directive):
         tgroup.append(nodes.thead('', row('command', 'what it does', 'needs /auth')))
         body = nodes.tbody()
         for command in commands:
-            body.append(row(nodes.paragraph('', '', nodes.literal(text=command.usage)), command.help(say.catalogue),
+            body.append(row(nodes.paragraph('', '', nodes.literal(text=command.usage)), command.help(replies.catalogue),
                             'yes' if Need.USER in command.needs else 'no'))
         tgroup.append(body)
         return [table]
@@ -374,9 +374,9 @@ class CardDirective(Directive):
     optional_arguments = 2
 
     def run(self) -> list:
-        from wxc_cc import replies
         from wxc_cc.commands.registry import GROUP_TITLES
-        say, cards, registry = _english()
+        from wxc_cc.replies import newest_first
+        replies, cards, registry = _english()
         kind = self.arguments[0]
         if kind == 'call':
             state = self.arguments[1] if len(self.arguments) > 1 else 'alerting'
@@ -385,22 +385,23 @@ class CardDirective(Directive):
                 raise self.error('the direction is incoming or outgoing')
             content = cards.call_card(_example_call(state, direction), 'example-owner')
         elif kind == 'history':
-            records = replies.newest_first(_example_history())
-            content = cards.history_card(records, 'example-owner', say.history_heading(len(records), None))
+            records = newest_first(_example_history())
+            content = cards.history_card(records, 'example-owner', replies.history_heading(len(records), None))
         elif kind == 'people':
             people = _example_people()
-            content = cards.people_card(people, 'example-owner', say.t('dial.several', count=len(people), name='bob'))
+            content = cards.people_card(people, 'example-owner',
+                                        replies.t('dial.several', count=len(people), name='bob'))
         elif kind == 'devices':
             devices = _example_devices()
-            content = cards.devices_card(devices, 'example-owner', say.t('devices.title', count=len(devices)))
+            content = cards.devices_card(devices, 'example-owner', replies.t('devices.title', count=len(devices)))
         elif kind == 'queues':
             call_queues = _example_call_queues()
-            content = cards.call_queues_card(call_queues, 'example-owner', say.t(
-                'agent.title', count=len(call_queues), state=say.t('agent.state.available')))
+            content = cards.call_queues_card(call_queues, 'example-owner', replies.t(
+                'agent.title', count=len(call_queues), state=replies.t('agent.state.available')))
         elif kind == 'callerids':
-            content = cards.caller_ids_card(_example_caller_ids(), 'example-owner', say.t('callerid.card_title'))
+            content = cards.caller_ids_card(_example_caller_ids(), 'example-owner', replies.t('callerid.card_title'))
         elif kind == 'help':
-            groups = [(say.t(GROUP_TITLES[group]), [(command.usage, command.help(say.catalogue))
+            groups = [(replies.t(GROUP_TITLES[group]), [(command.usage, command.help(replies.catalogue))
                                                      for command in members])
                       for group, members in registry.groups()]
             content = cards.help_card(groups)

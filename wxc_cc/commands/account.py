@@ -76,9 +76,9 @@ def auth(context: Context) -> str:
     if sub == '':
         user = stores.tokens.get_user_context_and_refresh(request.person_id)
         if user is not None:
-            return context.services.say.in_zone(user.timezone).auth_state(user.email, user.tokens)
+            return context.services.replies.in_zone(user.timezone).auth_state(user.email, user.tokens)
     flow_id = stores.flows.start(request.person_id)
-    return context.say.auth_link(context.services.oauth.auth_url(flow_id), int(stores.flows.lifetime // 60))
+    return context.replies.auth_link(context.services.oauth.auth_url(flow_id), int(stores.flows.lifetime // 60))
 
 
 def broadcast(context: Context) -> str:
@@ -124,7 +124,7 @@ def redis(context: Context) -> str:
     dead, long = queue.dead_letters(), queue.long_running()
     # the times in the zone of the admin who asked
     reader = next((user for user in users if user.user_id == context.request.person_id), None)
-    say = context.services.say.in_zone(reader.timezone if reader else None)
+    replies = context.services.replies.in_zone(reader.timezone if reader else None)
     lines = [context.t('redis.title', users=len(users), flows=stores.flows.pending()),
              context.t('redis.queue', waiting=queue.depth(), dead=len(dead))]
     # the dead letters as the queue keeps them, their records unread: an unreadable one shows like any other
@@ -135,6 +135,6 @@ def redis(context: Context) -> str:
                         minutes=int(item['seconds'] // 60), worker=escape(item['consumer'])) for item in long]
     for user in sorted(users, key=lambda u: u.email or ''):
         lines.append(context.t('redis.user', email=escape(user.email) or '?', user_id=escape(user.user_id),
-                               access=say.timestamp(user.tokens.expires_at),
-                               refresh=say.timestamp(user.tokens.refresh_token_expires_at)))
+                               access=replies.timestamp(user.tokens.expires_at),
+                               refresh=replies.timestamp(user.tokens.refresh_token_expires_at)))
     return '\n'.join(lines)

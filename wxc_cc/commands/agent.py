@@ -55,7 +55,7 @@ def read_agent(my: MySettings) -> MeCallCenterSettings:
 
 def _label(my: MySettings, call_queue: MeCallQueue) -> str:
     """A call queue as the person knows it: its extension and number (Webex's agent view has no name)."""
-    return queue_label(my.say, call_queue.extension, call_queue.phone_number)
+    return queue_label(my.replies, call_queue.extension, call_queue.phone_number)
 
 
 def _labels(my: MySettings, call_queues: list[MeCallQueue]) -> str:
@@ -105,11 +105,11 @@ def set_agent_state(my: MySettings, settings: MeCallCenterSettings, state: Agent
     before = {'state': enum_str(settings.agent_acdstate) or ''}
     timing.check_room([AGENT_STATE.name()])
     if before['state'] == enum_str(state):
-        reply = my.t('agent.state_already', state=state_name(my.say, state))
+        reply = my.t('agent.state_already', state=state_name(my.replies, state))
     else:
         change_call_center(my, MeCallCenterSettings(agent_acdstate=state))
         log.info('user %s: agent state %s', my.user.user_id, enum_str(state))
-        reply = my.t('agent.state_now', state=state_name(my.say, state))
+        reply = my.t('agent.state_now', state=state_name(my.replies, state))
     return with_end(reply, timing.after(AGENT_STATE, before, {'state': enum_str(state)}))
 
 
@@ -141,7 +141,7 @@ def queue(context: Context) -> Union[str, Reply]:
     if words:
         return set_agent_state(my, settings, AGENT_STATES[sub], timing)
     title = context.t('agent.title', count=len(settings.queues or []),
-                      state=state_name(context.say, settings.agent_acdstate))
+                      state=state_name(context.replies, settings.agent_acdstate))
     lines = [f'**{title}**']
     for number, call_queue in enumerate(settings.queues or [], start=1):
         line = f'{number}. {_label(my, call_queue)} · ' + (context.t('agent.is_joined') if call_queue.available
@@ -164,7 +164,7 @@ def call_queues_line(my: MySettings) -> Optional[str]:
         return None
     joined = [q for q in settings.queues if q.available]
     return my.t('me.call_queues', queues=_labels(my, joined) if joined else my.t('me.no_call_queue'),
-                state=state_name(my.say, settings.agent_acdstate))
+                state=state_name(my.replies, settings.agent_acdstate))
 
 
 def _chosen(my: MySettings, settings: MeCallCenterSettings, inputs: dict[str, Any]) -> MeCallQueue:

@@ -53,8 +53,8 @@ def same_caller_id(a: MeSelectedCallerId, b: MeSelectedCallerId) -> bool:
 
 def _label(my: MySettings, caller_id: MeSelectedCallerId) -> str:
     """A caller ID as ``Name (number), call queue``."""
-    return f'{my.say.party_of(caller_id.name, caller_id.direct_number or caller_id.extension)}, ' \
-        + my.say.caller_id_type(caller_id.type)
+    return f'{my.replies.party_of(caller_id.name, caller_id.direct_number or caller_id.extension)}, ' \
+        + my.replies.caller_id_type(caller_id.type)
 
 
 def select_caller_id(my: MySettings, selected: MeSelectedCallerId, chosen: MeSelectedCallerId) -> str:

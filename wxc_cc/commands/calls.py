@@ -53,8 +53,8 @@ def calls(context: Context) -> str:
     """``/calls``: the person's active calls, numbered for the commands that take a call number."""
     if context.request.argument:
         raise context.usage_error()
-    active = call_api(context.say, context.user_api().calls.list_calls, context.t('action.list_calls'))
-    return context.say.call_list(numbered(active), datetime.datetime.now(datetime.timezone.utc))
+    active = call_api(context.replies, context.user_api().calls.list_calls, context.t('action.list_calls'))
+    return context.replies.call_list(numbered(active), datetime.datetime.now(datetime.timezone.utc))
 
 
 def dial(context: Context) -> Union[str, Reply]:
@@ -66,17 +66,17 @@ def dial(context: Context) -> Union[str, Reply]:
     argument, number = split_device(context.request.argument)
     if is_name(argument):
         return _dial_by_name(context, argument, device_for(context, number))
-    target = destination(context.say, argument, context.command.usage)
+    target = destination(context.replies, argument, context.command.usage)
     device = device_for(context, number)
-    call_api(context.say, lambda: context.user_api().calls.dial(target, endpoint_id=endpoint_id(device)),
+    call_api(context.replies, lambda: context.user_api().calls.dial(target, endpoint_id=endpoint_id(device)),
              context.t('action.dial'))
     log.info('user %s dialed', context.request.person_id)
-    return on_device(context, context.say.dialing(target), device)
+    return on_device(context, context.replies.dialing(target), device)
 
 
 def _dial_by_name(context: Context, name: str, device: Optional[AnswerDevice]) -> Union[str, Reply]:
-    say, api = context.say, context.user_api()
-    found, more = call_api(say, lambda: find_people(api, name, exclude=context.request.person_id),
+    replies, api = context.replies, context.user_api()
+    found, more = call_api(replies, lambda: find_people(api, name, exclude=context.request.person_id),
                            context.t('action.lookup'))
     dialable = [match for match in found if match.dial_string]
     if not found:
@@ -86,12 +86,12 @@ def _dial_by_name(context: Context, name: str, device: Optional[AnswerDevice]) -
                        'nobody of that name has a number')
     if len(dialable) == 1 and not more:
         match = dialable[0]
-        number = destination(say, match.dial_string, context.command.usage)
-        call_api(say, lambda: api.calls.dial(number, endpoint_id=endpoint_id(device)), context.t('action.dial'))
+        number = destination(replies, match.dial_string, context.command.usage)
+        call_api(replies, lambda: api.calls.dial(number, endpoint_id=endpoint_id(device)), context.t('action.dial'))
         log.info('user %s dialed a person found by name', context.request.person_id)
-        return on_device(context, context.t('dial.done', destination=say.party_of(match.name, number)), device)
+        return on_device(context, context.t('dial.done', destination=replies.party_of(match.name, number)), device)
     title = context.t('dial.several', count=len(dialable), name=escape(name))
-    lines = [title] + [f'- {say.party_of(match.name, match.dial_string)}' + (f', {escape(match.title)}'
+    lines = [title] + [f'- {replies.party_of(match.name, match.dial_string)}' + (f', {escape(match.title)}'
                                                                           if match.title else '')
                        for match in dialable]
     if more:
@@ -104,34 +104,35 @@ def _dial_by_name(context: Context, name: str, device: Optional[AnswerDevice]) -
 
 def transfer(context: Context) -> str:
     """``/transfer [number]``: the current call to a number, or, without one, the person's two calls together."""
-    say, usage = context.say, context.command.usage
-    target = destination(say, context.request.argument, usage) if context.request.argument else None
+    replies, usage = context.replies, context.command.usage
+    target = destination(replies, context.request.argument, usage) if context.request.argument else None
     api = context.user_api().calls
-    active = [call for call in numbered(call_api(say, api.list_calls, context.t('action.list_calls')))
+    active = [call for call in numbered(call_api(replies, api.list_calls, context.t('action.list_calls')))
               if state_of(call) in IN_PROGRESS]
     if target is None:
         if len(active) != 2:
             raise BotError(context.t('transfer.not_two', count=len(active), usage=usage), 'not two calls')
         first, second = active
-        call_api(say, lambda: api.transfer_calls(first.call_id, second.call_id), context.t('action.transfer'))
-        return context.t('transfer.connected', first=say.party(first.remote_party),
-                         second=say.party(second.remote_party))
+        call_api(replies, lambda: api.transfer_calls(first.call_id, second.call_id), context.t('action.transfer'))
+        return context.t('transfer.connected', first=replies.party(first.remote_party),
+                         second=replies.party(second.remote_party))
     connected = [call for call in active if state_of(call) == 'connected']
     if not (len(connected) == 1 or (not connected and len(active) == 1)):
         if connected:
             raise BotError(context.t('transfer.which'), 'no single current call')
         raise BotError(context.t('transfer.none'), 'no current call')
     call = (connected or active)[0]
-    call_api(say, lambda: api.transfer(call_id1=call.call_id, destination=target), context.t('action.transfer'))
-    return context.t('transfer.done', party=say.party(call.remote_party), destination=escape(target))
+    call_api(replies, lambda: api.transfer(call_id1=call.call_id, destination=target), context.t('action.transfer'))
+    return context.t('transfer.done', party=replies.party(call.remote_party), destination=escape(target))
 
 
 def retrieve(context: Context) -> str:
     """``/retrieve [extension] [on <n>]``: the call parked against the extension, or against the person."""
     argument, number = split_device(context.request.argument)
-    where = destination(context.say, argument, context.command.usage) if argument else None
+    where = destination(context.replies, argument, context.command.usage) if argument else None
     device = device_for(context, number)
-    call_api(context.say, lambda: context.user_api().calls.retrieve(destination=where, endpoint_id=endpoint_id(device)),
+    call_api(context.replies,
+             lambda: context.user_api().calls.retrieve(destination=where, endpoint_id=endpoint_id(device)),
              context.t('action.retrieve'))
     return on_device(context, context.t('retrieve.done', where=escape(where) if where else context.t('retrieve.you')),
                      device)
@@ -140,9 +141,9 @@ def retrieve(context: Context) -> str:
 def pickup(context: Context) -> str:
     """``/pickup [number] [on <n>]``: a call ringing in the person's pickup group, or for the number."""
     argument, number = split_device(context.request.argument)
-    target = destination(context.say, argument, context.command.usage) if argument else None
+    target = destination(context.replies, argument, context.command.usage) if argument else None
     device = device_for(context, number)
-    call_api(context.say, lambda: context.user_api().calls.pickup(target=target, endpoint_id=endpoint_id(device)),
+    call_api(context.replies, lambda: context.user_api().calls.pickup(target=target, endpoint_id=endpoint_id(device)),
              context.t('action.pickup'))
     return on_device(context, context.t('pickup.done', target=escape(target) if target else context.t('pickup.group')),
                      device)
@@ -151,9 +152,9 @@ def pickup(context: Context) -> str:
 def barge(context: Context) -> str:
     """``/barge <number> [on <n>]``: join another user's answered call."""
     argument, number = split_device(context.request.argument)
-    target = destination(context.say, argument, context.command.usage)
+    target = destination(context.replies, argument, context.command.usage)
     device = device_for(context, number)
-    call_api(context.say, lambda: context.user_api().calls.barge_in(target, endpoint_id=endpoint_id(device)),
+    call_api(context.replies, lambda: context.user_api().calls.barge_in(target, endpoint_id=endpoint_id(device)),
              context.t('action.barge'))
     return on_device(context, context.t('barge.done', target=escape(target)), device)
 
@@ -169,14 +170,14 @@ def history(context: Context) -> Union[str, Reply]:
         else:
             raise context.usage_error()
     api = context.user_api().calls
-    records = call_api(context.say, lambda: api.call_history(HistoryType(kind) if kind else None),
+    records = call_api(context.replies, lambda: api.call_history(HistoryType(kind) if kind else None),
                        context.t('action.history'))
     records = newest_first(records)[:count or HISTORY_COUNT]
-    table = context.say.history(records, kind)
+    table = context.replies.history(records, kind)
     if not any(enum_str(record.call_type) == 'missed' and record.number for record in records):
         return table
     return Reply(table, context.cards.history_card(records, context.request.person_id,
-                                                   context.say.history_heading(len(records), kind)))
+                                                   context.replies.history_heading(len(records), kind)))
 
 
 # --- commands acting on one call
@@ -205,7 +206,7 @@ def on_a_device(context: Context, words: list[str]) -> Optional[AnswerDevice]:
 
 def done(key: str) -> Answer:
     """The reply of a command that only names the other party: the text ``key`` with ``{party}``."""
-    return lambda context, call, argument, result: context.t(key, party=context.say.party(call.remote_party))
+    return lambda context, call, argument, result: context.t(key, party=context.replies.party(call.remote_party))
 
 
 @dataclass(frozen=True)
@@ -249,13 +250,13 @@ class CallAction:
         else:
             number = None
         argument = self.parse(context, words)
-        say, api = context.say, context.user_api().calls
-        call = choose_call(say, call_api(say, api.list_calls, context.t('action.list_calls')), number, self.tiers,
-                           self.name, context.t(self.what_key))
+        replies, api = context.replies, context.user_api().calls
+        calls = call_api(replies, api.list_calls, context.t('action.list_calls'))
+        call = choose_call(replies, calls, number, self.tiers, self.name, context.t(self.what_key))
         if self.check is not None:
             self.check(context, call)
         # TRANSLATORS: an action.* text may name the command's argument as {what} (action.record: start, stop ...)
-        result = call_api(say, lambda: self.request(api, call.call_id, argument),
+        result = call_api(replies, lambda: self.request(api, call.call_id, argument),
                           context.t(self.action_key, what=argument))
         return self.answer(context, call, argument, result)
 
@@ -286,13 +287,14 @@ class CallButton(Button):
 
 def on_card(pressed: Pressed, request: Callable[[], T], what: str) -> T:
     """A request for a card's call; Webex's 404 means the call has ended."""
-    return call_api(pressed.say, request, what,
+    return call_api(pressed.replies, request, what,
                     explain=lambda error: pressed.t('card.ended') if error.response.status_code == 404 else None)
 
 
 def transfer_button(pressed: Pressed) -> None:
     """A call card's Transfer button: the card's call to the number typed on the card (``/transfer <number>``)."""
-    target = destination(pressed.say, str(pressed.inputs.get(TRANSFER_INPUT) or ''), pressed.t('card.transfer_usage'))
+    typed = str(pressed.inputs.get(TRANSFER_INPUT) or '')
+    target = destination(pressed.replies, typed, pressed.t('card.transfer_usage'))
     on_card(pressed, lambda: pressed.user_api().calls.transfer(call_id1=pressed.call_id, destination=target),
             pressed.t('action.transfer'))
 
@@ -302,9 +304,9 @@ def call_button(pressed: Pressed) -> str:
     Call back (a missed call of ``/history``) and Call (a person of a name lookup's card): ``/dial`` of the card's
     number, ringing every device.
     """
-    number = destination(pressed.say, str(pressed.inputs.get('number') or ''), pressed.t('card.callback_usage'))
-    call_api(pressed.say, lambda: pressed.user_api().calls.dial(number), pressed.t('action.callback'))
-    return pressed.say.dialing(number)
+    number = destination(pressed.replies, str(pressed.inputs.get('number') or ''), pressed.t('card.callback_usage'))
+    call_api(pressed.replies, lambda: pressed.user_api().calls.dial(number), pressed.t('action.callback'))
+    return pressed.replies.dialing(number)
 
 
 def mute_capable(context: Context, call: TelephonyCall) -> None:
@@ -331,12 +333,12 @@ def diversion(context: Context, words: list[str]) -> Optional[str]:
         raise context.usage_error()
     if [word.lower() for word in words] == ['voicemail']:
         return None
-    return destination(context.say, ' '.join(words), context.command.usage)
+    return destination(context.replies, ' '.join(words), context.command.usage)
 
 
 def diverted(context: Context, call: TelephonyCall, target: Optional[str], result: Any) -> str:
     """Reply of /divert."""
-    party = context.say.party(call.remote_party)
+    party = context.replies.party(call.remote_party)
     if target is None:
         return context.t('divert.voicemail', party=party)
     return context.t('divert.done', party=party, destination=escape(target))
@@ -344,14 +346,15 @@ def diverted(context: Context, call: TelephonyCall, target: Optional[str], resul
 
 def park_place(context: Context, words: list[str]) -> Optional[str]:
     """Parser of /park: an extension, or nothing (the person's own)."""
-    return destination(context.say, ' '.join(words), context.command.usage) if words else None
+    return destination(context.replies, ' '.join(words), context.command.usage) if words else None
 
 
 def parked(context: Context, call: TelephonyCall, argument: Optional[str], result: Any) -> str:
     """Reply of /park: where it is parked, and how to get it back."""
-    where = context.say.party_of(result.name, result.number)
+    where = context.replies.party_of(result.name, result.number)
     retrieve = f'/retrieve {result.number}' if result.number else '/retrieve'
-    return context.t('park.done', party=context.say.party(call.remote_party), where=where, retrieve=escape(retrieve))
+    return context.t('park.done', party=context.replies.party(call.remote_party), where=where,
+                     retrieve=escape(retrieve))
 
 
 _DIGITS = re.compile(r'^[0-9*#A-D,]{1,64}$')

@@ -25,12 +25,12 @@ log = logging.getLogger(__name__)
 T = TypeVar('T')
 
 
-def call_api(say: Replies, request: Callable[[], T], action: str,
+def call_api(replies: Replies, request: Callable[[], T], action: str,
              explain: Optional[Callable[[requests.HTTPError], Optional[str]]] = None) -> T:
     """
     Make a Webex request; a failure becomes a :class:`~wxc_cc.errors.BotError` with Webex's reason.
 
-    :param say: the replies, in the person's language
+    :param replies: the replies, in the person's language
     :param request: the request to make
     :param action: what it does, for the message, e.g. ``'dial'``
     :param explain: what to tell the person instead of the plain failure when Webex answered with an error
@@ -41,7 +41,7 @@ def call_api(say: Replies, request: Callable[[], T], action: str,
     except (RestError, requests.RequestException) as error:
         told = explain(error) if explain is not None and isinstance(error, requests.HTTPError) \
             and error.response is not None else None
-        told = told or say.api_failure(action, webex_reason(error, say.catalogue))
+        told = told or replies.api_failure(action, webex_reason(error, replies.catalogue))
         raise BotError(told, f'{action} failed: {webex_reason(error)}') from error
 
 
@@ -53,38 +53,38 @@ _WRITTEN_NUMBER = re.compile(r'[+\d\s().*#-]+')
 _NUMBER = re.compile(r'^\+?[\d*#]{1,30}$')
 
 
-def destination(say: Replies, text: str, usage: str) -> str:
+def destination(replies: Replies, text: str, usage: str) -> str:
     """
     The number or URI in what the user typed: phone numbers lose the spaces, dashes, dots and parentheses people
     write them with (``+1 (408) 555-1001``); anything else loses only whitespace.
 
-    :param say: the replies, in the person's language
+    :param replies: the replies, in the person's language
     :param text: what the user typed
     :param usage: the command's usage line, for the error
     :raises BotError: empty, or not something one can dial
     """
-    return _dialable(say, text, usage, _DESTINATION, N_('invalid_destination'))
+    return _dialable(replies, text, usage, _DESTINATION, N_('invalid_destination'))
 
 
-def phone_number(say: Replies, text: str, usage: str) -> str:
+def phone_number(replies: Replies, text: str, usage: str) -> str:
     """
     The phone number or extension in what the user typed, as :func:`destination` reads it, but no SIP URI: what
     call forwarding takes.
 
-    :param say: the replies, in the person's language
+    :param replies: the replies, in the person's language
     :param text: what the user typed
     :param usage: the command's usage line, for the error
     :raises BotError: empty, or not a number
     """
-    return _dialable(say, text, usage, _NUMBER, N_('invalid_number'))
+    return _dialable(replies, text, usage, _NUMBER, N_('invalid_number'))
 
 
-def _dialable(say: Replies, text: str, usage: str, pattern: re.Pattern, invalid_key: str) -> str:
+def _dialable(replies: Replies, text: str, usage: str, pattern: re.Pattern, invalid_key: str) -> str:
     value = re.sub(r'[\s().-]', '', text) if _WRITTEN_NUMBER.fullmatch(text) else ''.join(text.split())
     if not value:
-        raise BotError(say.t('usage', usage=usage), 'destination missing')
+        raise BotError(replies.t('usage', usage=usage), 'destination missing')
     if not pattern.match(value):
-        raise BotError(say.t(invalid_key, value=escape(value)) + '  \n' + say.t('usage', usage=usage),
+        raise BotError(replies.t(invalid_key, value=escape(value)) + '  \n' + replies.t('usage', usage=usage),
                        'invalid destination')
     return value
 
@@ -119,7 +119,7 @@ def split_number(words: list[str]) -> tuple[Optional[int], list[str]]:
     return None, words
 
 
-def choose_call(say: Replies, calls: Iterable[TelephonyCall], number: Optional[int],
+def choose_call(replies: Replies, calls: Iterable[TelephonyCall], number: Optional[int],
                 tiers: tuple[tuple[str, ...], ...], command: str, what: str) -> TelephonyCall:
     """
     The call a command acts on.
@@ -127,7 +127,7 @@ def choose_call(say: Replies, calls: Iterable[TelephonyCall], number: Optional[i
     With a number: that call of /calls, which must be in one of the states. Without: the only call in the first
     tier of states that has any; when there are several there, the user is asked which.
 
-    :param say: the replies, in the person's language
+    :param replies: the replies, in the person's language
     :param calls: the user's active calls
     :param number: the call number the user gave, if any
     :param tiers: acceptable states, in tiers of preference, e.g. ``(('connected',), ('held', 'alerting'))``
@@ -139,22 +139,22 @@ def choose_call(say: Replies, calls: Iterable[TelephonyCall], number: Optional[i
     acceptable = {state for tier in tiers for state in tier}
     if number is not None:
         if not 1 <= number <= len(ordered):
-            raise BotError(say.t('choose.no_number', number=number, count=len(ordered)),
+            raise BotError(replies.t('choose.no_number', number=number, count=len(ordered)),
                            f'no call {number}')
         call = ordered[number - 1]
         if state_of(call) not in acceptable:
             # TRANSLATORS: {what} is one of what./* (what the command does to a call), {state} one of state.*
-            raise BotError(say.t('choose.wrong_state', number=number, state=say.state_name(call.state), what=what),
-                           f'call {number} wrong state')
+            raise BotError(replies.t('choose.wrong_state', number=number, state=replies.state_name(call.state),
+                                     what=what), f'call {number} wrong state')
         return call
     for tier in tiers:
         fitting = [(index, call) for index, call in enumerate(ordered, start=1) if state_of(call) in tier]
         if len(fitting) == 1:
             return fitting[0][1]
         if fitting:
-            options = '  \n'.join(f'{index}. {say.call_summary(call)}' for index, call in fitting)
+            options = '  \n'.join(f'{index}. {replies.call_summary(call)}' for index, call in fitting)
             # TRANSLATORS: {what} is one of what./*, {options} the calls' summary.* lines, {command} e.g. /hold
-            raise BotError(say.t('choose.which', count=len(fitting), what=what, options=options, command=command,
+            raise BotError(replies.t('choose.which', count=len(fitting), what=what, options=options, command=command,
                              first=fitting[0][0]), 'several calls fit')
     # TRANSLATORS: {what} is one of what./* (what the command does to a call)
-    raise BotError(say.t('choose.none', what=what), 'no fitting call')
+    raise BotError(replies.t('choose.none', what=what), 'no fitting call')

@@ -64,7 +64,7 @@ class Services:
     """
     settings: Settings
     identity: BotIdentity
-    say: Replies
+    replies: Replies
     cards: Cards
     stores: Stores
     clients: WebexClients
@@ -80,8 +80,8 @@ class Services:
 
     @property
     def catalogue(self) -> Catalogue:
-        """The deployment's texts (those of :attr:`say`)."""
-        return self.say.catalogue
+        """The deployment's texts (those of :attr:`replies`)."""
+        return self.replies.catalogue
 
     def user_api(self, user: UserContext) -> UserApi:
         """
@@ -109,14 +109,14 @@ class Context:
     user: Optional[UserContext] = None
 
     @cached_property
-    def say(self) -> Replies:
+    def replies(self) -> Replies:
         """The replies, in the deployment's language, with times in the person's zone (UTC without their context)."""
-        return self.services.say.in_zone(self.user.timezone if self.user else None)
+        return self.services.replies.in_zone(self.user.timezone if self.user else None)
 
     @cached_property
     def cards(self) -> Cards:
-        """The cards, as :attr:`say` words them."""
-        return Cards(self.say)
+        """The cards, as :attr:`replies` words them."""
+        return Cards(self.replies)
 
     def t(self, key: str, **values: object) -> str:
         """A text of the deployment's catalogue (:meth:`~wxc_cc.locales.catalogue.Catalogue.t`)."""
@@ -176,9 +176,9 @@ class Pressed:
         return str(self.inputs.get('callId') or '')
 
     @property
-    def say(self) -> Replies:
+    def replies(self) -> Replies:
         """The replies, in the deployment's language and the person's time zone."""
-        return self.services.say.in_zone(self.user.timezone)
+        return self.services.replies.in_zone(self.user.timezone)
 
     def t(self, key: str, **values: object) -> str:
         """A text of the deployment's catalogue."""

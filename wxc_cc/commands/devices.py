@@ -122,7 +122,7 @@ def devices(context: Context) -> Union[str, Reply]:
     title = context.t('devices.title', count=len(listed))
     lines = [f'**{title}**']
     for number, device in enumerate(listed, start=1):
-        line = f'{number}. {_name(device)} · {context.say.device_type(device.type)}'
+        line = f'{number}. {_name(device)} · {context.replies.device_type(device.type)}'
         if device.is_preferred_answer_endpoint:
             line += ' · ' + context.t('devices.preferred')
         lines.append(line)
@@ -141,7 +141,7 @@ def pull(context: Context) -> str:
             raise context.usage_error()
         number = int(argument)
     device = device_for(context, number)
-    call_api(context.say, lambda: context.user_api().calls.pull(endpoint_id=endpoint_id(device)),
+    call_api(context.replies, lambda: context.user_api().calls.pull(endpoint_id=endpoint_id(device)),
              context.t('action.pull'))
     log.info('user %s pulled a call', context.request.person_id)
     return context.t('pull.done_on', device=_name(device)) if device is not None else context.t('pull.done')

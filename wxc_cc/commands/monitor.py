@@ -19,17 +19,17 @@ def monitor(context: Context) -> str:
     words = [word.lower() for word in context.request.words]
     if words not in (['on'], ['off'], ['verbose']):
         raise context.usage_error()
-    user, say = context.user, context.say
+    user, replies = context.user, context.replies
     webhooks, hooks = context.user_api().webhooks, context.services.call_webhooks
     tokens = context.services.stores.tokens
     if words == ['off']:
-        deleted = call_api(say, lambda: hooks.disable(webhooks), context.t('action.monitor_off'))
+        deleted = call_api(replies, lambda: hooks.disable(webhooks), context.t('action.monitor_off'))
         if user.monitoring:
             tokens.set_user_context(user.model_copy(update={'monitoring': False}))
         log.info('monitoring off for user %s (%d webhooks deleted)', user.user_id, deleted)
         return context.t('monitor.off') if deleted else context.t('monitor.was_off')
     verbose = words == ['verbose']
-    outcome = call_api(say, lambda: hooks.enable(webhooks, user.user_id), context.t('action.monitor_on'))
+    outcome = call_api(replies, lambda: hooks.enable(webhooks, user.user_id), context.t('action.monitor_on'))
     changed_mode = user.verbose != verbose
     if changed_mode or not user.monitoring:
         tokens.set_user_context(user.model_copy(update={'verbose': verbose, 'monitoring': True}))

@@ -38,7 +38,7 @@ class MySettings:
     buttons of the phone settings use.
     """
     #: the replies, in the deployment's language
-    say: Replies
+    replies: Replies
     #: the person, and the tokens they granted
     user: UserContext
     #: Webex's clients acting for them
@@ -48,16 +48,16 @@ class MySettings:
     def of(cls, context: Context) -> 'MySettings':
         """The settings of the person who sent the command."""
         assert context.user is not None, f'{context.command.name} does not declare Need.USER'
-        return cls(context.say, context.user, context.user_api())
+        return cls(context.replies, context.user, context.user_api())
 
     @classmethod
     def of_press(cls, pressed: Pressed) -> 'MySettings':
         """The settings of the person who pressed a card's button."""
-        return cls(pressed.say, pressed.user, pressed.user_api())
+        return cls(pressed.replies, pressed.user, pressed.user_api())
 
     def t(self, key: str, **values: object) -> str:
         """A text of the deployment's catalogue."""
-        return self.say.t(key, **values)
+        return self.replies.t(key, **values)
 
     def _granted(self, scope: str) -> bool:
         return scope in (self.user.tokens.scope or '').split()
@@ -86,11 +86,11 @@ class MySettings:
                 return self.t('settings.no_calling', reason=self.reason(error))
             return None
 
-        return call_api(self.say, request, self.t(action_key), told)
+        return call_api(self.replies, request, self.t(action_key), told)
 
     def reason(self, error: requests.HTTPError) -> str:
         """Webex's reason for an error, escaped, without the status and the final full stop."""
-        return escape(webex_reason(error, self.say.catalogue, status=False).rstrip('.'))
+        return escape(webex_reason(error, self.replies.catalogue, status=False).rstrip('.'))
 
     def optional(self, request: Callable[[], T], action_key: str) -> Optional[T]:
         """

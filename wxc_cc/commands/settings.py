@@ -85,7 +85,7 @@ def forward(context: Context) -> str:
     to_voicemail = setting_kind and [word.lower() for word in words[1:]] == ['voicemail']
     number = None
     if setting_kind and not to_voicemail:
-        number = phone_number(context.say, ' '.join(words[1:]), context.command.usage)
+        number = phone_number(context.replies, ' '.join(words[1:]), context.command.usage)
     my = MySettings.of(context)
     if to_voicemail:
         number = _own_number(my.request(my.api.me.details, N_('action.me'), READ_SCOPE))
@@ -96,7 +96,7 @@ def forward(context: Context) -> str:
     if not words:
         lines = [context.t('forward.title')]
         lines += [f'- {name}: {target or context.t("word.off")}' for name, target in
-                  CALL_FORWARDING.lines(context.say, before, current.call_forwarding.no_answer.number_of_rings)]
+                  CALL_FORWARDING.lines(context.replies, before, current.call_forwarding.no_answer.number_of_rings)]
         return '\n'.join(lines)
     timing.check_room([CALL_FORWARDING.name()])
     if kind_word == 'off':
@@ -119,7 +119,7 @@ def _time_zone(context: Context, zone: Optional[str]) -> str:
     """The line of ``/me`` naming the person's time zone as Webex has it, and saying when times are shown in UTC."""
     if not zone:
         return context.t('me.no_timezone')
-    clock = context.services.say.in_zone(zone).clock
+    clock = context.services.replies.in_zone(zone).clock
     if clock.zone is None:
         return context.t('me.timezone_unknown', zone=escape(zone))
     return context.t('me.timezone', name=clock.zone_name(), zone=escape(zone))
@@ -149,7 +149,7 @@ def me(context: Context) -> str:
              '- ' + context.t('me.numbers', numbers=', '.join(numbers) or context.t('me.no_numbers')),
              '- ' + context.t('me.dnd', state=context.t('word.on') if dnd_setting.enabled else context.t('word.off')),
              '- ' + context.t('me.forwarding', summary=CALL_FORWARDING.describe(
-                 context.say, CALL_FORWARDING.snapshot(forwarding), rings))]
+                 context.replies, CALL_FORWARDING.snapshot(forwarding), rings))]
     lines += _phone_lines(my)
     user = context.services.zones.read(context.user, context.services.user_api)
     lines.append('- ' + _time_zone(context, user.timezone))

@@ -39,12 +39,12 @@ def build_registry() -> Registry:
             (('alerting',),), parse=on_a_device, buttons={'answer': (None, None)},
             request=lambda api, call_id, device: api.answer(call_id, endpoint_id=endpoint_id(device)),
             answer=lambda context, call, device, _: on_device(
-                context, context.t('answer.done', party=context.say.party(call.remote_party)), device))),
+                context, context.t('answer.done', party=context.replies.party(call.remote_party)), device))),
         _on_call(CallAction(
             '/hangup', '/hangup [n]', N_('help./hangup'), N_('what./hangup'), N_('action.hangup'),
             (('connected',), ('held', 'remoteHeld', 'connecting', 'alerting')),
             request=lambda api, call_id, _: api.hangup(call_id), buttons={'hangup': (None, None)},
-            answer=lambda context, call, *_: context.say.hung_up(call))),
+            answer=lambda context, call, *_: context.replies.hung_up(call))),
         _on_call(CallAction(
             '/hold', '/hold [n]', N_('help./hold'), N_('what./hold'), N_('action.hold'), (('connected', 'remoteHeld'),),
             request=lambda api, call_id, _: api.hold(call_id), answer=done(N_('hold.done')),
@@ -57,7 +57,8 @@ def build_registry() -> Registry:
             '/reject', '/reject [n] [busy|unavailable|ignore]', N_('help./reject'), N_('what./reject'),
             N_('action.reject'), (('alerting',),), parse=rejection, buttons={'decline': ('busy', None)},
             request=lambda api, call_id, how: api.reject(call_id, REJECTIONS[how]),
-            answer=lambda context, call, how, _: context.t('reject.done', party=context.say.party(call.remote_party),
+            answer=lambda context, call, how, _: context.t('reject.done',
+                                                           party=context.replies.party(call.remote_party),
                                                            how=how))),
         _on_call(CallAction(
             '/divert', '/divert <number>|voicemail', N_('help./divert'), N_('what./divert'), N_('action.divert'),
@@ -85,13 +86,13 @@ def build_registry() -> Registry:
             '/dtmf', '/dtmf <digits>', N_('help./dtmf'), N_('what./dtmf'), N_('action.dtmf'), (('connected',),),
             parse=digits, number_at=None, request=lambda api, call_id, typed: api.transmit_dtmf(call_id, typed),
             answer=lambda context, call, typed, _: context.t('dtmf.done', digits=escape(typed),
-                                                             party=context.say.party(call.remote_party)))),
+                                                             party=context.replies.party(call.remote_party)))),
         _on_call(CallAction(
             '/record', '/record start|stop|pause|resume [n]', N_('help./record'), N_('what./record'),
             N_('action.record'), CURRENT, parse=recording, number_at='second',
             request=lambda api, call_id, sub: RECORDING[sub][0](api, call_id),
             answer=lambda context, call, sub, _: context.t(RECORDING[sub][1],
-                                                           party=context.say.party(call.remote_party)))),
+                                                           party=context.replies.party(call.remote_party)))),
         _on_call(CallAction(
             '/push', '/push [n]', N_('help./push'), N_('what./push'), N_('action.push'), CURRENT + (('alerting',),),
             request=lambda api, call_id, _: api.push(call_id), answer=done(N_('push.done')))),

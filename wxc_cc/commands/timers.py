@@ -43,36 +43,36 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
 
-def moment_phrase(say: Replies, moment: datetime.datetime, now: datetime.datetime) -> str:
+def moment_phrase(replies: Replies, moment: datetime.datetime, now: datetime.datetime) -> str:
     """
     When, as the person reads it, in their zone: "at 3:30 PM", "tomorrow at 6:00 AM", "on Tuesday at 6:00 AM",
     "yesterday at 2:30 PM" (UTC named when they have no zone).
     """
-    clock = say.clock
+    clock = replies.clock
     key = _DAYS.get(clock.day_offset(moment, now), _ON_A_DAY)
-    return say.t(key, time=clock.clock_time(moment), weekday=clock.weekday(moment))
+    return replies.t(key, time=clock.clock_time(moment), weekday=clock.weekday(moment))
 
 
-def until_phrase(say: Replies, moment: datetime.datetime, now: datetime.datetime) -> str:
+def until_phrase(replies: Replies, moment: datetime.datetime, now: datetime.datetime) -> str:
     """A moment to come, and how long until then: "at 3:30 PM (in 1 hour)"; one that has come: "(due now)"."""
-    when = moment_phrase(say, moment, now)
+    when = moment_phrase(replies, moment, now)
     if moment <= now:
-        return say.t('end.when.due', when=when)
-    return say.t('end.when.until', when=when, span=say.clock.span(moment - now))
+        return replies.t('end.when.due', when=when)
+    return replies.t('end.when.until', when=when, span=replies.clock.span(moment - now))
 
 
-def described(say: Replies, end: End) -> tuple[str, str]:
+def described(replies: Replies, end: End) -> tuple[str, str]:
     """A pending end's setting and what it goes back to, in words."""
     setting = SETTINGS.get(end.kind)
     if setting is None:
         return escape(end.setting), '?'
-    return setting.what(say, end.about), setting.describe(say, end.restore)
+    return setting.what(replies, end.about), setting.describe(replies, end.restore)
 
 
-def end_line(say: Replies, end: End, now: datetime.datetime) -> str:
+def end_line(replies: Replies, end: End, now: datetime.datetime) -> str:
     """A pending end in one line: "Do Not Disturb goes back at 3:30 PM (in 1 hour) to: off"."""
-    what, state = described(say, end)
-    return say.t('end.line', what=what, state=state, when=until_phrase(say, end.at, now))
+    what, state = described(replies, end)
+    return replies.t('end.line', what=what, state=state, when=until_phrase(replies, end.at, now))
 
 
 class Timing:
@@ -80,16 +80,16 @@ class Timing:
     A change of settings as a command (or a card's button) asks it: timed, until :attr:`at`, or plain; and the
     person's pending ends, read once when first needed.
 
-    :param say: the replies, in the person's zone
+    :param replies: the replies, in the person's zone
     :param ends: the pending ends
     :param person_id: whose settings change
     :param zone: the person's time zone, kept with each end for its messages
     :param at: when the settings go back; ``None``: a plain change
     """
 
-    def __init__(self, *, say: Replies, ends: Ends, person_id: str, zone: Optional[str],
+    def __init__(self, *, replies: Replies, ends: Ends, person_id: str, zone: Optional[str],
                  at: Optional[datetime.datetime]):
-        self.say = say
+        self.replies = replies
         self.ends = ends
         self.person_id = person_id
         self.zone = zone
@@ -112,12 +112,13 @@ class Timing:
                 told = context.t(_BAD[error.reason], text=escape(error.text), days=LONGEST.days)
                 raise BotError(f'{told}  \n' + context.t('usage', usage=context.command.usage),
                                f'{when.keyword} clause: {error.reason}') from None
-        return cls(say=context.say, ends=context.services.ends, person_id=context.request.person_id, zone=zone, at=at)
+        return cls(replies=context.replies, ends=context.services.ends, person_id=context.request.person_id, zone=zone,
+                   at=at)
 
     @classmethod
     def of_press(cls, pressed: Pressed) -> 'Timing':
         """A card's button: a plain change."""
-        return cls(say=pressed.say, ends=pressed.services.ends, person_id=pressed.person_id,
+        return cls(replies=pressed.replies, ends=pressed.services.ends, person_id=pressed.person_id,
                    zone=pressed.user.timezone, at=None)
 
     @property
@@ -150,24 +151,24 @@ class Timing:
         """
         name, now = setting.name(target), _now()
         pending = self.pending.get(name)
-        what = setting.what(self.say, about or (pending.about if pending else {}))
+        what = setting.what(self.replies, about or (pending.about if pending else {}))
         if self.at is None:
             if pending is None or not self.ends.cancel(pending):
                 return ''
             del self.pending[name]
-            return self.say.t('end.cancelled', what=what, when=moment_phrase(self.say, pending.at, now))
+            return self.replies.t('end.cancelled', what=what, when=moment_phrase(self.replies, pending.at, now))
         restore = pending.restore if pending else setting.restorable(before)
         if setting.same(restore, after):
             if pending is not None and self.ends.cancel(pending):
                 del self.pending[name]
-            return self.say.t('end.nothing', what=what, state=setting.describe(self.say, restore),
-                              when=until_phrase(self.say, self.at, now))
+            return self.replies.t('end.nothing', what=what, state=setting.describe(self.replies, restore),
+                              when=until_phrase(self.replies, self.at, now))
         end = self.ends.put(End.new(self.person_id, name, self.at, restore=restore, expect=after, about=about,
                                     zone=self.zone), replacing=pending)
         self.pending[name] = end
         log.info('user %s: %s goes back in %.0f s', self.person_id, name, (self.at - now).total_seconds())
-        return self.say.t('end.planned', what=what, state=setting.describe(self.say, end.restore),
-                          when=until_phrase(self.say, self.at, now))
+        return self.replies.t('end.planned', what=what, state=setting.describe(self.replies, end.restore),
+                          when=until_phrase(self.replies, self.at, now))
 
 
 def with_end(reply: str, told: str) -> str:
@@ -181,28 +182,28 @@ def timers(context: Context) -> str:
     cancel = len(words) == 2 and words[0] == 'cancel' and words[1].isdigit()
     if words and not cancel:
         raise context.usage_error()
-    say, ends, now = context.say, context.services.ends, _now()
+    replies, ends, now = context.replies, context.services.ends, _now()
     pending = ends.pending(context.request.person_id)
     if not cancel:
         if not pending:
-            return say.t('end.none')
-        lines = [say.t('end.title', count=len(pending))]
-        lines += [f'{number}. {end_line(say, end, now)}' for number, end in enumerate(pending, start=1)]
-        lines.append(say.t('end.hint'))
+            return replies.t('end.none')
+        lines = [replies.t('end.title', count=len(pending))]
+        lines += [f'{number}. {end_line(replies, end, now)}' for number, end in enumerate(pending, start=1)]
+        lines.append(replies.t('end.hint'))
         return '\n'.join(lines)
     number = int(words[1])
     if not 1 <= number <= len(pending):
         if not pending:
-            raise BotError(say.t('end.none'), f'no pending end {number}')
-        raise BotError(say.t('end.no_number', number=number,
-                             ends=in_one_line(described(say, end)[0] for end in pending)), f'no pending end {number}')
+            raise BotError(replies.t('end.none'), f'no pending end {number}')
+        listed = in_one_line(described(replies, end)[0] for end in pending)
+        raise BotError(replies.t('end.no_number', number=number, ends=listed), f'no pending end {number}')
     end = pending[number - 1]
     if not ends.cancel(end):
-        raise BotError(say.t('end.too_late', what=described(say, end)[0]), 'pending end already taken')
-    return say.t('end.cancelled', what=described(say, end)[0], when=moment_phrase(say, end.at, now))
+        raise BotError(replies.t('end.too_late', what=described(replies, end)[0]), 'pending end already taken')
+    return replies.t('end.cancelled', what=described(replies, end)[0], when=moment_phrase(replies, end.at, now))
 
 
 def me_lines(context: Context) -> list[str]:
     """The lines of ``/me`` naming the settings that go back by themselves."""
     now = _now()
-    return [end_line(context.say, end, now) for end in context.services.ends.pending(context.request.person_id)]
+    return [end_line(context.replies, end, now) for end in context.services.ends.pending(context.request.person_id)]

@@ -55,9 +55,9 @@ class Setting(ABC):
         """The setting as an end names it: the kind, and which one (a call queue's id)."""
         return f'{self.kind}:{target}' if target else self.kind
 
-    def what(self, say: Replies, about: dict) -> str:
+    def what(self, replies: Replies, about: dict) -> str:
         """Its name, e.g. "Do Not Disturb", "Call queue 5001"."""
-        return say.t(self.what_key)
+        return replies.t(self.what_key)
 
     @abstractmethod
     def current(self, my: MySettings) -> Any:
@@ -80,7 +80,7 @@ class Setting(ABC):
         """
 
     @abstractmethod
-    def describe(self, say: Replies, state: dict) -> str:
+    def describe(self, replies: Replies, state: dict) -> str:
         """A snapshot in words, e.g. "off", "always to 1002", "joined"."""
 
     def same(self, one: dict, other: dict) -> bool:
@@ -109,8 +109,8 @@ class DoNotDisturb(Setting):
                                              'webex_go_override_enabled': bool(current.webex_go_override_enabled)})
         my.request(lambda: my.api.me.dnd.configure(changed), N_('action.dnd_set'), WRITE_SCOPE)
 
-    def describe(self, say: Replies, state: dict) -> str:
-        return say.t('word.on') if state.get('enabled') else say.t('word.off')
+    def describe(self, replies: Replies, state: dict) -> str:
+        return replies.t('word.on') if state.get('enabled') else replies.t('word.off')
 
 
 class CallForwarding(Setting):
@@ -147,7 +147,7 @@ class CallForwarding(Setting):
         return self._normal(one) == self._normal(other)
 
     @staticmethod
-    def lines(say: Replies, state: dict, rings: Optional[int] = None) -> list[tuple[str, Optional[str]]]:
+    def lines(replies: Replies, state: dict, rings: Optional[int] = None) -> list[tuple[str, Optional[str]]]:
         """
         (the name of each kind, where it sends calls or ``None`` when it is off), in the order of
         :data:`FORWARDING_KINDS`; with ``rings``, how many rings no-answer forwarding waits.
@@ -157,17 +157,17 @@ class CallForwarding(Setting):
             value, target = state.get(field) or {}, None
             if value.get('enabled'):
                 destination = escape(value.get('destination') or '')
-                target = say.t('forward.to_voicemail_of', destination=destination) if value.get('voicemail') \
-                    else say.t('forward.to', destination=destination)
+                target = replies.t('forward.to_voicemail_of', destination=destination) if value.get('voicemail') \
+                    else replies.t('forward.to', destination=destination)
                 if field == 'no_answer' and rings is not None:
-                    target += say.t('forward.after_rings', rings=rings)
-            lines.append((say.t(name_key), target))
+                    target += replies.t('forward.after_rings', rings=rings)
+            lines.append((replies.t(name_key), target))
         return lines
 
-    def describe(self, say: Replies, state: dict, rings: Optional[int] = None) -> str:
+    def describe(self, replies: Replies, state: dict, rings: Optional[int] = None) -> str:
         """One line: the kinds that are on (``always to 1002; when busy to …``), or off."""
-        on = [f'{name} {target}' for name, target in self.lines(say, state, rings) if target]
-        return '; '.join(on) if on else say.t('word.off')
+        on = [f'{name} {target}' for name, target in self.lines(replies, state, rings) if target]
+        return '; '.join(on) if on else replies.t('word.off')
 
 
 def call_center(my: MySettings) -> MeCallCenterSettings:
@@ -189,17 +189,17 @@ def change_call_center(my: MySettings, change: MeCallCenterSettings) -> None:
     my.request(lambda: my.api.me.call_center.modify(change), N_('action.agent_set'), WRITE_SCOPE)
 
 
-def queue_label(say: Replies, extension: Optional[str], number: Optional[str]) -> str:
+def queue_label(replies: Replies, extension: Optional[str], number: Optional[str]) -> str:
     """A call queue as the person knows it: its extension and number (Webex's agent view has no name)."""
     if not (extension or number):
-        return say.t('agent.unnumbered')
-    return say.party_of(extension, number)
+        return replies.t('agent.unnumbered')
+    return replies.party_of(extension, number)
 
 
-def state_name(say: Replies, state: Any) -> str:
+def state_name(replies: Replies, state: Any) -> str:
     """An agent state in the reply language."""
     value = enum_str(state) if state is not None else ''
-    return say.t(_STATE_NAMES[value]) if value in _STATE_NAMES else say.t('agent.state.unknown')
+    return replies.t(_STATE_NAMES[value]) if value in _STATE_NAMES else replies.t('agent.state.unknown')
 
 
 class CallQueueMembership(Setting):
@@ -212,8 +212,8 @@ class CallQueueMembership(Setting):
         """What the messages name a call queue by."""
         return {'extension': call_queue.extension, 'number': call_queue.phone_number}
 
-    def what(self, say: Replies, about: dict) -> str:
-        return say.t(self.what_key, queue=queue_label(say, about.get('extension'), about.get('number')))
+    def what(self, replies: Replies, about: dict) -> str:
+        return replies.t(self.what_key, queue=queue_label(replies, about.get('extension'), about.get('number')))
 
     def current(self, my: MySettings) -> MeCallCenterSettings:
         return call_center(my)
@@ -225,8 +225,8 @@ class CallQueueMembership(Setting):
     def write(self, my: MySettings, target: str, state: dict, current: MeCallCenterSettings) -> None:
         change_call_center(my, MeCallCenterSettings(queues=[MeCallQueue(id=target, available=state['joined'])]))
 
-    def describe(self, say: Replies, state: dict) -> str:
-        return say.t('agent.is_joined') if state.get('joined') else say.t('agent.not_joined')
+    def describe(self, replies: Replies, state: dict) -> str:
+        return replies.t('agent.is_joined') if state.get('joined') else replies.t('agent.not_joined')
 
 
 class AgentState(Setting):
@@ -243,8 +243,8 @@ class AgentState(Setting):
     def write(self, my: MySettings, target: str, state: dict, current: MeCallCenterSettings) -> None:
         change_call_center(my, MeCallCenterSettings(agent_acdstate=AgentACDState(state['state'])))
 
-    def describe(self, say: Replies, state: dict) -> str:
-        return state_name(say, state.get('state'))
+    def describe(self, replies: Replies, state: dict) -> str:
+        return state_name(replies, state.get('state'))
 
     def restorable(self, state: dict) -> dict:
         # wrapping up is the moment after a call: an agent back from a break is available (so is one Webex gave no

@@ -17,7 +17,7 @@ _ACTIONS = {'read': ('mark_as_read', N_('voicemail.verb.read'), N_('voicemail.ma
 
 
 def _messages(context: Context, api: UserApi) -> list:
-    listed = call_api(context.say, lambda: list(api.voicemail.list()), context.t('action.voicemail_list'))
+    listed = call_api(context.replies, lambda: list(api.voicemail.list()), context.t('action.voicemail_list'))
     return newest_messages(listed)
 
 
@@ -26,13 +26,13 @@ def voicemail(context: Context) -> str:
     The summary; ``list`` numbers the messages (newest first) for ``read``, ``unread`` and ``delete``.
     """
     words = [word.lower() for word in context.request.words]
-    api, say = context.user_api(), context.say
+    api, replies = context.user_api(), context.replies
     if not words:
-        summary = call_api(say, api.voicemail.summary, context.t('action.voicemail_summary'))
-        return say.voicemail_summary(summary.new_messages or 0, summary.old_messages or 0,
+        summary = call_api(replies, api.voicemail.summary, context.t('action.voicemail_summary'))
+        return replies.voicemail_summary(summary.new_messages or 0, summary.old_messages or 0,
                                      summary.new_urgent_messages or 0)
     if words == ['list']:
-        return say.voicemail_list(_messages(context, api))
+        return replies.voicemail_list(_messages(context, api))
     if len(words) != 2 or words[0] not in _ACTIONS or not words[1].isdigit():
         raise context.usage_error()
     messages, number = _messages(context, api), int(words[1])
@@ -41,6 +41,6 @@ def voicemail(context: Context) -> str:
                        f'no voice message {number}')
     method, verb, reply = _ACTIONS[words[0]]
     # TRANSLATORS: {what} is one of voicemail.verb.*
-    call_api(say, lambda: getattr(api.voicemail, method)(messages[number - 1].id),
+    call_api(replies, lambda: getattr(api.voicemail, method)(messages[number - 1].id),
              context.t('action.voicemail', what=context.t(verb)))
     return context.t(reply, number=number)
