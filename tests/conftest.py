@@ -192,14 +192,26 @@ def fake() -> Iterator[FakeWebex]:
         yield fake
 
 
+@pytest.fixture(scope='session')
+def fork_server():
+    """
+    The session's :class:`~fakewebex.forkserver.ForkServer`, which the ``e2e`` fixture starts the bot's gunicorn
+    from: the libraries imported once, not at every start.
+    """
+    from fakewebex.forkserver import ForkServer
+    server = ForkServer()
+    yield server
+    server.close()
+
+
 @pytest.fixture
-def e2e(fake: FakeWebex, tmp_path: Path):
+def e2e(fake: FakeWebex, tmp_path: Path, fork_server):
     """
     The bot's account in the emulator ``fake`` and the real bot under gunicorn against it, started by the test
-    (``e2e.start(...)``) and closed when it ends: :class:`tests.e2e.EndToEnd`.
+    (``e2e.start(...)``, from the session's fork server) and closed when it ends: :class:`tests.e2e.EndToEnd`.
     """
     from tests.e2e import EndToEnd
-    with EndToEnd(fake, tmp_path) as e2e:
+    with EndToEnd(fake, tmp_path, fork_server) as e2e:
         yield e2e
 
 

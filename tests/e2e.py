@@ -16,6 +16,7 @@ from typing import Optional
 import requests
 
 from fakewebex import FakeWebex, Person, harness
+from fakewebex.forkserver import ForkServer
 from fakewebex.harness import BotProcess
 from tests.conftest import CLIENT_SECRET
 
@@ -172,11 +173,16 @@ def bot_env(fake: FakeWebex, bot: Person, **extra: str) -> dict[str, str]:
 
 
 def start_bot(fake: FakeWebex, bot: Person, cwd: Path, workers: int = 1, policy: Optional[dict] = None,
-              gunicorn_args: tuple[str, ...] = (), **extra: str) -> BotProcess:
-    """The bot under gunicorn, healthy; ``policy`` is written to its policy file first."""
+              gunicorn_args: tuple[str, ...] = (), forks: Optional[ForkServer] = None, **extra: str) -> BotProcess:
+    """
+    The bot under gunicorn, healthy; ``policy`` is written to its policy file first.
+
+    :param forks: the fork server to start gunicorn from (default: a new interpreter)
+    """
     if policy is not None:
         (cwd / 'wxc_cc_config.json').write_text(json.dumps(policy))
-    return BotProcess(bot_env(fake, bot, **extra), cwd, workers=workers, gunicorn_args=gunicorn_args).start()
+    return BotProcess(bot_env(fake, bot, **extra), cwd, workers=workers, gunicorn_args=gunicorn_args,
+                      forks=forks).start()
 
 
 def calls_made(fake: FakeWebex, mark: int, count: int) -> list[tuple[str, str, str]]:
@@ -196,11 +202,13 @@ class EndToEnd:
 
     :param fake: the emulator
     :param directory: the bot's working directory unless :meth:`start` is given another (the test's)
+    :param forks: the fork server the bot's gunicorn is started from (default: a new interpreter each time)
     """
 
-    def __init__(self, fake: FakeWebex, directory: Path):
+    def __init__(self, fake: FakeWebex, directory: Path, forks: Optional[ForkServer] = None):
         self.fake = fake
         self.directory = directory
+        self.forks = forks
         #: the bot's account in the emulator
         self.bot = fake.add_bot('ccbot@webex.bot', 'CC Bot')
         self._started = ExitStack()
@@ -218,7 +226,7 @@ class EndToEnd:
         """
         directory = directory or self.directory
         directory.mkdir(parents=True, exist_ok=True)
-        process = start_bot(self.fake, self.bot, directory, workers, policy, gunicorn_args, **extra)
+        process = start_bot(self.fake, self.bot, directory, workers, policy, gunicorn_args, self.forks, **extra)
         self._started.callback(process.close)
         return process
 

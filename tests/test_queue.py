@@ -432,14 +432,16 @@ def test_a_repeatable_task_taken_over_while_acting_runs_again(backend):
     assert running.stop(5)
 
 
-def test_a_worker_that_lost_its_task_does_not_act(backend):
+def test_a_worker_that_lost_its_task_does_not_act(backend, monkeypatch):
     """Its heartbeat lapsed while it held a task, another took it over: its next change at Webex is not made."""
     queue, runner = backend.queue(), Runner()
     runner.gate.clear()
     put(queue, task('slow', 1, kind='press'))
     running = worker(queue, runner)
     assert runner.started.wait(5)
-    running.stop_taking()  # a stalled process: it takes nothing while it is taken for dead
+    # a stalled process: it takes nothing and renews no heartbeat while it is taken for dead
+    running.stop_taking()
+    monkeypatch.setattr(running.queue, 'beat', lambda consumer, long_running=(): 0)
     backend.die(running.queue, running.consumer)
     if backend.kind == 'sqlite':
         backend.clock.offset = LIFETIME + 1  # its heartbeat row lapsed too
