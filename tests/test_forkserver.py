@@ -19,6 +19,8 @@ from fakewebex.forkserver import IMPORT_TIME_VARIABLES, ForkedProcess, ForkServe
 from fakewebex.harness import wait_bot_ready
 from fakewebex.servers import listening_socket
 
+pytestmark = pytest.mark.e2e
+
 #: a WSGI app that says where and how it runs; at exit (of each worker) it writes a file
 APP = '''
 import atexit, json, os, sys
