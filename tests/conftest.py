@@ -48,6 +48,14 @@ def child_processes() -> dict[int, str]:
     return children
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """
+    ``-n auto``: a worker per core and one more, which runs while the others wait for their bots and servers (on two
+    cores: 4 min 24 s for the suite against 4 min 46 s with two workers).
+    """
+    return (os.cpu_count() or 1) + 1
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     """
     How pytest-xdist hands out the tests: each to whichever worker is free, except that the tests of a module that
