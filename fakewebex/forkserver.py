@@ -1,7 +1,7 @@
 """
 Starting the bot's processes from a fork server: a Python process that has imported the libraries the bot uses
 (wxc_sdk's models alone take two seconds of CPU to build) and forks a child for each start, which then runs
-``python -m gunicorn ...`` as a new interpreter would. The end-to-end tests start the bot about 130 times; this keeps
+``python -m gunicorn ...`` as a new interpreter would. The end-to-end tests start the bot about 100 times; this keeps
 the real processes (a gunicorn master and its forked workers, signals, exit codes, a kill) and saves the imports.
 
 Only libraries are imported in advance, never the bot's own package nor gunicorn: the bot reads its settings (and
