@@ -24,7 +24,7 @@ from ..errors import BotError
 from ..locales import N_
 from ..replies import Reply
 from ..when import split_when
-from .common import in_one_line
+from .common import nth
 from .context import Context, Pressed
 from .mysettings import MySettings
 from .registry import Button
@@ -95,14 +95,14 @@ def change_call_queues(my: MySettings, chosen: list[MeCallQueue], join: bool, ti
         reply = my.t('agent.joined', queues=labels) if join else my.t('agent.left', queues=labels)
         if stuck:
             reply += ' ' + my.t('agent.kept', queues=_labels(my, stuck))
-    told = [timing.after(CALL_QUEUES, {'joined': bool(q.available)}, {'joined': join}, q.id, CALL_QUEUES.about(q))
+    told = [timing.after(CALL_QUEUES, CALL_QUEUES.state(q), {'joined': join}, q.id, CALL_QUEUES.about(q))
             for q in timed]
     return with_end(reply, ' '.join(filter(None, told)))
 
 
 def set_agent_state(my: MySettings, settings: MeCallCenterSettings, state: AgentACDState, timing: Timing) -> str:
     """Set the agent state, unless it already is so; the reply, and what the timing adds."""
-    before = {'state': enum_str(settings.agent_acdstate) or ''}
+    before = AGENT_STATE.snapshot(settings)
     timing.check_room([AGENT_STATE.name()])
     if before['state'] == enum_str(state):
         reply = my.t('agent.state_already', state=state_name(my.replies, state))
@@ -114,11 +114,8 @@ def set_agent_state(my: MySettings, settings: MeCallCenterSettings, state: Agent
 
 
 def _numbered(my: MySettings, settings: MeCallCenterSettings, number: int) -> MeCallQueue:
-    call_queues = settings.queues or []
-    if not 1 <= number <= len(call_queues):
-        listing = in_one_line(_label(my, call_queue) for call_queue in call_queues)
-        raise BotError(my.t('agent.no_number', number=number, queues=listing), f'no call queue {number}')
-    return call_queues[number - 1]
+    return nth(settings.queues or [], number, lambda call_queue: _label(my, call_queue),
+               lambda queues: my.t('agent.no_number', number=number, queues=queues), 'call queue')
 
 
 def queue(context: Context) -> Union[str, Reply]:
@@ -175,16 +172,20 @@ def _chosen(my: MySettings, settings: MeCallCenterSettings, inputs: dict[str, An
     return found
 
 
+def _press_membership(pressed: Pressed, join: bool) -> str:
+    """Join or leave the call queue a card's button names (by Webex's id), as listed now."""
+    my = MySettings.of_press(pressed)
+    return change_call_queues(my, [_chosen(my, read_agent(my), pressed.inputs)], join, Timing.of_press(pressed))
+
+
 def _press_join(pressed: Pressed) -> str:
-    """A call queue card's Join button: join the call queue it names (by Webex's id), as listed now."""
-    my, inputs = MySettings.of_press(pressed), pressed.inputs
-    return change_call_queues(my, [_chosen(my, read_agent(my), inputs)], True, Timing.of_press(pressed))
+    """A call queue card's Join button."""
+    return _press_membership(pressed, True)
 
 
 def _press_leave(pressed: Pressed) -> str:
     """A call queue card's Leave button."""
-    my, inputs = MySettings.of_press(pressed), pressed.inputs
-    return change_call_queues(my, [_chosen(my, read_agent(my), inputs)], False, Timing.of_press(pressed))
+    return _press_membership(pressed, False)
 
 
 def _press_state(pressed: Pressed) -> str:

@@ -15,7 +15,7 @@ from wxc_sdk.me.callerid import MeSelectedCallerId
 from ..errors import BotError
 from ..locales import N_
 from ..replies import Reply
-from .common import in_one_line
+from .common import nth
 from .context import Context, Pressed
 from .mysettings import READ_SCOPE, WRITE_SCOPE, MySettings
 from .registry import Button
@@ -90,12 +90,10 @@ def callerid(context: Context) -> Union[str, Reply]:
         return select_caller_id(my, selected, MeSelectedCallerId(type=DEFAULT))
     if words:
         number = int(words[0])
-        if not 1 <= number <= len(available):
-            if not available:
-                raise BotError(my.t('callerid.none', caller_id=_label(my, selected)), f'no caller ID {number}')
-            listing = in_one_line(_label(my, caller_id) for caller_id in available)
-            raise BotError(my.t('callerid.no_number', number=number, caller_ids=listing), f'no caller ID {number}')
-        return select_caller_id(my, selected, available[number - 1])
+        chosen = nth(available, number, lambda caller_id: _label(my, caller_id),
+                     lambda caller_ids: my.t('callerid.no_number', number=number, caller_ids=caller_ids), 'caller ID',
+                     none=my.t('callerid.none', caller_id=_label(my, selected)))
+        return select_caller_id(my, selected, chosen)
     lines = [context.t('callerid.title', caller_id=_label(my, selected))]
     if not available:
         lines.append(context.t('callerid.nothing_else'))

@@ -5,7 +5,7 @@ for the user, reading the number or URI they typed, and choosing the call a comm
 """
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Optional, TypeVar
 
 import requests
@@ -18,7 +18,7 @@ from ..locales import N_
 from ..replies import Replies, escape
 
 __all__ = ['call_api', 'destination', 'phone_number', 'state_of', 'numbered', 'split_number', 'choose_call',
-           'in_one_line']
+           'in_one_line', 'nth']
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,24 @@ def in_one_line(labels: Iterable[str]) -> str:
     ``1. Cisco 8865 (Desk), 2. Webex Desktop Application``.
     """
     return ', '.join(f'{number}. {label}' for number, label in enumerate(labels, start=1))
+
+
+def nth(items: Sequence[T], number: int, label: Callable[[T], str], no_number: Callable[[str], str], what: str,
+        none: Optional[str] = None) -> T:
+    """
+    Item ``number`` (from 1) of a list the bot showed the person; a number that matches none says which there are.
+
+    :param label: an item's label in that list
+    :param no_number: the reply to a number that matches none, given the items in one line (:func:`in_one_line`)
+    :param what: what the items are, for the log
+    :param none: the reply when there are none (default: ``no_number``'s)
+    :raises BotError: the number matches no item
+    """
+    if 1 <= number <= len(items):
+        return items[number - 1]
+    if not items and none is not None:
+        raise BotError(none, f'no {what} {number}: none listed')
+    raise BotError(no_number(in_one_line(map(label, items))), f'no {what} {number}')
 
 
 def split_number(words: list[str]) -> tuple[Optional[int], list[str]]:

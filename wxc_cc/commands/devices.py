@@ -17,7 +17,7 @@ from ..errors import BotError
 from ..locales import N_
 from ..replies import Reply, escape
 from ..webex import AnswerDevice
-from .common import call_api, in_one_line
+from .common import call_api, nth
 from .context import Context, Pressed
 from .mysettings import READ_SCOPE, WRITE_SCOPE, MySettings
 from .registry import Button
@@ -52,14 +52,15 @@ def _name(device: AnswerDevice) -> str:
     return escape(device.name or device.id)
 
 
+def _preferred(listed: list[AnswerDevice]) -> Optional[AnswerDevice]:
+    """The preferred answer device of the list, if any."""
+    return next((device for device in listed if device.is_preferred_answer_endpoint), None)
+
+
 def _numbered(my: MySettings, listed: list[AnswerDevice], number: int) -> AnswerDevice:
     """Device ``number`` of the list; a number that matches none says which there are."""
-    if not 1 <= number <= len(listed):
-        if not listed:
-            raise BotError(my.t('devices.none'), f'no device {number}: none listed')
-        raise BotError(my.t('devices.no_number', number=number, devices=in_one_line(map(_name, listed))),
-                       f'no device {number}')
-    return listed[number - 1]
+    return nth(listed, number, _name, lambda devices: my.t('devices.no_number', number=number, devices=devices),
+               'device', none=my.t('devices.none'))
 
 
 def device_for(context: Context, number: Optional[int]) -> Optional[AnswerDevice]:
@@ -92,7 +93,7 @@ def prefer(my: MySettings, listed: list[AnswerDevice], chosen: Optional[AnswerDe
 
     :param listed: the person's devices as Webex lists them now
     """
-    current = next((device for device in listed if device.is_preferred_answer_endpoint), None)
+    current = _preferred(listed)
     if chosen is None and current is None:
         return my.t('devices.already_none')
     if chosen is not None and current is not None and current.id == chosen.id:
@@ -152,7 +153,7 @@ def preferred_line(my: MySettings) -> Optional[str]:
     listed = my.optional(my.api.me.endpoints.answer_devices, N_('action.devices_read'))
     if listed is None:
         return None
-    current = next((device for device in listed if device.is_preferred_answer_endpoint), None)
+    current = _preferred(listed)
     return my.t('me.device', device=_name(current) if current is not None else my.t('me.no_device'))
 
 

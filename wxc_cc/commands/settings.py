@@ -43,7 +43,8 @@ def dnd(context: Context) -> str:
     timing = Timing.of(context, when)
     my = MySettings.of(context)
     current = DO_NOT_DISTURB.current(my)
-    enabled = bool(current.enabled)
+    before = DO_NOT_DISTURB.snapshot(current)
+    enabled = before['enabled']
     if not words:
         return context.t('dnd.is_on') if enabled else context.t('dnd.is_off')
     wanted = words[0] == 'on'
@@ -57,7 +58,7 @@ def dnd(context: Context) -> str:
             reply = context.t('dnd.now_on') if timing.at is None else context.t('dnd.now_on_for_a_while')
         else:
             reply = context.t('dnd.now_off')
-    return with_end(reply, timing.after(DO_NOT_DISTURB, {'enabled': enabled}, {'enabled': wanted}))
+    return with_end(reply, timing.after(DO_NOT_DISTURB, before, {'enabled': wanted}))
 
 
 def _numbers(profile: MeProfile) -> list[MeNumber]:
@@ -147,7 +148,8 @@ def me(context: Context) -> str:
             numbers.append(context.t('me.number', number=escape(number.direct_number)))
     lines = [f'**{escape(name) or escape(profile.email)}** ({escape(profile.email)})',
              '- ' + context.t('me.numbers', numbers=', '.join(numbers) or context.t('me.no_numbers')),
-             '- ' + context.t('me.dnd', state=context.t('word.on') if dnd_setting.enabled else context.t('word.off')),
+             '- ' + context.t('me.dnd', state=DO_NOT_DISTURB.describe(context.replies,
+                                                                    DO_NOT_DISTURB.snapshot(dnd_setting))),
              '- ' + context.t('me.forwarding', summary=CALL_FORWARDING.describe(
                  context.replies, CALL_FORWARDING.snapshot(forwarding), rings))]
     lines += _phone_lines(my)

@@ -19,7 +19,7 @@ from ..errors import BotError
 from ..locales import N_
 from ..replies import Replies, escape
 from ..when import LONGEST, BadWhen, When, resolve
-from .common import in_one_line
+from .common import nth
 from .context import Context, Pressed
 from .undoable import SETTINGS, Setting
 
@@ -192,12 +192,9 @@ def timers(context: Context) -> str:
         lines.append(replies.t('end.hint'))
         return '\n'.join(lines)
     number = int(words[1])
-    if not 1 <= number <= len(pending):
-        if not pending:
-            raise BotError(replies.t('end.none'), f'no pending end {number}')
-        listed = in_one_line(described(replies, end)[0] for end in pending)
-        raise BotError(replies.t('end.no_number', number=number, ends=listed), f'no pending end {number}')
-    end = pending[number - 1]
+    end = nth(pending, number, lambda end: described(replies, end)[0],
+              lambda listed: replies.t('end.no_number', number=number, ends=listed), 'pending end',
+              none=replies.t('end.none'))
     if not ends.cancel(end):
         raise BotError(replies.t('end.too_late', what=described(replies, end)[0]), 'pending end already taken')
     return replies.t('end.cancelled', what=described(replies, end)[0], when=moment_phrase(replies, end.at, now))

@@ -218,9 +218,14 @@ class CallQueueMembership(Setting):
     def current(self, my: MySettings) -> MeCallCenterSettings:
         return call_center(my)
 
+    @staticmethod
+    def state(call_queue: MeCallQueue) -> dict:
+        """Whether the person has joined a call queue, as a snapshot."""
+        return {'joined': bool(call_queue.available)}
+
     def snapshot(self, current: MeCallCenterSettings, target: str = '') -> Optional[dict]:
         found = next((q for q in current.queues or [] if q.id == target), None)
-        return None if found is None else {'joined': bool(found.available)}
+        return None if found is None else self.state(found)
 
     def write(self, my: MySettings, target: str, state: dict, current: MeCallCenterSettings) -> None:
         change_call_center(my, MeCallCenterSettings(queues=[MeCallQueue(id=target, available=state['joined'])]))
