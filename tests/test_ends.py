@@ -16,9 +16,9 @@ import pytest
 from tests.test_phone_commands import FRONT, QUEUES, SALES, SUPPORT, agent
 from tests.test_settings_commands import DND, FORWARDING, forwarding, requests_to, written
 from tests.webexmock import USER_ID, chat, user_context
-from wxc_cc.ends import MAX_PENDING, End, call_queue
+from wxc_cc.ends import MAX_PENDING, End
 from wxc_cc.restorer import BACK, CHANGED, GONE, PUT_BACK, decide
-from wxc_cc.commands.undoable import CALL_FORWARDING, DO_NOT_DISTURB
+from wxc_cc.commands.undoable import CALL_FORWARDING, CALL_QUEUES, DO_NOT_DISTURB
 
 pytestmark = pytest.mark.unit
 
@@ -159,7 +159,8 @@ def test_at_most_twenty_pending_ends(client, webex, bot):
     ends = bot.core.services.ends
     later = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
     for number in range(MAX_PENDING - 1):
-        ends.put(End.new(USER_ID, call_queue(f'Q{number}'), later, restore={'joined': True}, expect={'joined': False}))
+        ends.put(End.new(USER_ID, CALL_QUEUES.name(f'Q{number}'), later, restore={'joined': True},
+                         expect={'joined': False}))
     webex.add('GET', DND, json_body=OFF)
     webex.add('PUT', DND, status=204)
     chat(client, webex, '/dnd on for 1h')
@@ -219,7 +220,7 @@ def test_queue_leave_and_unavailable_for_a_while(client, webex, bot):
     webex.add('PUT', QUEUES, status=204)
     [left] = chat(client, webex, '/queue leave for 30m')
     ends = pending(bot)
-    assert [end.setting for end in ends] == [call_queue('Q1')], 'only the call queue left; 5003 may not be left'
+    assert [end.setting for end in ends] == [CALL_QUEUES.name('Q1')], 'only the call queue left; 5003 may not be left'
     assert left == ('You left call queue 5001 (\\+18555550101): its calls no longer ring your phone. You stay in 5003: '
                     'your administrator does not allow leaving it. Call queue 5001 (\\+18555550101) goes back '
                     f'{at(ends[0].due, None)} (in 30 minutes) to what it was: joined.')
@@ -229,7 +230,7 @@ def test_queue_leave_and_unavailable_for_a_while(client, webex, bot):
                    f'{at(agent_end.due, None)} (in 15 minutes) to what it was: available.')
     assert [body for method, path, body in requests_to(webex) if method == 'PUT'] == [
         {'queues': [{'id': 'Q1', 'available': False}]}, {'agentACDState': 'UNAVAILABLE'}]
-    assert [end.setting for end in pending(bot)] == ['agent', call_queue('Q1')], 'the next first'
+    assert [end.setting for end in pending(bot)] == ['agent', CALL_QUEUES.name('Q1')], 'the next first'
 
 
 # --- /timers and /me
@@ -376,7 +377,7 @@ def test_a_call_queue_and_the_agent_state_go_back(client, webex, bot):
 
 def test_an_end_of_a_call_queue_no_longer_listed(client, webex, bot):
     later = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
-    end = bot.core.services.ends.put(End.new(USER_ID, call_queue('Q9'), later, restore={'joined': True},
+    end = bot.core.services.ends.put(End.new(USER_ID, CALL_QUEUES.name('Q9'), later, restore={'joined': True},
                                              expect={'joined': False}, about={'extension': '5009', 'number': None}))
     agent(webex, SUPPORT)
     due_now(bot, end)

@@ -9,7 +9,7 @@ There is no other registry of them: :class:`Ends` lists a person's pending ends 
 withdraws one, and keeps the limit of :data:`MAX_PENDING` per person.
 
 A setting is named by a string: :data:`DND`, :data:`FORWARDING` (every kind of forwarding together), :data:`AGENT`
-(the agent state of the call queues), and ``callqueue:<id>`` (:func:`call_queue`, one per call queue).
+(the agent state of the call queues), and ``callqueue:<id>`` (one per call queue).
 """
 import datetime
 import logging
@@ -23,7 +23,7 @@ from .locales import N_, Catalogue
 from .stores.queue import WorkQueue
 from .task import END, Task, UnreadableTask
 
-__all__ = ['End', 'Ends', 'TooManyEnds', 'MAX_PENDING', 'DND', 'FORWARDING', 'AGENT', 'CALL_QUEUE', 'call_queue']
+__all__ = ['End', 'Ends', 'TooManyEnds', 'MAX_PENDING', 'DND', 'FORWARDING', 'AGENT', 'CALL_QUEUE']
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +32,6 @@ MAX_PENDING = 20
 
 #: the settings an end puts back
 DND, FORWARDING, AGENT, CALL_QUEUE = 'dnd', 'forwarding', 'agent', 'callqueue'
-
-
-def call_queue(queue_id: str) -> str:
-    """The setting of one call queue: whether the person has joined it."""
-    return f'{CALL_QUEUE}:{queue_id}'
 
 
 class TooManyEnds(BotError):
@@ -164,15 +159,12 @@ class Ends:
 
     def put(self, end: End, replacing: Optional[End] = None) -> End:
         """
-        Queue an end; the pending end of the same setting it replaces is withdrawn in the same step, and what that
-        one was to put back (and since when) is kept: the setting goes back to what it was before the first change.
+        Queue an end; the pending end of the same setting it replaces is withdrawn in the same step (the caller
+        gives the new end what that one was to put back, and since when: the setting goes back to what it was
+        before the first change).
 
         :return: the end as queued
         """
-        if replacing is not None:
-            end = End(id=end.id, person_id=end.person_id, setting=end.setting, due=end.due,
-                      restore=replacing.restore, expect=end.expect, since=replacing.since, about=end.about,
-                      zone=end.zone)
         self.queue.put(end.task().entry(), replacing=replacing.id if replacing else None)
         log.info('end %s of %s put, due in %.0f s', end.setting, end.person_id, end.due - time.time())
         return end

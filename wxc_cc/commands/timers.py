@@ -163,8 +163,9 @@ class Timing:
                 del self.pending[name]
             return self.replies.t('end.nothing', what=what, state=setting.describe(self.replies, restore),
                               when=until_phrase(self.replies, self.at, now))
-        end = self.ends.put(End.new(self.person_id, name, self.at, restore=restore, expect=after, about=about,
-                                    zone=self.zone), replacing=pending)
+        end = self.ends.put(End.new(self.person_id, name, self.at, restore=restore, expect=after,
+                                    since=pending.since if pending else None, about=about, zone=self.zone),
+                            replacing=pending)
         self.pending[name] = end
         log.info('user %s: %s goes back in %.0f s', self.person_id, name, (self.at - now).total_seconds())
         return self.replies.t('end.planned', what=what, state=setting.describe(self.replies, end.restore),
