@@ -92,9 +92,10 @@ class Restorer:
         replies = self.services.replies.in_zone(user.timezone if user else end.zone)
         now = _now()
         what, before = setting.what(replies, end.about), setting.describe(replies, end.restore)
+        no_access = replies.t('end.no_access', what=what, state=before, when=moment_phrase(replies, end.at, now))
         if user is None:
             log.info('end %s of %s dropped: no tokens', end.setting, end.person_id)
-            text = replies.t('end.no_access', what=what, state=before, when=moment_phrase(replies, end.at, now))
+            text = no_access
         else:
             my = MySettings(replies, user, self.services.user_api(user))
             try:
@@ -104,13 +105,13 @@ class Restorer:
                 if outcome == PUT_BACK:
                     setting.write(my, end.target, end.restore, read)
                 log.info('end %s of %s: %s', end.setting, end.person_id, outcome)
-                text = self._outcome(replies, setting, end, outcome, current, now)
+                text = self._outcome(replies, setting, end, outcome, current, what, before, now)
             except StoreUnavailable:
                 raise
             except BotError as error:
                 if tokens.get_user_context(end.person_id) is None:
                     log.info('end %s of %s dropped: Webex refused the tokens', end.setting, end.person_id)
-                    text = replies.t('end.no_access', what=what, state=before, when=moment_phrase(replies, end.at, now))
+                    text = no_access
                 else:
                     log.warning('end %s of %s failed: %s', end.setting, end.person_id, error.log_message)
                     text = replies.t('end.failed', what=what, state=before,
@@ -122,9 +123,9 @@ class Restorer:
         self._tell(end.person_id, text)
 
     @staticmethod
-    def _outcome(replies: Replies, setting: Setting, end: End, outcome: str, current: Optional[dict],
-                 now: datetime.datetime) -> str:
-        what, before = setting.what(replies, end.about), setting.describe(replies, end.restore)
+    def _outcome(replies: Replies, setting: Setting, end: End, outcome: str, current: Optional[dict], what: str,
+                 before: str, now: datetime.datetime) -> str:
+        """What the person is told of an outcome; ``what`` and ``before`` name the setting and what it goes back to."""
         since = moment_phrase(replies, end.set_at, now)
         if outcome == GONE:
             return replies.t('end.gone', what=what, state=before)
