@@ -282,13 +282,17 @@ class QueueWorker:
                 self._long.discard(id(lease))
                 self._lock.notify_all()
 
+    def _unreadable(self, lease: Lease, error: UnreadableTask, why: str) -> None:
+        """A task this version cannot read, or whose content it does not know, is set aside at once."""
+        log.error('task %s (%s) %s, set aside: %s', lease.id, lease.entry.kind, why, error)
+        reason = f'unreadable: {error}'
+        self._settle(lambda: self.queue.dead_letter(lease, reason))
+
     def _carry_out(self, lease: Lease) -> None:
         try:
             task = Task.from_json(lease.entry.body)
         except UnreadableTask as error:
-            log.error('task %s (%s) cannot be read, set aside: %s', lease.id, lease.entry.kind, error)
-            reason = f'unreadable: {error}'
-            self._settle(lambda: self.queue.dead_letter(lease, reason))
+            self._unreadable(lease, error, 'cannot be read')
             return
         try:
             if lease.attempts > self.max_attempts:
@@ -308,9 +312,7 @@ class QueueWorker:
         except LeaseLost:
             raise
         except UnreadableTask as error:
-            log.error('task %s (%s) cannot be carried out, set aside: %s', lease.id, lease.entry.kind, error)
-            reason = f'unreadable: {error}'
-            self._settle(lambda: self.queue.dead_letter(lease, reason))
+            self._unreadable(lease, error, 'cannot be carried out')
             return
         except Exception as error:
             reason = f'{type(error).__name__}: {error}'[:300]
