@@ -60,9 +60,11 @@ _CARRY_CLAIMS = ('INSERT INTO work_seen (nid, token, expires) SELECT key, \'\', 
                  'key LIKE \'call:%\' OR key LIKE \'mwi:%\') ON CONFLICT (nid) DO NOTHING')
 
 
+#: an entry not set aside that no live worker holds: one that can still be withdrawn
+_UNTAKEN = 'dead = 0 AND (owner IS NULL OR owner NOT IN (SELECT consumer FROM work_workers WHERE until >= :now))'
+
 #: an entry no live worker holds, removed (RETURNING its row when it was)
-_WITHDRAW = ('DELETE FROM work WHERE nid = :nid AND dead = 0 AND (owner IS NULL OR owner NOT IN (SELECT consumer '
-             'FROM work_workers WHERE until >= :now)) RETURNING id')
+_WITHDRAW = f'DELETE FROM work WHERE nid = :nid AND {_UNTAKEN} RETURNING id'
 
 
 class SQLiteWorkQueue(WorkQueue):
@@ -123,8 +125,7 @@ class SQLiteWorkQueue(WorkQueue):
 
     def scheduled(self, key: str, kind: str) -> list[Entry]:
         rows = self.database.execute(
-            'SELECT nid, due, body FROM work WHERE dead = 0 AND key = :key AND kind = :kind AND (owner IS NULL OR '
-            'owner NOT IN (SELECT consumer FROM work_workers WHERE until >= :now)) ORDER BY due, id',
+            f'SELECT nid, due, body FROM work WHERE key = :key AND kind = :kind AND {_UNTAKEN} ORDER BY due, id',
             {'key': key, 'kind': kind, 'now': self.clock()}).fetchall()
         return [Entry(id=nid, key=key, kind=kind, due=due, body=body) for nid, due, body in rows]
 
