@@ -17,6 +17,7 @@ The library runs ``python -m fakewebex.forkserver <socket path>``; the server st
 (the process that started it is gone).
 """
 import atexit
+import contextlib
 import fcntl
 import importlib
 import os
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import traceback
 from pathlib import Path
 from typing import Optional
 
@@ -44,8 +46,11 @@ IMPORT_TIME_VARIABLES = ('API_MODEL_ALLOW_EXTRA',)
 #: the largest request (arguments and environment, JSON)
 _MOST = 1 << 20
 
-#: received descriptors are moved at or above this number first, clear of the numbers they are given
+#: received descriptors are moved at or above this number first (and above the numbers they are given)
 _HIGH_FD = 200
+
+#: the most descriptors a request passes: the output and those given to gunicorn
+_MOST_FDS = 16
 
 
 def _send(conn: socket.socket, payload: bytes, fds: list[int]) -> None:
@@ -54,7 +59,7 @@ def _send(conn: socket.socket, payload: bytes, fds: list[int]) -> None:
 
 def _receive_request(conn: socket.socket) -> tuple[dict, list[int]]:
     import json
-    data, fds, _, _ = socket.recv_fds(conn, _MOST, 4)
+    data, fds, _, _ = socket.recv_fds(conn, _MOST, _MOST_FDS)
     size = int.from_bytes(data[:4], 'big')
     while len(data) < size + 4:
         more = conn.recv(size + 4 - len(data))
@@ -111,9 +116,10 @@ class ForkedProcess:
         return self.returncode
 
     def send_signal(self, sig: int) -> None:
-        """Send ``sig``, unless it has ended."""
+        """Send ``sig``, unless it has ended (as Popen: also when it ended and the server has not said so yet)."""
         if self.poll() is None:
-            os.kill(self.pid, sig)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, sig)
 
     def terminate(self) -> None:
         """SIGTERM."""
@@ -128,11 +134,10 @@ class ForkServer:
     """
     The fork server, started on first use by :meth:`popen` and stopped by :meth:`close`.
 
-    :param python: the interpreter it runs in (the bot's virtualenv)
+    It runs in this interpreter (the bot's virtualenv).
     """
 
-    def __init__(self, python: str = sys.executable):
-        self.python = python
+    def __init__(self) -> None:
         self._directory: Optional[tempfile.TemporaryDirectory] = None
         self._server: Optional[subprocess.Popen] = None
         self._lock = threading.Lock()
@@ -146,7 +151,7 @@ class ForkServer:
         with self._lock:
             if self._server is None or self._server.poll() is not None:
                 self._directory = tempfile.TemporaryDirectory(prefix='forkserver-')
-                self._server = subprocess.Popen([self.python, '-m', 'fakewebex.forkserver', self._path],
+                self._server = subprocess.Popen([sys.executable, '-m', 'fakewebex.forkserver', self._path],
                                                 cwd=Path(__file__).resolve().parents[1], stdin=subprocess.PIPE,
                                                 stdout=subprocess.PIPE)
                 assert self._server.stdout is not None
@@ -210,9 +215,12 @@ def _child(request: dict, fds: list[int], keep_closed: list[int], started_env: d
         signal.signal(signal.SIGINT, signal.default_int_handler)
         for fd in keep_closed:
             os.close(fd)
+        if len(fds) != 1 + len(request['numbers']):
+            raise RuntimeError(f"{len(fds)} descriptors received for {len(request['numbers'])} and the output")
+        above = max([_HIGH_FD, *request['numbers']]) + 1
         high = []
         for fd in fds:
-            high.append(fcntl.fcntl(fd, fcntl.F_DUPFD, _HIGH_FD))
+            high.append(fcntl.fcntl(fd, fcntl.F_DUPFD, above))
             os.close(fd)
         output, passed = high[0], high[1:]
         for number, fd in zip(request['numbers'], passed):
@@ -242,7 +250,6 @@ def _child(request: dict, fds: list[int], keep_closed: list[int], started_env: d
         except SystemExit as exit_:
             code = _exit_code(exit_.code)
         except BaseException:  # noqa: B902 - as an interpreter would: the traceback, then status 1
-            import traceback
             traceback.print_exc()
             code = 1
         threading._shutdown()  # type: ignore[attr-defined]
@@ -252,8 +259,18 @@ def _child(request: dict, fds: list[int], keep_closed: list[int], started_env: d
                 stream.flush()
             except Exception:  # noqa: BLE001 - a stream already closed by the bot
                 pass
+    except BaseException:  # noqa: B902 - a child that could not be set up says why (in the output once it is there)
+        traceback.print_exc()
     finally:
         os._exit(code)
+
+
+def _end_leftovers(waiting: dict[int, socket.socket]) -> None:
+    """The server stops: a child nobody stopped would outlive the run; it is named and killed."""
+    for pid in waiting:
+        print(f'fork server: process {pid} was left running: killed', file=sys.stderr)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def _serve(path: str) -> None:
@@ -278,6 +295,7 @@ def _serve(path: str) -> None:
     while True:
         for key, _ in selector.select(timeout=1.0):
             if key.data == 'stdin' and not os.read(sys.stdin.fileno(), 1):
+                _end_leftovers(waiting)
                 return
             if key.data == 'accept':
                 conn, _ = listener.accept()
