@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
-from .errors import WebexError
+from .errors import WebexError, flag
 from .ids import new_id
 from .models import Person
 
@@ -144,11 +144,10 @@ class CallQueues:
             state = body.get('agentACDState', agent.state)
             changes = {}
             for entry in body.get('queues') or ():
-                queue_id, available = entry.get('id'), entry.get('available', agent.joined.get(entry.get('id')))
+                queue_id = entry.get('id')
                 if queue_id not in agent.joined:
                     raise WebexError(400, description=f'The user is not an agent of call queue {queue_id!r}')
-                if not isinstance(available, bool):
-                    raise WebexError(400, description='available must be true or false')
+                available = flag(entry, 'available', agent.joined[queue_id])
                 queue = self._queues[queue_id]
                 if not available and agent.joined[queue_id] and not queue.allow_log_off:
                     raise WebexError(400, description=f'Agents may not leave call queue '

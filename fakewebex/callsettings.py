@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Optional
 
-from .errors import WebexError
+from .errors import WebexError, flag
 from .ids import new_id
 from .models import Person
 
@@ -95,13 +95,6 @@ _RING = Treatment('ring')
 _BUSY = Treatment('busy')
 
 
-def _flag(body: Mapping, key: str, current: bool) -> bool:
-    value = body.get(key, current)
-    if not isinstance(value, bool):
-        raise WebexError(400, description=f'{key} must be true or false')
-    return value
-
-
 class CallSettings:
     """
     Do Not Disturb and call forwarding of the people of a :class:`~fakewebex.world.World`, and their calling
@@ -150,8 +143,8 @@ class CallSettings:
         """
         with self._world.lock:
             settings = self.of(person)
-            values = (_flag(body, 'enabled', settings.dnd), _flag(body, 'ringSplashEnabled', settings.ring_splash),
-                      _flag(body, 'webexGoOverrideEnabled', settings.webex_go_override))
+            values = (flag(body, 'enabled', settings.dnd), flag(body, 'ringSplashEnabled', settings.ring_splash),
+                      flag(body, 'webexGoOverrideEnabled', settings.webex_go_override))
             settings.dnd, settings.ring_splash, settings.webex_go_override = values
 
     # --- call forwarding
@@ -181,7 +174,7 @@ class CallSettings:
             settings = self.of(person)
             changed = {name: self._forwarding(settings.kind(name), name, value) for name, value in kinds.items()}
             always, no_answer = kinds.get('always') or {}, kinds.get('noAnswer') or {}
-            ring_reminder = _flag(always, 'ringReminderEnabled', settings.ring_reminder)
+            ring_reminder = flag(always, 'ringReminderEnabled', settings.ring_reminder)
             rings = no_answer.get('numberOfRings', settings.rings)
             if isinstance(rings, bool) or not isinstance(rings, (int, float)) or rings != int(rings) \
                     or not MIN_RINGS <= rings <= MAX_RINGS:
@@ -203,8 +196,8 @@ class CallSettings:
         destination = re.sub(r'[\s()-]', '', destination or '') or None
         if destination is not None and not _DESTINATION.match(destination):
             raise WebexError(400, description=f'Invalid phone number or extension for {name}.destination')
-        value = Forwarding(_flag(body, 'enabled', current.enabled), destination,
-                           _flag(body, 'destinationVoicemailEnabled', current.voicemail))
+        value = Forwarding(flag(body, 'enabled', current.enabled), destination,
+                           flag(body, 'destinationVoicemailEnabled', current.voicemail))
         if value.enabled and not value.destination:
             raise WebexError(400, description=f'{name}.destination is required when {name} forwarding is enabled')
         return value

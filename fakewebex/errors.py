@@ -6,7 +6,7 @@ from typing import Mapping, Optional
 
 from .ids import new_tracking_id
 
-__all__ = ['WebexError', 'TOKEN_REQUIRED', 'error_body', 'require_str', 'optional_str']
+__all__ = ['WebexError', 'TOKEN_REQUIRED', 'error_body', 'require_str', 'optional_str', 'flag']
 
 log = logging.getLogger(__name__)
 
@@ -93,3 +93,15 @@ def optional_str(body: Mapping, key: str) -> Optional[str]:
     if not isinstance(value, str) or not value.strip():
         raise WebexError(400, description=f'{key} must be a non-empty string')
     return value.strip()
+
+
+def flag(body: Mapping, key: str, current: bool) -> bool:
+    """
+    A boolean field of a request body, ``current`` when it is absent.
+
+    :raises WebexError: 400 when it is not true or false
+    """
+    value = body.get(key, current)
+    if not isinstance(value, bool):
+        raise WebexError(400, description=f'{key} must be true or false')
+    return value
