@@ -262,12 +262,8 @@ def bot(settings: Settings, webex, policy: dict, tmp_path: Path):
     """The bot, started against the mocked Webex; the start-up requests are already forgotten."""
     import json
 
-    from wxc_cc_bot import CallControlBot
     (tmp_path / 'wxc_cc_config.json').write_text(json.dumps(policy))
-    webex.bot_setup()
-    app = CallControlBot(settings=settings)
-    assert app.core.healer.started.wait(5), 'the check at start is done before the test pokes at the store'
-    webex.reset()
+    app = start_bot_in_process(webex, settings)
     yield app
     shut_down(app)
 
@@ -277,10 +273,15 @@ def started_bot(webex, **values: str):
     A bot with these settings (by variable name, over :func:`settings_values`), started against the mocked Webex;
     the start-up requests are already forgotten. Shut it down with :func:`shut_down`.
     """
+    return start_bot_in_process(webex, load_settings(settings_values(**values), environ={}))
+
+
+def start_bot_in_process(webex, settings: Settings):
+    """The bot with ``settings``, started against the mocked Webex; the start-up requests are already forgotten."""
     from wxc_cc_bot import CallControlBot
     webex.bot_setup()
-    app = CallControlBot(settings=load_settings(settings_values(**values), environ={}))
-    assert app.core.healer.started.wait(10), 'the check at start is done'
+    app = CallControlBot(settings=settings)
+    assert app.core.healer.started.wait(10), 'the check at start is done before the test pokes at the store'
     webex.reset()
     return app
 
