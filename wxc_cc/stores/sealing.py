@@ -1,7 +1,7 @@
 """
 Records at rest under the token keys (``WXC_CC_TOKEN_KEY``): sealed with the newest key, opened with any.
 
-Keys are a list, newest first, as :class:`~cryptography.fernet.MultiFernet` takes them. A record opened in plain
+Keys are a list, newest first, tried in that order. A record opened in plain
 text while a key is set, or opened with an older key, is *stale*: whoever opened it stores it again, sealed with
 the newest key, so that setting a key, or putting a new one in front, leaves no record behind. Without a key,
 records are kept as plain data. No I/O here: the token store (:mod:`~wxc_cc.stores.tokens`) reads and writes.
@@ -10,9 +10,9 @@ import hashlib
 import hmac
 import json
 from collections.abc import Sequence
-from typing import NamedTuple, Optional, Union
+from typing import NamedTuple, Union
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken
 
 from ..errors import TokenKeyMismatch
 
@@ -43,8 +43,7 @@ class Sealing:
 
     def __init__(self, keys: Sequence[str] = ()):
         ciphers = [Fernet(key.encode()) for key in keys]
-        self._newest: Optional[Fernet] = ciphers[0] if ciphers else None
-        self._cipher: Optional[MultiFernet] = MultiFernet(ciphers) if ciphers else None
+        self._ciphers = ciphers
         #: names the newest key without revealing it: an HMAC of a constant, keyed with the key; ``'none'`` without
         self.fingerprint = (hmac.new(keys[0].encode(), b'wxc_cc_bot token key', hashlib.sha256).hexdigest()[:16]
                             if keys else 'none')
@@ -52,15 +51,15 @@ class Sealing:
     @property
     def keyed(self) -> bool:
         """True when a key is set: records are sealed."""
-        return self._cipher is not None
+        return bool(self._ciphers)
 
     def seal(self, record: dict) -> Stored:
         """
         A record as it is stored: sealed with the newest key (``fernet:...``), or, without a key, as it is.
         """
-        if self._cipher is None:
+        if not self._ciphers:
             return record
-        return ENCRYPTED + self._cipher.encrypt(json.dumps(record).encode()).decode()
+        return ENCRYPTED + self._ciphers[0].encrypt(json.dumps(record).encode()).decode()
 
     def open(self, stored: Stored) -> Opened:
         """
@@ -70,15 +69,13 @@ class Sealing:
         :raises ValueError: not JSON
         """
         if isinstance(stored, str) and stored.startswith(ENCRYPTED):
-            if self._cipher is None:
+            if not self._ciphers:
                 raise TokenKeyMismatch('tokens in the store are encrypted: set WXC_CC_TOKEN_KEY')
             token = stored[len(ENCRYPTED):].encode()
-            try:
-                return Opened(json.loads(self._newest.decrypt(token)), False)
-            except InvalidToken:
-                pass
-            try:
-                return Opened(json.loads(self._cipher.decrypt(token)), True)
-            except InvalidToken:
-                raise TokenKeyMismatch('tokens in the store were encrypted with another WXC_CC_TOKEN_KEY') from None
+            for age, cipher in enumerate(self._ciphers):
+                try:
+                    return Opened(json.loads(cipher.decrypt(token)), age > 0)
+                except InvalidToken:
+                    continue
+            raise TokenKeyMismatch('tokens in the store were encrypted with another WXC_CC_TOKEN_KEY')
         return Opened(json.loads(stored) if isinstance(stored, str) else stored, self.keyed)
