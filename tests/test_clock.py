@@ -283,6 +283,21 @@ def test_me_reads_the_zone_again_and_shows_it(client, webex, bot, settings, zone
     assert bot.core.stores.tokens.get_user_context(USER_ID).timezone == zone
 
 
+def test_me_with_a_zone_read_days_ago_reads_it_once(client, webex, bot):
+    """A stale reading is not read before /me as before other commands: /me reads it itself, once."""
+    store(bot, 'Europe/Berlin', read=datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=3))
+    webex.add('GET', ME, json_body=PROFILE)
+    webex.add('GET', DND, json_body={'enabled': False, 'ringSplashEnabled': False, 'webexGoOverrideEnabled': False})
+    webex.add('GET', FORWARDING, json_body=forwarding())
+    phone_menu(webex)
+    webex.user_me(timezone=TOKYO)
+    [reply] = chat(client, webex, '/me')
+    assert reply.splitlines()[-1] == '- Time zone: Japan Time (Asia/Tokyo)'
+    assert [(s.method, s.path, s.identity) for s in webex.sent() if s.path == '/people/me'] == [
+        ('GET', '/people/me', 'user')]
+    assert bot.core.stores.tokens.get_user_context(USER_ID).timezone == TOKYO
+
+
 def redis_settings(request: pytest.FixtureRequest, tmp_path) -> Settings:
     server = request.getfixturevalue('redis_server')
     request.getfixturevalue('redis_client')  # emptied

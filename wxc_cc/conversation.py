@@ -125,7 +125,8 @@ class Conversation:
                 user = services.stores.tokens.get_user_context_and_refresh(request.person_id)
                 if user is None:
                     return 'not_authenticated', services.replies.not_authenticated(request.person_email)
-                user = services.zones.fresh(user, services.user_api)
+                if Need.OWN_ZONE_READ not in command.needs:
+                    user = services.zones.fresh(user, services.user_api)
             return 'ok', command.handler(Context(request=request, command=command, services=services, user=user))
         except BotError as error:
             log.info('%s from %s: %s', command.name, request.person_id, error.log_message)

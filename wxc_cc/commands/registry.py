@@ -33,6 +33,8 @@ class Need(enum.Flag):
     CALL = enum.auto()
     #: the Redis token store (``/redis``)
     REDIS_STORE = enum.auto()
+    #: the command reads the person's time zone from Webex itself (``/me``): it is not read before, even when stale
+    OWN_ZONE_READ = enum.auto()
 
 
 class Group(str, enum.Enum):

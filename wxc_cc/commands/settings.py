@@ -155,7 +155,7 @@ def me(context: Context) -> str:
     lines += _phone_lines(my)
     user = context.services.zones.read(context.user, context.services.user_api)
     lines.append('- ' + _time_zone(context, user.timezone))
-    lines += [f'- {line}' for line in me_lines(context)]
+    lines += [f'- {line}' for line in me_lines(context, context.services.replies.in_zone(user.timezone))]
     return '\n'.join(lines)
 
 

@@ -112,7 +112,7 @@ def build_registry() -> Registry:
         Command('/callerid', '/callerid [n|default]', Group.SETTINGS, N_('help./callerid'), callerid.callerid,
                 Need.USER, buttons=callerid.BUTTONS),
         Command('/timers', '/timers [cancel <n>]', Group.SETTINGS, N_('help./timers'), timers.timers, Need.USER),
-        Command('/me', '/me', Group.SETTINGS, N_('help./me'), settings.me, Need.USER),
+        Command('/me', '/me', Group.SETTINGS, N_('help./me'), settings.me, Need.USER | Need.OWN_ZONE_READ),
         Command('/voicemail', '/voicemail [list | read <n> | unread <n> | delete <n>]', Group.VOICEMAIL,
                 N_('help./voicemail'), voicemail.voicemail, Need.USER),
         Command('/broadcast', '/broadcast <message>', Group.ACCOUNT, N_('help./broadcast'), account.broadcast),

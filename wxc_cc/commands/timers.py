@@ -201,7 +201,7 @@ def timers(context: Context) -> str:
     return replies.t('end.cancelled', what=described(replies, end)[0], when=moment_phrase(replies, end.at, now))
 
 
-def me_lines(context: Context) -> list[str]:
-    """The lines of ``/me`` naming the settings that go back by themselves."""
+def me_lines(context: Context, replies: Replies) -> list[str]:
+    """The lines of ``/me`` naming the settings that go back by themselves, worded by ``replies``."""
     now = _now()
-    return [end_line(context.replies, end, now) for end in context.services.ends.pending(context.request.person_id)]
+    return [end_line(replies, end, now) for end in context.services.ends.pending(context.request.person_id)]
