@@ -116,7 +116,9 @@ class TokenKeys:
                 self.coordination.set_note(KEY_NOTE, self.tokens.key_fingerprint, KEY_NOTE_TTL)
         except StoreUnavailable as error:
             log.warning('tokens not encrypted at start: %s', error.log_message)
-        self._check()
+            self._check()
+        else:
+            self._check(self.tokens.key_fingerprint)
 
     def problem(self) -> Optional[str]:
         """
@@ -125,13 +127,21 @@ class TokenKeys:
 
         :raises StoreUnavailable: the store cannot be reached
         """
-        if self._seen is self._UNCHECKED or self.coordination.get_note(KEY_NOTE) not in (None, self._seen):
+        if self._seen is self._UNCHECKED:
             self._check()
+        elif (note := self.coordination.get_note(KEY_NOTE)) not in (None, self._seen):
+            self._check(note)
         return self._problem
 
-    def _check(self) -> None:
+    def _check(self, note: object = _UNCHECKED) -> None:
+        """
+        Check the keys against the stored tokens, and keep the deployment's key note they were checked at.
+
+        :param note: the note as just read or written (default: read it now)
+        """
         try:
-            note = self.coordination.get_note(KEY_NOTE)
+            if note is self._UNCHECKED:
+                note = self.coordination.get_note(KEY_NOTE)
             self.tokens.check_key()
             self._problem, self._seen = None, note
         except TokenKeyMismatch as error:
