@@ -15,10 +15,6 @@ from typing import Any, Callable, Iterable, Optional
 
 from fakewebex import FakeWebex
 from fakewebex.httpserver import ServerThread
-from wxc_cc.ends import Ends
-from wxc_cc.locales import DEFAULT, catalogue_for
-from wxc_cc.replies import Replies
-from wxc_cc.stores import file_stores
 
 from .app import PREFIX, create_sandbox_app
 from .cast import CLIENT_ID, Cast, populate
@@ -39,23 +35,24 @@ _ISOLATED = ('WXC_CC_INTEGRATION_CLIENT_SCOPES', 'WXC_CC_INTEGRATION_REDIRECT_UR
 
 class PathDispatcher:
     """
-    WSGI: requests for ``prefix`` and below go to ``sandbox``, all others to :attr:`bot` (503 until it is set).
+    WSGI: requests for ``prefix`` and below go to :attr:`sandbox`, all others to :attr:`bot` (503 until each is
+    set: the sandbox's page is made from the bot, which needs the server's port first).
     """
 
-    def __init__(self, sandbox: Callable, prefix: str = PREFIX):
-        self.sandbox = sandbox
+    def __init__(self, prefix: str = PREFIX):
         self.prefix = prefix
+        #: the sandbox's WSGI app, once created
+        self.sandbox: Optional[Callable] = None
         #: the bot's WSGI app, once created
         self.bot: Optional[Callable] = None
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get('PATH_INFO', '')
-        if path == self.prefix or path.startswith(self.prefix + '/'):
-            return self.sandbox(environ, start_response)
-        if self.bot is None:
+        app = self.sandbox if path == self.prefix or path.startswith(self.prefix + '/') else self.bot
+        if app is None:
             start_response('503 Service Unavailable', [('Content-Type', 'text/plain'), ('Retry-After', '1')])
-            return [b'the bot is starting']
-        return self.bot(environ, start_response)
+            return [b'the sandbox is starting']
+        return app(environ, start_response)
 
 
 def _bot_variables() -> set[str]:
@@ -143,15 +140,15 @@ class Sandbox:
             self.fake.consent_page = True
             self.cast = populate(self.fake)
             token_file = self.workdir / 'wxc_cc_bot.yml'
-            # the bot's pending ends, in the queue beside its token file, worded as the bot (its default locale)
-            ends = Ends(queue=file_stores(str(token_file)).queue)
-            self.dispatcher = PathDispatcher(create_sandbox_app(self.fake, self.cast, ends,
-                                                                Replies(catalogue_for(DEFAULT))))
+            self.dispatcher = PathDispatcher()
             self._server = ServerThread(self.dispatcher, host=self.host, name='sandbox-http', port=self._port)
             self._server.start()
             self.bot = create_app(bot_config(self.fake, self.cast, self.base_url, self.port, token_file,
                                              self.log_level))
             self.dispatcher.bot = self.bot
+            # the pending ends as the bot keeps them, worded as the bot words them
+            services = self.bot.core.services
+            self.dispatcher.sandbox = create_sandbox_app(self.fake, self.cast, services.ends, services.replies)
         except BaseException:
             self.stop()
             raise
