@@ -262,6 +262,14 @@ def test_a_record_from_before_the_zone_is_read_at_its_first_command(client, webe
     assert [s.path for s in webex.sent()][1:3] == ['/people/me', '/telephony/calls/history']
 
 
+def me_reads(webex) -> None:
+    """What /me reads besides the time zone: the profile, Do Not Disturb, forwarding, the phone menu."""
+    webex.add('GET', ME, json_body=PROFILE)
+    webex.add('GET', DND, json_body={'enabled': False, 'ringSplashEnabled': False, 'webexGoOverrideEnabled': False})
+    webex.add('GET', FORWARDING, json_body=forwarding())
+    phone_menu(webex)
+
+
 @pytest.mark.parametrize('settings, zone, line', [
     (ENGLISH, TOKYO, 'Time zone: Japan Time (Asia/Tokyo)'),
     (ENGLISH, None, 'Time zone: none set in Webex, so I show times in UTC'),
@@ -271,10 +279,7 @@ def test_a_record_from_before_the_zone_is_read_at_its_first_command(client, webe
 ], indirect=['settings'])
 def test_me_reads_the_zone_again_and_shows_it(client, webex, bot, settings, zone, line):
     store(bot, 'Europe/Berlin')  # read just now, and changed since
-    webex.add('GET', ME, json_body=PROFILE)
-    webex.add('GET', DND, json_body={'enabled': False, 'ringSplashEnabled': False, 'webexGoOverrideEnabled': False})
-    webex.add('GET', FORWARDING, json_body=forwarding())
-    phone_menu(webex)
+    me_reads(webex)
     webex.user_me(timezone=zone)
     [reply] = chat(client, webex, '/me')
     assert reply.splitlines()[-1] == f'- {line}'
@@ -286,10 +291,7 @@ def test_me_reads_the_zone_again_and_shows_it(client, webex, bot, settings, zone
 def test_me_with_a_zone_read_days_ago_reads_it_once(client, webex, bot):
     """A stale reading is not read before /me as before other commands: /me reads it itself, once."""
     store(bot, 'Europe/Berlin', read=datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=3))
-    webex.add('GET', ME, json_body=PROFILE)
-    webex.add('GET', DND, json_body={'enabled': False, 'ringSplashEnabled': False, 'webexGoOverrideEnabled': False})
-    webex.add('GET', FORWARDING, json_body=forwarding())
-    phone_menu(webex)
+    me_reads(webex)
     webex.user_me(timezone=TOKYO)
     [reply] = chat(client, webex, '/me')
     assert reply.splitlines()[-1] == '- Time zone: Japan Time (Asia/Tokyo)'
